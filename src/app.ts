@@ -1,0 +1,100 @@
+import type { ServerOptions as HttpsOptions } from 'node:https';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerProblemHandlers } from './http/problem.js';
+import { requestIdFor } from './http/request-id.js';
+import { requireAccessDeclarations } from './http/route-access.js';
+import type { JobQueue } from './jobs/queue.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { operationsRoutes } from './modules/operations/operations-routes.js';
+import type { Services } from './services.js';
+import { version } from './version.js';
+
+export type AppDeps = {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  jobs: JobQueue;
+  services: Services;
+  https?: HttpsOptions;
+};
+
+export type App = FastifyInstance;
+
+/** Builds the HTTP application: cross-cutting hooks first, then every module's routes. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database, logger, metrics, jobs } = deps;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics.
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeout,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...(deps.https ? { https: deps.https } : {}),
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  requireAccessDeclarations(app);
+  registerProblemHandlers(app);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.protocol === 'https') {
+      reply.header('strict-transport-security', `max-age=${config.hstsMaxAge}; includeSubDomains`);
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // Label by route pattern, never by raw URL, so metrics neither explode nor carry identifiers.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequestDuration.observe(
+      { route, method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    hsts: false,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, credentials: true });
+  }
+  await registerOpenApi(app, { version, publicUrl: config.publicUrl });
+
+  await app.register(
+    operationsRoutes({ database, metrics, jobs, version, metricsToken: config.metricsToken }),
+  );
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  return app;
+}

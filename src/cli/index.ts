@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { version } from '../version.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand, workerCommand } from './serve.js';
+import { configCommand, statusCommand } from './status.js';
+
+const program = new Command()
+  .name('custos')
+  .description('Custos: privacy and data-protection engine.')
+  .version(version)
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(workerCommand());
+program.addCommand(migrateCommand());
+program.addCommand(statusCommand());
+program.addCommand(configCommand());
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { openRuntime } from '../runtime.js';
+import { startServer, stopOnSignals } from '../server.js';
+import { configOrExit, fail, loggerFor } from './context.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description(
+      'Run the API, console and privacy center; also runs background jobs unless CUSTOS_JOBS=false.',
+    )
+    .addHelpText(
+      'after',
+      '\nAll settings come from environment variables or CUSTOS_CONFIG; see `custos config`.',
+    )
+    .action(async () => {
+      const config = configOrExit();
+      const logger = loggerFor(config);
+      try {
+        const server = await startServer(config, logger);
+        stopOnSignals(server.stop, logger, config.shutdownTimeout);
+        process.stderr.write(
+          [
+            '',
+            `Custos is running at ${server.url}`,
+            `  API reference   ${server.url}/docs`,
+            `  Readiness       ${server.url}/ready`,
+            `  Database        ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${config.dataDir}`}`,
+            `  Background jobs ${config.jobs ? 'in this process' : 'off (run `custos worker`)'}`,
+            'Press Ctrl-C to stop.',
+            '',
+          ].join('\n'),
+        );
+      } catch (error) {
+        fail(logger, error, 'could not start');
+      }
+    });
+}
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('Run background jobs only (retention sweeps, reminders, webhooks, rewraps), no HTTP.')
+    .action(async () => {
+      const config = configOrExit();
+      const logger = loggerFor(config);
+      try {
+        const runtime = await openRuntime({ config, logger });
+        await runtime.jobs.start({ work: true });
+        const instance = await runtime.services.instances.register('worker');
+        stopOnSignals(
+          async () => {
+            await instance.stop();
+            await runtime.close(config.shutdownTimeout);
+          },
+          logger,
+          config.shutdownTimeout,
+        );
+        logger.info('worker started');
+      } catch (error) {
+        fail(logger, error, 'could not start the worker');
+      }
+    });
+}

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './lib/duration.js';
+
+/**
+ * Every setting Custos reads, in one list: its key in the config file, its environment variable, how it is
+ * validated, its default and what it means. The README table is generated from this list
+ * (`npm run custos -- config --markdown`) and a test keeps the two in step.
+ */
+const duration = z
+  .string()
+  .refine(
+    (text) => parseDuration(text) !== undefined,
+    'must be a duration such as 500ms, 30s, 30m, 12h or 7d',
+  )
+  .transform((text) => parseDuration(text) as number);
+
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) =>
+    (Array.isArray(value) ? value : value.split(','))
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+type Setting = { env: string; schema: z.ZodType; default?: unknown; description: string };
+
+export const settings = {
+  host: {
+    env: 'CUSTOS_HOST',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    description: 'Address to listen on (`0.0.0.0` in a container).',
+  },
+  port: {
+    env: 'CUSTOS_PORT',
+    schema: port,
+    default: 8080,
+    description: 'TCP port for the API, console and privacy center.',
+  },
+  publicUrl: {
+    env: 'CUSTOS_PUBLIC_URL',
+    schema: z.url(),
+    default: 'http://localhost:8080',
+    description: 'External base URL, used in links Custos sends (setup links, download links).',
+  },
+  dataDir: {
+    env: 'CUSTOS_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    description: 'Directory for the embedded database and generated development keys.',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    description:
+      'PostgreSQL connection URL. When unset, Custos uses the embedded database (PGlite) in `CUSTOS_DATA_DIR`.',
+  },
+  databasePoolSize: {
+    env: 'CUSTOS_DATABASE_POOL_SIZE',
+    schema: z.coerce.number().int().min(1).max(200),
+    default: 10,
+    description: 'Maximum PostgreSQL connections per process (ignored for PGlite, which has one).',
+  },
+  logLevel: {
+    env: 'CUSTOS_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'Log level; logs are JSON lines on stdout with personal data and secrets redacted.',
+  },
+  bodyLimit: {
+    env: 'CUSTOS_BODY_LIMIT',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024),
+    default: 1_048_576,
+    description: 'Largest accepted request body in bytes (streaming imports have their own limit).',
+  },
+  requestTimeout: {
+    env: 'CUSTOS_REQUEST_TIMEOUT',
+    schema: duration,
+    default: '30s',
+    description: 'Time a client has to send a whole request.',
+  },
+  corsOrigins: {
+    env: 'CUSTOS_CORS_ORIGINS',
+    schema: list,
+    default: [],
+    description: 'Comma-separated origins allowed by CORS. Empty (default) turns CORS off.',
+  },
+  trustProxy: {
+    env: 'CUSTOS_TRUST_PROXY',
+    schema: list,
+    default: [],
+    description:
+      'Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is trusted. Empty: trust none.',
+  },
+  tlsCertFile: {
+    env: 'CUSTOS_TLS_CERT_FILE',
+    schema: z.string().min(1).optional(),
+    description:
+      'PEM certificate (chain) file; with `CUSTOS_TLS_KEY_FILE`, Custos serves HTTPS itself (TLS 1.2+, HSTS).',
+  },
+  tlsKeyFile: {
+    env: 'CUSTOS_TLS_KEY_FILE',
+    schema: z.string().min(1).optional(),
+    description: 'PEM private key file for `CUSTOS_TLS_CERT_FILE`.',
+  },
+  hstsMaxAge: {
+    env: 'CUSTOS_HSTS_MAX_AGE',
+    schema: z.coerce.number().int().min(0),
+    default: 31_536_000,
+    description:
+      'HSTS max-age in seconds, sent when serving HTTPS or behind a trusted TLS-terminating proxy.',
+  },
+  jobs: {
+    env: 'CUSTOS_JOBS',
+    schema: bool,
+    default: true,
+    description:
+      '`custos serve` runs background jobs in-process. Set `false` when separate `custos worker` processes run them.',
+  },
+  jobConcurrency: {
+    env: 'CUSTOS_JOB_CONCURRENCY',
+    schema: z.coerce.number().int().min(1).max(64),
+    default: 2,
+    description: 'Jobs of each queue a process works on at once.',
+  },
+  shutdownTimeout: {
+    env: 'CUSTOS_SHUTDOWN_TIMEOUT',
+    schema: duration,
+    default: '10s',
+    description: 'How long a graceful shutdown waits for requests and jobs to finish.',
+  },
+  metricsToken: {
+    env: 'CUSTOS_METRICS_TOKEN',
+    schema: z.string().min(16).optional(),
+    description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
+  },
+} as const satisfies Record<string, Setting>;
+
+type Settings = typeof settings;
+type SettingValue<K extends keyof Settings> = z.output<Settings[K]['schema']>;
+export type Config = { [K in keyof Settings]: SettingValue<K> } & { configFile: string | undefined };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError([`CUSTOS_CONFIG: cannot read the config file ${path}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigError([`CUSTOS_CONFIG: ${path} is not valid JSON`]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([`CUSTOS_CONFIG: ${path} must hold a JSON object`]);
+  }
+  const unknownKeys = Object.keys(parsed).filter((key) => !(key in settings));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError(unknownKeys.map((key) => `${path}: unknown setting "${key}"`));
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Reads settings from the environment, over an optional JSON config file (`CUSTOS_CONFIG`), over defaults.
+ * Problems name the variable (or file key) and what is wrong, never the value, which may be a secret.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const configFile = env.CUSTOS_CONFIG?.trim() || undefined;
+  const fileValues = configFile ? readConfigFile(configFile) : {};
+  const problems: string[] = [];
+  const result: Record<string, unknown> = { configFile };
+
+  for (const [key, setting] of Object.entries(settings) as [keyof Settings, Setting][]) {
+    const fromEnv = env[setting.env];
+    const [source, raw] =
+      fromEnv !== undefined && fromEnv !== ''
+        ? [setting.env, fromEnv]
+        : key in fileValues
+          ? [`${configFile}: ${key}`, fileValues[key]]
+          : ['default', setting.default];
+    const parsed = setting.schema.safeParse(raw);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
+      problems.push(`${source === 'default' ? setting.env : source}: ${reason}`);
+      continue;
+    }
+    result[key] = parsed.data;
+  }
+
+  if (Boolean(result.tlsCertFile) !== Boolean(result.tlsKeyFile)) {
+    problems.push('CUSTOS_TLS_CERT_FILE and CUSTOS_TLS_KEY_FILE must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = result.dataDir as string;
+  result.dataDir = isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+  return result as Config;
+}
+
+/** The settings table for the README. */
+export function settingsMarkdown(): string {
+  const rows = Object.entries(settings).map(([key, setting]: [string, Setting]) => {
+    const fallback =
+      setting.default === undefined
+        ? '—'
+        : `\`${Array.isArray(setting.default) ? setting.default.join(',') || '(empty)' : String(setting.default)}\``;
+    return `| \`${setting.env}\` | \`${key}\` | ${fallback} | ${setting.description} |`;
+  });
+  return ['| Variable | Config file key | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+}

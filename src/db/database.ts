@@ -1,0 +1,156 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, type LogEvent, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { Mutex } from '../lib/mutex.js';
+import type { Metrics } from '../metrics.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema.js';
+
+/** Anything a store can run queries on: the database or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;
+export type Tx = Transaction<DB>;
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number; applicationName?: string }
+  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+
+/** Raw SQL for code that is not Kysely (pg-boss). Runs under the same connection rules as Kysely. */
+export type SqlExecutor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>;
+
+/**
+ * The database Custos runs on, PostgreSQL or embedded PGlite. Stores only ever see `db` (Kysely) and never
+ * learn which engine is underneath.
+ */
+export type Database = {
+  kind: 'postgres' | 'pglite';
+  db: Kysely<DB>;
+  executeSql: SqlExecutor;
+  /** Round-trips to the database; throws when it is unreachable. */
+  ping(): Promise<void>;
+  /** For PGlite: a tarball of the data directory (tests start each file from a migrated image). */
+  dumpImage(): Promise<Blob>;
+  close(): Promise<void>;
+};
+
+// One representation of each type on both engines: bigint as number (ids and counts stay far below 2^53),
+// bytea as Buffer, timestamps as Date.
+const INT8 = 20;
+const BYTEA = 17;
+const NUMERIC = 1700;
+pg.types.setTypeParser(INT8, (value) => Number(value));
+
+function observeQuery(metrics: Metrics | undefined) {
+  if (!metrics) return undefined;
+  return (event: LogEvent) => {
+    metrics.dbQueryDuration.observe(
+      { outcome: event.level === 'error' ? 'error' : 'ok' },
+      event.queryDurationMillis / 1000,
+    );
+  };
+}
+
+export async function openDatabase(options: DatabaseOptions, metrics?: Metrics): Promise<Database> {
+  return options.kind === 'postgres' ? openPostgres(options, metrics) : openPGlite(options, metrics);
+}
+
+function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, metrics?: Metrics): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'custos',
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its server must not crash the process; the next query reports the problem.
+  pool.on('error', () => {});
+  const log = observeQuery(metrics);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  return {
+    kind: 'postgres',
+    db,
+    executeSql: async (text, values) => {
+      const started = performance.now();
+      try {
+        return await pool.query(text, values);
+      } finally {
+        metrics?.dbQueryDuration.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);
+      }
+    },
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    dumpImage: async () => {
+      throw new Error('dumpImage is only available on PGlite');
+    },
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPGlite(
+  options: Extract<DatabaseOptions, { kind: 'pglite' }>,
+  metrics?: Metrics,
+): Promise<Database> {
+  const dataDir = options.dataDir ? join(options.dataDir, 'pglite') : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers: {
+      [INT8]: (value: string) => Number(value),
+      [BYTEA]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+      [NUMERIC]: (value: string) => value,
+    },
+  });
+  const lock = new Mutex();
+  const log = observeQuery(metrics);
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite, lock), ...(log ? { log } : {}) });
+
+  const executeSql: SqlExecutor = (text, values) =>
+    lock.run(async () => {
+      const started = performance.now();
+      try {
+        // Without parameters the text may hold several statements (pg-boss sends such scripts).
+        if (!values || values.length === 0) {
+          const results = await pglite.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        }
+        return await pglite.query(text, values);
+      } finally {
+        metrics?.dbQueryDuration.observe({ outcome: 'ok' }, (performance.now() - started) / 1000);
+      }
+    });
+
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    executeSql,
+    ping: async () => {
+      await executeSql('select 1');
+    },
+    dumpImage: () => lock.run(() => pglite.dumpDataDir('none')),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      // Wait for whoever holds the connection, then close for good.
+      await db.destroy();
+      await lock.run(async () => {
+        await pglite.close();
+      });
+    },
+  };
+}
+
+/** Opens the database the configuration names. */
+export function databaseOptionsFrom(config: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  databasePoolSize: number;
+}): DatabaseOptions {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
+    : { kind: 'pglite', dataDir: config.dataDir };
+}

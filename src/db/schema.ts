@@ -1,0 +1,20 @@
+import type { ColumnType } from 'kysely';
+
+/** Table types for Kysely. Each module adds its tables here as its migrations create them. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp with a database default: optional on insert. */
+export type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type InstancesTable = {
+  id: string;
+  role: 'serve' | 'worker';
+  hostname: string;
+  pid: number;
+  version: string;
+  started_at: DefaultedTimestamp;
+  last_seen_at: DefaultedTimestamp;
+};
+
+export type DB = {
+  instances: InstancesTable;
+};
