@@ -1,0 +1,42 @@
+import type { FastifyRequest } from 'fastify';
+import type { Permission, Role } from '../modules/access/permissions.js';
+import type { Actor, AuditContext } from '../modules/audit/audit-types.js';
+
+/** Who is calling, as established by the authentication hook for every request. */
+export type Principal =
+  | {
+      kind: 'operator';
+      operatorId: string;
+      sessionId: string;
+      roles: Role[];
+      permissions: ReadonlySet<Permission>;
+      /** False while an operator who must use MFA has not completed it in this session. */
+      mfaSatisfied: boolean;
+      csrfToken: string;
+    }
+  | { kind: 'api_key'; keyId: string; permissions: ReadonlySet<Permission> }
+  | { kind: 'anonymous' };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export const anonymous: Principal = { kind: 'anonymous' };
+
+export function actorOf(principal: Principal): Actor {
+  switch (principal.kind) {
+    case 'operator':
+      return { type: 'operator', id: principal.operatorId };
+    case 'api_key':
+      return { type: 'api_key', id: principal.keyId };
+    default:
+      return { type: 'anonymous', id: null };
+  }
+}
+
+/** The facts every audit entry written for this request carries. */
+export function auditContextOf(request: FastifyRequest): AuditContext {
+  return { actor: actorOf(request.principal ?? anonymous), requestId: request.id, ip: request.ip ?? null };
+}

@@ -1,0 +1,29 @@
+/** Who did something. Ids are internal, pseudonymous identifiers, never e-mail addresses or names. */
+export type Actor =
+  | { type: 'operator'; id: string }
+  | { type: 'api_key'; id: string }
+  | { type: 'subject'; id: string }
+  | { type: 'system'; id: string }
+  | { type: 'anonymous'; id: null };
+
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/** Request facts an audit entry carries; built once per request by the auth hook. */
+export type AuditContext = {
+  actor: Actor;
+  requestId: string | null;
+  /** Raw client IP; the audit service truncates and hashes it before storing. */
+  ip: string | null;
+};
+
+export type AuditEntryInput = {
+  /** Dotted name: `<module>.<thing>.<event>`, e.g. `operator.login.failed`. */
+  action: string;
+  outcome: AuditOutcome;
+  /** What was acted on: a type and a pseudonymous id (uuid, key prefix), never personal data. */
+  target?: { type: string; id: string } | undefined;
+  /** The stated purpose, for reads of personal data. */
+  purpose?: string | undefined;
+  /** Structured facts (field names, counts, reason codes): never personal data or secrets. */
+  details?: Record<string, unknown> | undefined;
+};
