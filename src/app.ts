@@ -1,10 +1,12 @@
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { registerAuthentication } from './http/authenticate.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { requestIdFor } from './http/request-id.js';
@@ -13,6 +15,10 @@ import type { JobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { accessRoutes } from './modules/access/access-routes.js';
+import { apiKeyRoutes } from './modules/access/api-key-routes.js';
+import { operatorRoutes } from './modules/access/operator-routes.js';
+import { auditRoutes } from './modules/audit/audit-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
 import type { Services } from './services.js';
 import { version } from './version.js';
@@ -32,7 +38,7 @@ export type App = FastifyInstance;
 
 /** Builds the HTTP application: cross-cutting hooks first, then every module's routes. */
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const { config, database, logger, metrics, jobs } = deps;
+  const { config, database, logger, metrics, jobs, services } = deps;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics.
     loggerInstance: logger as FastifyBaseLogger,
@@ -87,10 +93,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(cors, { origin: config.corsOrigins, credentials: true });
   }
   await registerOpenApi(app, { version, publicUrl: config.publicUrl });
+  // Rate limits apply where a route asks for one (config.rateLimit): the authentication routes.
+  await app.register(rateLimit, { global: false });
+  await registerAuthentication(app, services);
 
+  await app.register(operationsRoutes({ database, metrics, jobs, version, metricsToken: config.metricsToken }));
   await app.register(
-    operationsRoutes({ database, metrics, jobs, version, metricsToken: config.metricsToken }),
+    accessRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }),
   );
+  await app.register(operatorRoutes(services));
+  await app.register(apiKeyRoutes(services));
+  await app.register(auditRoutes(services));
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

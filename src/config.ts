@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './lib/duration.js';
+import { isRole, roles } from './modules/access/permissions.js';
 
 /**
  * Every setting Custos reads, in one list: its key in the config file, its environment variable, how it is
@@ -145,11 +146,49 @@ export const settings = {
     default: '10s',
     description: 'How long a graceful shutdown waits for requests and jobs to finish.',
   },
+  auditCheckpointEvery: {
+    env: 'CUSTOS_AUDIT_CHECKPOINT_EVERY',
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: 1000,
+    description: 'The audit log signs a checkpoint whenever this many entries have been appended since the last.',
+  },
+  auditCheckpointInterval: {
+    env: 'CUSTOS_AUDIT_CHECKPOINT_INTERVAL',
+    schema: duration,
+    default: '5m',
+    description:
+      'The audit log also signs a checkpoint when this long has passed since the last one and entries were added (checked every minute). Bounds what a cut after the last checkpoint can hide.',
+  },
+  auditSigningKeyFile: {
+    env: 'CUSTOS_AUDIT_SIGNING_KEY_FILE',
+    schema: z.string().min(1).optional(),
+    description:
+      'Ed25519 private key (PEM) that signs audit checkpoints; created (mode 0600) on first start. Default: `<CUSTOS_KEYS_DIR>/audit-signing-key.pem`. Every instance must use the same key.',
+  },
+  auditVerifyKeyFiles: {
+    env: 'CUSTOS_AUDIT_VERIFY_KEY_FILES',
+    schema: list,
+    default: [],
+    description:
+      'Comma-separated PEM public keys of retired audit signing keys, so checkpoints they signed keep verifying after a rotation.',
+  },
   metricsToken: {
     env: 'CUSTOS_METRICS_TOKEN',
     schema: z.string().min(16).optional(),
     description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
   },
+  keysDir: { env: 'CUSTOS_KEYS_DIR', schema: z.string().min(1).optional(), description: 'Directory of key files (mode 0600), generated on first start. Default: `<CUSTOS_DATA_DIR>/keys`. Every instance must see the same keys.' },
+  sessionIdleTimeout: { env: 'CUSTOS_SESSION_IDLE_TIMEOUT', schema: duration, default: '30m', description: 'An operator session ends after this long without a request.' },
+  sessionAbsoluteTimeout: { env: 'CUSTOS_SESSION_ABSOLUTE_TIMEOUT', schema: duration, default: '12h', description: 'An operator session ends this long after login, however active.' },
+  mfaRequiredRoles: { env: 'CUSTOS_MFA_REQUIRED_ROLES', schema: list.refine((items) => items.every(isRole), `must list roles from: ${Object.keys(roles).join(', ')}`), default: ['admin', 'dpo'], description: 'Roles whose operators must use TOTP MFA before they can do anything else.' },
+  argon2MemoryKib: { env: 'CUSTOS_ARGON2_MEMORY_KIB', schema: z.coerce.number().int().min(19_456).max(4_194_304), default: 19_456, description: 'argon2id memory cost in KiB (at least 19456, OWASP). Raising it re-hashes passwords at next login.' },
+  argon2TimeCost: { env: 'CUSTOS_ARGON2_TIME_COST', schema: z.coerce.number().int().min(2).max(20), default: 2, description: 'argon2id iterations (at least 2).' },
+  argon2Parallelism: { env: 'CUSTOS_ARGON2_PARALLELISM', schema: z.coerce.number().int().min(1).max(16), default: 1, description: 'argon2id lanes.' },
+  setupTokenTtl: { env: 'CUSTOS_SETUP_TOKEN_TTL', schema: duration, default: '1h', description: 'How long the one-time first-admin setup token is valid.' },
+  invitationTtl: { env: 'CUSTOS_INVITATION_TTL', schema: duration, default: '72h', description: 'How long an operator invitation link is valid.' },
+  loginMaxFailures: { env: 'CUSTOS_LOGIN_MAX_FAILURES', schema: z.coerce.number().int().min(1).max(100), default: 5, description: 'Failed logins per account (15-minute window) before exponential backoff starts.' },
+  loginMaxFailuresPerIp: { env: 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', schema: z.coerce.number().int().min(1).max(10_000), default: 20, description: 'Failed logins per client IP (15-minute window) before exponential backoff starts.' },
+  authRateLimit: { env: 'CUSTOS_AUTH_RATE_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), default: 30, description: 'Requests per minute per client IP on each authentication route.' },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof settings;
@@ -233,4 +272,9 @@ export function settingsMarkdown(): string {
     return `| \`${setting.env}\` | \`${key}\` | ${fallback} | ${setting.description} |`;
   });
   return ['| Variable | Config file key | Default | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Where key files live: CUSTOS_KEYS_DIR, or `keys/` inside the data directory. */
+export function keysDirOf(config: Pick<Config, 'keysDir' | 'dataDir'>): string {
+  return config.keysDir ? resolve(config.keysDir) : resolve(config.dataDir, 'keys');
 }

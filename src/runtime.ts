@@ -36,7 +36,7 @@ export async function openRuntime(options: {
   try {
     const applied = await migrateToLatest(database.db, options.onMigration);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const services = createServices({ database, clock, logger, version });
+    const services = createServices({ config, database, clock, logger, version });
     const jobs = createJobQueue({
       database,
       logger,

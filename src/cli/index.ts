@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { version } from '../version.js';
 import { migrateCommand } from './migrate.js';
+import { operatorsCommand, permissionsCommand } from './operators.js';
 import { serveCommand, workerCommand } from './serve.js';
 import { configCommand, statusCommand } from './status.js';
 
@@ -16,5 +17,7 @@ program.addCommand(workerCommand());
 program.addCommand(migrateCommand());
 program.addCommand(statusCommand());
 program.addCommand(configCommand());
+program.addCommand(operatorsCommand());
+program.addCommand(permissionsCommand());
 
 await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { openRuntime } from '../runtime.js';
 import { startServer, stopOnSignals } from '../server.js';
 import { configOrExit, fail, loggerFor } from './context.js';
+import { cliContext } from './operators.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -30,6 +31,16 @@ export function serveCommand(): Command {
             '',
           ].join('\n'),
         );
+        // First start: no operator yet, so hand whoever started the server a one-time way in.
+        const setup = await server.runtime.services.operators.issueFirstAdminToken(cliContext);
+        if (setup) {
+          process.stderr.write(
+            `No operator exists yet. Create the first admin within ${Math.round(config.setupTokenTtl / 60_000)} minutes (one use):\n` +
+              `  curl -X POST ${server.url}/v1/setup/first-admin -H 'content-type: application/json' \\\n` +
+              `    -d '{"token":"${setup.token}","email":"you@example.org","displayName":"Your Name","password":"<12+ characters>"}'\n` +
+              `  (or run \`custos operators create-admin\` later for a new token)\n\n`,
+          );
+        }
       } catch (error) {
         fail(logger, error, 'could not start');
       }

@@ -1,4 +1,6 @@
 import type { ColumnType } from 'kysely';
+import type { AccessTables } from '../modules/access/access-tables.js';
+import type { AuditTables } from '../modules/audit/audit-tables.js';
 
 /** Table types for Kysely. Each module adds its tables here as its migrations create them. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -17,4 +19,5 @@ export type InstancesTable = {
 
 export type DB = {
   instances: InstancesTable;
-};
+} & AccessTables &
+  AuditTables;

@@ -45,6 +45,7 @@ const titles: Record<ErrorCode, string> = {
   unauthenticated: 'Authentication required',
   forbidden: 'Forbidden',
   csrf_invalid: 'CSRF token missing or invalid',
+  mfa_required: 'Multi-factor authentication required',
   rate_limited: 'Too many requests',
   not_found: 'Not found',
   conflict: 'Conflict',

@@ -15,7 +15,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
   }
+  interface FastifyInstance {
+    /** Every registered route with its declared access (for the permission tests and docs). */
+    routeAccessTable: RouteAccessEntry[];
+  }
 }
+
+export type RouteAccessEntry = { method: string; url: string; access: RouteAccess };
 
 /** Routes that plugins register for us (OpenAPI UI assets), public by nature. */
 const pluginRoutePrefixes = ['/docs'];
@@ -25,12 +31,15 @@ export function routeAccessOf(route: Pick<RouteOptions, 'config'>): RouteAccess 
 }
 
 export function requireAccessDeclarations(app: FastifyInstance): void {
+  const table: RouteAccessEntry[] = [];
+  app.decorate('routeAccessTable', table);
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (routeAccessOf(route)) return;
-    if (pluginRoutePrefixes.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`))) {
-      route.config = { ...(route.config as object), access: 'public' };
-      return;
+    let access = routeAccessOf(route);
+    if (!access && pluginRoutePrefixes.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`))) {
+      access = 'public';
+      route.config = { ...(route.config as object), access };
     }
-    throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
+    if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
 }

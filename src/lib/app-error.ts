@@ -19,6 +19,7 @@ export const errorCodes = {
   unauthenticated: 401,
   forbidden: 403,
   csrf_invalid: 403,
+  mfa_required: 403,
   rate_limited: 429,
   // Resources
   not_found: 404,

@@ -34,7 +34,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   privacy_agent: [],
   auditor: ['operators.read', 'api_keys.read', 'audit.read', 'audit.export', 'audit.verify'],
   security: ['operators.read', 'operators.manage', 'api_keys.read', 'api_keys.manage', 'audit.read', 'audit.verify'],
-  service: [],
+  service: ['audit.read', 'audit.export', 'audit.verify'],
 };
 
 export function isPermission(value: string): value is Permission {

@@ -27,3 +27,15 @@ export type AuditEntryInput = {
   /** Structured facts (field names, counts, reason codes): never personal data or secrets. */
   details?: Record<string, unknown> | undefined;
 };
+
+/** What other modules need of the audit service: write entries, in their transaction or on their own. */
+export type AuditWriter = {
+  /** Appends inside the caller's transaction, so the entry commits or rolls back with the change. */
+  append(
+    tx: import('../../db/database.js').Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+  ): Promise<unknown>;
+  /** Appends in a transaction of its own (denials, failed logins: nothing else to commit with). */
+  record(context: AuditContext, entry: AuditEntryInput): Promise<unknown>;
+};

@@ -1,0 +1,98 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import { digestSecret, randomSecret, secretsEqual } from '../../lib/secrets.js';
+import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { ApiKeyRow, ApiKeyStore } from './api-key-store.js';
+import { isPermission, type Permission, rolePermissions } from './permissions.js';
+
+type Deps = { db: Kysely<DB>; store: ApiKeyStore; audit: AuditWriter; clock: Clock };
+
+/** API keys look like `cst_<12 hex prefix>_<43 char secret>`; the prefix identifies, the secret proves. */
+const keyPattern = /^cst_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+const markUsedEveryMs = 60_000;
+
+export function isApiKeyShaped(value: string): boolean {
+  return value.startsWith('cst_');
+}
+
+/** API keys for services: scoped, hashed at rest, shown once, optionally expiring, revocable. */
+export function apiKeyService({ db, store, audit, clock }: Deps) {
+  /**
+   * Creates a key. Its scope must lie within both the creator's own permissions and what the `service`
+   * role allows, so a key never grants more than the person who made it holds.
+   */
+  async function create(
+    context: AuditContext,
+    creator: { operatorId: string | null; permissions: ReadonlySet<Permission> },
+    input: { name: string; permissions: string[]; expiresAt?: Date | undefined },
+  ): Promise<{ key: string; row: ApiKeyRow }> {
+    const allowed = new Set(rolePermissions.service);
+    const problems = input.permissions.filter(
+      (permission) => !isPermission(permission) || !allowed.has(permission) || !creator.permissions.has(permission),
+    );
+    if (problems.length > 0) {
+      throw new AppError('validation_failed', 'Some permissions cannot be given to an API key by you.', {
+        errors: problems.map((permission) => ({ in: 'body' as const, path: 'permissions', message: `not grantable: ${permission}` })),
+      });
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
+      throw new AppError('validation_failed', 'The expiry must be in the future.', {
+        errors: [{ in: 'body', path: 'expiresAt', message: 'must be in the future' }],
+      });
+    }
+    const prefix = randomBytes(6).toString('hex');
+    const secret = randomSecret(32);
+    const id = randomUUID();
+    const row = {
+      id,
+      prefix,
+      secret_hash: digestSecret(secret),
+      name: input.name,
+      permissions: [...new Set(input.permissions)],
+      created_by: creator.operatorId,
+      created_at: clock.now(),
+      expires_at: input.expiresAt ?? null,
+    };
+    await db.transaction().execute(async (tx) => {
+      await store.insert(tx, row);
+      await audit.append(tx, context, {
+        action: 'api_key.created',
+        outcome: 'success',
+        target: { type: 'api_key', id },
+        details: { prefix, permissions: row.permissions, expires: row.expires_at?.toISOString() ?? null },
+      });
+    });
+    return { key: `cst_${prefix}_${secret}`, row: { ...row, last_used_at: null, revoked_at: null } };
+  }
+
+  /** The key's id and scope when the presented key is valid, live and unrevoked; otherwise undefined. */
+  async function authenticate(presented: string): Promise<{ keyId: string; permissions: Set<Permission> } | undefined> {
+    const match = keyPattern.exec(presented);
+    if (!match) return undefined;
+    const [, prefix = '', secret = ''] = match;
+    const row = await store.findByPrefix(db, prefix);
+    if (!row || !secretsEqual(row.secret_hash, digestSecret(secret))) return undefined;
+    const now = clock.now();
+    if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) return undefined;
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= markUsedEveryMs) {
+      await store.markUsed(db, row.id, now);
+    }
+    return { keyId: row.id, permissions: new Set(row.permissions.filter(isPermission)) };
+  }
+
+  async function revoke(context: AuditContext, id: string): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      const row = await store.findById(tx, id);
+      if (!row) throw new AppError('not_found', 'API key not found.');
+      if (!(await store.revoke(tx, id, clock.now()))) throw new AppError('conflict', 'The API key is already revoked.');
+      await audit.append(tx, context, { action: 'api_key.revoked', outcome: 'success', target: { type: 'api_key', id } });
+    });
+  }
+
+  return { create, authenticate, revoke, list: () => store.list(db) };
+}
+
+export type ApiKeyService = ReturnType<typeof apiKeyService>;

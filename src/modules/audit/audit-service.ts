@@ -1,0 +1,384 @@
+import type { KeyObject } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
+import type { Clock } from '../../lib/clock.js';
+import { sanitizeDetails, scrubText } from './audit-details.js';
+import { type AuditCheckpoint, type AuditEntryRecord, canonicalEntryParts } from './audit-entry.js';
+import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
+import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
+import type {
+  AuditBounds,
+  AuditCheckpointRow,
+  AuditEntryRow,
+  AuditFilters,
+  AuditStore,
+} from './audit-store.js';
+import type { AuditContext, AuditEntryInput } from './audit-types.js';
+import { type AuditLogItem, type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
+import { pseudonymizeIp } from './client-ip.js';
+
+export type AuditSettings = {
+  /** A checkpoint is made whenever an append reaches a multiple of this many entries. */
+  checkpointEvery: number;
+  /** …and by the scheduled job when this long has passed since the last one and entries were added. */
+  checkpointIntervalMs: number;
+  /** Rows per page when exporting and verifying. */
+  pageSize?: number;
+};
+
+type Deps = {
+  db: Kysely<DB>;
+  store: AuditStore;
+  /** The signing key and trusted public keys; loaded (or created) on first use. */
+  keys: () => AuditKeyRing;
+  clock: Clock;
+  settings: AuditSettings;
+};
+
+export type ExportFormat = 'ndjson' | 'csv';
+
+const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
+const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
+
+function toRecord(row: AuditEntryRow): AuditEntryRecord {
+  return {
+    seq: row.seq,
+    at: row.at.toISOString(),
+    actor: { type: row.actor_type as AuditEntryRecord['actor']['type'], id: row.actor_id },
+    action: row.action,
+    target: row.target_type !== null ? { type: row.target_type, id: row.target_id ?? '' } : null,
+    purpose: row.purpose,
+    outcome: row.outcome as AuditEntryRecord['outcome'],
+    requestId: row.request_id,
+    ipHash: row.ip_hash,
+    details: row.details,
+    prevHash: row.prev_hash.toString('hex'),
+    hash: row.hash.toString('hex'),
+  };
+}
+
+function toCheckpoint(row: AuditCheckpointRow): AuditCheckpoint {
+  return {
+    seq: row.seq,
+    hash: row.hash.toString('hex'),
+    at: row.at.toISOString(),
+    keyId: row.key_id,
+    signature: row.signature.toString('base64url'),
+  };
+}
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(String(seq), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
+  }
+  return seq;
+}
+
+function isFiltered(filters: AuditFilters): boolean {
+  return Object.values(filters).some((value) => value !== undefined);
+}
+
+function filtersForHeader(filters: AuditFilters): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(filters)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : String(value)]),
+  );
+}
+
+/**
+ * The audit log: appends hash-chained entries inside the caller's transaction, signs checkpoints, and
+ * answers queries, exports and verification.
+ */
+export function auditService({ db, store, keys, clock, settings }: Deps) {
+  const pageSize = settings.pageSize ?? 1000;
+
+  function assertWellFormed(entry: AuditEntryInput) {
+    if (!actionPattern.test(entry.action) || entry.action.length > 100) {
+      throw new Error(`Audit action "${entry.action.slice(0, 100)}" is not a dotted lowercase name`);
+    }
+    if (entry.target && !targetTypePattern.test(entry.target.type)) {
+      throw new Error(`Audit target type "${entry.target.type.slice(0, 50)}" is not a lowercase name`);
+    }
+    if (!['success', 'failure', 'denied'].includes(entry.outcome)) {
+      throw new Error(`Audit outcome "${String(entry.outcome)}" is not success, failure or denied`);
+    }
+  }
+
+  async function signAndStore(tx: Executor, seq: number, hash: Buffer): Promise<AuditCheckpoint> {
+    const checkpoint = signCheckpoint(keys(), {
+      seq,
+      hash: hash.toString('hex'),
+      at: clock.now().toISOString(),
+    });
+    await store.insertCheckpoint(tx, {
+      seq,
+      hash,
+      at: new Date(checkpoint.at),
+      key_id: checkpoint.keyId,
+      signature: Buffer.from(checkpoint.signature, 'base64url'),
+    });
+    return checkpoint;
+  }
+
+  /** Appends an entry inside the caller's transaction; it commits or rolls back with the change. */
+  async function append(
+    tx: Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+  ): Promise<{ seq: number }> {
+    assertWellFormed(entry);
+    const ring = keys();
+    const content = {
+      at: clock.now().toISOString(),
+      actor: {
+        type: context.actor.type,
+        id: context.actor.id === null ? null : scrubText(context.actor.id, 200),
+      },
+      action: entry.action,
+      target: entry.target ? { type: entry.target.type, id: scrubText(entry.target.id, 200) } : null,
+      purpose: entry.purpose ? scrubText(entry.purpose, 200) : null,
+      outcome: entry.outcome,
+      requestId: context.requestId ? scrubText(context.requestId, 100) : null,
+      ipHash: pseudonymizeIp(context.ip, ring.ipKey),
+      details: sanitizeDetails(entry.details),
+    };
+    const { before, after } = canonicalEntryParts(content);
+    const appended = await store.append(tx, {
+      canonicalBefore: before,
+      canonicalAfter: after,
+      at: new Date(content.at),
+      actorType: content.actor.type,
+      actorId: content.actor.id,
+      action: content.action,
+      targetType: content.target?.type ?? null,
+      targetId: content.target?.id ?? null,
+      purpose: content.purpose,
+      outcome: content.outcome,
+      requestId: content.requestId,
+      ipHash: content.ipHash,
+      detailsJson: canonicalJson(content.details),
+    });
+    // Crossing a multiple of N: sign now, in the same transaction (one more insert every N appends).
+    if (appended.seq % settings.checkpointEvery === 0) await signAndStore(tx, appended.seq, appended.hash);
+    return { seq: appended.seq };
+  }
+
+  /** Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). */
+  async function record(context: AuditContext, entry: AuditEntryInput): Promise<{ seq: number }> {
+    return db.transaction().execute((tx) => append(tx, context, entry));
+  }
+
+  /** Signs a checkpoint for the newest entry when N entries or the interval have passed since the last. */
+  async function checkpointIfDue(): Promise<AuditCheckpoint | null> {
+    return db.transaction().execute(async (tx) => {
+      const head = await store.lastEntry(tx);
+      const last = await store.lastCheckpoint(tx);
+      if (!head || (last && last.seq >= head.seq)) return null;
+      const due =
+        !last ||
+        head.seq - last.seq >= settings.checkpointEvery ||
+        clock.now().getTime() - last.at.getTime() >= settings.checkpointIntervalMs;
+      return due ? signAndStore(tx, head.seq, head.hash) : null;
+    });
+  }
+
+  /** Newest entries first, filtered; `nextCursor` continues after the last one returned. */
+  async function query(
+    filters: AuditFilters,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: AuditEntryRecord[]; nextCursor: string | null }> {
+    const rows = await store.entriesPage(db, filters, {
+      order: 'desc',
+      after: cursor ? decodeCursor(cursor) : undefined,
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit).map(toRecord);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+  }
+
+  async function entry(seq: number): Promise<AuditEntryRecord> {
+    const row = await store.entry(db, seq);
+    if (!row) throw new AppError('not_found', `There is no audit entry ${seq}.`);
+    return toRecord(row);
+  }
+
+  async function checkpoints(after: number, limit: number): Promise<AuditCheckpoint[]> {
+    const rows = await store.checkpointsPage(db, { after, upTo: Number.MAX_SAFE_INTEGER, limit });
+    return rows.map(toCheckpoint);
+  }
+
+  /**
+   * The log in order, a page at a time, with each checkpoint right after its entry (checkpoints only for
+   * an unfiltered read). Bounded by `bounds`, so entries appended meanwhile do not stretch the read.
+   */
+  async function* logPages(filters: AuditFilters, bounds: AuditBounds): AsyncGenerator<AuditLogItem[]> {
+    const withCheckpoints = !isFiltered(filters);
+    let pending: AuditCheckpoint[] = [];
+    let checkpointsAfter = 0;
+    let checkpointsDone = !withCheckpoints || bounds.lastCheckpointSeq === 0;
+    // Loads checkpoints up to `seq` (all of them when seq is Infinity) into `pending`.
+    const loadCheckpointsUpTo = async (seq: number) => {
+      while (!checkpointsDone && checkpointsAfter < seq) {
+        const rows = await store.checkpointsPage(db, {
+          after: checkpointsAfter,
+          upTo: bounds.lastCheckpointSeq,
+          limit: pageSize,
+        });
+        pending.push(...rows.map(toCheckpoint));
+        const last = rows.at(-1);
+        if (!last || rows.length < pageSize) checkpointsDone = true;
+        if (last) checkpointsAfter = last.seq;
+      }
+    };
+    let after = 0;
+    let entriesDone = bounds.lastEntrySeq === 0;
+    while (!entriesDone) {
+      const rows = await store.entriesPage(db, filters, {
+        order: 'asc',
+        after,
+        upTo: bounds.lastEntrySeq,
+        limit: pageSize,
+      });
+      entriesDone = rows.length < pageSize;
+      const lastRow = rows.at(-1);
+      if (lastRow) after = lastRow.seq;
+      await loadCheckpointsUpTo(entriesDone ? Number.POSITIVE_INFINITY : after);
+      const items: AuditLogItem[] = [];
+      let next = 0;
+      for (const row of rows) {
+        while (next < pending.length && (pending[next] as AuditCheckpoint).seq < row.seq) {
+          items.push({ kind: 'checkpoint', ...(pending[next] as AuditCheckpoint) });
+          next += 1;
+        }
+        items.push({ kind: 'entry', ...toRecord(row) });
+        while (next < pending.length && (pending[next] as AuditCheckpoint).seq === row.seq) {
+          items.push({ kind: 'checkpoint', ...(pending[next] as AuditCheckpoint) });
+          next += 1;
+        }
+      }
+      pending = pending.slice(next);
+      if (entriesDone) {
+        for (const checkpoint of pending) items.push({ kind: 'checkpoint', ...checkpoint });
+        pending = [];
+      }
+      if (items.length > 0) yield items;
+    }
+    if (bounds.lastEntrySeq === 0) {
+      await loadCheckpointsUpTo(Number.POSITIVE_INFINITY);
+      if (pending.length > 0)
+        yield pending.map((checkpoint) => ({ kind: 'checkpoint' as const, ...checkpoint }));
+    }
+  }
+
+  /** How many entries match (for progress bars). */
+  async function count(filters: AuditFilters): Promise<number> {
+    return store.count(db, filters);
+  }
+
+  /**
+   * The log as NDJSON or CSV text chunks, one page per chunk, so an export of any size streams in flat
+   * memory. With a context the export itself is recorded first.
+   */
+  async function* exportStream(
+    filters: AuditFilters,
+    format: ExportFormat,
+    options: { context?: AuditContext; onProgress?: (entries: number) => void } = {},
+  ): AsyncGenerator<string> {
+    if (options.context) {
+      await record(options.context, {
+        action: 'audit.log.exported',
+        outcome: 'success',
+        details: { format, filtered: isFiltered(filters) },
+      });
+    }
+    const bounds = await store.bounds(db);
+    yield format === 'csv'
+      ? csvHeader()
+      : ndjsonHeader({
+          exportedAt: clock.now().toISOString(),
+          complete: !isFiltered(filters),
+          filters: filtersForHeader(filters),
+          lastSeq: bounds.lastEntrySeq,
+        });
+    let exported = 0;
+    for await (const items of logPages(filters, bounds)) {
+      let chunk = '';
+      for (const item of items) {
+        if (item.kind === 'entry') {
+          chunk += format === 'csv' ? csvRow(item) : ndjsonLine(item);
+          exported += 1;
+        } else if (item.kind === 'checkpoint' && format === 'ndjson') {
+          chunk += ndjsonLine(item);
+        }
+      }
+      options.onProgress?.(exported);
+      yield chunk;
+    }
+  }
+
+  /**
+   * Verifies the whole log in the database: every hash, link and number, and every checkpoint against
+   * the trusted public keys. With a context the verification is recorded afterwards.
+   */
+  async function verify(
+    options: {
+      context?: AuditContext;
+      onProgress?: (entries: number, total: number) => void;
+      publicKeys?: ReadonlyMap<string, KeyObject>;
+    } = {},
+  ): Promise<AuditVerifyReport> {
+    const bounds = await store.bounds(db);
+    const report = await verifyAuditLog(logPages({}, bounds), {
+      publicKeys: options.publicKeys ?? keys().verifyKeys,
+      expectedLastSeq: bounds.headSeq,
+      onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
+    });
+    if (options.context) {
+      await record(options.context, {
+        action: 'audit.log.verified',
+        outcome: report.ok ? 'success' : 'failure',
+        details: report.ok
+          ? { entries: report.entries, lastSeq: report.lastSeq }
+          : { problem: report.problem, seq: report.seq },
+      });
+    }
+    return report;
+  }
+
+  /** The public half of the signing key, for verifying checkpoints offline. */
+  function publicKey(): { keyId: string; algorithm: 'Ed25519'; publicKeyPem: string } {
+    const ring = keys();
+    return { keyId: ring.keyId, algorithm: 'Ed25519', publicKeyPem: ring.publicKeyPem };
+  }
+
+  function publicKeyPem(): string {
+    return keys().publicKeyPem;
+  }
+
+  return {
+    append,
+    record,
+    query,
+    entry,
+    checkpoints,
+    count,
+    exportStream,
+    verify,
+    checkpointIfDue,
+    publicKey,
+    publicKeyPem,
+  };
+}
+
+export type AuditService = ReturnType<typeof auditService>;

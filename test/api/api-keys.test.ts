@@ -1,0 +1,77 @@
+import { faker } from '@faker-js/faker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { actAs } from '../helpers/auth.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+faker.seed(6);
+
+describe('API keys', () => {
+  const clock = fixedClock('2026-05-01T12:00:00Z');
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ clock });
+  });
+  afterAll(() => t.close());
+
+  async function createKey(payload: Record<string, unknown>) {
+    return t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: await actAs(t, 'admin'), payload });
+  }
+
+  it('shows the key once, stores only a digest, and authenticates it as a bearer token within its scope', async () => {
+    const created = await createKey({ name: 'billing-service', permissions: ['audit.read'] });
+    expect(created.statusCode).toBe(201);
+    const { key, apiKey } = created.json();
+    expect(key).toMatch(/^cst_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(key).toContain(apiKey.prefix);
+
+    const stored = await t.runtime.database.db.selectFrom('api_keys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(key.split('_')[2]);
+
+    const listed = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: await actAs(t, 'auditor') });
+    expect(listed.body).not.toContain(key);
+    expect(listed.json().items.find((item: { id: string }) => item.id === apiKey.id).lastUsedAt).toBeNull();
+
+    const bearer = { authorization: `Bearer ${key}` };
+    const outOfScope = await t.app.inject({ method: 'GET', url: '/v1/operators', headers: bearer });
+    expect(outOfScope.statusCode).toBe(403);
+    expect(outOfScope.json().permission).toBe('operators.read');
+    const sessionOnly = await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: bearer });
+    expect(sessionOnly.statusCode).toBe(403);
+    const inScope = await t.app.inject({ method: 'GET', url: '/v1/permissions', headers: bearer });
+    expect(inScope.statusCode).toBe(200);
+
+    const after = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: await actAs(t, 'auditor') });
+    expect(after.json().items.find((item: { id: string }) => item.id === apiKey.id).lastUsedAt).toBe(clock.now().toISOString());
+  });
+
+  it('refuses scopes beyond the service role or the creator’s own permissions', async () => {
+    const tooWide = await createKey({ name: 'x', permissions: ['operators.manage'] });
+    expect(tooWide.statusCode).toBe(400);
+    expect(tooWide.json().errors[0].message).toContain('operators.manage');
+    const unknown = await createKey({ name: 'x', permissions: ['everything'] });
+    expect(unknown.statusCode).toBe(400);
+  });
+
+  it('stops accepting a key once it expires or is revoked', async () => {
+    const expiring = (await createKey({
+      name: 'short-lived',
+      permissions: ['audit.read'],
+      expiresAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+    })).json();
+    const revoked = (await createKey({ name: 'to-revoke', permissions: ['audit.read'] })).json();
+    const probe = (key: string) => t.app.inject({ method: 'GET', url: '/v1/permissions', headers: { authorization: `Bearer ${key}` } });
+    expect((await probe(expiring.key)).statusCode).toBe(200);
+
+    const revoke = await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${revoked.apiKey.id}`, headers: await actAs(t, 'security') });
+    expect(revoke.statusCode).toBe(204);
+    const invalid = await probe(revoked.key);
+    expect(invalid.statusCode).toBe(401);
+    expect(invalid.json().reason).toBe('invalid_api_key');
+
+    clock.advance(3_600_001);
+    expect((await probe(expiring.key)).statusCode).toBe(401);
+    expect((await probe(`${expiring.key.slice(0, -1)}x`)).statusCode).toBe(401);
+    expect((await probe('not-a-key')).statusCode).toBe(401);
+  });
+});
