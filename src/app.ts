@@ -19,7 +19,9 @@ import { accessRoutes } from './modules/access/access-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
+import { keysRoutes } from './modules/keys/keys-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
+import { vaultRoutes } from './modules/vault/vault-routes.js';
 import type { Services } from './services.js';
 import { version } from './version.js';
 
@@ -103,7 +105,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
   await app.register(operatorRoutes(services));
   await app.register(apiKeyRoutes(services));
+  await app.register(vaultRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(keysRoutes({ keys: services.keys, jobs }));
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -3,6 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './lib/duration.js';
 import { isRole, roles } from './modules/access/permissions.js';
+import { decodeKey } from './modules/keys/kek-provider.js';
+import { parseMasterKeys } from './modules/keys/key-material.js';
 
 /**
  * Every setting Custos reads, in one list: its key in the config file, its environment variable, how it is
@@ -31,6 +33,19 @@ const list = z
   );
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** Checks a key setting by parsing it; the message names what is wrong, never the key. */
+function keyCheck(parse: (text: string) => unknown) {
+  return (text: string, context: z.RefinementCtx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : 'is not valid' });
+    }
+  };
+}
+const checkMasterKeys = keyCheck(parseMasterKeys);
+const checkIndexKey = keyCheck((text) => decodeKey(text, 'the key'));
 
 type Setting = { env: string; schema: z.ZodType; default?: unknown; description: string };
 
@@ -178,6 +193,37 @@ export const settings = {
     description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
   },
   keysDir: { env: 'CUSTOS_KEYS_DIR', schema: z.string().min(1).optional(), description: 'Directory of key files (mode 0600), generated on first start. Default: `<CUSTOS_DATA_DIR>/keys`. Every instance must see the same keys.' },
+  masterKey: {
+    env: 'CUSTOS_MASTER_KEY',
+    schema: z.string().min(1).superRefine(checkMasterKeys).optional(),
+    description:
+      'Master keys (KEKs) that wrap the data keys, instead of `kek-v<N>.key` files: comma-separated `<version>:<base64 of 32 random bytes>`, e.g. `1:<key>,2:<key>`. No key file is then written; to rotate, add the next version on every instance, restart, then run `custos keys rotate`. Needs `CUSTOS_INDEX_KEY`.',
+  },
+  indexKey: {
+    env: 'CUSTOS_INDEX_KEY',
+    schema: z.string().min(1).superRefine(checkIndexKey).optional(),
+    description:
+      'Root of the blind-index and token keys (base64 of 32 random bytes), instead of the `index.key` file. Never changes: a new one makes every stored lookup unfindable.',
+  },
+  dekCacheSize: {
+    env: 'CUSTOS_DEK_CACHE_SIZE',
+    schema: z.coerce.number().int().min(0).max(10_000_000),
+    default: 10_000,
+    description: 'Unwrapped data keys kept in memory per process (least recently used go first); 0 turns the cache off.',
+  },
+  dekCacheTtl: {
+    env: 'CUSTOS_DEK_CACHE_TTL',
+    schema: duration,
+    default: '5m',
+    description:
+      'How long a cached data key is used without asking the database. Bounds how long another process can still decrypt a subject after it was shredded here.',
+  },
+  rewrapBatchSize: {
+    env: 'CUSTOS_REWRAP_BATCH_SIZE',
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: 500,
+    description: 'Data keys rewrapped per transaction after a master key rotation.',
+  },
   sessionIdleTimeout: { env: 'CUSTOS_SESSION_IDLE_TIMEOUT', schema: duration, default: '30m', description: 'An operator session ends after this long without a request.' },
   sessionAbsoluteTimeout: { env: 'CUSTOS_SESSION_ABSOLUTE_TIMEOUT', schema: duration, default: '12h', description: 'An operator session ends this long after login, however active.' },
   mfaRequiredRoles: { env: 'CUSTOS_MFA_REQUIRED_ROLES', schema: list.refine((items) => items.every(isRole), `must list roles from: ${Object.keys(roles).join(', ')}`), default: ['admin', 'dpo'], description: 'Roles whose operators must use TOTP MFA before they can do anything else.' },
@@ -189,6 +235,9 @@ export const settings = {
   loginMaxFailures: { env: 'CUSTOS_LOGIN_MAX_FAILURES', schema: z.coerce.number().int().min(1).max(100), default: 5, description: 'Failed logins per account (15-minute window) before exponential backoff starts.' },
   loginMaxFailuresPerIp: { env: 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', schema: z.coerce.number().int().min(1).max(10_000), default: 20, description: 'Failed logins per client IP (15-minute window) before exponential backoff starts.' },
   authRateLimit: { env: 'CUSTOS_AUTH_RATE_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), default: 30, description: 'Requests per minute per client IP on each authentication route.' },
+  readPurposes: { env: 'CUSTOS_READ_PURPOSES', schema: list.refine((items) => items.length > 0 && items.every((item) => /^[a-z][a-z0-9_]{0,63}$/.test(item)), 'must list purpose keys (lower-case letters, digits, _)'), default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention'], description: 'Purposes a reader may state to read personal data from the vault (audited with every read).' },
+  phoneRegion: { env: 'CUSTOS_PHONE_REGION', schema: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(), description: 'Country for phone numbers given without a +country prefix (e.g. `GB`); unset: only international numbers are accepted.' },
+  collectionsFile: { env: 'CUSTOS_COLLECTIONS_FILE', schema: z.string().min(1).optional(), description: 'JSON file declaring collections, applied at start (created or updated; a change that would lose data stops the start).' },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof settings;
@@ -252,6 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     result[key] = parsed.data;
   }
 
+  if (result.masterKey && !result.indexKey) {
+    problems.push('CUSTOS_INDEX_KEY must be set with CUSTOS_MASTER_KEY (no key file is written then)');
+  }
   if (Boolean(result.tlsCertFile) !== Boolean(result.tlsKeyFile)) {
     problems.push('CUSTOS_TLS_CERT_FILE and CUSTOS_TLS_KEY_FILE must be set together');
   }

@@ -1,8 +1,8 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
- * Keys that never reach a log line with their value. Matched at any depth we log (request headers,
- * bodies a handler chooses to log, error details). Personal-data field names are included so that a
+ * Keys that never reach a log line with their value. Matched at any depth and in any letter case (request
+ * headers, bodies a handler chooses to log, error details). Personal-data field names are included so that a
  * developer who logs a record by mistake still leaks nothing.
  */
 export const redactedKeys = [
@@ -35,32 +35,81 @@ export const redactedKeys = [
   'ip',
 ];
 
-const headerPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["x-csrf-token"]',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-];
+/** Header names whose values are credentials; censored wherever they appear. */
+const credentialHeaders = ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-csrf-token'];
 
-export const redactPaths = [
-  ...headerPaths,
-  ...redactedKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-];
+const censoredKeys = new Set([...redactedKeys, ...credentialHeaders].map((key) => key.toLowerCase()));
+const censor = '[redacted]';
+/** Deeper than any object we log on purpose; also where a circular structure stops being walked. */
+const maxDepth = 8;
+
+/**
+ * Returns a copy of a value to be logged with every censored key's value replaced, at any depth and in
+ * any letter case. The input is never modified. Errors are first turned into plain objects the way pino
+ * serializes them, so their extra properties are censored too.
+ *
+ * This replaces pino's path-based redaction: that walks every configured path (three depths of every
+ * key above) for each line and cost ~50 µs a line, more than everything else a request does; one walk
+ * over the (small) logged object costs a few.
+ */
+export function censorForLog(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Error) return censorForLog(pino.stdSerializers.err(value), depth);
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    const json: unknown = toJSON.call(value);
+    return typeof json === 'object' && json !== null && json !== value ? censorForLog(json, depth) : json;
+  }
+  if (depth >= maxDepth) return '[too deep]';
+  if (Array.isArray(value)) return value.map((item) => censorForLog(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = censoredKeys.has(key.toLowerCase()) ? censor : censorForLog(item, depth + 1);
+  }
+  return copy;
+}
+
+// Keys pino serializes itself; their serializers below already emit only safe fields (or censor).
+const serializedKeys = new Set(['req', 'res', 'err']);
+
+function censorLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    copy[key] = censoredKeys.has(key.toLowerCase())
+      ? censor
+      : serializedKeys.has(key)
+        ? value
+        : censorForLog(value, 1);
+  }
+  return copy;
+}
 
 export type { Logger };
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Where log lines go: stdout by default. Asynchronous, so a request never waits for a write; lines
+ * written while a write is in flight go out together, and pino flushes what is left when the process
+ * exits.
+ */
+export function logDestination(dest: number | string = 1): DestinationStream {
+  return pino.destination({ dest, sync: false });
+}
+
+export function createLogger(level: string, destination: DestinationStream = logDestination()): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'custos' },
-    redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    // Top-level keys only, which pino checks at no cost; it also covers child-logger bindings, which
+    // pino passes through no formatter.
+    redact: { paths: [...redactedKeys, ...credentialHeaders], censor },
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: censorLogObject,
+      log: censorLogObject,
+    },
     serializers: {
-      err: pino.stdSerializers.err,
+      err: (error: Error) => censorForLog(error),
       // The query string can carry personal data (search terms, tokens): log the path only.
       req: (req: { method: string; url: string; id: string }) => ({
         method: req.method,
@@ -70,5 +119,5 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }

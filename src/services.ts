@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Config, keysDirOf } from './config.js';
 import type { Database } from './db/database.js';
 import { maintenanceJob, type PruneTask } from './jobs/maintenance.js';
 import type { JobDefinition } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
+import { aead } from './lib/aead.js';
 import { loadOrCreateKeyFile } from './lib/key-file.js';
 import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
@@ -20,6 +21,14 @@ import { auditCheckpointJob } from './modules/audit/audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './modules/audit/audit-keys.js';
 import { auditService } from './modules/audit/audit-service.js';
 import { auditStore } from './modules/audit/audit-store.js';
+import { keyMaterialFrom } from './modules/keys/key-material.js';
+import { rewrapJob } from './modules/keys/keys-jobs.js';
+import { keysService } from './modules/keys/keys-service.js';
+import { keysStore } from './modules/keys/keys-store.js';
+import { collectionService } from './modules/vault/collection-service.js';
+import { recordService } from './modules/vault/record-service.js';
+import { tokenService } from './modules/vault/token-service.js';
+import { collectionStore, subjectStore } from './modules/vault/vault-store.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
 
@@ -100,15 +109,58 @@ export function createServices({ config, database, clock, logger, version }: Ser
     },
   });
   const apiKeys = apiKeyService({ db, store: apiKeyStore(), audit, clock });
+  // Key files (master key v1, blind-index root) are created here on first start, unless CUSTOS_MASTER_KEY is set.
+  const keyMaterial = keyMaterialFrom({ ...config, keysDir: keysDirOf(config) });
+  const keys = keysService({
+    db,
+    store: keysStore(),
+    ...keyMaterial,
+    audit,
+    clock,
+    settings: {
+      dekCacheSize: config.dekCacheSize,
+      dekCacheTtlMs: config.dekCacheTtl,
+      rewrapBatchSize: config.rewrapBatchSize,
+    },
+  });
+
+  const collectionRows = collectionStore();
+  const subjectRows = subjectStore();
+  const collections = collectionService({ db, store: collectionRows, audit, clock });
+  const vaultSettings = {
+    purposes: config.readPurposes,
+    phoneRegion: config.phoneRegion,
+    // Keyed-hash masking gets its own key, derived so that it matches neither tokens nor blind indexes.
+    maskKey: Buffer.from(hkdfSync('sha256', keys.tokenKey(), Buffer.alloc(0), 'custos.masking.v1', 32)),
+  };
+  const records = recordService({ db, subjects: subjectRows, collectionRows, collections, keys, aead, audit, clock, settings: vaultSettings });
+  const tokens = tokenService({ db, subjects: subjectRows, collections, keys, aead, audit, settings: vaultSettings });
 
   const pruneTasks: PruneTask[] = [
     { name: 'instances', prune: instances.pruneStale },
     { name: 'sessions', prune: auth.pruneExpired },
     { name: 'setup_tokens', prune: operators.pruneExpiredTokens },
   ];
-  const jobDefinitions: JobDefinition[] = [maintenanceJob(pruneTasks, logger), auditCheckpointJob(audit, logger)];
+  const jobDefinitions: JobDefinition[] = [
+    maintenanceJob(pruneTasks, logger),
+    auditCheckpointJob(audit, logger),
+    rewrapJob(keys, logger),
+  ];
 
-  return { instances, audit, auth, mfa, operators, apiKeys, pruneTasks, jobDefinitions };
+  return {
+    instances,
+    audit,
+    auth,
+    mfa,
+    operators,
+    apiKeys,
+    keys,
+    collections,
+    records,
+    tokens,
+    pruneTasks,
+    jobDefinitions,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { version } from '../version.js';
+import { auditCommand } from './audit.js';
+import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand, permissionsCommand } from './operators.js';
 import { serveCommand, workerCommand } from './serve.js';
@@ -17,6 +19,8 @@ program.addCommand(workerCommand());
 program.addCommand(migrateCommand());
 program.addCommand(statusCommand());
 program.addCommand(configCommand());
+program.addCommand(auditCommand());
+program.addCommand(keysCommand());
 program.addCommand(operatorsCommand());
 program.addCommand(permissionsCommand());
 

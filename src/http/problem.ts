@@ -50,6 +50,7 @@ const titles: Record<ErrorCode, string> = {
   not_found: 'Not found',
   conflict: 'Conflict',
   gone: 'Gone',
+  subject_erased: 'Subject erased',
   precondition_failed: 'Precondition failed',
   unprocessable: 'Unprocessable request',
   service_unavailable: 'Service unavailable',

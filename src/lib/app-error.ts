@@ -25,6 +25,7 @@ export const errorCodes = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  subject_erased: 410,
   precondition_failed: 412,
   unprocessable: 422,
   // Server side

@@ -1,33 +1,19 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-
-const version = 1;
-const ivLength = 12;
-const tagLength = 16;
+import { decryptOrThrow, encrypt, keyBytes } from './aead.js';
 
 /**
- * AES-256-GCM for small secrets Custos must read back (TOTP seeds): a fresh 96-bit IV per seal, and
- * associated data binding the ciphertext to its owner so it cannot be moved to another row.
- * Layout: version (1 byte) | IV (12) | tag (16) | ciphertext.
+ * AES-256-GCM for small secrets Custos must read back (TOTP seeds), bound by associated data to their
+ * owner so a sealed value cannot be moved to another row. The layout is aead.ts's version 1
+ * (version | IV | tag | ciphertext), which is the layout this box has always written.
  */
 export function sealedBox(key: Buffer) {
-  if (key.length !== 32) throw new Error('sealed box keys are 32 bytes');
+  if (key.length !== keyBytes) throw new Error('sealed box keys are 32 bytes');
   return {
     seal(plaintext: Buffer, associatedData: string): Buffer {
-      const iv = randomBytes(ivLength);
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: tagLength });
-      cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), ciphertext]);
+      return encrypt(key, plaintext, Buffer.from(associatedData, 'utf8'));
     },
     /** Throws when the box was altered, moved to other associated data, or sealed under another key. */
     open(sealed: Buffer, associatedData: string): Buffer {
-      if (sealed.length < 1 + ivLength + tagLength || sealed[0] !== version) throw new Error('not a sealed box');
-      const iv = sealed.subarray(1, 1 + ivLength);
-      const tag = sealed.subarray(1 + ivLength, 1 + ivLength + tagLength);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: tagLength });
-      decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-      decipher.setAuthTag(tag);
-      return Buffer.concat([decipher.update(sealed.subarray(1 + ivLength + tagLength)), decipher.final()]);
+      return decryptOrThrow(key, sealed, Buffer.from(associatedData, 'utf8'));
     },
   };
 }

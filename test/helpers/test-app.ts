@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -26,8 +28,10 @@ export type TestAppOptions = {
 
 /** A fully wired Custos on a fresh database, for app.inject() tests. Jobs are not worked unless started. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  // Each app has its own data directory, so key files never mix between apps or test files.
+  const dataDir = mkdtempSync(join(tmpdir(), 'custos-app-'));
   const config = loadConfig({
-    CUSTOS_DATA_DIR: tmpdir(),
+    CUSTOS_DATA_DIR: dataDir,
     CUSTOS_LOG_LEVEL: options.logStream ? 'info' : 'silent',
     ...options.env,
   });
@@ -50,6 +54,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close();
       await runtime.close(2000);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_access.js';
 import * as m0003 from './0003_audit.js';
+import * as m0004 from './0004_keys.js';
+import * as m0005 from './0005_vault.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -11,4 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_access': m0002,
   '0003_audit': m0003,
+  '0004_keys': m0004,
+  '0005_vault': m0005,
 };

@@ -196,5 +196,8 @@ export async function verifyExport(
       options.onHeader?.(header);
     },
   });
-  return verifyAuditLog(batches, { publicKeys, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  return verifyAuditLog(batches, {
+    publicKeys,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

@@ -1,0 +1,188 @@
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Command, Option } from 'commander';
+import type { Config } from '../config.js';
+import { type Database, databaseOptionsFrom, openDatabase } from '../db/database.js';
+import { pendingMigrations } from '../db/migrate.js';
+import { systemClock } from '../lib/clock.js';
+import { verifyExport } from '../modules/audit/audit-export.js';
+import {
+  auditKeyFilesOf,
+  lazyAuditKeys,
+  loadAuditKeys,
+  publicKeysFrom,
+} from '../modules/audit/audit-keys.js';
+import { filtersFrom, ZAuditFilters } from '../modules/audit/audit-schemas.js';
+import { type AuditService, auditService, type ExportFormat } from '../modules/audit/audit-service.js';
+import { auditStore } from '../modules/audit/audit-store.js';
+import type { AuditVerifyReport } from '../modules/audit/audit-verify.js';
+import { configOrExit, fail, loggerFor } from './context.js';
+import { createProgress, type Progress } from './progress.js';
+
+/** The audit service on the configured database, without creating keys a server has not created. */
+async function withAudit<T>(config: Config, task: (audit: AuditService) => Promise<T>): Promise<T> {
+  const database: Database = await openDatabase(databaseOptionsFrom(config));
+  try {
+    if ((await pendingMigrations(database.db)).length > 0) {
+      throw new Error('the database schema is not up to date; run `custos migrate` first');
+    }
+    const audit = auditService({
+      db: database.db,
+      store: auditStore(),
+      keys: lazyAuditKeys(auditKeyFilesOf(config), { create: false }),
+      clock: systemClock,
+      settings: {
+        checkpointEvery: config.auditCheckpointEvery,
+        checkpointIntervalMs: config.auditCheckpointInterval,
+      },
+    });
+    return await task(audit);
+  } finally {
+    await database.close();
+  }
+}
+
+function describeReport(report: AuditVerifyReport): string {
+  if (!report.ok) {
+    return [
+      `audit log FAILED verification at entry ${report.seq}: ${report.problem}`,
+      `  ${report.message}`,
+      `  (${report.entries} entries and ${report.checkpoints} checkpoints verified before it)`,
+    ].join('\n');
+  }
+  const signed =
+    report.lastCheckpointSeq === null
+      ? 'no checkpoint yet'
+      : `last checkpoint at entry ${report.lastCheckpointSeq}, ${report.unsignedEntries} entries after it not yet signed`;
+  return `audit log OK: ${report.entries} entries, ${report.checkpoints} checkpoints (${signed})`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function verifyCommand(): Command {
+  return new Command('verify')
+    .description(
+      'Verify the hash chain and the signed checkpoints: of the database, or of an NDJSON export (--file) offline.',
+    )
+    .option('--file <path>', 'verify this NDJSON export instead of the database (no configuration needed)')
+    .option(
+      '--public-key <path>',
+      'a trusted public key (PEM); repeat it for the keys of earlier rotations',
+      collect,
+      [],
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { file?: string; publicKey: string[]; json?: boolean }) => {
+      let progress: Progress | undefined;
+      const onProgress = (done: number, total: number) => {
+        progress ??= createProgress('Verifying', total, process.stderr);
+        progress.update(Math.min(done, total));
+      };
+      let report: AuditVerifyReport;
+      try {
+        const given = publicKeysFrom(options.publicKey.map((file) => readFileSync(file, 'utf8')));
+        if (options.file) {
+          if (given.size === 0)
+            throw new Error('give the public key(s) to verify with: --public-key key.pem');
+          let total = 0;
+          report = await verifyExport(createReadStream(options.file), given, {
+            onHeader: (header) => {
+              total = header.lastSeq;
+            },
+            onProgress: (done) => onProgress(done, total),
+          });
+        } else {
+          const config = configOrExit();
+          report = await withAudit(config, (audit) =>
+            audit.verify({ onProgress, ...(given.size > 0 ? { publicKeys: given } : {}) }),
+          );
+        }
+      } catch (error) {
+        progress?.stop();
+        process.stderr.write(
+          `custos: audit verify: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(2);
+      }
+      progress?.stop();
+      process.stdout.write(`${options.json ? JSON.stringify(report) : describeReport(report)}\n`);
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}
+
+function exportCommand(): Command {
+  return new Command('export')
+    .description('Export the audit log; an unfiltered NDJSON export can be verified offline.')
+    .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv']).default('ndjson'))
+    .option('--out <path>', 'write to this file (mode 0600) instead of standard output')
+    .option('--action <action>', 'only this action, or a prefix such as operator.*')
+    .option('--actor-type <type>', 'only entries by this kind of actor')
+    .option('--actor-id <id>', 'only entries by this actor')
+    .option('--target-type <type>', 'only entries about this kind of target')
+    .option('--target-id <id>', 'only entries about this target')
+    .option('--outcome <outcome>', 'only success, failure or denied')
+    .option('--from <time>', 'only entries at or after this ISO-8601 time')
+    .option('--to <time>', 'only entries before this ISO-8601 time')
+    .action(async (options: { format: ExportFormat; out?: string } & Record<string, string | undefined>) => {
+      const config = configOrExit();
+      const logger = loggerFor(config);
+      const parsed = ZAuditFilters.safeParse({
+        action: options.action,
+        actorType: options.actorType,
+        actorId: options.actorId,
+        targetType: options.targetType,
+        targetId: options.targetId,
+        outcome: options.outcome,
+        from: options.from,
+        to: options.to,
+      });
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        process.stderr.write(`custos: audit export: --${String(issue?.path[0])}: ${issue?.message}\n`);
+        process.exit(2);
+      }
+      const filters = filtersFrom(parsed.data);
+      try {
+        await withAudit(config, async (audit) => {
+          const progress = createProgress('Exporting', await audit.count(filters), process.stderr);
+          const out: Writable = options.out
+            ? createWriteStream(options.out, { mode: 0o600, flags: 'w' })
+            : process.stdout;
+          const chunks = audit.exportStream(filters, options.format, {
+            onProgress: (done) => progress.update(done),
+          });
+          await pipeline(Readable.from(chunks), out, { end: Boolean(options.out) });
+          progress.stop();
+        });
+      } catch (error) {
+        fail(logger, error, 'audit export failed');
+      }
+    });
+}
+
+function publicKeyCommand(): Command {
+  return new Command('public-key')
+    .description(
+      'Print the public key that verifies audit checkpoints (PEM), for `audit verify --public-key`.',
+    )
+    .action(() => {
+      const config = configOrExit();
+      try {
+        const ring = loadAuditKeys(auditKeyFilesOf(config), { create: false });
+        process.stdout.write(ring.publicKeyPem);
+      } catch (error) {
+        fail(loggerFor(config), error, 'cannot read the audit signing key');
+      }
+    });
+}
+
+export function auditCommand(): Command {
+  return new Command('audit')
+    .description('Verify, export and hand out the key of the tamper-evident audit log.')
+    .addCommand(verifyCommand())
+    .addCommand(exportCommand())
+    .addCommand(publicKeyCommand());
+}

@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import { blindIndexFor, externalIdKind, indexKindFor, normalizedForIndex } from './blind-index.js';
+import {
+  defaultMaskingFor,
+  type FieldDefinition,
+  type FieldValue,
+  isEncrypted,
+  normalizeEmail,
+  normalizePhone,
+  validateRecordValues,
+} from './collection-schema.js';
+import type { CollectionService } from './collection-service.js';
+import { applyMasking } from './masking.js';
+import { type Aead, decryptFieldValue, sealFieldValue, type VaultKeys } from './vault-crypto.js';
+import type { BlindIndexRow, CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
+
+export type RecordView = {
+  id: string;
+  subjectId: string;
+  collection: string;
+  fields: Record<string, FieldValue>;
+  /** Fields shown masked because the reader may not see them in clear. */
+  masked: string[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type ReadOptions = { purpose: string; reveal: boolean; collection?: string | undefined };
+
+type Deps = {
+  db: Kysely<DB>;
+  subjects: SubjectStore;
+  collectionRows: CollectionStore;
+  collections: CollectionService;
+  keys: VaultKeys;
+  aead: Aead;
+  audit: AuditWriter;
+  clock: Clock;
+  settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
+};
+
+/** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
+export function recordService({ db, subjects, collectionRows, collections, keys, aead, audit, clock, settings }: Deps) {
+  const target = (type: string, id: string) => ({ type, id });
+
+  function assertPurpose(purpose: string) {
+    if (!settings.purposes.includes(purpose)) {
+      throw new AppError('invalid_query_parameter', 'Reading personal data needs one of the configured purposes.', {
+        errors: [{ in: 'querystring', path: 'purpose', message: `must be one of: ${settings.purposes.join(', ')}` }],
+      });
+    }
+  }
+
+  async function liveSubject(executor: Executor, id: string, lock = false): Promise<SubjectRow> {
+    const subject = lock ? await subjects.lockById(executor, id) : await subjects.findById(executor, id);
+    if (!subject) throw new AppError('not_found', 'Subject not found.');
+    if (subject.status === 'erased') {
+      throw new AppError('subject_erased', 'This subject was erased; their personal data no longer exists.', {
+        extensions: { erasedAt: subject.erased_at?.toISOString() ?? null },
+      });
+    }
+    return subject;
+  }
+
+  function externalIdDigest(externalId: string): Buffer {
+    return blindIndexFor(keys.blindIndexKey(), externalIdKind, externalId.trim());
+  }
+
+  /** Creates a subject and their data key. An external id (your system's user id) is blind-indexed. */
+  async function createSubject(
+    context: AuditContext,
+    input: { externalId?: string | undefined; region?: string | undefined },
+  ): Promise<SubjectRow> {
+    return db.transaction().execute(async (tx) => {
+      const digest = input.externalId ? externalIdDigest(input.externalId) : null;
+      if (digest && (await subjects.findByExternalIndex(tx, digest))) {
+        throw new AppError('conflict', 'A subject with this external id exists already.');
+      }
+      const now = clock.now();
+      const id = randomUUID();
+      await subjects.insert(tx, { id, external_id_index: digest, region: input.region ?? null, status: 'active', created_at: now, updated_at: now });
+      await keys.createDataKey(tx, id);
+      await audit.append(tx, context, { action: 'vault.subject.created', outcome: 'success', target: target('subject', id) });
+      return (await subjects.findById(tx, id)) as SubjectRow;
+    });
+  }
+
+  async function getSubject(id: string): Promise<SubjectRow> {
+    return liveSubject(db, id);
+  }
+
+  /** Finds subjects by e-mail, phone or external id through blind indexes; never decrypts anything. */
+  async function searchSubjects(
+    context: AuditContext,
+    query: { email?: string | undefined; phone?: string | undefined; externalId?: string | undefined },
+  ): Promise<SubjectRow[]> {
+    const key = keys.blindIndexKey();
+    let ids: string[] = [];
+    let by: string;
+    if (query.externalId) {
+      by = 'external_id';
+      const subject = await subjects.findByExternalIndex(db, externalIdDigest(query.externalId));
+      ids = subject ? [subject.id] : [];
+    } else if (query.email) {
+      by = 'email';
+      ids = await subjects.subjectIdsByIndex(db, 'email', blindIndexFor(key, 'email', normalizeEmail(query.email)));
+    } else if (query.phone) {
+      by = 'phone';
+      const normalized = normalizePhone(query.phone, settings.phoneRegion);
+      ids = normalized ? await subjects.subjectIdsByIndex(db, 'phone', blindIndexFor(key, 'phone', normalized)) : [];
+    } else {
+      throw new AppError('validation_failed', 'Search by one of email, phone or externalId.', {
+        errors: [{ in: 'body', path: '(root)', message: 'one of email, phone, externalId is required' }],
+      });
+    }
+    const rows = (await Promise.all(ids.map((id) => subjects.findById(db, id)))).filter(
+      (row): row is SubjectRow => row !== undefined && row.status !== 'erased',
+    );
+    await audit.record(context, { action: 'vault.subject.searched', outcome: 'success', details: { by, matches: rows.length } });
+    return rows;
+  }
+
+  /** Seals the values that need it and computes blind indexes for the indexed ones. */
+  function encode(collection: CollectionRow, subjectId: string, dek: Buffer, values: Record<string, FieldValue>) {
+    const fields = new Map(collection.fields.map((field) => [field.name, field]));
+    const plain: Record<string, unknown> = {};
+    const sealed: Record<string, string> = {};
+    const indexes: Omit<BlindIndexRow, 'record_id'>[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      const field = fields.get(name) as FieldDefinition;
+      if (value === null) continue;
+      if (isEncrypted(field)) sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
+      else plain[name] = value;
+      const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
+      if (normalized !== undefined) {
+        const kind = indexKindFor(collection.name, field);
+        indexes.push({ kind, digest: blindIndexFor(keys.blindIndexKey(), kind, normalized), subject_id: subjectId, field: `${collection.name}.${name}` });
+      }
+    }
+    return { plain, sealed, indexes };
+  }
+
+  function validate(collection: CollectionRow, input: Record<string, unknown>, partial: boolean) {
+    const { values, errors } = validateRecordValues(collection, input, { partial, phoneRegion: settings.phoneRegion });
+    if (errors.length > 0) {
+      throw new AppError('validation_failed', `${errors.length} field(s) do not fit the ${collection.name} collection.`, { errors });
+    }
+    return values;
+  }
+
+  /** Stores a record for a subject in a collection, sealed under the subject's data key. */
+  async function createRecord(
+    context: AuditContext,
+    subjectId: string,
+    collectionName: string,
+    input: Record<string, unknown>,
+  ): Promise<RecordRow> {
+    return db.transaction().execute(async (tx) => {
+      await liveSubject(tx, subjectId, true);
+      const collection = await collections.getWith(tx, collectionName);
+      const values = validate(collection, input, false);
+      if (!collection.multiple && (await subjects.countRecords(tx, subjectId, collection.id)) > 0) {
+        throw new AppError('conflict', `The ${collection.name} collection holds one record per subject; update it instead.`);
+      }
+      const dek = await keys.dataKeyFor(tx, subjectId);
+      const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
+      const id = randomUUID();
+      const now = clock.now();
+      await subjects.insertRecord(tx, { id, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now });
+      await subjects.insertIndexes(tx, indexes.map((index) => ({ ...index, record_id: id })));
+      await audit.append(tx, context, {
+        action: 'vault.record.created',
+        outcome: 'success',
+        target: target('record', id),
+        details: { subject: subjectId, collection: collection.name, fields: Object.keys(values) },
+      });
+      return (await subjects.findRecord(tx, id)) as RecordRow;
+    });
+  }
+
+  /** Changes some fields of a record (null clears an optional one); blind indexes follow. */
+  async function updateRecord(
+    context: AuditContext,
+    recordId: string,
+    input: Record<string, unknown>,
+  ): Promise<RecordRow & { collection: string }> {
+    return db.transaction().execute(async (tx) => {
+      const record = await subjects.lockRecord(tx, recordId);
+      if (!record) throw new AppError('not_found', 'Record not found.');
+      await liveSubject(tx, record.subject_id);
+      const [collection] = await collectionsById(tx, [record.collection_id]);
+      if (!collection) throw new AppError('not_found', 'Record not found.');
+      const values = validate(collection, input, true);
+      const dek = await keys.dataKeyFor(tx, record.subject_id);
+      const { plain, sealed, indexes } = encode(collection, record.subject_id, dek, values);
+      const nextPlain = { ...record.plain, ...plain };
+      const nextSealed = { ...record.sealed, ...sealed };
+      for (const [name, value] of Object.entries(values)) {
+        if (value !== null) continue;
+        delete nextPlain[name];
+        delete nextSealed[name];
+      }
+      await subjects.updateRecord(tx, recordId, nextPlain, nextSealed, clock.now());
+      await subjects.deleteIndexes(tx, recordId, Object.keys(values).map((name) => `${collection.name}.${name}`));
+      await subjects.insertIndexes(tx, indexes.map((index) => ({ ...index, record_id: recordId })));
+      await audit.append(tx, context, {
+        action: 'vault.record.updated',
+        outcome: 'success',
+        target: target('record', recordId),
+        details: { subject: record.subject_id, collection: collection.name, fields: Object.keys(values) },
+      });
+      return { ...((await subjects.findRecord(tx, recordId)) as RecordRow), collection: collection.name };
+    });
+  }
+
+  async function deleteRecord(context: AuditContext, recordId: string): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      const record = await subjects.lockRecord(tx, recordId);
+      if (!record) throw new AppError('not_found', 'Record not found.');
+      await subjects.deleteRecord(tx, recordId);
+      await audit.append(tx, context, { action: 'vault.record.deleted', outcome: 'success', target: target('record', recordId), details: { subject: record.subject_id } });
+    });
+  }
+
+  function collectionsById(executor: Executor, ids: string[]): Promise<CollectionRow[]> {
+    return collectionRows.byIds(executor, [...new Set(ids)]);
+  }
+
+  /** Decrypts (or masks) records for presentation. */
+  function present(record: RecordRow, collection: CollectionRow, dek: Buffer, reveal: boolean): RecordView {
+    const fields: Record<string, FieldValue> = {};
+    const masked: string[] = [];
+    for (const field of collection.fields) {
+      let value: FieldValue | undefined;
+      if (field.name in record.sealed) {
+        value = decryptFieldValue(aead, dek, record.subject_id, collection.name, field.name, record.sealed[field.name] as string) as FieldValue;
+      } else if (field.name in record.plain) {
+        value = record.plain[field.name] as FieldValue;
+      }
+      if (value === undefined) continue;
+      if (!reveal && isEncrypted(field)) {
+        fields[field.name] = applyMasking(value, defaultMaskingFor(field), { hashKey: settings.maskKey }) as FieldValue;
+        masked.push(field.name);
+      } else {
+        fields[field.name] = value;
+      }
+    }
+    return {
+      id: record.id,
+      subjectId: record.subject_id,
+      collection: collection.name,
+      fields,
+      masked,
+      createdAt: record.created_at,
+      updatedAt: record.updated_at,
+    };
+  }
+
+  /**
+   * A subject's records for a stated purpose: decrypted with `reveal`, masked per field otherwise. The
+   * audit entry names the purpose and the fields read, never their values.
+   */
+  async function readRecords(context: AuditContext, subjectId: string, options: ReadOptions): Promise<RecordView[]> {
+    assertPurpose(options.purpose);
+    await liveSubject(db, subjectId);
+    const only = options.collection ? await collections.get(options.collection) : undefined;
+    const records = await subjects.recordsOf(db, subjectId, only?.id);
+    const byId = new Map((await collectionsById(db, records.map((record) => record.collection_id))).map((row) => [row.id, row]));
+    const dek = records.length > 0 ? await keys.dataKeyFor(db, subjectId) : Buffer.alloc(0);
+    const views = records.map((record) => present(record, byId.get(record.collection_id) as CollectionRow, dek, options.reveal));
+    await audit.record(context, {
+      action: 'vault.record.read',
+      outcome: 'success',
+      target: target('subject', subjectId),
+      purpose: options.purpose,
+      details: {
+        revealed: options.reveal,
+        records: views.length,
+        fields: [...new Set(views.flatMap((view) => Object.keys(view.fields).map((name) => `${view.collection}.${name}`)))],
+      },
+    });
+    return views;
+  }
+
+  async function readRecord(context: AuditContext, recordId: string, options: ReadOptions): Promise<RecordView> {
+    assertPurpose(options.purpose);
+    const record = await subjects.findRecord(db, recordId);
+    if (!record) throw new AppError('not_found', 'Record not found.');
+    await liveSubject(db, record.subject_id);
+    const [collection] = await collectionsById(db, [record.collection_id]);
+    const view = present(record, collection as CollectionRow, await keys.dataKeyFor(db, record.subject_id), options.reveal);
+    await audit.record(context, {
+      action: 'vault.record.read',
+      outcome: 'success',
+      target: target('record', recordId),
+      purpose: options.purpose,
+      details: { subject: record.subject_id, revealed: options.reveal, fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`) },
+    });
+    return view;
+  }
+
+  /**
+   * Erasure by crypto-shredding: deletes the subject's data key, records, blind indexes and tokens in one
+   * transaction and keeps a pseudonymous tombstone (id, status erased, time).
+   */
+  async function shredSubject(context: AuditContext, subjectId: string): Promise<{ records: number; indexes: number; tokens: number }> {
+    return db.transaction().execute(async (tx) => {
+      await liveSubject(tx, subjectId, true);
+      const removed = await subjects.purgeSubjectData(tx, subjectId);
+      await keys.shredDataKey(tx, subjectId);
+      await subjects.setStatus(tx, subjectId, 'erased', clock.now());
+      await audit.append(tx, context, { action: 'vault.subject.shredded', outcome: 'success', target: target('subject', subjectId), details: removed });
+      return removed;
+    });
+  }
+
+  return { createSubject, getSubject, searchSubjects, createRecord, updateRecord, deleteRecord, readRecords, readRecord, shredSubject };
+}
+
+export type RecordService = ReturnType<typeof recordService>;

@@ -1,0 +1,202 @@
+import { type Selectable, sql } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { FieldDefinition } from './collection-schema.js';
+import type { SubjectStatus, VaultTables } from './vault-tables.js';
+
+export type CollectionRow = Selectable<VaultTables['collections']>;
+export type SubjectRow = Selectable<VaultTables['subjects']>;
+export type RecordRow = Selectable<VaultTables['records']>;
+export type BlindIndexRow = VaultTables['blind_indexes'];
+export type TokenRow = Selectable<VaultTables['tokens']>;
+
+/** SQL for collections. */
+export function collectionStore() {
+  return {
+    async insert(tx: Executor, row: Omit<CollectionRow, 'version' | 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date }) {
+      await tx
+        .insertInto('collections')
+        .values({ ...row, fields: JSON.stringify(row.fields) })
+        .execute();
+    },
+    findByName(tx: Executor, name: string): Promise<CollectionRow | undefined> {
+      return tx.selectFrom('collections').selectAll().where('name', '=', name).executeTakeFirst();
+    },
+    lockByName(tx: Executor, name: string): Promise<CollectionRow | undefined> {
+      return tx.selectFrom('collections').selectAll().where('name', '=', name).forUpdate().executeTakeFirst();
+    },
+    list(tx: Executor): Promise<CollectionRow[]> {
+      return tx.selectFrom('collections').selectAll().orderBy('name').execute();
+    },
+    byIds(tx: Executor, ids: string[]): Promise<CollectionRow[]> {
+      if (ids.length === 0) return Promise.resolve([]);
+      return tx.selectFrom('collections').selectAll().where('id', 'in', ids).execute();
+    },
+    async update(
+      tx: Executor,
+      id: string,
+      changes: { description: string; multiple: boolean; fields: FieldDefinition[]; source?: 'api' | 'config' },
+      at: Date,
+    ) {
+      await tx
+        .updateTable('collections')
+        .set((eb) => ({
+          description: changes.description,
+          multiple: changes.multiple,
+          fields: JSON.stringify(changes.fields),
+          ...(changes.source ? { source: changes.source } : {}),
+          version: eb('version', '+', 1),
+          updated_at: at,
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+    /** Names of the given fields that hold a value in at least one record of the collection. */
+    async fieldsHoldingData(tx: Executor, collectionId: string, fields: string[]): Promise<string[]> {
+      const holding: string[] = [];
+      for (const field of fields) {
+        const row = await tx
+          .selectFrom('records')
+          .select('id')
+          .where('collection_id', '=', collectionId)
+          .where((eb) => eb.or([sql<boolean>`plain ? ${field}`, sql<boolean>`sealed ? ${field}`]))
+          .limit(1)
+          .executeTakeFirst();
+        if (row) holding.push(field);
+      }
+      return holding;
+    },
+    /** Removes the values of fields from every record of a collection, and their blind indexes. */
+    async dropFieldValues(tx: Executor, collectionId: string, collectionName: string, fields: string[]) {
+      for (const field of fields) {
+        await tx
+          .updateTable('records')
+          .set({ plain: sql`plain - ${field}`, sealed: sql`sealed - ${field}` })
+          .where('collection_id', '=', collectionId)
+          .execute();
+        await tx
+          .deleteFrom('blind_indexes')
+          .where('field', '=', `${collectionName}.${field}`)
+          .execute();
+      }
+    },
+  };
+}
+
+/** SQL for subjects, records, blind indexes and tokens. */
+export function subjectStore() {
+  return {
+    async insert(tx: Executor, row: Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & { created_at: Date; updated_at: Date }) {
+      await tx.insertInto('subjects').values(row).execute();
+    },
+    findById(tx: Executor, id: string): Promise<SubjectRow | undefined> {
+      return tx.selectFrom('subjects').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    lockById(tx: Executor, id: string): Promise<SubjectRow | undefined> {
+      return tx.selectFrom('subjects').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    },
+    findByExternalIndex(tx: Executor, digest: Buffer): Promise<SubjectRow | undefined> {
+      return tx.selectFrom('subjects').selectAll().where('external_id_index', '=', digest).executeTakeFirst();
+    },
+    async setStatus(tx: Executor, id: string, status: SubjectStatus, at: Date) {
+      await tx
+        .updateTable('subjects')
+        .set({ status, updated_at: at, ...(status === 'erased' ? { erased_at: at, external_id_index: null, region: null } : {}) })
+        .where('id', '=', id)
+        .execute();
+    },
+    /** Subject ids whose blind index of `kind` matches. */
+    async subjectIdsByIndex(tx: Executor, kind: string, digest: Buffer): Promise<string[]> {
+      const rows = await tx
+        .selectFrom('blind_indexes')
+        .select('subject_id')
+        .distinct()
+        .where('kind', '=', kind)
+        .where('digest', '=', digest)
+        .limit(100)
+        .execute();
+      return rows.map((row) => row.subject_id);
+    },
+
+    async insertRecord(tx: Executor, row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date }) {
+      await tx
+        .insertInto('records')
+        .values({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })
+        .execute();
+    },
+    async insertRecords(tx: Executor, rows: (Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date })[]) {
+      if (rows.length === 0) return;
+      await tx
+        .insertInto('records')
+        .values(rows.map((row) => ({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })))
+        .execute();
+    },
+    async updateRecord(tx: Executor, id: string, plain: Record<string, unknown>, sealed: Record<string, string>, at: Date) {
+      await tx
+        .updateTable('records')
+        .set({ plain: JSON.stringify(plain), sealed: JSON.stringify(sealed), updated_at: at })
+        .where('id', '=', id)
+        .execute();
+    },
+    findRecord(tx: Executor, id: string): Promise<RecordRow | undefined> {
+      return tx.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    lockRecord(tx: Executor, id: string): Promise<RecordRow | undefined> {
+      return tx.selectFrom('records').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    },
+    recordsOf(tx: Executor, subjectId: string, collectionId?: string): Promise<RecordRow[]> {
+      let query = tx.selectFrom('records').selectAll().where('subject_id', '=', subjectId);
+      if (collectionId) query = query.where('collection_id', '=', collectionId);
+      return query.orderBy('created_at').orderBy('id').execute();
+    },
+    async countRecords(tx: Executor, subjectId: string, collectionId: string): Promise<number> {
+      const row = await tx
+        .selectFrom('records')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('subject_id', '=', subjectId)
+        .where('collection_id', '=', collectionId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async deleteRecord(tx: Executor, id: string) {
+      await tx.deleteFrom('blind_indexes').where('record_id', '=', id).execute();
+      await tx.deleteFrom('records').where('id', '=', id).execute();
+    },
+
+    async insertIndexes(tx: Executor, rows: BlindIndexRow[]) {
+      if (rows.length > 0) await tx.insertInto('blind_indexes').values(rows).execute();
+    },
+    async deleteIndexes(tx: Executor, recordId: string, fields: string[]) {
+      if (fields.length === 0) return;
+      await tx.deleteFrom('blind_indexes').where('record_id', '=', recordId).where('field', 'in', fields).execute();
+    },
+
+    async insertToken(tx: Executor, row: Omit<TokenRow, 'created_at'>) {
+      await tx
+        .insertInto('tokens')
+        .values(row)
+        .onConflict((conflict) => conflict.column('token').doNothing())
+        .execute();
+    },
+    findToken(tx: Executor, token: string): Promise<TokenRow | undefined> {
+      return tx.selectFrom('tokens').selectAll().where('token', '=', token).executeTakeFirst();
+    },
+
+    /**
+     * Crypto-shredding, the database part: every record, blind index and token of the subject goes.
+     * (The data key is deleted by the key ring in the same transaction.)
+     */
+    async purgeSubjectData(tx: Executor, subjectId: string): Promise<{ records: number; indexes: number; tokens: number }> {
+      const indexes = await tx.deleteFrom('blind_indexes').where('subject_id', '=', subjectId).executeTakeFirst();
+      const tokens = await tx.deleteFrom('tokens').where('subject_id', '=', subjectId).executeTakeFirst();
+      const records = await tx.deleteFrom('records').where('subject_id', '=', subjectId).executeTakeFirst();
+      return {
+        records: Number(records.numDeletedRows),
+        indexes: Number(indexes.numDeletedRows),
+        tokens: Number(tokens.numDeletedRows),
+      };
+    },
+  };
+}
+
+export type CollectionStore = ReturnType<typeof collectionStore>;
+export type SubjectStore = ReturnType<typeof subjectStore>;

@@ -1,0 +1,521 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { faker } from '@faker-js/faker';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Tx } from '../../src/db/database.js';
+import { fixedClock } from '../../src/lib/clock.js';
+import { type AuditEntryRecord, sealEntry } from '../../src/modules/audit/audit-entry.js';
+import { verifyExport } from '../../src/modules/audit/audit-export.js';
+import { auditCheckpointJobName } from '../../src/modules/audit/audit-jobs.js';
+import { keyIdOf, lazyAuditKeys, publicKeysFrom } from '../../src/modules/audit/audit-keys.js';
+import { auditService } from '../../src/modules/audit/audit-service.js';
+import { auditStore } from '../../src/modules/audit/audit-store.js';
+import type { AuditContext, AuditEntryInput } from '../../src/modules/audit/audit-types.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+faker.seed(21);
+
+const checkpointEvery = 10;
+const onPostgres = inject('testDatabase').kind === 'postgres';
+const clock = fixedClock('2025-03-01T09:00:00.000Z');
+
+function contextOf(overrides: Partial<AuditContext> = {}): AuditContext {
+  return {
+    actor: { type: 'operator', id: faker.string.uuid() },
+    requestId: faker.string.uuid(),
+    ip: faker.internet.ipv4(),
+    ...overrides,
+  };
+}
+
+function entryOf(overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    action: faker.helpers.arrayElement([
+      'vault.record.read',
+      'consent.purpose.withdrawn',
+      'operator.login.failed',
+    ]),
+    outcome: faker.helpers.arrayElement(['success', 'failure', 'denied'] as const),
+    target: { type: 'subject', id: faker.string.uuid() },
+    details: { fields: ['email'], count: faker.number.int(20) },
+    ...overrides,
+  };
+}
+
+describe('the audit log', () => {
+  let t: TestApp;
+  const audit = () => t.runtime.services.audit;
+  const db = () => t.runtime.database.db;
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock, env: { CUSTOS_AUDIT_CHECKPOINT_EVERY: String(checkpointEvery) } });
+  });
+  afterAll(() => t.close());
+
+  async function appendSome(count: number): Promise<number[]> {
+    const seqs: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      clock.advance(1000);
+      seqs.push((await audit().record(contextOf(), entryOf())).seq);
+    }
+    return seqs;
+  }
+
+  async function rowsOf(table: 'audit_entries' | 'audit_checkpoints') {
+    return db().selectFrom(table).selectAll().orderBy('seq').execute();
+  }
+
+  /**
+   * Tampers with the log as the database owner would (triggers off), verifies, and puts the log back as it
+   * was, so every test starts from an intact log.
+   */
+  async function verifyTampered(tamper: (tx: Tx) => Promise<void>) {
+    const entries = await rowsOf('audit_entries');
+    const checkpoints = await rowsOf('audit_checkpoints');
+    const head = await db().selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+    const asOwner = async (work: (tx: Tx) => Promise<void>) => {
+      await db()
+        .transaction()
+        .execute(async (tx) => {
+          await sql`alter table audit_entries disable trigger user`.execute(tx);
+          await sql`alter table audit_checkpoints disable trigger user`.execute(tx);
+          await work(tx);
+          await sql`alter table audit_entries enable trigger user`.execute(tx);
+          await sql`alter table audit_checkpoints enable trigger user`.execute(tx);
+        });
+    };
+    await asOwner(tamper);
+    try {
+      return await audit().verify();
+    } finally {
+      await asOwner(async (tx) => {
+        await tx.deleteFrom('audit_entries').execute();
+        await tx.deleteFrom('audit_checkpoints').execute();
+        for (let start = 0; start < entries.length; start += 200) {
+          const page = entries.slice(start, start + 200);
+          await tx
+            .insertInto('audit_entries')
+            .values(page.map((row) => ({ ...row, details: JSON.stringify(row.details) })))
+            .execute();
+        }
+        if (checkpoints.length > 0) await tx.insertInto('audit_checkpoints').values(checkpoints).execute();
+        await tx.updateTable('audit_head').set(head).where('id', '=', 1).execute();
+      });
+    }
+  }
+
+  describe('appending', () => {
+    it('appends inside the caller’s transaction, so the entry commits or rolls back with the change', async () => {
+      const marker = faker.string.uuid();
+      await expect(
+        db()
+          .transaction()
+          .execute(async (tx) => {
+            await audit().append(tx, contextOf(), entryOf({ target: { type: 'subject', id: marker } }));
+            throw new Error('the change failed');
+          }),
+      ).rejects.toThrow('the change failed');
+      const count = () =>
+        db()
+          .selectFrom('audit_entries')
+          .select(db().fn.countAll<number>().as('n'))
+          .where('target_id', '=', marker);
+      expect(Number((await count().executeTakeFirstOrThrow()).n)).toBe(0);
+
+      const { seq } = await db()
+        .transaction()
+        .execute((tx) =>
+          audit().append(tx, contextOf(), entryOf({ target: { type: 'subject', id: marker } })),
+        );
+      expect(Number((await count().executeTakeFirstOrThrow()).n)).toBe(1);
+      expect((await audit().entry(seq)).target).toEqual({ type: 'subject', id: marker });
+    });
+
+    it('records an entry in a transaction of its own, with every field it was given', async () => {
+      const context = contextOf();
+      const { seq } = await audit().record(context, {
+        action: 'operator.login.failed',
+        outcome: 'denied',
+        target: { type: 'operator', id: context.actor.id as string },
+        purpose: 'account_security',
+        details: { reason: 'wrong_password' },
+      });
+      expect(await audit().entry(seq)).toMatchObject({
+        seq,
+        at: clock.now().toISOString(),
+        actor: context.actor,
+        action: 'operator.login.failed',
+        outcome: 'denied',
+        target: { type: 'operator', id: context.actor.id },
+        purpose: 'account_security',
+        requestId: context.requestId,
+        details: { reason: 'wrong_password' },
+      });
+    });
+
+    it('numbers entries without gaps and links each to the one before', async () => {
+      const seqs = await appendSome(5);
+      expect(seqs).toEqual([0, 1, 2, 3, 4].map((offset) => (seqs[0] as number) + offset));
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      for (let index = 1; index < entries.length; index += 1) {
+        expect(entries[index]?.prevHash).toBe(entries[index - 1]?.hash);
+      }
+    });
+
+    it('stores a keyed hash of the client network, never the address', async () => {
+      const first = await audit().record(contextOf({ ip: '198.51.100.23' }), entryOf());
+      const sameNetwork = await audit().record(contextOf({ ip: '198.51.100.201' }), entryOf());
+      const otherNetwork = await audit().record(contextOf({ ip: '2001:db8:aa:1::5' }), entryOf());
+      const [a, b, c] = await Promise.all(
+        [first, sameNetwork, otherNetwork].map(({ seq }) => audit().entry(seq)),
+      );
+      expect(a?.ipHash).toMatch(/^[0-9a-f]{32}$/);
+      expect(b?.ipHash).toBe(a?.ipHash);
+      expect(c?.ipHash).not.toBe(a?.ipHash);
+      const stored = JSON.stringify(await rowsOf('audit_entries'));
+      expect(stored).not.toContain('198.51.100');
+      expect(stored).not.toContain('2001:db8');
+    });
+
+    it('keeps personal data and secrets that callers put in an entry out of the table', async () => {
+      const personal = {
+        email: faker.internet.email(),
+        phone: faker.phone.number({ style: 'international' }),
+        name: faker.person.fullName(),
+        password: faker.internet.password({ length: 20 }),
+        token: faker.string.alphanumeric(40),
+        ip: faker.internet.ipv4(),
+        address: faker.location.streetAddress(),
+      };
+      const { seq } = await audit().record(contextOf({ requestId: personal.ip }), {
+        action: 'vault.record.updated',
+        outcome: 'success',
+        target: { type: 'subject', id: personal.email },
+        purpose: `call ${personal.phone}`,
+        details: {
+          ...personal,
+          fullName: personal.name,
+          apiKey: personal.token,
+          note: `reach me at ${personal.email}`,
+          nested: { contact: [personal.phone], clientIp: personal.ip },
+          fields: ['email', 'phone'],
+        },
+      });
+      const dump = JSON.stringify(await sql`select * from audit_entries`.execute(db()));
+      for (const value of Object.values(personal)) expect(dump).not.toContain(value);
+      const entry = await audit().entry(seq);
+      expect(entry.details.fields).toEqual(['email', 'phone']);
+      expect(entry.target).toEqual({ type: 'subject', id: '[redacted]' });
+    });
+
+    it('refuses to change or remove entries and checkpoints: the tables are append-only', async () => {
+      await appendSome(checkpointEvery);
+      const statements = [
+        sql`update audit_entries set outcome = 'success'`,
+        sql`delete from audit_entries`,
+        sql`truncate audit_entries`,
+        sql`update audit_checkpoints set key_id = 'x'`,
+        sql`delete from audit_checkpoints`,
+        sql`truncate audit_checkpoints`,
+        sql`delete from audit_head`,
+      ];
+      for (const statement of statements) {
+        await expect(statement.execute(db())).rejects.toThrow(/append-only/);
+      }
+      expect(await audit().verify()).toMatchObject({ ok: true });
+    });
+
+    it.runIf(onPostgres)('never forks or breaks the chain with 8 concurrent writers', async () => {
+      const before = (await audit().verify()) as { lastSeq: number };
+      const writers = Array.from({ length: 8 }, async () => {
+        const seqs: number[] = [];
+        for (let index = 0; index < 25; index += 1)
+          seqs.push((await audit().record(contextOf(), entryOf())).seq);
+        return seqs;
+      });
+      const seqs = (await Promise.all(writers)).flat().sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => before.lastSeq + 1 + index));
+      expect(await audit().verify()).toMatchObject({ ok: true, lastSeq: before.lastSeq + 200 });
+    });
+  });
+
+  describe('checkpoints', () => {
+    it('signs a checkpoint in the same transaction when an append reaches a multiple of N', async () => {
+      const seqs = await appendSome(checkpointEvery);
+      const multiple = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      const checkpoint = (await audit().checkpoints(multiple - 1, 1))[0];
+      expect(checkpoint).toMatchObject({ seq: multiple, hash: (await audit().entry(multiple)).hash });
+      expect(checkpoint?.keyId).toBe(audit().publicKey().keyId);
+    });
+
+    it('lets the scheduled job sign one when the interval has passed, and not before', async () => {
+      await appendSome(checkpointEvery);
+      const [seq] = await appendSome(1);
+      const job = t.runtime.services.jobDefinitions.find(
+        (definition) => definition.name === auditCheckpointJobName,
+      );
+      expect(job?.schedule).toBe('* * * * *');
+
+      clock.advance(60_000);
+      expect(await audit().checkpointIfDue()).toBeNull();
+      clock.advance(t.runtime.config.auditCheckpointInterval);
+      await job?.handler({}, { id: 'test' });
+      expect((await audit().checkpoints((seq as number) - 1, 5)).map((point) => point.seq)).toEqual([seq]);
+      expect(await audit().checkpointIfDue()).toBeNull();
+    });
+
+    it('keeps verifying checkpoints of a retired signing key when its public key is trusted', async () => {
+      const old = audit().publicKey();
+      const dir = mkdtempSync(join(tmpdir(), 'custos-audit-rotation-'));
+      const newKeyFile = join(dir, 'audit-signing-key.pem');
+      const oldPublicKeyFile = join(dir, 'retired.pem');
+      writeFileSync(oldPublicKeyFile, old.publicKeyPem);
+      const settings = { checkpointEvery, checkpointIntervalMs: 60_000 };
+      const rotated = auditService({
+        db: db(),
+        store: auditStore(),
+        clock,
+        settings,
+        keys: lazyAuditKeys({ signingKeyFile: newKeyFile, verifyKeyFiles: [oldPublicKeyFile] }),
+      });
+      for (let index = 0; index < checkpointEvery; index += 1) await rotated.record(contextOf(), entryOf());
+      expect(rotated.publicKey().keyId).not.toBe(old.keyId);
+      expect(await rotated.verify()).toMatchObject({ ok: true });
+
+      const forgetful = auditService({
+        db: db(),
+        store: auditStore(),
+        clock,
+        settings,
+        keys: lazyAuditKeys({ signingKeyFile: newKeyFile, verifyKeyFiles: [] }),
+      });
+      const report = await forgetful.verify();
+      expect(report).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid' });
+      expect(report.ok || report.message).toContain(old.keyId);
+    });
+  });
+
+  describe('verification finds and locates tampering', () => {
+    it('a changed field', async () => {
+      const [, target] = await appendSome(3);
+      const report = await verifyTampered(async (tx) => {
+        await tx
+          .updateTable('audit_entries')
+          .set({ outcome: 'success', action: 'nothing.happened' })
+          .where('seq', '=', target as number)
+          .execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: target });
+    });
+
+    it('a deleted entry', async () => {
+      const [, target] = await appendSome(3);
+      const report = await verifyTampered(async (tx) => {
+        await tx
+          .deleteFrom('audit_entries')
+          .where('seq', '=', target as number)
+          .execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'sequence_gap', seq: target });
+    });
+
+    it('an inserted entry, with the entries after it renumbered', async () => {
+      const [before] = await appendSome(3);
+      const report = await verifyTampered(async (tx) => {
+        const previous = await audit().entry(before as number);
+        await sql`update audit_entries set seq = -seq where seq > ${before}`.execute(tx);
+        await sql`update audit_entries set seq = 1 - seq where seq < 0`.execute(tx);
+        const forged = sealEntry(previous.hash, {
+          ...previous,
+          seq: (before as number) + 1,
+          action: 'operator.login.succeeded',
+        });
+        await tx.insertInto('audit_entries').values(rowOf(forged)).execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'entry_inserted', seq: (before as number) + 1 });
+    });
+
+    it('two entries that swapped contents', async () => {
+      const [first, , third] = await appendSome(3);
+      const report = await verifyTampered(async (tx) => {
+        const a = rowOf(await audit().entry(first as number));
+        const b = rowOf(await audit().entry(third as number));
+        await tx.deleteFrom('audit_entries').where('seq', 'in', [a.seq, b.seq]).execute();
+        await tx
+          .insertInto('audit_entries')
+          .values([
+            { ...b, seq: a.seq },
+            { ...a, seq: b.seq },
+          ])
+          .execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'chain_broken', seq: first });
+    });
+
+    it('a chain rewritten from a changed entry on, hashes and all, up to a signed checkpoint', async () => {
+      const seqs = await appendSome(checkpointEvery + 2);
+      const changed = seqs[0] as number;
+      const checkpoint = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      const report = await verifyTampered(async (tx) => {
+        let previous = (await audit().entry(changed - 1)).hash;
+        for (const seq of seqs) {
+          const entry = await audit().entry(seq);
+          const content = seq === changed ? { ...entry, outcome: 'success' as const, details: {} } : entry;
+          const resealed = sealEntry(previous, content);
+          await tx.deleteFrom('audit_entries').where('seq', '=', seq).execute();
+          await tx.insertInto('audit_entries').values(rowOf(resealed)).execute();
+          previous = resealed.hash;
+        }
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'checkpoint_mismatch', seq: checkpoint });
+    });
+
+    it('the tail cut off past a signed checkpoint', async () => {
+      const seqs = await appendSome(checkpointEvery + 2);
+      const checkpoint = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      const report = await verifyTampered(async (tx) => {
+        await tx
+          .deleteFrom('audit_entries')
+          .where('seq', '>', checkpoint - 3)
+          .execute();
+        await tx
+          .updateTable('audit_head')
+          .set({ seq: checkpoint - 3 })
+          .execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'truncated_after_checkpoint', seq: checkpoint - 2 });
+    });
+
+    it('the tail cut off after the last checkpoint, when the head was left alone', async () => {
+      const seqs = await appendSome(checkpointEvery + 2);
+      const last = seqs.at(-1) as number;
+      const report = await verifyTampered(async (tx) => {
+        await tx.deleteFrom('audit_entries').where('seq', '=', last).execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'tail_missing', seq: last });
+    });
+
+    it('a forged checkpoint', async () => {
+      const [, target] = await appendSome(2);
+      const entry = await audit().entry(target as number);
+      const { publicKey } = generateKeyPairSync('ed25519');
+      const report = await verifyTampered(async (tx) => {
+        await tx
+          .insertInto('audit_checkpoints')
+          .values({
+            seq: entry.seq,
+            hash: Buffer.from(entry.hash, 'hex'),
+            at: clock.now(),
+            key_id: keyIdOf(publicKey),
+            signature: Buffer.from(faker.string.hexadecimal({ length: 128, prefix: '' }), 'hex'),
+          })
+          .execute();
+      });
+      expect(report).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid', seq: target });
+    });
+  });
+
+  describe('queries and exports', () => {
+    it('filters by actor, action prefix, target, outcome and time, newest first, page by page', async () => {
+      const actor = { type: 'api_key' as const, id: faker.string.uuid() };
+      const subject = faker.string.uuid();
+      const startedAt = new Date(clock.now().getTime() + 1);
+      const written: number[] = [];
+      for (let index = 0; index < 7; index += 1) {
+        clock.advance(1000);
+        const entry = entryOf({
+          action: index % 2 === 0 ? 'consent.purpose.granted' : 'vault.record.read',
+          outcome: 'success',
+          target: { type: 'subject', id: subject },
+        });
+        written.push((await audit().record(contextOf({ actor }), entry)).seq);
+      }
+      const filters = { actorType: 'api_key', actorId: actor.id, action: 'consent.*', targetId: subject };
+      const first = await audit().query(filters, undefined, 3);
+      const second = await audit().query(filters, first.nextCursor ?? undefined, 3);
+      const expected = written.filter((_, index) => index % 2 === 0).reverse();
+      expect(first.items.map((item) => item.seq)).toEqual(expected.slice(0, 3));
+      expect(second.items.map((item) => item.seq)).toEqual(expected.slice(3));
+      expect(second.nextCursor).toBeNull();
+
+      const exact = await audit().query({ actorId: actor.id, action: 'vault.record.read' }, undefined, 50);
+      expect(exact.items).toHaveLength(3);
+      const failures = await audit().query({ actorId: actor.id, outcome: 'failure' }, undefined, 50);
+      expect(failures.items).toEqual([]);
+      const windowed = await audit().query(
+        { actorId: actor.id, from: startedAt, to: new Date(startedAt.getTime() + 3000) },
+        undefined,
+        50,
+      );
+      expect(windowed.items.map((item) => item.seq)).toEqual(written.slice(0, 3).reverse());
+    });
+
+    it('exports NDJSON with the checkpoints that verifies offline with the public key alone', async () => {
+      await appendSome(checkpointEvery + 3);
+      let text = '';
+      for await (const chunk of audit().exportStream({}, 'ndjson')) text += chunk;
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines[0]).toMatchObject({ kind: 'header', complete: true });
+      expect(lines.some((line) => line.kind === 'checkpoint')).toBe(true);
+      const keys = publicKeysFrom([audit().publicKeyPem()]);
+      const report = await verifyExport(Readable.from([text]), keys);
+      expect(report).toMatchObject({
+        ok: true,
+        entries: lines.filter((line) => line.kind === 'entry').length,
+      });
+
+      const changed = text.replace(/"outcome":"(success|failure)"/, '"outcome":"denied"');
+      expect(await verifyExport(Readable.from([changed]), keys)).toMatchObject({
+        ok: false,
+        problem: 'hash_mismatch',
+      });
+    });
+
+    it('refuses to verify a filtered export, which has gaps by design', async () => {
+      let text = '';
+      for await (const chunk of audit().exportStream({ outcome: 'denied' }, 'ndjson')) text += chunk;
+      await expect(
+        verifyExport(Readable.from([text]), publicKeysFrom([audit().publicKeyPem()])),
+      ).rejects.toThrow(/filtered/);
+    });
+
+    it('exports CSV with one row per entry and neutralizes spreadsheet formulas', async () => {
+      await audit().record(contextOf(), entryOf({ action: 'vault.record.read', purpose: '=cmd|calc' }));
+      let text = '';
+      for await (const chunk of audit().exportStream({ action: 'vault.*' }, 'csv')) text += chunk;
+      const rows = text.trim().split('\r\n');
+      expect(rows[0]).toBe(
+        'seq,at,actor_type,actor_id,action,target_type,target_id,purpose,outcome,request_id,ip_hash,details,prev_hash,hash',
+      );
+      expect(rows).toHaveLength((await audit().count({ action: 'vault.*' })) + 1);
+      expect(text).toContain(",'=cmd|calc,");
+      expect(text).not.toContain(',=cmd');
+    });
+  });
+});
+
+function rowOf(entry: AuditEntryRecord) {
+  return {
+    seq: entry.seq,
+    at: new Date(entry.at),
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    action: entry.action,
+    target_type: entry.target?.type ?? null,
+    target_id: entry.target?.id ?? null,
+    purpose: entry.purpose,
+    outcome: entry.outcome,
+    request_id: entry.requestId,
+    ip_hash: entry.ipHash,
+    details: JSON.stringify(entry.details),
+    prev_hash: Buffer.from(entry.prevHash, 'hex'),
+    hash: Buffer.from(entry.hash, 'hex'),
+  };
+}
