@@ -21,6 +21,7 @@ import { operatorRoutes } from './modules/access/operator-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
+import { importRoutes } from './modules/vault/import-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
 import type { Services } from './services.js';
 import { version } from './version.js';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(operatorRoutes(services));
   await app.register(apiKeyRoutes(services));
   await app.register(vaultRoutes(services));
+  await app.register(importRoutes({ ...services, bodyLimit: config.importBodyLimit }));
   await app.register(auditRoutes(services));
   await app.register(keysRoutes({ keys: services.keys, jobs }));
 

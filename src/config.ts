@@ -209,7 +209,8 @@ export const settings = {
     env: 'CUSTOS_DEK_CACHE_SIZE',
     schema: z.coerce.number().int().min(0).max(10_000_000),
     default: 10_000,
-    description: 'Unwrapped data keys kept in memory per process (least recently used go first); 0 turns the cache off.',
+    description:
+      'Unwrapped data keys kept in memory per process (least recently used go first); 0 turns the cache off.',
   },
   dekCacheTtl: {
     env: 'CUSTOS_DEK_CACHE_TTL',
@@ -238,6 +239,7 @@ export const settings = {
   readPurposes: { env: 'CUSTOS_READ_PURPOSES', schema: list.refine((items) => items.length > 0 && items.every((item) => /^[a-z][a-z0-9_]{0,63}$/.test(item)), 'must list purpose keys (lower-case letters, digits, _)'), default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention'], description: 'Purposes a reader may state to read personal data from the vault (audited with every read).' },
   phoneRegion: { env: 'CUSTOS_PHONE_REGION', schema: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(), description: 'Country for phone numbers given without a +country prefix (e.g. `GB`); unset: only international numbers are accepted.' },
   collectionsFile: { env: 'CUSTOS_COLLECTIONS_FILE', schema: z.string().min(1).optional(), description: 'JSON file declaring collections, applied at start (created or updated; a change that would lose data stops the start).' },
+  importBodyLimit: { env: 'CUSTOS_IMPORT_BODY_LIMIT', schema: z.coerce.number().int().min(1024), default: 5 * 1024 ** 3, description: 'Largest streamed import (`POST /v1/collections/{name}/import`) in bytes.' },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof settings;

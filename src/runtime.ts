@@ -5,6 +5,7 @@ import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { readDeclaredCollections } from './modules/vault/declared-collections.js';
 import { createServices, type Services } from './services.js';
 import { version } from './version.js';
 
@@ -37,6 +38,13 @@ export async function openRuntime(options: {
     const applied = await migrateToLatest(database.db, options.onMigration);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const services = createServices({ config, database, clock, logger, version });
+    if (config.collectionsFile) {
+      const applied = await services.collections.applyDeclared(
+        { actor: { type: 'system', id: 'config' }, requestId: null, ip: null },
+        readDeclaredCollections(config.collectionsFile),
+      );
+      if (applied.length > 0) logger.info({ collections: applied }, 'declared collections applied');
+    }
     const jobs = createJobQueue({
       database,
       logger,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type App, buildApp } from './app.js';
 import type { Config } from './config.js';
+import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
@@ -15,10 +16,17 @@ function httpsOptions(config: Config) {
   };
 }
 
-/** Opens the database, migrates, starts jobs (unless disabled) and listens. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+/**
+ * Opens the database (the one the configuration names, unless one is passed in), migrates, starts jobs
+ * (unless disabled) and listens.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { database?: Database } = {},
+): Promise<RunningServer> {
   const https = httpsOptions(config);
-  const runtime = await openRuntime({ config, logger });
+  const runtime = await openRuntime({ config, logger, ...options });
   let app: App | undefined;
   try {
     app = await buildApp({ ...runtime, ...(https ? { https } : {}) });

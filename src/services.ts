@@ -28,7 +28,8 @@ import { keysStore } from './modules/keys/keys-store.js';
 import { collectionService } from './modules/vault/collection-service.js';
 import { recordService } from './modules/vault/record-service.js';
 import { tokenService } from './modules/vault/token-service.js';
-import { collectionStore, subjectStore } from './modules/vault/vault-store.js';
+import { importService } from './modules/vault/import-service.js';
+import { collectionStore, importStore, subjectStore } from './modules/vault/vault-store.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
 
@@ -134,6 +135,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     maskKey: Buffer.from(hkdfSync('sha256', keys.tokenKey(), Buffer.alloc(0), 'custos.masking.v1', 32)),
   };
   const records = recordService({ db, subjects: subjectRows, collectionRows, collections, keys, aead, audit, clock, settings: vaultSettings });
+  const imports = importService({ db, store: importStore(), collections, keys, aead, audit, clock, settings: vaultSettings });
   const tokens = tokenService({ db, subjects: subjectRows, collections, keys, aead, audit, settings: vaultSettings });
 
   const pruneTasks: PruneTask[] = [
@@ -158,6 +160,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     collections,
     records,
     tokens,
+    imports,
     pruneTasks,
     jobDefinitions,
   };

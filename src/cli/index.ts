@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { version } from '../version.js';
 import { auditCommand } from './audit.js';
 import { keysCommand } from './keys.js';
+import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand, permissionsCommand } from './operators.js';
 import { serveCommand, workerCommand } from './serve.js';
@@ -23,5 +24,6 @@ program.addCommand(auditCommand());
 program.addCommand(keysCommand());
 program.addCommand(operatorsCommand());
 program.addCommand(permissionsCommand());
+program.addCommand(importCommand());
 
 await program.parseAsync(process.argv);

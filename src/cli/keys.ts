@@ -58,7 +58,9 @@ export function describeStatus(status: KeyRingStatus): string {
 /** Rewraps what is left in this process, with a progress bar (or lines when not on a terminal). */
 async function rewrapHere(keys: KeysService, pending: number): Promise<void> {
   const progress = createProgress('Rewrapping data keys', pending);
-  const result = await keys.rewrap(cliContext, { onProgress: (done) => progress.update(Math.min(done, pending)) });
+  const result = await keys.rewrap(cliContext, {
+    onProgress: (done) => progress.update(Math.min(done, pending)),
+  });
   progress.stop();
   process.stdout.write(
     result.remaining === 0
@@ -89,7 +91,10 @@ export function keysCommand(): Command {
     .description(
       'Add a master key version (a new key file) and make it current; a background job rewraps the data keys.',
     )
-    .option('--wait', 'rewrap in this process too and show progress until every data key is on the new version')
+    .option(
+      '--wait',
+      'rewrap in this process too and show progress until every data key is on the new version',
+    )
     .action(async (options: { wait?: boolean }) => {
       await withRuntime('rotation failed', async (runtime) => {
         const rotation = await runtime.services.keys.rotate(cliContext, runtime.jobs);
@@ -104,7 +109,9 @@ export function keysCommand(): Command {
 
   command
     .command('rewrap')
-    .description('Rewrap every data key still under an older master key version, in this process, with progress.')
+    .description(
+      'Rewrap every data key still under an older master key version, in this process, with progress.',
+    )
     .action(async () => {
       await withRuntime('rewrap failed', async (runtime) => {
         const status = await runtime.services.keys.status();
@@ -114,7 +121,9 @@ export function keysCommand(): Command {
 
   command
     .command('retire')
-    .description('Retire a master key version that no data key uses any more (its key file may then be archived).')
+    .description(
+      'Retire a master key version that no data key uses any more (its key file may then be archived).',
+    )
     .argument('<version>', 'the master key version to retire')
     .action(async (text: string) => {
       const version = Number(text);

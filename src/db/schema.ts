@@ -1,8 +1,8 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
-import type { VaultTables } from '../modules/vault/vault-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
 import type { KeysTables } from '../modules/keys/keys-tables.js';
+import type { VaultTables } from '../modules/vault/vault-tables.js';
 
 /** Table types for Kysely. Each module adds its tables here as its migrations create them. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;

@@ -22,7 +22,8 @@ const vectors = JSON.parse(
 ) as { encrypt: Vector[]; decrypt: Vector[] };
 
 const hex = (text: string | undefined) => Buffer.from(text ?? '', 'hex');
-const bytes = (length: number) => Buffer.from(faker.string.hexadecimal({ length: length * 2, casing: 'lower', prefix: '' }), 'hex');
+const bytes = (length: number) =>
+  Buffer.from(faker.string.hexadecimal({ length: length * 2, casing: 'lower', prefix: '' }), 'hex');
 
 /** A NIST case in the sealed layout: version | IV | tag | ciphertext. */
 function sealedFrom(vector: Vector): Buffer {
@@ -45,7 +46,12 @@ describe('AES-256-GCM against the NIST CAVP vectors (256-bit key, 96-bit IV, 128
 
   it('produces the expected ciphertext and tag for every encryption vector', () => {
     for (const [index, vector] of vectors.encrypt.entries()) {
-      const { ciphertext, tag } = gcmEncrypt(hex(vector.key), hex(vector.iv), hex(vector.pt), hex(vector.aad));
+      const { ciphertext, tag } = gcmEncrypt(
+        hex(vector.key),
+        hex(vector.iv),
+        hex(vector.pt),
+        hex(vector.aad),
+      );
       expect(ciphertext.toString('hex'), `encrypt case ${index}`).toBe(vector.ct);
       expect(tag.toString('hex'), `encrypt case ${index}`).toBe(vector.tag);
     }
@@ -53,7 +59,8 @@ describe('AES-256-GCM against the NIST CAVP vectors (256-bit key, 96-bit IV, 128
 
   it('recovers the plaintext of every valid decryption vector and rejects every FAIL case', () => {
     for (const [index, vector] of vectors.decrypt.entries()) {
-      const open = () => gcmDecrypt(hex(vector.key), hex(vector.iv), hex(vector.ct), hex(vector.tag), hex(vector.aad));
+      const open = () =>
+        gcmDecrypt(hex(vector.key), hex(vector.iv), hex(vector.ct), hex(vector.tag), hex(vector.aad));
       if (vector.fail) expect(open, `decrypt case ${index}`).toThrow(DecryptionError);
       else expect(open().toString('hex'), `decrypt case ${index}`).toBe(vector.pt ?? '');
     }
@@ -86,7 +93,12 @@ describe('sealing with encrypt / decryptOrThrow', () => {
     const plaintext = Buffer.from('same value');
     const aad = aadOf(['x']);
     const ivs = new Set<string>();
-    for (let i = 0; i < 2000; i += 1) ivs.add(encrypt(key, plaintext, aad).subarray(1, 1 + ivBytes).toString('hex'));
+    for (let i = 0; i < 2000; i += 1)
+      ivs.add(
+        encrypt(key, plaintext, aad)
+          .subarray(1, 1 + ivBytes)
+          .toString('hex'),
+      );
     expect(ivs.size).toBe(2000);
   });
 
@@ -96,10 +108,14 @@ describe('sealing with encrypt / decryptOrThrow', () => {
       const aad = aadOf([faker.string.uuid(), faker.database.column(), length]);
       const sealed = encrypt(key, plaintext, aad);
       for (let bit = 0; bit < sealed.length * 8; bit += 1) {
-        expect(() => decryptOrThrow(key, flipBit(sealed, bit), aad), `sealed bit ${bit}`).toThrow(DecryptionError);
+        expect(() => decryptOrThrow(key, flipBit(sealed, bit), aad), `sealed bit ${bit}`).toThrow(
+          DecryptionError,
+        );
       }
       for (let bit = 0; bit < aad.length * 8; bit += 1) {
-        expect(() => decryptOrThrow(key, sealed, flipBit(aad, bit)), `AAD bit ${bit}`).toThrow(DecryptionError);
+        expect(() => decryptOrThrow(key, sealed, flipBit(aad, bit)), `AAD bit ${bit}`).toThrow(
+          DecryptionError,
+        );
       }
       expect(decryptOrThrow(key, sealed, aad).equals(plaintext)).toBe(true);
     }
@@ -130,9 +146,9 @@ describe('sealing with encrypt / decryptOrThrow', () => {
     expect(() => decryptOrThrow(key, sealed.subarray(0, sealedOverhead - 1), aad)).toThrow(DecryptionError);
     const iv = sealed.subarray(1, 1 + ivBytes);
     const tag = sealed.subarray(1 + ivBytes, sealedOverhead);
-    expect(() => gcmDecrypt(key, iv, sealed.subarray(sealedOverhead), tag.subarray(0, tagBytes - 4), aad)).toThrow(
-      DecryptionError,
-    );
+    expect(() =>
+      gcmDecrypt(key, iv, sealed.subarray(sealedOverhead), tag.subarray(0, tagBytes - 4), aad),
+    ).toThrow(DecryptionError);
   });
 
   it('refuses keys that are not 256 bits', () => {

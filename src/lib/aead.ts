@@ -34,7 +34,8 @@ export class DecryptionError extends Error {
 }
 
 function assertKey(key: Buffer): void {
-  if (key.length !== keyBytes) throw new RangeError(`AES-256-GCM keys are ${keyBytes} bytes, not ${key.length}`);
+  if (key.length !== keyBytes)
+    throw new RangeError(`AES-256-GCM keys are ${keyBytes} bytes, not ${key.length}`);
 }
 
 // IVs come from a pool the CSPRNG fills in one call per 341 IVs: the same randomness as randomBytes(12)
@@ -58,7 +59,9 @@ export function encrypt(key: Buffer, plaintext: Uint8Array, aad: Uint8Array): Ci
   const sealed = Buffer.allocUnsafe(sealedOverhead + plaintext.length);
   sealed[0] = sealedFormatVersion;
   takeIv(sealed, 1);
-  const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + ivBytes), { authTagLength: tagBytes });
+  const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + ivBytes), {
+    authTagLength: tagBytes,
+  });
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   const rest = cipher.final();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { Tx } from '../../src/db/database.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { type AuditEntryRecord, sealEntry } from '../../src/modules/audit/audit-entry.js';
@@ -15,6 +15,8 @@ import { keyIdOf, lazyAuditKeys, publicKeysFrom } from '../../src/modules/audit/
 import { auditService } from '../../src/modules/audit/audit-service.js';
 import { auditStore } from '../../src/modules/audit/audit-store.js';
 import type { AuditContext, AuditEntryInput } from '../../src/modules/audit/audit-types.js';
+import type { AuditVerifyReport } from '../../src/modules/audit/audit-verify.js';
+import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(21);
@@ -73,7 +75,9 @@ describe('the audit log', () => {
    * Tampers with the log as the database owner would (triggers off), verifies, and puts the log back as it
    * was, so every test starts from an intact log.
    */
-  async function verifyTampered(tamper: (tx: Tx) => Promise<void>) {
+  async function verifyTampered(tamper: (tx: Tx) => Promise<void>): Promise<AuditVerifyReport>;
+  async function verifyTampered<T>(tamper: (tx: Tx) => Promise<void>, check: () => Promise<T>): Promise<T>;
+  async function verifyTampered(tamper: (tx: Tx) => Promise<void>, check?: () => Promise<unknown>) {
     const entries = await rowsOf('audit_entries');
     const checkpoints = await rowsOf('audit_checkpoints');
     const head = await db().selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
@@ -90,7 +94,7 @@ describe('the audit log', () => {
     };
     await asOwner(tamper);
     try {
-      return await audit().verify();
+      return await (check ? check() : audit().verify());
     } finally {
       await asOwner(async (tx) => {
         await tx.deleteFrom('audit_entries').execute();
@@ -269,6 +273,15 @@ describe('the audit log', () => {
     });
 
     it('keeps verifying checkpoints of a retired signing key when its public key is trusted', async () => {
+      // A log of its own: checkpoints signed with a second key would fail the other tests' verifications.
+      const other = await createTestApp({
+        clock,
+        env: { CUSTOS_AUDIT_CHECKPOINT_EVERY: String(checkpointEvery) },
+      });
+      onTestFinished(() => other.close());
+      const db = () => other.runtime.database.db;
+      const audit = () => other.runtime.services.audit;
+      for (let index = 0; index < checkpointEvery; index += 1) await audit().record(contextOf(), entryOf());
       const old = audit().publicKey();
       const dir = mkdtempSync(join(tmpdir(), 'custos-audit-rotation-'));
       const newKeyFile = join(dir, 'audit-signing-key.pem');
@@ -324,11 +337,14 @@ describe('the audit log', () => {
     });
 
     it('an inserted entry, with the entries after it renumbered', async () => {
-      const [before] = await appendSome(3);
+      const seqs = await appendSome(3);
+      // Not right before a checkpoint, which would name the inserted entry as a checkpoint mismatch instead.
+      const before = seqs.find((seq) => (seq + 1) % checkpointEvery !== 0);
+      const previous = await audit().entry(before as number);
       const report = await verifyTampered(async (tx) => {
-        const previous = await audit().entry(before as number);
-        await sql`update audit_entries set seq = -seq where seq > ${before}`.execute(tx);
-        await sql`update audit_entries set seq = 1 - seq where seq < 0`.execute(tx);
+        // Two steps, because the primary key is checked row by row.
+        await sql`update audit_entries set seq = seq + 1000000 where seq > ${before}`.execute(tx);
+        await sql`update audit_entries set seq = seq - 999999 where seq > 1000000`.execute(tx);
         const forged = sealEntry(previous.hash, {
           ...previous,
           seq: (before as number) + 1,
@@ -341,9 +357,9 @@ describe('the audit log', () => {
 
     it('two entries that swapped contents', async () => {
       const [first, , third] = await appendSome(3);
+      const a = rowOf(await audit().entry(first as number));
+      const b = rowOf(await audit().entry(third as number));
       const report = await verifyTampered(async (tx) => {
-        const a = rowOf(await audit().entry(first as number));
-        const b = rowOf(await audit().entry(third as number));
         await tx.deleteFrom('audit_entries').where('seq', 'in', [a.seq, b.seq]).execute();
         await tx
           .insertInto('audit_entries')
@@ -360,16 +376,17 @@ describe('the audit log', () => {
       const seqs = await appendSome(checkpointEvery + 2);
       const changed = seqs[0] as number;
       const checkpoint = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      let previous = (await audit().entry(changed - 1)).hash;
+      const resealed: AuditEntryRecord[] = [];
+      for (const seq of seqs) {
+        const entry = await audit().entry(seq);
+        const content = seq === changed ? { ...entry, outcome: 'success' as const, details: {} } : entry;
+        resealed.push(sealEntry(previous, content));
+        previous = (resealed.at(-1) as AuditEntryRecord).hash;
+      }
       const report = await verifyTampered(async (tx) => {
-        let previous = (await audit().entry(changed - 1)).hash;
-        for (const seq of seqs) {
-          const entry = await audit().entry(seq);
-          const content = seq === changed ? { ...entry, outcome: 'success' as const, details: {} } : entry;
-          const resealed = sealEntry(previous, content);
-          await tx.deleteFrom('audit_entries').where('seq', '=', seq).execute();
-          await tx.insertInto('audit_entries').values(rowOf(resealed)).execute();
-          previous = resealed.hash;
-        }
+        await tx.deleteFrom('audit_entries').where('seq', 'in', seqs).execute();
+        await tx.insertInto('audit_entries').values(resealed.map(rowOf)).execute();
       });
       expect(report).toMatchObject({ ok: false, problem: 'checkpoint_mismatch', seq: checkpoint });
     });
@@ -391,10 +408,13 @@ describe('the audit log', () => {
     });
 
     it('the tail cut off after the last checkpoint, when the head was left alone', async () => {
-      const seqs = await appendSome(checkpointEvery + 2);
-      const last = seqs.at(-1) as number;
+      let [last] = await appendSome(1);
+      if ((last as number) % checkpointEvery === 0) [last] = await appendSome(1);
       const report = await verifyTampered(async (tx) => {
-        await tx.deleteFrom('audit_entries').where('seq', '=', last).execute();
+        await tx
+          .deleteFrom('audit_entries')
+          .where('seq', '=', last as number)
+          .execute();
       });
       expect(report).toMatchObject({ ok: false, problem: 'tail_missing', seq: last });
     });
@@ -497,6 +517,129 @@ describe('the audit log', () => {
       expect(rows).toHaveLength((await audit().count({ action: 'vault.*' })) + 1);
       expect(text).toContain(",'=cmd|calc,");
       expect(text).not.toContain(',=cmd');
+    });
+  });
+
+  describe('over HTTP', () => {
+    it('lets an auditor page through the log with filters', async () => {
+      const headers = await actAs(t, 'auditor');
+      const actorId = faker.string.uuid();
+      for (let index = 0; index < 3; index += 1) {
+        await audit().record(
+          contextOf({ actor: { type: 'operator', id: actorId } }),
+          entryOf({ action: 'operator.mfa.enrolled' }),
+        );
+      }
+      const first = await t.app.inject({
+        method: 'GET',
+        url: '/v1/audit/entries',
+        query: { actorId, action: 'operator.*', limit: '2' },
+        headers,
+      });
+      expect(first.statusCode).toBe(200);
+      const page = first.json();
+      expect(page.items).toHaveLength(2);
+      expect(page.items[0].seq).toBeGreaterThan(page.items[1].seq);
+      const second = await t.app.inject({
+        method: 'GET',
+        url: '/v1/audit/entries',
+        query: { actorId, cursor: page.nextCursor },
+        headers,
+      });
+      expect(second.json()).toMatchObject({ items: [{ actor: { id: actorId } }], nextCursor: null });
+      const one = await t.app.inject({
+        method: 'GET',
+        url: `/v1/audit/entries/${page.items[0].seq}`,
+        headers,
+      });
+      expect(one.json()).toEqual(page.items[0]);
+    });
+
+    it('refuses unbounded or malformed query parameters', async () => {
+      const headers = await actAs(t, 'auditor');
+      for (const query of [
+        { limit: '500' },
+        { action: 'DROP TABLE' },
+        { actorId: 'x'.repeat(201) },
+        { from: 'yesterday' },
+        { cursor: 'not-a-cursor' },
+      ]) {
+        const response = await t.app.inject({ method: 'GET', url: '/v1/audit/entries', query, headers });
+        expect(response.statusCode, JSON.stringify(query)).toBe(400);
+        expect(response.json().code).toBe('invalid_query_parameter');
+      }
+    });
+
+    it('streams an NDJSON export that verifies offline with the published public key, and records the export', async () => {
+      const headers = await actAs(t, 'auditor');
+      await appendSome(3);
+      const key = await t.app.inject({ method: 'GET', url: '/v1/audit/public-key', headers });
+      expect(key.json()).toMatchObject({ algorithm: 'Ed25519', keyId: audit().publicKey().keyId });
+      const response = await t.app.inject({ method: 'GET', url: '/v1/audit/export?format=ndjson', headers });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/);
+      expect(response.headers['content-disposition']).toMatch(
+        /attachment; filename="custos-audit-.*\.ndjson"/,
+      );
+      const report = await verifyExport(
+        Readable.from([response.body]),
+        publicKeysFrom([key.json().publicKeyPem]),
+      );
+      expect(report).toMatchObject({ ok: true });
+      const recorded = await audit().query({ action: 'audit.log.exported' }, undefined, 1);
+      expect(recorded.items[0]).toMatchObject({
+        outcome: 'success',
+        details: { format: 'ndjson', filtered: false },
+      });
+
+      const csv = await t.app.inject({
+        method: 'GET',
+        url: '/v1/audit/export?format=csv&outcome=denied',
+        headers,
+      });
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csv.body.split('\r\n')[0]).toMatch(/^seq,at,actor_type/);
+    });
+
+    it('verifies the log, and names the first bad entry after tampering', async () => {
+      const headers = await actAs(t, 'auditor');
+      const ok = await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers });
+      expect(ok.json()).toMatchObject({ ok: true });
+      const [target] = await appendSome(2);
+      const tampered = await verifyTampered(
+        async (tx) => {
+          await tx
+            .updateTable('audit_entries')
+            .set({ purpose: 'nothing_to_see' })
+            .where('seq', '=', target as number)
+            .execute();
+        },
+        () => t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+      );
+      expect(tampered.statusCode).toBe(200);
+      expect(tampered.json()).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: target });
+      const recorded = await audit().query({ action: 'audit.log.verified' }, undefined, 1);
+      expect(recorded.items[0]).toMatchObject({
+        outcome: 'failure',
+        details: { problem: 'hash_mismatch', seq: target },
+      });
+    });
+
+    it('answers 403 to callers whose role holds no audit permission', async () => {
+      for (const role of ['privacy_agent', 'service'] as const) {
+        const headers = await actAs(t, role);
+        for (const url of [
+          '/v1/audit/entries',
+          '/v1/audit/export',
+          '/v1/audit/verify',
+          '/v1/audit/public-key',
+        ]) {
+          const response = await t.app.inject({ method: 'GET', url, headers });
+          expect(response.statusCode, `${role} ${url}`).toBe(403);
+        }
+      }
+      const anonymous = await t.app.inject({ method: 'GET', url: '/v1/audit/entries' });
+      expect(anonymous.statusCode).toBe(401);
     });
   });
 });

@@ -3,13 +3,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faker } from '@faker-js/faker';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DB } from '../../src/db/schema.js';
 import { AppError } from '../../src/lib/app-error.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { environmentKeyProvider, keyMaterialFrom } from '../../src/modules/keys/key-material.js';
-import { rewrapJobName } from '../../src/modules/keys/keys-service.js';
-import { keysService } from '../../src/modules/keys/keys-service.js';
+import { keysService, rewrapJobName } from '../../src/modules/keys/keys-service.js';
 import { keysStore } from '../../src/modules/keys/keys-store.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -19,6 +19,16 @@ faker.seed(17);
 const systemContext = { actor: { type: 'system' as const, id: 'tests' }, requestId: null, ip: null };
 const freshKeysDir = () => join(mkdtempSync(join(tmpdir(), 'custos-keys-test-')), 'keys');
 const onPostgres = Boolean(process.env.DATABASE_URL);
+
+/** Subjects for data keys to belong to (the vault owns them; here they are bare rows). */
+async function insertSubjects(db: Kysely<DB>, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => faker.string.uuid());
+  await db
+    .insertInto('subjects')
+    .values(ids.map((id) => ({ id, status: 'active' as const })))
+    .execute();
+  return ids;
+}
 
 describe('the key ring', () => {
   let t: TestApp;
@@ -35,11 +45,11 @@ describe('the key ring', () => {
   /** Creates data keys for `count` new subjects; returns subject id -> plaintext key. */
   async function createSubjects(count: number): Promise<Map<string, Buffer>> {
     const created = new Map<string, Buffer>();
+    const subjectIds = await insertSubjects(db(), count);
     await db()
       .transaction()
       .execute(async (tx) => {
-        for (let i = 0; i < count; i += 1) {
-          const subjectId = faker.string.uuid();
+        for (const subjectId of subjectIds) {
           created.set(subjectId, Buffer.from(await keys().createDataKey(tx, subjectId)));
         }
       });
@@ -63,13 +73,21 @@ describe('the key ring', () => {
   }
 
   async function status(role: 'admin' | 'auditor' | 'security' | 'dpo' = 'auditor') {
-    const response = await t.app.inject({ method: 'GET', url: '/v1/keys/status', headers: await actAs(t, role) });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/v1/keys/status',
+      headers: await actAs(t, role),
+    });
     expect(response.statusCode).toBe(200);
     return response.json();
   }
 
   async function rotate() {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: await actAs(t, 'security') });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/keys/rotate',
+      headers: await actAs(t, 'security'),
+    });
     expect(response.statusCode).toBe(202);
     return response.json();
   }
@@ -83,7 +101,11 @@ describe('the key ring', () => {
     const current = (await status()).currentVersion;
     for (const [subjectId, dataKey] of subjects) {
       expect(dataKey).toHaveLength(32);
-      const row = await db().selectFrom('data_keys').selectAll().where('subject_id', '=', subjectId).executeTakeFirstOrThrow();
+      const row = await db()
+        .selectFrom('data_keys')
+        .selectAll()
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirstOrThrow();
       expect(row.kek_version).toBe(current);
       expect(row.wrapped_key).toHaveLength(1 + 12 + 16 + 32);
       expect(row.wrapped_key.includes(dataKey)).toBe(false);
@@ -92,22 +114,54 @@ describe('the key ring', () => {
     expect(new Set([...subjects.values()].map((key) => key.toString('hex'))).size).toBe(3);
   });
 
+  it('creates the data keys of many subjects at once, and never a second key for a subject', async () => {
+    const subjectIds = await insertSubjects(db(), 30);
+    const created = await db()
+      .transaction()
+      .execute((tx) => keys().createDataKeys(tx, subjectIds));
+    expect(created.size).toBe(30);
+    const stored = await keys().dataKeysFor(db(), subjectIds);
+    for (const subjectId of subjectIds)
+      expect(stored.get(subjectId)?.equals(created.get(subjectId) as Buffer)).toBe(true);
+
+    const [existing] = subjectIds as [string];
+    const twice = await db()
+      .transaction()
+      .execute(async (tx) => keys().createDataKeys(tx, [...(await insertSubjects(tx, 1)), existing]))
+      .catch((error: unknown) => error);
+    expect(twice).toBeInstanceOf(AppError);
+    expect((twice as AppError).code).toBe('conflict');
+    keys().clearCache();
+    expect((await keys().dataKeyFor(db(), existing)).equals(created.get(existing) as Buffer)).toBe(true);
+  });
+
   it('creates a master key file (0600) and a blind-index key file on first start, and records only fingerprints', async () => {
     expect(readdirSync(keysDir)).toEqual(expect.arrayContaining(['kek-v1.key', 'index.key']));
     const body = await status('dpo');
     expect(body.provider.kind).toBe('files');
     expect(body.indexKey.matchesDatabase).toBe(true);
-    expect(body.versions[0]).toMatchObject({ version: 1, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(body.versions[0]).toMatchObject({
+      version: 1,
+      fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(JSON.stringify(body)).not.toMatch(/[A-Za-z0-9+/]{43}=/);
   });
 
   it('refuses to open a data key copied to another subject’s row (AAD binding)', async () => {
-    const [[victim], [other]] = [[...(await createSubjects(1)).keys()], [...(await createSubjects(1)).keys()]] as [
-      [string],
-      [string],
-    ];
-    const stolen = await db().selectFrom('data_keys').select('wrapped_key').where('subject_id', '=', victim).executeTakeFirstOrThrow();
-    await db().updateTable('data_keys').set({ wrapped_key: stolen.wrapped_key }).where('subject_id', '=', other).execute();
+    const [[victim], [other]] = [
+      [...(await createSubjects(1)).keys()],
+      [...(await createSubjects(1)).keys()],
+    ] as [[string], [string]];
+    const stolen = await db()
+      .selectFrom('data_keys')
+      .select('wrapped_key')
+      .where('subject_id', '=', victim)
+      .executeTakeFirstOrThrow();
+    await db()
+      .updateTable('data_keys')
+      .set({ wrapped_key: stolen.wrapped_key })
+      .where('subject_id', '=', other)
+      .execute();
     keys().clearCache();
     await expect(keys().dataKeyFor(db(), other)).rejects.toThrow(/does not unwrap/);
     await expect(keys().dataKeyFor(db(), victim)).resolves.toHaveLength(32);
@@ -118,7 +172,11 @@ describe('the key ring', () => {
     const [subjectId] = [...(await createSubjects(1)).keys()] as [string];
     const before = await versionOf(subjectId);
     await rotate();
-    await db().updateTable('data_keys').set({ kek_version: before + 1 }).where('subject_id', '=', subjectId).execute();
+    await db()
+      .updateTable('data_keys')
+      .set({ kek_version: before + 1 })
+      .where('subject_id', '=', subjectId)
+      .execute();
     keys().clearCache();
     await expect(keys().dataKeyFor(db(), subjectId)).rejects.toThrow(/does not unwrap/);
     await db().deleteFrom('data_keys').where('subject_id', '=', subjectId).execute();
@@ -128,21 +186,35 @@ describe('the key ring', () => {
     const subjects = await createSubjects(3);
     const [shredded, ...kept] = [...subjects.keys()] as [string, ...string[]];
     await keys().dataKeyFor(db(), shredded); // cached now
-    const deleted = await db().transaction().execute((tx) => keys().shredDataKey(tx, shredded));
+    const deleted = await db()
+      .transaction()
+      .execute((tx) => keys().shredDataKey(tx, shredded));
     expect(deleted).toBe(true);
-    const refusal = await keys().dataKeyFor(db(), shredded).catch((error: unknown) => error);
+    const refusal = await keys()
+      .dataKeyFor(db(), shredded)
+      .catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(AppError);
     expect((refusal as AppError).code).toBe('gone');
     const batch = await keys().dataKeysFor(db(), [...subjects.keys()]);
     expect([...batch.keys()].sort()).toEqual([...kept].sort());
-    expect(await db().selectFrom('data_keys').select('subject_id').where('subject_id', '=', shredded).execute()).toEqual([]);
-    expect(await db().transaction().execute((tx) => keys().shredDataKey(tx, shredded))).toBe(false);
+    expect(
+      await db().selectFrom('data_keys').select('subject_id').where('subject_id', '=', shredded).execute(),
+    ).toEqual([]);
+    expect(
+      await db()
+        .transaction()
+        .execute((tx) => keys().shredDataKey(tx, shredded)),
+    ).toBe(false);
   });
 
   it('fetches the data keys of many subjects with one query', async () => {
     const subjects = await createSubjects(25);
     const store = keysStore();
-    const counting = { ...store, findDataKey: vi.fn(store.findDataKey), findDataKeys: vi.fn(store.findDataKeys) };
+    const counting = {
+      ...store,
+      findDataKey: vi.fn(store.findDataKey),
+      findDataKeys: vi.fn(store.findDataKeys),
+    };
     const service = keysService({
       db: db(),
       store: counting,
@@ -168,7 +240,11 @@ describe('the key ring', () => {
     const before = (await status()).currentVersion;
     const blindIndexKey = Buffer.from(keys().blindIndexKey());
     const rotation = await rotate();
-    expect(rotation).toMatchObject({ version: before + 1, previousVersion: before, jobId: expect.any(String) });
+    expect(rotation).toMatchObject({
+      version: before + 1,
+      previousVersion: before,
+      jobId: expect.any(String),
+    });
     expect(rotation.dataKeysToRewrap).toBeGreaterThanOrEqual(3);
     expect(readdirSync(keysDir)).toContain(`kek-v${before + 1}.key`);
 
@@ -179,10 +255,18 @@ describe('the key ring', () => {
     await expectAllUnwrap(fresh);
     expect(keys().blindIndexKey().equals(blindIndexKey)).toBe(true);
 
-    const jobs = await sql<{ name: string; data: { version: number } }>`select name, data from pgboss.job where id = ${rotation.jobId}`.execute(db());
+    const jobs = await sql<{
+      name: string;
+      data: { version: number };
+    }>`select name, data from pgboss.job where id = ${rotation.jobId}`.execute(db());
     expect(jobs.rows[0]).toMatchObject({ name: rewrapJobName, data: { version: before + 1 } });
     const [entry] = (await auditActions('keys.kek.rotated')).slice(-1);
-    expect(entry).toMatchObject({ actor_type: 'operator', outcome: 'success', target_type: 'kek_version', target_id: String(before + 1) });
+    expect(entry).toMatchObject({
+      actor_type: 'operator',
+      outcome: 'success',
+      target_type: 'kek_version',
+      target_id: String(before + 1),
+    });
   });
 
   it('resumes an interrupted rewrap where it stopped, and keeps every key readable meanwhile', async () => {
@@ -206,7 +290,11 @@ describe('the key ring', () => {
     await expectAllUnwrap(subjects);
     const completed = await auditActions('keys.rewrap.completed');
     expect(completed).toHaveLength(completedBefore + 1);
-    expect(completed.at(-1)).toMatchObject({ actor_type: 'system', actor_id: rewrapJobName, target_id: String(target) });
+    expect(completed.at(-1)).toMatchObject({
+      actor_type: 'system',
+      actor_id: rewrapJobName,
+      target_id: String(target),
+    });
     expect(completed.at(-1)?.details).toMatchObject({ rewrapped: dataKeysToRewrap - 2 });
   });
 
@@ -222,11 +310,18 @@ describe('the key ring', () => {
     expect(used.json().detail).toMatch(/still wrapped under master key version/);
 
     await t.runtime.jobs.start({ work: true });
-    await vi.waitFor(async () => expect((await keys().status()).pendingRewrap).toBe(0), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect((await keys().status()).pendingRewrap).toBe(0), {
+      timeout: 20_000,
+      interval: 200,
+    });
     await t.runtime.jobs.stop(2000);
 
     const body = await status('security');
-    expect(body.versions.filter((v: { dataKeys: number }) => v.dataKeys > 0).map((v: { version: number }) => v.version)).toEqual([version]);
+    expect(
+      body.versions
+        .filter((v: { dataKeys: number }) => v.dataKeys > 0)
+        .map((v: { version: number }) => v.version),
+    ).toEqual([version]);
     await expectAllUnwrap(subjects);
 
     const retired = await t.app.inject({
@@ -235,11 +330,24 @@ describe('the key ring', () => {
       headers: await actAs(t, 'admin'),
     });
     expect(retired.statusCode).toBe(200);
-    expect(retired.json()).toMatchObject({ version: previousVersion, current: false, dataKeys: 0, retiredAt: expect.any(String) });
+    expect(retired.json()).toMatchObject({
+      version: previousVersion,
+      current: false,
+      dataKeys: 0,
+      retiredAt: expect.any(String),
+    });
     const [entry] = (await auditActions('keys.kek.retired')).slice(-1);
-    expect(entry).toMatchObject({ actor_type: 'operator', outcome: 'success', target_id: String(previousVersion) });
+    expect(entry).toMatchObject({
+      actor_type: 'operator',
+      outcome: 'success',
+      target_id: String(previousVersion),
+    });
 
-    const again = await t.app.inject({ method: 'POST', url: `/v1/keys/${previousVersion}/retire`, headers: await actAs(t, 'admin') });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/v1/keys/${previousVersion}/retire`,
+      headers: await actAs(t, 'admin'),
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toMatch(/retired already/);
   });
@@ -258,10 +366,18 @@ describe('the key ring', () => {
 
   it('lets auditors read the key ring but only admin and security rotate it', async () => {
     for (const role of ['privacy_agent', 'auditor', 'dpo'] as const) {
-      const response = await t.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: await actAs(t, role) });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/keys/rotate',
+        headers: await actAs(t, role),
+      });
       expect(response.statusCode, role).toBe(403);
     }
-    const agent = await t.app.inject({ method: 'GET', url: '/v1/keys/status', headers: await actAs(t, 'privacy_agent') });
+    const agent = await t.app.inject({
+      method: 'GET',
+      url: '/v1/keys/status',
+      headers: await actAs(t, 'privacy_agent'),
+    });
     expect(agent.statusCode).toBe(403);
   });
 
@@ -278,42 +394,59 @@ describe('the key ring', () => {
       settings: { dekCacheSize: 0, dekCacheTtlMs: 0, rewrapBatchSize: 10 },
     });
     await expect(
-      db().transaction().execute((tx) => impostor.createDataKey(tx, faker.string.uuid())),
+      db()
+        .transaction()
+        .execute(async (tx) => impostor.createDataKey(tx, ...((await insertSubjects(tx, 1)) as [string]))),
     ).rejects.toThrow(/not the key this database registered/);
   });
 
-  it.runIf(onPostgres)('never retires a version while a transaction is still wrapping a data key under it', async () => {
-    const { currentVersion: old } = await status();
-    let commit!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let wrapped!: () => void;
-    const wrappedOnce = new Promise<void>((resolve) => {
-      wrapped = resolve;
-    });
-    const subjectId = faker.string.uuid();
-    const slow = db()
-      .transaction()
-      .execute(async (tx) => {
-        await keys().createDataKey(tx, subjectId);
-        wrapped();
-        await gate;
+  it.runIf(onPostgres)(
+    'never retires a version while a transaction is still wrapping a data key under it',
+    async () => {
+      const { currentVersion: old } = await status();
+      let commit!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        commit = resolve;
       });
-    await wrappedOnce;
-    await rotate();
-    const retire = keys().retire(systemContext, old).catch((error: unknown) => error);
-    await vi.waitFor(async () => {
-      const waiting = await sql<{ count: number }>`select count(*)::int as count from pg_locks where not granted`.execute(db());
-      expect(waiting.rows[0]?.count).toBeGreaterThan(0);
-    });
-    commit();
-    await slow;
-    const refusal = await retire;
-    expect(refusal).toBeInstanceOf(AppError);
-    expect((refusal as AppError).message).toMatch(/still wrapped/);
-    expect(await versionOf(subjectId)).toBe(old);
-  });
+      let wrapped!: () => void;
+      const wrappedOnce = new Promise<void>((resolve) => {
+        wrapped = resolve;
+      });
+      const [subjectId] = (await insertSubjects(db(), 1)) as [string];
+      const slow = db()
+        .transaction()
+        .execute(async (tx) => {
+          await keys().createDataKey(tx, subjectId);
+          wrapped();
+          await gate;
+        });
+      let retire: Promise<unknown>;
+      try {
+        await wrappedOnce;
+        await rotate();
+        retire = keys()
+          .retire(systemContext, old)
+          .catch((error: unknown) => error);
+        // The retire waits for the transaction that holds the version's row lock.
+        await vi.waitFor(
+          async () => {
+            const waiting = await sql<{
+              count: number;
+            }>`select count(*)::int as count from pg_locks where not granted`.execute(db());
+            expect(waiting.rows[0]?.count).toBeGreaterThan(0);
+          },
+          { timeout: 10_000, interval: 50 },
+        );
+      } finally {
+        commit();
+        await slow;
+      }
+      const refusal = await retire;
+      expect(refusal).toBeInstanceOf(AppError);
+      expect((refusal as AppError).message).toMatch(/still wrapped/);
+      expect(await versionOf(subjectId)).toBe(old);
+    },
+  );
 });
 
 describe('the key ring with master keys from CUSTOS_MASTER_KEY', () => {
@@ -333,12 +466,20 @@ describe('the key ring with master keys from CUSTOS_MASTER_KEY', () => {
   afterAll(() => t.close());
 
   it('writes no master key or blind-index key file', async () => {
-    await t.runtime.database.db.transaction().execute((tx) => t.runtime.services.keys.createDataKey(tx, faker.string.uuid()));
+    await t.runtime.database.db
+      .transaction()
+      .execute(async (tx) =>
+        t.runtime.services.keys.createDataKey(tx, ...((await insertSubjects(tx, 1)) as [string])),
+      );
     expect(readdirSync(keysDir).filter((name) => /^kek-v|^index\.key$/.test(name))).toEqual([]);
   });
 
   it('tells the operator to add a version to the variable when asked to rotate, and audits the refusal', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/keys/rotate', headers: await actAs(t, 'admin') });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/keys/rotate',
+      headers: await actAs(t, 'admin'),
+    });
     expect(response.statusCode).toBe(409);
     expect(response.json().detail).toMatch(/Add version 2 to the variable on every instance/);
     expect(response.body).not.toContain(versionOne);
@@ -355,8 +496,7 @@ describe('the key ring with master keys from CUSTOS_MASTER_KEY', () => {
     const { db } = t.runtime.database;
     const subjects = new Map<string, Buffer>();
     await db.transaction().execute(async (tx) => {
-      for (let i = 0; i < 3; i += 1) {
-        const subjectId = faker.string.uuid();
+      for (const subjectId of await insertSubjects(tx, 3)) {
         subjects.set(subjectId, Buffer.from(await t.runtime.services.keys.createDataKey(tx, subjectId)));
       }
     });

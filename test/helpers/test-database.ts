@@ -21,15 +21,18 @@ export function databaseUrlFor(adminUrl: string, database: string): string {
 
 let image: Blob | undefined;
 
+/** A test database; on PostgreSQL with its URL, so a test can connect a second time as another process would. */
+export type TestDatabase = Database & { url: string | undefined };
+
 /**
  * A fresh, migrated database for one test file: PGlite loaded from the run's migrated image, or a
  * PostgreSQL database cloned from the run's template (dropped again by `close`).
  */
-export async function openTestDatabase(metrics?: Metrics): Promise<Database> {
+export async function openTestDatabase(metrics?: Metrics): Promise<TestDatabase> {
   const target = inject('testDatabase');
   if (target.kind === 'pglite') {
     image ??= new Blob([await readFile(target.imagePath)]);
-    return openDatabase({ kind: 'pglite', loadDataDir: image }, metrics);
+    return { ...(await openDatabase({ kind: 'pglite', loadDataDir: image }, metrics)), url: undefined };
   }
   const name = `${target.runId}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: target.adminUrl });
@@ -39,12 +42,11 @@ export async function openTestDatabase(metrics?: Metrics): Promise<Database> {
   } finally {
     await admin.end();
   }
-  const database = await openDatabase(
-    { kind: 'postgres', url: databaseUrlFor(target.adminUrl, name), poolSize: 10 },
-    metrics,
-  );
+  const url = databaseUrlFor(target.adminUrl, name);
+  const database = await openDatabase({ kind: 'postgres', url, poolSize: 10 }, metrics);
   return {
     ...database,
+    url,
     async close() {
       await database.close();
       const dropper = new pg.Client({ connectionString: target.adminUrl });

@@ -142,15 +142,15 @@ const secretPatterns = [
   /\bcst_[A-Za-z0-9_-]{16,}/, // Custos API key
 ];
 const phoneLike = /^\+?[\d\s().-]+$/;
+const internationalNumber = /\+\d[\d\s().-]{5,}\d/;
+const longDigitRun = /(?<![\w-])\d{9,}(?![\w-])/;
 
 /** True when a string looks like an e-mail or IP address, a phone or card number, or a credential. */
 export function looksPersonal(text: string): boolean {
   if (emailPattern.test(text)) return true;
   if (secretPatterns.some((pattern) => pattern.test(text))) return true;
-  if (phoneLike.test(text)) {
-    const digits = text.replace(/\D/g, '').length;
-    if (digits >= 9 || (text.trim().startsWith('+') && digits >= 7)) return true;
-  }
+  if (phoneLike.test(text) && text.replace(/\D/g, '').length >= 9) return true;
+  if (internationalNumber.test(text) || longDigitRun.test(text)) return true;
   if (text.includes('.') || text.includes(':')) {
     for (const token of text.split(/[\s,;()<>"'[\]/=]+/)) {
       if (token && isIP(token.replace(/%.*$/, '')) !== 0) return true;

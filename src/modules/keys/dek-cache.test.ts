@@ -24,7 +24,12 @@ describe('the data key cache', () => {
 
   it('holds at most maxEntries keys and drops the least recently used first', () => {
     const cache = dekCache({ maxEntries: 3, ttlMs: minute }, fixedClock('2026-05-01T00:00:00Z'));
-    const [a, b, c, d] = Array.from({ length: 4 }, () => faker.string.uuid()) as [string, string, string, string];
+    const [a, b, c, d] = Array.from({ length: 4 }, () => faker.string.uuid()) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     cache.set(a, randomBytes(32));
     cache.set(b, randomBytes(32));
     cache.set(c, randomBytes(32));

@@ -115,7 +115,9 @@ describe('blind-index and token keys', () => {
     expect(keys.blindIndexKey.equals(again.blindIndexKey)).toBe(true);
     expect(keys.tokenKey.equals(again.tokenKey)).toBe(true);
     expect(keys.tokenMapKey.equals(again.tokenMapKey)).toBe(true);
-    const distinct = new Set([keys.blindIndexKey, keys.tokenKey, keys.tokenMapKey, root].map((key) => key.toString('hex')));
+    const distinct = new Set(
+      [keys.blindIndexKey, keys.tokenKey, keys.tokenMapKey, root].map((key) => key.toString('hex')),
+    );
     expect(distinct.size).toBe(4);
   });
 

@@ -1,8 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tightenKeyFile, writeKeyFileOnce } from '../../lib/key-file.js';
 import { AppError } from '../../lib/app-error.js';
+import { tightenKeyFile, writeKeyFileOnce } from '../../lib/key-file.js';
 import { decodeKey, fingerprintOf, inMemoryKekProvider, type KeyEncryptionProvider } from './kek-provider.js';
 
 /** Master key files are `kek-v<N>.key`: 32 random bytes, base64, one line, mode 0600. */
@@ -35,7 +35,8 @@ export function readKekFiles(dir: string): Map<number, Buffer> {
  * same directory (a shared volume or the same secret mounted everywhere).
  */
 export function keyFileProvider(dir: string, options: { create: boolean }): KeyEncryptionProvider {
-  if (options.create && readKekFiles(dir).size === 0) writeKeyFileOnce(join(dir, kekFileName(1)), newKeyText());
+  if (options.create && readKekFiles(dir).size === 0)
+    writeKeyFileOnce(join(dir, kekFileName(1)), newKeyText());
   return inMemoryKekProvider({
     kind: 'files',
     source: `key files in ${dir}`,

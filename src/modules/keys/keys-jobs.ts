@@ -11,7 +11,10 @@ const progressLogEveryMs = 5000;
  * retry continues with what is left. Rows another transaction holds locked are skipped; the job then
  * fails on purpose so that the retry picks them up.
  */
-export function rewrapJob(keys: Pick<KeysService, 'rewrap'>, logger: Logger): JobDefinition<{ version?: number }> {
+export function rewrapJob(
+  keys: Pick<KeysService, 'rewrap'>,
+  logger: Logger,
+): JobDefinition<{ version?: number }> {
   return {
     name: rewrapJobName,
     retryLimit: 20,
@@ -19,7 +22,11 @@ export function rewrapJob(keys: Pick<KeysService, 'rewrap'>, logger: Logger): Jo
     expireInSeconds: 4 * 3600,
     handler: async (_data, job) => {
       const log = logger.child({ job: rewrapJobName, jobId: job.id });
-      const context: AuditContext = { actor: { type: 'system', id: rewrapJobName }, requestId: job.id, ip: null };
+      const context: AuditContext = {
+        actor: { type: 'system', id: rewrapJobName },
+        requestId: job.id,
+        ip: null,
+      };
       let lastLine = 0;
       const result = await keys.rewrap(context, {
         onProgress: (done, total) => {
@@ -29,9 +36,14 @@ export function rewrapJob(keys: Pick<KeysService, 'rewrap'>, logger: Logger): Jo
         },
       });
       if (result.remaining > 0) {
-        throw new Error(`${result.remaining} data key(s) were locked by other transactions; the retry rewraps them`);
+        throw new Error(
+          `${result.remaining} data key(s) were locked by other transactions; the retry rewraps them`,
+        );
       }
-      log.info({ version: result.version, rewrapped: result.rewrapped, batches: result.batches }, 'rewrap finished');
+      log.info(
+        { version: result.version, rewrapped: result.rewrapped, batches: result.batches },
+        'rewrap finished',
+      );
     },
   };
 }

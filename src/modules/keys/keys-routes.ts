@@ -14,7 +14,13 @@ import type { KeysService } from './keys-service.js';
 const tags = ['keys'];
 
 /** The key ring: status, master key rotation and retirement. */
-export function keysRoutes({ keys, jobs }: { keys: KeysService; jobs: Pick<JobQueue, 'send'> }): FastifyPluginAsyncZod {
+export function keysRoutes({
+  keys,
+  jobs,
+}: {
+  keys: KeysService;
+  jobs: Pick<JobQueue, 'send'>;
+}): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/v1/keys/status',
@@ -51,12 +57,14 @@ export function keysRoutes({ keys, jobs }: { keys: KeysService; jobs: Pick<JobQu
         schema: {
           tags,
           summary: 'Retire a master key version no data key uses any more',
-          description: 'Refused (409) for the current version and while any data key is still wrapped under it.',
+          description:
+            'Refused (409) for the current version and while any data key is still wrapped under it.',
           params: ZKekVersionParams,
           response: { 200: ZKekVersion },
         },
       },
-      async (request) => presentKekVersion(await keys.retire(auditContextOf(request), request.params.version)),
+      async (request) =>
+        presentKekVersion(await keys.retire(auditContextOf(request), request.params.version)),
     );
   };
 }

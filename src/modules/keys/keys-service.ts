@@ -139,7 +139,11 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   async function unwrapRowDecrypting(row: DataKeyRow): Promise<DataKey> {
     try {
-      return (await kek.unwrap(row.kek_version, row.wrapped_key, dataKeyAad(row.subject_id, row.kek_version))) as DataKey;
+      return (await kek.unwrap(
+        row.kek_version,
+        row.wrapped_key,
+        dataKeyAad(row.subject_id, row.kek_version),
+      )) as DataKey;
     } catch (error) {
       if (!(error instanceof DecryptionError)) throw error;
       throw new Error(
@@ -151,19 +155,30 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   /** Creates the subject's data key, stores it wrapped under the current master key, returns it in plaintext. */
   async function createDataKey(tx: Tx, subjectId: string): Promise<DataKey> {
-    assertSubjectId(subjectId);
+    return (await createDataKeys(tx, [subjectId])).get(subjectId) as DataKey;
+  }
+
+  /** `createDataKey` for many subjects at once (imports): one version check, one INSERT per 2,000 subjects. */
+  async function createDataKeys(tx: Tx, subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+    const unique = [...new Set(subjectIds)];
+    for (const subjectId of unique) assertSubjectId(subjectId);
+    const created = new Map<string, DataKey>();
+    if (unique.length === 0) return created;
     const version = await currentVersion(tx);
-    const dataKey = randomBytes(keyBytes) as DataKey;
-    const wrapped = await kek.wrap(version, dataKey, dataKeyAad(subjectId, version));
-    const created = await store.insertDataKey(tx, {
-      subject_id: subjectId,
-      wrapped_key: wrapped,
-      kek_version: version,
-      created_at: clock.now(),
-    });
-    if (!created) throw new AppError('conflict', 'This subject has a data key already.');
-    // Not cached here: the transaction may still roll back, and the key must then not outlive it.
-    return dataKey;
+    const now = clock.now();
+    const rows = await Promise.all(
+      unique.map(async (subjectId) => {
+        const dataKey = randomBytes(keyBytes) as DataKey;
+        created.set(subjectId, dataKey);
+        const wrapped = await kek.wrap(version, dataKey, dataKeyAad(subjectId, version));
+        return { subject_id: subjectId, wrapped_key: wrapped, kek_version: version, created_at: now };
+      }),
+    );
+    if ((await store.insertDataKeys(tx, rows)) !== rows.length) {
+      throw new AppError('conflict', 'A subject has a data key already.');
+    }
+    // Not cached here: the transaction may still roll back, and the keys must then not outlive it.
+    return created;
   }
 
   /** The subject's data key, unwrapped (or from the cache); `gone` when it was shredded or never made. */
@@ -173,7 +188,10 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
     if (cached) return cached as DataKey;
     const row = await store.findDataKey(executor, subjectId);
     if (!row) {
-      throw new AppError('gone', 'The data key of this subject does not exist: it was shredded, or never created.');
+      throw new AppError(
+        'gone',
+        'The data key of this subject does not exist: it was shredded, or never created.',
+      );
     }
     const dataKey = await unwrapRowDecrypting(row);
     cache.set(subjectId, dataKey);
@@ -181,7 +199,10 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
   }
 
   /** Data keys of many subjects with one query; subjects without a key (shredded) are absent from the map. */
-  async function dataKeysFor(executor: Executor, subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+  async function dataKeysFor(
+    executor: Executor,
+    subjectIds: readonly string[],
+  ): Promise<Map<string, DataKey>> {
     const found = new Map<string, DataKey>();
     const missing: string[] = [];
     for (const subjectId of new Set(subjectIds)) {
@@ -232,8 +253,13 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
       provider: { kind: kek.kind, source: kek.source },
       versions,
       dataKeys: versions.reduce((sum, version) => sum + version.dataKeys, 0),
-      pendingRewrap: versions.filter((version) => version.version < current).reduce((sum, v) => sum + v.dataKeys, 0),
-      indexKey: { fingerprint: indexKeys.fingerprint, matchesDatabase: registeredIndex === indexKeys.fingerprint },
+      pendingRewrap: versions
+        .filter((version) => version.version < current)
+        .reduce((sum, v) => sum + v.dataKeys, 0),
+      indexKey: {
+        fingerprint: indexKeys.fingerprint,
+        matchesDatabase: registeredIndex === indexKeys.fingerprint,
+      },
     };
   }
 
@@ -253,7 +279,10 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
         const previous = await currentVersion(tx);
         const next = await nextVersion(previous);
         if (!(await store.insertKekVersion(tx, { ...next, created_at: clock.now() }))) {
-          throw new AppError('conflict', `Master key version ${next.version} was registered by a concurrent rotation.`);
+          throw new AppError(
+            'conflict',
+            `Master key version ${next.version} was registered by a concurrent rotation.`,
+          );
         }
         checkedFingerprints.set(next.version, next.fingerprint);
         const dataKeysToRewrap = await store.countDataKeysBelow(tx, next.version);
@@ -262,9 +291,20 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
           action: 'keys.kek.rotated',
           outcome: 'success',
           target: { type: 'kek_version', id: String(next.version) },
-          details: { previousVersion: previous, fingerprint: next.fingerprint, dataKeysToRewrap, provider: kek.kind },
+          details: {
+            previousVersion: previous,
+            fingerprint: next.fingerprint,
+            dataKeysToRewrap,
+            provider: kek.kind,
+          },
         });
-        return { version: next.version, previousVersion: previous, fingerprint: next.fingerprint, dataKeysToRewrap, jobId };
+        return {
+          version: next.version,
+          previousVersion: previous,
+          fingerprint: next.fingerprint,
+          dataKeysToRewrap,
+          jobId,
+        };
       });
     } catch (error) {
       if (error instanceof AppError) {
@@ -287,7 +327,10 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
       if (row.retired_at) throw new AppError('conflict', `Master key version ${version} is retired already.`);
       const current = await currentVersion(tx);
       if (version === current) {
-        throw new AppError('conflict', `Master key version ${version} is the current one; rotate to a new version first.`);
+        throw new AppError(
+          'conflict',
+          `Master key version ${version} is the current one; rotate to a new version first.`,
+        );
       }
       const inUse = await store.countDataKeysUsing(tx, version);
       if (inUse > 0) {
@@ -371,6 +414,7 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   return {
     createDataKey,
+    createDataKeys,
     dataKeyFor,
     dataKeysFor,
     shredDataKey,

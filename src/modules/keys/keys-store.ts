@@ -3,10 +3,15 @@ import type { Executor } from '../../db/database.js';
 import type { KeysTables } from './keys-tables.js';
 
 export type KekVersionRow = Selectable<KeysTables['kek_versions']>;
-export type DataKeyRow = Pick<Selectable<KeysTables['data_keys']>, 'subject_id' | 'wrapped_key' | 'kek_version'>;
+export type DataKeyRow = Pick<
+  Selectable<KeysTables['data_keys']>,
+  'subject_id' | 'wrapped_key' | 'kek_version'
+>;
 
 /** Subjects per query when fetching many data keys: one round trip, bounded parameter size. */
 const lookupChunk = 5000;
+/** Rows per INSERT: 4 parameters each stays far below PostgreSQL's 65,535 parameter limit. */
+const insertChunk = 2000;
 
 /** SQL for the key ring: master key versions, wrapped data keys and key fingerprints. */
 export function keysStore() {
@@ -28,7 +33,12 @@ export function keysStore() {
     },
 
     findKekVersionForUpdate(tx: Executor, version: number): Promise<KekVersionRow | undefined> {
-      return tx.selectFrom('kek_versions').selectAll().where('version', '=', version).executeTakeFirst();
+      return tx
+        .selectFrom('kek_versions')
+        .selectAll()
+        .where('version', '=', version)
+        .forUpdate()
+        .executeTakeFirst();
     },
 
     /** Registers a version; false when it is registered already (a concurrent rotation won). */
@@ -81,18 +91,22 @@ export function keysStore() {
       return Number(row.count);
     },
 
-    /** Stores a subject's wrapped data key; false when the subject has one already. */
-    async insertDataKey(
+    /** Stores wrapped data keys; returns how many were new (a subject with a key already is skipped). */
+    async insertDataKeys(
       tx: Executor,
-      row: { subject_id: string; wrapped_key: Buffer; kek_version: number; created_at: Date },
-    ): Promise<boolean> {
-      const inserted = await tx
-        .insertInto('data_keys')
-        .values(row)
-        .onConflict((conflict) => conflict.column('subject_id').doNothing())
-        .returning('subject_id')
-        .executeTakeFirst();
-      return inserted !== undefined;
+      rows: readonly { subject_id: string; wrapped_key: Buffer; kek_version: number; created_at: Date }[],
+    ): Promise<number> {
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += insertChunk) {
+        const result = await tx
+          .insertInto('data_keys')
+          .values(rows.slice(start, start + insertChunk))
+          .onConflict((conflict) => conflict.column('subject_id').doNothing())
+          .returning('subject_id')
+          .execute();
+        inserted += result.length;
+      }
+      return inserted;
     },
 
     findDataKey(tx: Executor, subjectId: string): Promise<DataKeyRow | undefined> {

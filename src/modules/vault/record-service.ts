@@ -27,6 +27,8 @@ export type RecordView = {
   fields: Record<string, FieldValue>;
   /** Fields shown masked because the reader may not see them in clear. */
   masked: string[];
+  /** Fields whose stored value failed authentication (altered or moved in storage). */
+  unreadable: string[];
   createdAt: Date;
   updatedAt: Date;
 };
@@ -236,10 +238,17 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
   function present(record: RecordRow, collection: CollectionRow, dek: Buffer, reveal: boolean): RecordView {
     const fields: Record<string, FieldValue> = {};
     const masked: string[] = [];
+    const unreadable: string[] = [];
     for (const field of collection.fields) {
       let value: FieldValue | undefined;
       if (field.name in record.sealed) {
-        value = decryptFieldValue(aead, dek, record.subject_id, collection.name, field.name, record.sealed[field.name] as string) as FieldValue;
+        try {
+          value = decryptFieldValue(aead, dek, record.subject_id, collection.name, field.name, record.sealed[field.name] as string) as FieldValue;
+        } catch {
+          // A value that fails authentication was altered or moved in storage: never shown, reported.
+          unreadable.push(field.name);
+          continue;
+        }
       } else if (field.name in record.plain) {
         value = record.plain[field.name] as FieldValue;
       }
@@ -257,6 +266,7 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       collection: collection.name,
       fields,
       masked,
+      unreadable,
       createdAt: record.created_at,
       updatedAt: record.updated_at,
     };

@@ -6,6 +6,10 @@ export type VaultKeys = {
   createDataKey(tx: Executor, subjectId: string): Promise<Buffer>;
   /** The subject's data key, unwrapped; throws when it was shredded. */
   dataKeyFor(executor: Executor, subjectId: string): Promise<Buffer>;
+  /** Data keys of many subjects in one round trip (bulk reads and imports). */
+  dataKeysFor(executor: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Creates data keys for many new subjects in one statement (bulk import). */
+  createDataKeys(tx: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** Deletes the subject's data key: every value sealed under it becomes unreadable for good. */
   shredDataKey(tx: Executor, subjectId: string): Promise<unknown>;
   blindIndexKey(): Buffer;

@@ -58,6 +58,7 @@ export const ZRecord = z
     collection: z.string(),
     fields: z.record(z.string(), z.unknown()),
     masked: z.array(z.string()).describe('fields shown masked (read without reveal, or without vault.reveal)'),
+    unreadable: z.array(z.string()).describe('fields whose stored value failed authentication: altered or moved in storage'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

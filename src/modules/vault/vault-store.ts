@@ -200,3 +200,53 @@ export function subjectStore() {
 
 export type CollectionStore = ReturnType<typeof collectionStore>;
 export type SubjectStore = ReturnType<typeof subjectStore>;
+
+type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date };
+
+/** Set-based SQL for bulk import: a few statements per batch, whatever its size. */
+export function importStore() {
+  return {
+    async subjectsByExternalIndex(tx: Executor, digests: Buffer[]): Promise<{ id: string; status: SubjectStatus; digest: Buffer }[]> {
+      if (digests.length === 0) return [];
+      const rows = await tx
+        .selectFrom('subjects')
+        .select(['id', 'status', 'external_id_index'])
+        .where('external_id_index', 'in', digests)
+        .execute();
+      return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index as Buffer }));
+    },
+    async insertSubjects(tx: Executor, rows: (Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & { created_at: Date; updated_at: Date })[]) {
+      if (rows.length > 0) await tx.insertInto('subjects').values(rows).execute();
+    },
+    async recordIdsBySubject(tx: Executor, collectionId: string, subjectIds: string[]): Promise<Map<string, string>> {
+      if (subjectIds.length === 0) return new Map();
+      const rows = await tx
+        .selectFrom('records')
+        .select(['id', 'subject_id'])
+        .where('collection_id', '=', collectionId)
+        .where('subject_id', 'in', subjectIds)
+        .execute();
+      return new Map(rows.map((row) => [row.subject_id, row.id]));
+    },
+    async upsertRecords(tx: Executor, rows: NewRecord[]) {
+      if (rows.length === 0) return;
+      await tx
+        .insertInto('records')
+        .values(rows.map((row) => ({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })))
+        .onConflict((conflict) =>
+          conflict.column('id').doUpdateSet((eb) => ({
+            plain: eb.ref('excluded.plain'),
+            sealed: eb.ref('excluded.sealed'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    },
+    async replaceIndexes(tx: Executor, recordIds: string[], rows: BlindIndexRow[]) {
+      if (recordIds.length > 0) await tx.deleteFrom('blind_indexes').where('record_id', 'in', recordIds).execute();
+      if (rows.length > 0) await tx.insertInto('blind_indexes').values(rows).execute();
+    },
+  };
+}
+
+export type ImportStore = ReturnType<typeof importStore>;

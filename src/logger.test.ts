@@ -1,0 +1,62 @@
+import { Writable } from 'node:stream';
+import { faker } from '@faker-js/faker';
+import { describe, expect, it } from 'vitest';
+import { censorForLog, createLogger } from './logger.js';
+
+faker.seed(5);
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger('info', stream), text: () => lines.join('') };
+}
+
+describe('log redaction', () => {
+  it('censors personal data and credentials at any depth and in any letter case', () => {
+    const email = faker.internet.email();
+    const password = faker.internet.password({ length: 20 });
+    const token = faker.string.alphanumeric(32);
+    const { logger, text } = capture();
+    logger.info(
+      {
+        body: { customer: { Email: email, history: [{ password }] } },
+        headers: { Authorization: `Bearer ${token}`, 'user-agent': 'curl' },
+      },
+      'something happened',
+    );
+    const output = text();
+    expect(output).toContain('something happened');
+    expect(output).toContain('curl');
+    for (const secret of [email, password, token]) expect(output).not.toContain(secret);
+  });
+
+  it('censors what an error carries besides its message', () => {
+    const email = faker.internet.email();
+    const { logger, text } = capture();
+    logger.error({ err: Object.assign(new Error('lookup failed'), { email }) }, 'failed');
+    expect(text()).toContain('lookup failed');
+    expect(text()).not.toContain(email);
+  });
+
+  it('censors child-logger bindings', () => {
+    const email = faker.internet.email();
+    const { logger, text } = capture();
+    logger.child({ email }).info('bound');
+    expect(text()).not.toContain(email);
+  });
+
+  it('leaves the logged object itself untouched and stops at circular references', () => {
+    const record: Record<string, unknown> = { password: 'kept', nested: { token: 'kept' } };
+    record.self = record;
+    const censored = censorForLog(record) as Record<string, unknown>;
+    expect(censored.password).toBe('[redacted]');
+    expect(record.password).toBe('kept');
+    expect((record.nested as Record<string, unknown>).token).toBe('kept');
+    expect(JSON.stringify(censored)).toContain('[too deep]');
+  });
+});

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import { blindIndexFor, externalIdKind, indexKindFor, normalizedForIndex } from './blind-index.js';
+import { type FieldValue, isEncrypted, validateRecordValues } from './collection-schema.js';
+import type { CollectionService } from './collection-service.js';
+import { type Aead, sealFieldValue, type VaultKeys } from './vault-crypto.js';
+import type { BlindIndexRow, CollectionRow, ImportStore } from './vault-store.js';
+
+/** One line of an import file: reserved columns, then the collection's fields. */
+export type ImportLine = { line: number; values: Record<string, unknown> };
+
+export type ImportError = { line: number; field: string; reason: string };
+
+export type ImportReport = {
+  lines: number;
+  subjectsCreated: number;
+  recordsCreated: number;
+  recordsUpdated: number;
+  failed: number;
+  /** The first errors (line, field, reason — never a value); `failed` counts them all. */
+  errors: ImportError[];
+};
+
+const maxReportedErrors = 1000;
+export const importBatchSize = 500;
+
+type Deps = {
+  db: Kysely<DB>;
+  store: ImportStore;
+  collections: CollectionService;
+  keys: VaultKeys;
+  aead: Aead;
+  audit: AuditWriter;
+  clock: Clock;
+  settings: { phoneRegion?: string | undefined };
+};
+
+type Prepared = { line: number; externalId: string; region: string | null; recordId: string | undefined; values: Record<string, FieldValue> };
+
+/**
+ * Bulk import: lines are validated, grouped in batches, and each batch is written in one transaction
+ * with a handful of set-based statements. Subjects are matched by external id (blind index) and records
+ * upserted, so re-running a file after a crash continues without duplicates. Memory stays bounded by
+ * the batch size, whatever the file size.
+ */
+export function importService({ db, store, collections, keys, aead, audit, clock, settings }: Deps) {
+  function prepare(collection: CollectionRow, line: ImportLine, errors: ImportError[]): Prepared | undefined {
+    if (line.values.__malformed) {
+      errors.push({ line: line.line, field: '(line)', reason: 'is not a JSON object' });
+      return undefined;
+    }
+    const { externalId, region, recordId, ...fields } = line.values;
+    const problems: ImportError[] = [];
+    if (typeof externalId !== 'string' || externalId.trim() === '' || externalId.length > 200) {
+      problems.push({ line: line.line, field: 'externalId', reason: 'is required (a non-empty string of at most 200 characters)' });
+    }
+    if (recordId !== undefined && (typeof recordId !== 'string' || !/^[0-9a-f-]{36}$/.test(recordId))) {
+      problems.push({ line: line.line, field: 'recordId', reason: 'must be a UUID' });
+    }
+    const checked = validateRecordValues(collection, fields, { partial: false, phoneRegion: settings.phoneRegion });
+    for (const error of checked.errors) problems.push({ line: line.line, field: error.path.replace(/^fields\./, ''), reason: error.message });
+    if (problems.length > 0) {
+      errors.push(...problems);
+      return undefined;
+    }
+    return {
+      line: line.line,
+      externalId: (externalId as string).trim(),
+      region: typeof region === 'string' && region !== '' ? region.slice(0, 32) : null,
+      recordId: recordId as string | undefined,
+      values: checked.values,
+    };
+  }
+
+  async function writeBatch(context: AuditContext, collection: CollectionRow, batch: Prepared[]) {
+    return db.transaction().execute(async (tx) => {
+      const now = clock.now();
+      const indexKey = keys.blindIndexKey();
+      const digestOf = new Map(batch.map((item) => [item.externalId, blindIndexFor(indexKey, externalIdKind, item.externalId)]));
+      const existing = await store.subjectsByExternalIndex(tx, [...digestOf.values()]);
+      const subjectByDigest = new Map(existing.map((row) => [row.digest.toString('hex'), row]));
+      const erased = batch.filter((item) => subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.status === 'erased');
+      if (erased.length > 0) throw new AppError('conflict', 'A line names an erased subject.', { extensions: { lines: erased.map((item) => item.line) } });
+
+      const newSubjects = new Map<string, { id: string; region: string | null; digest: Buffer }>();
+      for (const item of batch) {
+        const digest = digestOf.get(item.externalId) as Buffer;
+        if (subjectByDigest.has(digest.toString('hex')) || newSubjects.has(item.externalId)) continue;
+        newSubjects.set(item.externalId, { id: randomUUID(), region: item.region, digest });
+      }
+      await store.insertSubjects(tx, [...newSubjects.values()].map((subject) => ({ id: subject.id, external_id_index: subject.digest, region: subject.region, status: 'active' as const, created_at: now, updated_at: now })));
+      const created = await keys.createDataKeys(tx, [...newSubjects.values()].map((subject) => subject.id));
+      const subjectIdOf = (item: Prepared) =>
+        newSubjects.get(item.externalId)?.id ?? (subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.id as string);
+      const existingIds = existing.map((row) => row.id);
+      const dataKeys = new Map([...created, ...(await keys.dataKeysFor(tx, existingIds))]);
+
+      // Single-record collections: a subject's existing record is replaced. Many-record ones: a line
+      // with a recordId replaces that record, a line without one appends.
+      const currentRecords = collection.multiple ? new Map<string, string>() : await store.recordIdsBySubject(tx, collection.id, existingIds);
+      const records: { id: string; subject_id: string; collection_id: string; plain: Record<string, unknown>; sealed: Record<string, string>; created_at: Date; updated_at: Date }[] = [];
+      const indexes: BlindIndexRow[] = [];
+      const fields = new Map(collection.fields.map((field) => [field.name, field]));
+      let updated = 0;
+      for (const item of batch) {
+        const subjectId = subjectIdOf(item);
+        const dek = dataKeys.get(subjectId) as Buffer;
+        const recordId = item.recordId ?? currentRecords.get(subjectId) ?? randomUUID();
+        if (item.recordId || currentRecords.has(subjectId)) updated += 1;
+        currentRecords.set(subjectId, recordId);
+        const plain: Record<string, unknown> = {};
+        const sealed: Record<string, string> = {};
+        for (const [name, value] of Object.entries(item.values)) {
+          const field = fields.get(name);
+          if (!field || value === null) continue;
+          if (isEncrypted(field)) sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
+          else plain[name] = value;
+          const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
+          if (normalized !== undefined) {
+            const kind = indexKindFor(collection.name, field);
+            indexes.push({ kind, digest: blindIndexFor(indexKey, kind, normalized), subject_id: subjectId, record_id: recordId, field: `${collection.name}.${name}` });
+          }
+        }
+        records.push({ id: recordId, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now });
+      }
+      const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+      await store.upsertRecords(tx, unique);
+      await store.replaceIndexes(tx, unique.map((record) => record.id), indexes);
+      const counts = { lines: batch.length, subjectsCreated: newSubjects.size, recordsCreated: unique.length - Math.min(updated, unique.length), recordsUpdated: Math.min(updated, unique.length) };
+      await audit.append(tx, context, {
+        action: 'vault.import.batch',
+        outcome: 'success',
+        target: { type: 'collection', id: collection.id },
+        details: { collection: collection.name, ...counts },
+      });
+      return counts;
+    });
+  }
+
+  /** Imports lines into a collection; `onProgress` hears after every batch. */
+  async function importLines(
+    context: AuditContext,
+    collectionName: string,
+    lines: AsyncIterable<ImportLine>,
+    onProgress?: (report: ImportReport) => void,
+  ): Promise<ImportReport> {
+    const collection = await collections.get(collectionName);
+    const report: ImportReport = { lines: 0, subjectsCreated: 0, recordsCreated: 0, recordsUpdated: 0, failed: 0, errors: [] };
+    let batch: Prepared[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const counts = await writeBatch(context, collection, batch);
+      report.subjectsCreated += counts.subjectsCreated;
+      report.recordsCreated += counts.recordsCreated;
+      report.recordsUpdated += counts.recordsUpdated;
+      batch = [];
+      onProgress?.(report);
+    };
+    for await (const line of lines) {
+      report.lines += 1;
+      const errors: ImportError[] = [];
+      const prepared = prepare(collection, line, errors);
+      if (prepared) batch.push(prepared);
+      else {
+        report.failed += 1;
+        report.errors.push(...errors.slice(0, Math.max(0, maxReportedErrors - report.errors.length)));
+      }
+      if (batch.length >= importBatchSize) await flush();
+    }
+    await flush();
+    return report;
+  }
+
+  return { importLines };
+}
+
+export type ImportService = ReturnType<typeof importService>;
