@@ -63,7 +63,11 @@ describe('configuration', () => {
     const fromFile = faker.internet.port();
     const fromEnv = faker.internet.port();
     const path = configFile({ port: fromFile, host: '0.0.0.0', logLevel: 'warn' });
-    const config = loadConfig({ CUSTOS_CONFIG: path, CUSTOS_PORT: String(fromEnv), CUSTOS_LOG_LEVEL: 'debug' });
+    const config = loadConfig({
+      CUSTOS_CONFIG: path,
+      CUSTOS_PORT: String(fromEnv),
+      CUSTOS_LOG_LEVEL: 'debug',
+    });
     expect(config.port).toBe(fromEnv);
     expect(config.logLevel).toBe('debug');
     expect(config.host).toBe('0.0.0.0');
@@ -106,7 +110,9 @@ describe('configuration', () => {
   });
 
   it('refuses a config file that is missing or not a JSON object', () => {
-    expect(problemsOf({ CUSTOS_CONFIG: join(dir, 'missing.json') })[0]).toMatch(/^CUSTOS_CONFIG: cannot read/);
+    expect(problemsOf({ CUSTOS_CONFIG: join(dir, 'missing.json') })[0]).toMatch(
+      /^CUSTOS_CONFIG: cannot read/,
+    );
     expect(problemsOf({ CUSTOS_CONFIG: configFile('{ "port": ') })[0]).toMatch(/is not valid JSON$/);
     expect(problemsOf({ CUSTOS_CONFIG: configFile([1, 2]) })[0]).toMatch(/must hold a JSON object$/);
   });

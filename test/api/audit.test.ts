@@ -557,13 +557,14 @@ describe('the audit log', () => {
 
     it('refuses unbounded or malformed query parameters', async () => {
       const headers = await actAs(t, 'auditor');
-      for (const query of [
+      const queries: Record<string, string>[] = [
         { limit: '500' },
         { action: 'DROP TABLE' },
         { actorId: 'x'.repeat(201) },
         { from: 'yesterday' },
         { cursor: 'not-a-cursor' },
-      ]) {
+      ];
+      for (const query of queries) {
         const response = await t.app.inject({ method: 'GET', url: '/v1/audit/entries', query, headers });
         expect(response.statusCode, JSON.stringify(query)).toBe(400);
         expect(response.json().code).toBe('invalid_query_parameter');
@@ -606,7 +607,7 @@ describe('the audit log', () => {
       const ok = await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers });
       expect(ok.json()).toMatchObject({ ok: true });
       const [target] = await appendSome(2);
-      const tampered = await verifyTampered(
+      const { response, recorded } = await verifyTampered(
         async (tx) => {
           await tx
             .updateTable('audit_entries')
@@ -614,26 +615,27 @@ describe('the audit log', () => {
             .where('seq', '=', target as number)
             .execute();
         },
-        () => t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+        async () => ({
+          response: await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+          recorded: await audit().query({ action: 'audit.log.verified' }, undefined, 1),
+        }),
       );
-      expect(tampered.statusCode).toBe(200);
-      expect(tampered.json()).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: target });
-      const recorded = await audit().query({ action: 'audit.log.verified' }, undefined, 1);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: target });
       expect(recorded.items[0]).toMatchObject({
         outcome: 'failure',
         details: { problem: 'hash_mismatch', seq: target },
       });
     });
 
-    it('answers 403 to callers whose role holds no audit permission', async () => {
-      for (const role of ['privacy_agent', 'service'] as const) {
+    it('answers 403 to callers whose role lacks the audit permission a route needs', async () => {
+      const cases = [
+        { role: 'privacy_agent', urls: ['/v1/audit/entries', '/v1/audit/export', '/v1/audit/verify'] },
+        { role: 'security', urls: ['/v1/audit/export', '/v1/audit/public-key'] },
+      ] as const;
+      for (const { role, urls } of cases) {
         const headers = await actAs(t, role);
-        for (const url of [
-          '/v1/audit/entries',
-          '/v1/audit/export',
-          '/v1/audit/verify',
-          '/v1/audit/public-key',
-        ]) {
+        for (const url of urls) {
           const response = await t.app.inject({ method: 'GET', url, headers });
           expect(response.statusCode, `${role} ${url}`).toBe(403);
         }

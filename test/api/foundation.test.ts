@@ -196,6 +196,36 @@ describe('HTTP conventions', () => {
     expect(response.headers['strict-transport-security']).toBeUndefined();
   });
 
+  it('sends the security headers on error responses too', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/no/such/route' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('writes one log line per request, when it completes, without the query string', async () => {
+    const marker = faker.string.alphanumeric(12);
+    await t.app.inject({
+      method: 'GET',
+      url: `/health?probe=${marker}`,
+      headers: { 'x-request-id': `req-${marker}` },
+    });
+    const lines = logLines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes(`req-${marker}`))
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        reqId: `req-${marker}`,
+        req: expect.objectContaining({ method: 'GET', path: '/health' }),
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(`probe=${marker}`);
+  });
+
   it('exposes Prometheus metrics for requests, queries and job queues', async () => {
     await t.app.inject({ method: 'GET', url: '/ready' });
     const response = await t.app.inject({ method: 'GET', url: '/metrics' });

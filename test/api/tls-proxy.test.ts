@@ -72,7 +72,9 @@ function handshakeWithTls11(port: number): Promise<{ connected: boolean; error?:
       socket.destroy();
       resolve({ connected: true });
     });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve({ connected: false, error: error.code ?? error.message }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve({ connected: false, error: error.code ?? error.message }),
+    );
   });
 }
 

@@ -35,7 +35,7 @@ function custos(args: string[], env: Record<string, string> = {}): Cli {
     stderr += chunk.toString();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return { process: child, stdout: () => stdout, stderr: () => stderr, exited };
 }

@@ -9,15 +9,10 @@ import { sanitizeDetails, scrubText } from './audit-details.js';
 import { type AuditCheckpoint, type AuditEntryRecord, canonicalEntryParts } from './audit-entry.js';
 import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
 import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
-import type {
-  AuditBounds,
-  AuditCheckpointRow,
-  AuditEntryRow,
-  AuditFilters,
-  AuditStore,
-} from './audit-store.js';
+import { isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
+import type { AuditFilters, AuditStore } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
-import { type AuditLogItem, type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
+import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { pseudonymizeIp } from './client-ip.js';
 
 export type AuditSettings = {
@@ -43,33 +38,6 @@ export type ExportFormat = 'ndjson' | 'csv';
 const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
 
-function toRecord(row: AuditEntryRow): AuditEntryRecord {
-  return {
-    seq: row.seq,
-    at: row.at.toISOString(),
-    actor: { type: row.actor_type as AuditEntryRecord['actor']['type'], id: row.actor_id },
-    action: row.action,
-    target: row.target_type !== null ? { type: row.target_type, id: row.target_id ?? '' } : null,
-    purpose: row.purpose,
-    outcome: row.outcome as AuditEntryRecord['outcome'],
-    requestId: row.request_id,
-    ipHash: row.ip_hash,
-    details: row.details,
-    prevHash: row.prev_hash.toString('hex'),
-    hash: row.hash.toString('hex'),
-  };
-}
-
-function toCheckpoint(row: AuditCheckpointRow): AuditCheckpoint {
-  return {
-    seq: row.seq,
-    hash: row.hash.toString('hex'),
-    at: row.at.toISOString(),
-    keyId: row.key_id,
-    signature: row.signature.toString('base64url'),
-  };
-}
-
 export function encodeCursor(seq: number): string {
   return Buffer.from(String(seq), 'utf8').toString('base64url');
 }
@@ -80,10 +48,6 @@ export function decodeCursor(cursor: string): number {
     throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
   }
   return seq;
-}
-
-function isFiltered(filters: AuditFilters): boolean {
-  return Object.values(filters).some((value) => value !== undefined);
 }
 
 function filtersForHeader(filters: AuditFilters): Record<string, string> {
@@ -218,69 +182,6 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return rows.map(toCheckpoint);
   }
 
-  /**
-   * The log in order, a page at a time, with each checkpoint right after its entry (checkpoints only for
-   * an unfiltered read). Bounded by `bounds`, so entries appended meanwhile do not stretch the read.
-   */
-  async function* logPages(filters: AuditFilters, bounds: AuditBounds): AsyncGenerator<AuditLogItem[]> {
-    const withCheckpoints = !isFiltered(filters);
-    let pending: AuditCheckpoint[] = [];
-    let checkpointsAfter = 0;
-    let checkpointsDone = !withCheckpoints || bounds.lastCheckpointSeq === 0;
-    // Loads checkpoints up to `seq` (all of them when seq is Infinity) into `pending`.
-    const loadCheckpointsUpTo = async (seq: number) => {
-      while (!checkpointsDone && checkpointsAfter < seq) {
-        const rows = await store.checkpointsPage(db, {
-          after: checkpointsAfter,
-          upTo: bounds.lastCheckpointSeq,
-          limit: pageSize,
-        });
-        pending.push(...rows.map(toCheckpoint));
-        const last = rows.at(-1);
-        if (!last || rows.length < pageSize) checkpointsDone = true;
-        if (last) checkpointsAfter = last.seq;
-      }
-    };
-    let after = 0;
-    let entriesDone = bounds.lastEntrySeq === 0;
-    while (!entriesDone) {
-      const rows = await store.entriesPage(db, filters, {
-        order: 'asc',
-        after,
-        upTo: bounds.lastEntrySeq,
-        limit: pageSize,
-      });
-      entriesDone = rows.length < pageSize;
-      const lastRow = rows.at(-1);
-      if (lastRow) after = lastRow.seq;
-      await loadCheckpointsUpTo(entriesDone ? Number.POSITIVE_INFINITY : after);
-      const items: AuditLogItem[] = [];
-      let next = 0;
-      for (const row of rows) {
-        while (next < pending.length && (pending[next] as AuditCheckpoint).seq < row.seq) {
-          items.push({ kind: 'checkpoint', ...(pending[next] as AuditCheckpoint) });
-          next += 1;
-        }
-        items.push({ kind: 'entry', ...toRecord(row) });
-        while (next < pending.length && (pending[next] as AuditCheckpoint).seq === row.seq) {
-          items.push({ kind: 'checkpoint', ...(pending[next] as AuditCheckpoint) });
-          next += 1;
-        }
-      }
-      pending = pending.slice(next);
-      if (entriesDone) {
-        for (const checkpoint of pending) items.push({ kind: 'checkpoint', ...checkpoint });
-        pending = [];
-      }
-      if (items.length > 0) yield items;
-    }
-    if (bounds.lastEntrySeq === 0) {
-      await loadCheckpointsUpTo(Number.POSITIVE_INFINITY);
-      if (pending.length > 0)
-        yield pending.map((checkpoint) => ({ kind: 'checkpoint' as const, ...checkpoint }));
-    }
-  }
-
   /** How many entries match (for progress bars). */
   async function count(filters: AuditFilters): Promise<number> {
     return store.count(db, filters);
@@ -312,7 +213,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
           lastSeq: bounds.lastEntrySeq,
         });
     let exported = 0;
-    for await (const items of logPages(filters, bounds)) {
+    for await (const items of readLog({ db, store, filters, bounds, pageSize })) {
       let chunk = '';
       for (const item of items) {
         if (item.kind === 'entry') {
@@ -339,7 +240,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     } = {},
   ): Promise<AuditVerifyReport> {
     const bounds = await store.bounds(db);
-    const report = await verifyAuditLog(logPages({}, bounds), {
+    const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
       publicKeys: options.publicKeys ?? keys().verifyKeys,
       expectedLastSeq: bounds.headSeq,
       onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config.js';
 import { aadOf } from '../../lib/aead.js';
 import { AppError } from '../../lib/app-error.js';
 import { fingerprintOf, UnknownKekVersionError } from './kek-provider.js';
@@ -128,5 +129,25 @@ describe('blind-index and token keys', () => {
     const after = keyMaterialFrom({ keysDir: dir });
     expect(after.indexKeys.blindIndexKey.equals(before.indexKeys.blindIndexKey)).toBe(true);
     expect(statSync(join(dir, 'index.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('key settings', () => {
+  it('needs CUSTOS_INDEX_KEY with CUSTOS_MASTER_KEY, and never repeats a key in its complaints', () => {
+    const key = base64Key();
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ CUSTOS_DATA_DIR: tmpdir(), ...env });
+        return '';
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).message;
+      }
+    };
+    expect(problems({ CUSTOS_MASTER_KEY: `1:${key}` })).toMatch(/CUSTOS_INDEX_KEY must be set/);
+    const malformed = problems({ CUSTOS_MASTER_KEY: `1:${key.slice(0, 20)}`, CUSTOS_INDEX_KEY: key });
+    expect(malformed).toMatch(/CUSTOS_MASTER_KEY: the key of version 1 must be 32 random bytes/);
+    expect(malformed).not.toContain(key.slice(0, 20));
+    expect(problems({ CUSTOS_MASTER_KEY: `1:${key}`, CUSTOS_INDEX_KEY: key })).toBe('');
   });
 });

@@ -106,11 +106,15 @@ export function importService({ db, store, collections, keys, aead, audit, clock
       const indexes: BlindIndexRow[] = [];
       const fields = new Map(collection.fields.map((field) => [field.name, field]));
       let updated = 0;
+      const replaced = new Set<string>();
       for (const item of batch) {
         const subjectId = subjectIdOf(item);
         const dek = dataKeys.get(subjectId) as Buffer;
         const recordId = item.recordId ?? currentRecords.get(subjectId) ?? randomUUID();
-        if (item.recordId || currentRecords.has(subjectId)) updated += 1;
+        if (item.recordId || currentRecords.has(subjectId)) {
+          updated += 1;
+          replaced.add(recordId);
+        }
         currentRecords.set(subjectId, recordId);
         const plain: Record<string, unknown> = {};
         const sealed: Record<string, string> = {};
@@ -129,7 +133,8 @@ export function importService({ db, store, collections, keys, aead, audit, clock
       }
       const unique = [...new Map(records.map((record) => [record.id, record])).values()];
       await store.upsertRecords(tx, unique);
-      await store.replaceIndexes(tx, unique.map((record) => record.id), indexes);
+      // Only records that existed before can have blind indexes to replace.
+      await store.replaceIndexes(tx, [...replaced], indexes);
       const counts = { lines: batch.length, subjectsCreated: newSubjects.size, recordsCreated: unique.length - Math.min(updated, unique.length), recordsUpdated: Math.min(updated, unique.length) };
       await audit.append(tx, context, {
         action: 'vault.import.batch',

@@ -86,10 +86,11 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       }
       const now = clock.now();
       const id = randomUUID();
-      await subjects.insert(tx, { id, external_id_index: digest, region: input.region ?? null, status: 'active', created_at: now, updated_at: now });
+      const row: SubjectRow = { id, external_id_index: digest, region: input.region ?? null, status: 'active', created_at: now, updated_at: now, erased_at: null };
+      await subjects.insert(tx, row);
       await keys.createDataKey(tx, id);
       await audit.append(tx, context, { action: 'vault.subject.created', outcome: 'success', target: target('subject', id) });
-      return (await subjects.findById(tx, id)) as SubjectRow;
+      return row;
     });
   }
 
@@ -174,15 +175,17 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
       const id = randomUUID();
       const now = clock.now();
-      await subjects.insertRecord(tx, { id, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now });
+      const row = { id, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now };
+      await subjects.insertRecord(tx, row);
       await subjects.insertIndexes(tx, indexes.map((index) => ({ ...index, record_id: id })));
+      // The audit append comes last: it holds the audit chain's lock until commit.
       await audit.append(tx, context, {
         action: 'vault.record.created',
         outcome: 'success',
         target: target('record', id),
         details: { subject: subjectId, collection: collection.name, fields: Object.keys(values) },
       });
-      return (await subjects.findRecord(tx, id)) as RecordRow;
+      return row;
     });
   }
 

@@ -216,7 +216,15 @@ export function importStore() {
       return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index as Buffer }));
     },
     async insertSubjects(tx: Executor, rows: (Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & { created_at: Date; updated_at: Date })[]) {
-      if (rows.length > 0) await tx.insertInto('subjects').values(rows).execute();
+      if (rows.length === 0) return;
+      // unnest() binds one array per column instead of one parameter per cell: far cheaper for big batches.
+      await sql`
+        insert into subjects (id, external_id_index, region, status, created_at, updated_at)
+        select * from unnest(
+          ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.external_id_index)}::bytea[],
+          ${rows.map((row) => row.region)}::text[], ${rows.map((row) => row.status)}::text[],
+          ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
+        )`.execute(tx);
     },
     async recordIdsBySubject(tx: Executor, collectionId: string, subjectIds: string[]): Promise<Map<string, string>> {
       if (subjectIds.length === 0) return new Map();
@@ -230,21 +238,26 @@ export function importStore() {
     },
     async upsertRecords(tx: Executor, rows: NewRecord[]) {
       if (rows.length === 0) return;
-      await tx
-        .insertInto('records')
-        .values(rows.map((row) => ({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })))
-        .onConflict((conflict) =>
-          conflict.column('id').doUpdateSet((eb) => ({
-            plain: eb.ref('excluded.plain'),
-            sealed: eb.ref('excluded.sealed'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
+      await sql`
+        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at)
+        select * from unnest(
+          ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.subject_id)}::uuid[],
+          ${rows.map((row) => row.collection_id)}::uuid[],
+          ${rows.map((row) => JSON.stringify(row.plain))}::jsonb[], ${rows.map((row) => JSON.stringify(row.sealed))}::jsonb[],
+          ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
         )
-        .execute();
+        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at`.execute(tx);
     },
     async replaceIndexes(tx: Executor, recordIds: string[], rows: BlindIndexRow[]) {
-      if (recordIds.length > 0) await tx.deleteFrom('blind_indexes').where('record_id', 'in', recordIds).execute();
-      if (rows.length > 0) await tx.insertInto('blind_indexes').values(rows).execute();
+      if (recordIds.length > 0) await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
+      if (rows.length === 0) return;
+      await sql`
+        insert into blind_indexes (kind, digest, subject_id, record_id, field)
+        select * from unnest(
+          ${rows.map((row) => row.kind)}::text[], ${rows.map((row) => row.digest)}::bytea[],
+          ${rows.map((row) => row.subject_id)}::uuid[], ${rows.map((row) => row.record_id)}::uuid[],
+          ${rows.map((row) => row.field)}::text[]
+        )`.execute(tx);
     },
   };
 }

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/database.js';
+import type { Metrics } from '../src/metrics.js';
+
+export type BenchDatabase = {
+  database: Database;
+  url: string | undefined;
+  kind: 'postgres' | 'pglite';
+  drop(): Promise<void>;
+};
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/**
+ * A scratch database for one scenario: a fresh PostgreSQL database on the DATABASE_URL server (dropped
+ * afterwards, so benches never touch real data), or an in-memory PGlite when DATABASE_URL is unset.
+ */
+export async function openBenchDatabase(
+  options: { poolSize?: number; metrics?: Metrics } = {},
+): Promise<BenchDatabase> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const database = await openDatabase({ kind: 'pglite' }, options.metrics);
+    return { database, url: undefined, kind: 'pglite', drop: () => database.close() };
+  }
+  const name = `custos_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  const database = await openDatabase(
+    { kind: 'postgres', url, poolSize: options.poolSize ?? 20 },
+    options.metrics,
+  );
+  return {
+    database,
+    url,
+    kind: 'postgres',
+    async drop() {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists "${name}" with (force)`);
+      await dropper.end();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { rolePermissions } from '../../src/modules/access/permissions.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { openBenchDatabase } from '../database.js';
+import type { BenchFigure, BenchScenario } from '../types.js';
+import { benchPeople, syntheticPerson, writeImportFile } from '../vault-fixtures.js';
+
+const run = promisify(execFile);
+const system = { actor: { type: 'system' as const, id: 'bench' }, requestId: null, ip: null };
+const connections = 16;
+const durationSeconds = 8;
+
+async function* linesFor(count: number, externalId: (index: number) => string) {
+  for (let index = 0; index < count; index += 1)
+    yield { line: index + 1, values: { externalId: externalId(index), ...syntheticPerson(index) } };
+}
+
+/** Record creates through the HTTP API, 16 clients, against plain INSERTs of the same bytes. */
+async function recordCreates(runtime: Runtime, url: string, key: string): Promise<BenchFigure> {
+  await runtime.services.imports.importLines(
+    system,
+    'bench_people',
+    linesFor(1000, (index) => `subject-${index}`),
+  );
+  const subjects = (await runtime.database.db.selectFrom('subjects').select('id').execute()).map(
+    (row) => row.id,
+  );
+  const bodies = Array.from({ length: 500 }, (_, index) =>
+    JSON.stringify({ collection: 'bench_people', fields: syntheticPerson(index + 5000) }),
+  );
+  let counter = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSeconds,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          counter += 1;
+          return {
+            ...request,
+            path: `/v1/subjects/${subjects[counter % subjects.length]}/records`,
+            body: bodies[counter % bodies.length],
+          };
+        },
+      },
+    ],
+  });
+  if (result.non2xx + result.errors > 0)
+    throw new Error(`record creates: ${result.non2xx} non-2xx, ${result.errors} errors`);
+
+  // Baseline: the same stored bytes, inserted by 16 concurrent loops through the same driver.
+  const sample = await runtime.database.db
+    .selectFrom('records')
+    .select(['plain', 'sealed'])
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  await sql`create table bench_plain_records (id uuid primary key, subject_id uuid not null, plain jsonb, sealed jsonb)`.execute(
+    runtime.database.db,
+  );
+  let inserted = 0;
+  const deadline = performance.now() + durationSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        await runtime.database.executeSql(
+          'insert into bench_plain_records (id, subject_id, plain, sealed) values (gen_random_uuid(), $1, $2, $3)',
+          [subjects[inserted % subjects.length], JSON.stringify(sample.plain), JSON.stringify(sample.sealed)],
+        );
+        inserted += 1;
+      }
+    }),
+  );
+  return {
+    name: 'record creates/s via API (5 fields, 2 indexed, 16 clients)',
+    value: Math.round(result.requests.average),
+    unit: 'records/s',
+    baseline: Math.round(inserted / durationSeconds),
+    baselineName: 'plain INSERTs of the same bytes, same driver, 16 concurrent',
+    targetValue: 1000,
+    extra: {
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      connections,
+      durationSeconds,
+      database: runtime.database.kind,
+    },
+  };
+}
+
+/** Shredding a subject with 10,000 records against one with 10. */
+async function shredding(runtime: Runtime): Promise<BenchFigure> {
+  await runtime.services.imports.importLines(
+    system,
+    'bench_people',
+    linesFor(10_000, () => 'heavy-subject'),
+  );
+  await runtime.services.imports.importLines(
+    system,
+    'bench_people',
+    linesFor(10, () => 'light-subject'),
+  );
+  const find = async (externalId: string) =>
+    (await runtime.services.records.searchSubjects(system, { externalId }))[0]?.id as string;
+  const heavy = await find('heavy-subject');
+  const light = await find('light-subject');
+  const time = async (subjectId: string) => {
+    const started = performance.now();
+    const removed = await runtime.services.records.shredSubject(system, subjectId);
+    return { ms: performance.now() - started, records: removed.records };
+  };
+  const small = await time(light);
+  const big = await time(heavy);
+  return {
+    name: 'shred of a subject with 10,000 records',
+    value: Math.round(big.ms),
+    unit: 'ms',
+    baseline: Math.round(small.ms),
+    baselineName: 'shred of a subject with 10 records',
+    extra: {
+      heavyRecords: big.records,
+      lightRecords: small.records,
+      targetMs: 1000,
+      underOneSecond: big.ms < 1000 && small.ms < 1000,
+    },
+  };
+}
+
+/** Bulk import in a child process (its own peak memory), against plain batched INSERTs of the same lines. */
+async function bulkImport(): Promise<BenchFigure[]> {
+  const scratch = await openBenchDatabase({ poolSize: 4 });
+  await scratch.database.close();
+  const rows = Number(process.env.BENCH_IMPORT_ROWS ?? (scratch.kind === 'postgres' ? 1_000_000 : 100_000));
+  const dir = mkdtempSync(join(tmpdir(), 'custos-import-'));
+  const file = join(dir, 'people.ndjson');
+  try {
+    await writeImportFile(file, rows, (index) => `import-${index}`);
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/import-child.ts', file, ...(scratch.url ? [scratch.url] : [])],
+      {
+        maxBuffer: 1 << 20,
+      },
+    );
+    const measured = JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+      rows: number;
+      failed: number;
+      importSeconds: number;
+      maxRssMb: number;
+      plainRows: number;
+      plainSeconds: number;
+    };
+    const figure = {
+      name: `bulk import rows/s (${rows.toLocaleString('en-US')} rows, NDJSON)`,
+      value: Math.round(measured.rows / measured.importSeconds),
+      unit: 'rows/s',
+      baseline: Math.round(measured.plainRows / measured.plainSeconds),
+      baselineName: 'plain batched INSERT (500/batch) of the same lines',
+      targetValue: 10_000,
+      extra: {
+        rows,
+        failed: measured.failed,
+        seconds: Math.round(measured.importSeconds * 10) / 10,
+        database: scratch.kind,
+      },
+    };
+    return [
+      figure,
+      {
+        name: `bulk import peak RSS (${rows.toLocaleString('en-US')} rows)`,
+        value: measured.maxRssMb,
+        unit: 'MB',
+        baseline: 300,
+        baselineName: 'the 300 MB ceiling',
+        extra: { underCeiling: measured.maxRssMb < 300 },
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await scratch.drop().catch(() => {});
+  }
+}
+
+export const vaultScenario: BenchScenario = {
+  name: 'vault',
+  description:
+    'record creates through the API, bulk import, and crypto-shredding (PostgreSQL when DATABASE_URL is set)',
+  async run() {
+    const scratch = await openBenchDatabase({ poolSize: 20 });
+    const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
+    const config = loadConfig({ CUSTOS_DATA_DIR: dataDir, CUSTOS_PORT: '0', CUSTOS_LOG_LEVEL: 'warn' });
+    const runtime = await openRuntime({
+      config,
+      logger: createLogger('warn', pino.destination('/dev/null')),
+      database: scratch.database,
+    });
+    const app = await buildApp(runtime);
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      await runtime.services.collections.create(system, benchPeople('bench_people', true));
+      const { key } = await runtime.services.apiKeys.create(
+        system,
+        { operatorId: null, permissions: new Set(rolePermissions.service) },
+        { name: 'bench', permissions: [...rolePermissions.service] },
+      );
+      const creates = await recordCreates(runtime, url, key);
+      const shred = await shredding(runtime);
+      await app.close();
+      const imports = await bulkImport();
+      return [creates, ...imports, shred];
+    } finally {
+      await app.close();
+      await runtime.close(1000);
+      await scratch.drop().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
