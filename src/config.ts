@@ -165,7 +165,8 @@ export const settings = {
     env: 'CUSTOS_AUDIT_CHECKPOINT_EVERY',
     schema: z.coerce.number().int().min(1).max(1_000_000),
     default: 1000,
-    description: 'The audit log signs a checkpoint whenever this many entries have been appended since the last.',
+    description:
+      'The audit log signs a checkpoint whenever this many entries have been appended since the last.',
   },
   auditCheckpointInterval: {
     env: 'CUSTOS_AUDIT_CHECKPOINT_INTERVAL',
@@ -192,7 +193,12 @@ export const settings = {
     schema: z.string().min(16).optional(),
     description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
   },
-  keysDir: { env: 'CUSTOS_KEYS_DIR', schema: z.string().min(1).optional(), description: 'Directory of key files (mode 0600), generated on first start. Default: `<CUSTOS_DATA_DIR>/keys`. Every instance must see the same keys.' },
+  keysDir: {
+    env: 'CUSTOS_KEYS_DIR',
+    schema: z.string().min(1).optional(),
+    description:
+      'Directory of key files (mode 0600), generated on first start. Default: `<CUSTOS_DATA_DIR>/keys`. Every instance must see the same keys.',
+  },
   masterKey: {
     env: 'CUSTOS_MASTER_KEY',
     schema: z.string().min(1).superRefine(checkMasterKeys).optional(),
@@ -225,21 +231,107 @@ export const settings = {
     default: 500,
     description: 'Data keys rewrapped per transaction after a master key rotation.',
   },
-  sessionIdleTimeout: { env: 'CUSTOS_SESSION_IDLE_TIMEOUT', schema: duration, default: '30m', description: 'An operator session ends after this long without a request.' },
-  sessionAbsoluteTimeout: { env: 'CUSTOS_SESSION_ABSOLUTE_TIMEOUT', schema: duration, default: '12h', description: 'An operator session ends this long after login, however active.' },
-  mfaRequiredRoles: { env: 'CUSTOS_MFA_REQUIRED_ROLES', schema: list.refine((items) => items.every(isRole), `must list roles from: ${Object.keys(roles).join(', ')}`), default: ['admin', 'dpo'], description: 'Roles whose operators must use TOTP MFA before they can do anything else.' },
-  argon2MemoryKib: { env: 'CUSTOS_ARGON2_MEMORY_KIB', schema: z.coerce.number().int().min(19_456).max(4_194_304), default: 19_456, description: 'argon2id memory cost in KiB (at least 19456, OWASP). Raising it re-hashes passwords at next login.' },
-  argon2TimeCost: { env: 'CUSTOS_ARGON2_TIME_COST', schema: z.coerce.number().int().min(2).max(20), default: 2, description: 'argon2id iterations (at least 2).' },
-  argon2Parallelism: { env: 'CUSTOS_ARGON2_PARALLELISM', schema: z.coerce.number().int().min(1).max(16), default: 1, description: 'argon2id lanes.' },
-  setupTokenTtl: { env: 'CUSTOS_SETUP_TOKEN_TTL', schema: duration, default: '1h', description: 'How long the one-time first-admin setup token is valid.' },
-  invitationTtl: { env: 'CUSTOS_INVITATION_TTL', schema: duration, default: '72h', description: 'How long an operator invitation link is valid.' },
-  loginMaxFailures: { env: 'CUSTOS_LOGIN_MAX_FAILURES', schema: z.coerce.number().int().min(1).max(100), default: 5, description: 'Failed logins per account (15-minute window) before exponential backoff starts.' },
-  loginMaxFailuresPerIp: { env: 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP', schema: z.coerce.number().int().min(1).max(10_000), default: 20, description: 'Failed logins per client IP (15-minute window) before exponential backoff starts.' },
-  authRateLimit: { env: 'CUSTOS_AUTH_RATE_LIMIT', schema: z.coerce.number().int().min(1).max(100_000), default: 30, description: 'Requests per minute per client IP on each authentication route.' },
-  readPurposes: { env: 'CUSTOS_READ_PURPOSES', schema: list.refine((items) => items.length > 0 && items.every((item) => /^[a-z][a-z0-9_]{0,63}$/.test(item)), 'must list purpose keys (lower-case letters, digits, _)'), default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention'], description: 'Purposes a reader may state to read personal data from the vault (audited with every read).' },
-  phoneRegion: { env: 'CUSTOS_PHONE_REGION', schema: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code').optional(), description: 'Country for phone numbers given without a +country prefix (e.g. `GB`); unset: only international numbers are accepted.' },
-  collectionsFile: { env: 'CUSTOS_COLLECTIONS_FILE', schema: z.string().min(1).optional(), description: 'JSON file declaring collections, applied at start (created or updated; a change that would lose data stops the start).' },
-  importBodyLimit: { env: 'CUSTOS_IMPORT_BODY_LIMIT', schema: z.coerce.number().int().min(1024), default: 5 * 1024 ** 3, description: 'Largest streamed import (`POST /v1/collections/{name}/import`) in bytes.' },
+  sessionIdleTimeout: {
+    env: 'CUSTOS_SESSION_IDLE_TIMEOUT',
+    schema: duration,
+    default: '30m',
+    description: 'An operator session ends after this long without a request.',
+  },
+  sessionAbsoluteTimeout: {
+    env: 'CUSTOS_SESSION_ABSOLUTE_TIMEOUT',
+    schema: duration,
+    default: '12h',
+    description: 'An operator session ends this long after login, however active.',
+  },
+  mfaRequiredRoles: {
+    env: 'CUSTOS_MFA_REQUIRED_ROLES',
+    schema: list.refine(
+      (items) => items.every(isRole),
+      `must list roles from: ${Object.keys(roles).join(', ')}`,
+    ),
+    default: ['admin', 'dpo'],
+    description: 'Roles whose operators must use TOTP MFA before they can do anything else.',
+  },
+  argon2MemoryKib: {
+    env: 'CUSTOS_ARGON2_MEMORY_KIB',
+    schema: z.coerce.number().int().min(19_456).max(4_194_304),
+    default: 19_456,
+    description:
+      'argon2id memory cost in KiB (at least 19456, OWASP). Raising it re-hashes passwords at next login.',
+  },
+  argon2TimeCost: {
+    env: 'CUSTOS_ARGON2_TIME_COST',
+    schema: z.coerce.number().int().min(2).max(20),
+    default: 2,
+    description: 'argon2id iterations (at least 2).',
+  },
+  argon2Parallelism: {
+    env: 'CUSTOS_ARGON2_PARALLELISM',
+    schema: z.coerce.number().int().min(1).max(16),
+    default: 1,
+    description: 'argon2id lanes.',
+  },
+  setupTokenTtl: {
+    env: 'CUSTOS_SETUP_TOKEN_TTL',
+    schema: duration,
+    default: '1h',
+    description: 'How long the one-time first-admin setup token is valid.',
+  },
+  invitationTtl: {
+    env: 'CUSTOS_INVITATION_TTL',
+    schema: duration,
+    default: '72h',
+    description: 'How long an operator invitation link is valid.',
+  },
+  loginMaxFailures: {
+    env: 'CUSTOS_LOGIN_MAX_FAILURES',
+    schema: z.coerce.number().int().min(1).max(100),
+    default: 5,
+    description: 'Failed logins per account (15-minute window) before exponential backoff starts.',
+  },
+  loginMaxFailuresPerIp: {
+    env: 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP',
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: 20,
+    description: 'Failed logins per client IP (15-minute window) before exponential backoff starts.',
+  },
+  authRateLimit: {
+    env: 'CUSTOS_AUTH_RATE_LIMIT',
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: 30,
+    description: 'Requests per minute per client IP on each authentication route.',
+  },
+  readPurposes: {
+    env: 'CUSTOS_READ_PURPOSES',
+    schema: list.refine(
+      (items) => items.length > 0 && items.every((item) => /^[a-z][a-z0-9_]{0,63}$/.test(item)),
+      'must list purpose keys (lower-case letters, digits, _)',
+    ),
+    default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention'],
+    description:
+      'Purposes a reader may state to read personal data from the vault (audited with every read).',
+  },
+  phoneRegion: {
+    env: 'CUSTOS_PHONE_REGION',
+    schema: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+      .optional(),
+    description:
+      'Country for phone numbers given without a +country prefix (e.g. `GB`); unset: only international numbers are accepted.',
+  },
+  collectionsFile: {
+    env: 'CUSTOS_COLLECTIONS_FILE',
+    schema: z.string().min(1).optional(),
+    description:
+      'JSON file declaring collections, applied at start (created or updated; a change that would lose data stops the start).',
+  },
+  importBodyLimit: {
+    env: 'CUSTOS_IMPORT_BODY_LIMIT',
+    schema: z.coerce.number().int().min(1024),
+    default: 5 * 1024 ** 3,
+    description: 'Largest streamed import (`POST /v1/collections/{name}/import`) in bytes.',
+  },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof settings;

@@ -4,8 +4,8 @@ import { type Config, keysDirOf } from './config.js';
 import type { Database } from './db/database.js';
 import { maintenanceJob, type PruneTask } from './jobs/maintenance.js';
 import type { JobDefinition } from './jobs/queue.js';
-import type { Clock } from './lib/clock.js';
 import { aead } from './lib/aead.js';
+import type { Clock } from './lib/clock.js';
 import { loadOrCreateKeyFile } from './lib/key-file.js';
 import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
@@ -25,19 +25,27 @@ import { keyMaterialFrom } from './modules/keys/key-material.js';
 import { rewrapJob } from './modules/keys/keys-jobs.js';
 import { keysService } from './modules/keys/keys-service.js';
 import { keysStore } from './modules/keys/keys-store.js';
-import { collectionService } from './modules/vault/collection-service.js';
-import { recordService } from './modules/vault/record-service.js';
-import { tokenService } from './modules/vault/token-service.js';
-import { importService } from './modules/vault/import-service.js';
-import { collectionStore, importStore, subjectStore } from './modules/vault/vault-store.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
+import { collectionService } from './modules/vault/collection-service.js';
+import { importService } from './modules/vault/import-service.js';
+import { recordService } from './modules/vault/record-service.js';
+import { tokenService } from './modules/vault/token-service.js';
+import { collectionStore, importStore, subjectStore } from './modules/vault/vault-store.js';
 
-export type ServiceDeps = { config: Config; database: Database; clock: Clock; logger: Logger; version: string };
+export type ServiceDeps = {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+};
 
 /** The 256-bit key that seals TOTP seeds, from the keys directory (created on first start, mode 0600). */
 function mfaKey(config: Config): Buffer {
-  const file = loadOrCreateKeyFile(join(keysDirOf(config), 'mfa-seal.key'), () => randomBytes(32).toString('base64'));
+  const file = loadOrCreateKeyFile(join(keysDirOf(config), 'mfa-seal.key'), () =>
+    randomBytes(32).toString('base64'),
+  );
   return Buffer.from(file.toString('utf8').trim(), 'base64');
 }
 
@@ -134,9 +142,36 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // Keyed-hash masking gets its own key, derived so that it matches neither tokens nor blind indexes.
     maskKey: Buffer.from(hkdfSync('sha256', keys.tokenKey(), Buffer.alloc(0), 'custos.masking.v1', 32)),
   };
-  const records = recordService({ db, subjects: subjectRows, collectionRows, collections, keys, aead, audit, clock, settings: vaultSettings });
-  const imports = importService({ db, store: importStore(), collections, keys, aead, audit, clock, settings: vaultSettings });
-  const tokens = tokenService({ db, subjects: subjectRows, collections, keys, aead, audit, settings: vaultSettings });
+  const records = recordService({
+    db,
+    subjects: subjectRows,
+    collectionRows,
+    collections,
+    keys,
+    aead,
+    audit,
+    clock,
+    settings: vaultSettings,
+  });
+  const imports = importService({
+    db,
+    store: importStore(),
+    collections,
+    keys,
+    aead,
+    audit,
+    clock,
+    settings: vaultSettings,
+  });
+  const tokens = tokenService({
+    db,
+    subjects: subjectRows,
+    collections,
+    keys,
+    aead,
+    audit,
+    settings: vaultSettings,
+  });
 
   const pruneTasks: PruneTask[] = [
     { name: 'instances', prune: instances.pruneStale },

@@ -9,7 +9,9 @@ import { createProgress } from './progress.js';
 
 export function importCommand(): Command {
   return new Command('import')
-    .description('Bulk-import a CSV or NDJSON file into a collection (re-running it updates, never duplicates).')
+    .description(
+      'Bulk-import a CSV or NDJSON file into a collection (re-running it updates, never duplicates).',
+    )
     .argument('<collection>', 'collection name')
     .argument('<file>', 'a .csv file with a header line, or a .ndjson file with one JSON object per line')
     .action(async (collectionName: string, file: string) => {
@@ -22,7 +24,9 @@ export function importCommand(): Command {
         process.stderr.write(`custos: cannot read ${file}\n`);
         process.exit(2);
       }
-      const runtime = await openRuntime({ config, logger }).catch((error: unknown) => fail(logger, error, 'cannot open the database'));
+      const runtime = await openRuntime({ config, logger }).catch((error: unknown) =>
+        fail(logger, error, 'cannot open the database'),
+      );
       const progress = createProgress(`Importing ${collectionName}`, size);
       let read = 0;
       const counter = new Transform({
@@ -42,8 +46,10 @@ export function importCommand(): Command {
         process.stdout.write(
           `${report.lines} lines: ${report.subjectsCreated} subjects created, ${report.recordsCreated} records created, ${report.recordsUpdated} updated, ${report.failed} failed\n`,
         );
-        for (const error of report.errors) process.stdout.write(`  line ${error.line}: ${error.field} ${error.reason}\n`);
-        if (report.failed > report.errors.length) process.stdout.write(`  … and ${report.failed - report.errors.length} more\n`);
+        for (const error of report.errors)
+          process.stdout.write(`  line ${error.line}: ${error.field} ${error.reason}\n`);
+        if (report.failed > report.errors.length)
+          process.stdout.write(`  … and ${report.failed - report.errors.length} more\n`);
         process.exitCode = report.failed > 0 ? 1 : 0;
       } catch (error) {
         progress.stop();

@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { version } from '../version.js';
 import { auditCommand } from './audit.js';
-import { keysCommand } from './keys.js';
 import { importCommand } from './import.js';
+import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand, permissionsCommand } from './operators.js';
 import { serveCommand, workerCommand } from './serve.js';

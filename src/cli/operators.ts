@@ -18,7 +18,9 @@ export function operatorsCommand(): Command {
     .action(async (options: { email?: string; name: string }) => {
       const config = configOrExit();
       const logger = loggerFor(config);
-      const runtime = await openRuntime({ config, logger }).catch((error: unknown) => fail(logger, error, 'cannot open the database'));
+      const runtime = await openRuntime({ config, logger }).catch((error: unknown) =>
+        fail(logger, error, 'cannot open the database'),
+      );
       try {
         const first = await runtime.services.operators.issueFirstAdminToken(cliContext);
         if (first) {

@@ -21,7 +21,11 @@ declare module 'fastify' {
   }
 }
 
-type Deps = { auth: Pick<AuthService, 'authenticateSession'>; apiKeys: Pick<ApiKeyService, 'authenticate'>; audit: AuditWriter };
+type Deps = {
+  auth: Pick<AuthService, 'authenticateSession'>;
+  apiKeys: Pick<ApiKeyService, 'authenticate'>;
+  audit: AuditWriter;
+};
 
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -34,16 +38,25 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
   const bearer = bearerOf(request);
   if (request.headers.authorization !== undefined) {
     const key = bearer ? await deps.apiKeys.authenticate(bearer) : undefined;
-    if (!key) throw new AppError('unauthenticated', 'The API key is invalid, expired or revoked.', { extensions: { reason: 'invalid_api_key' } });
+    if (!key)
+      throw new AppError('unauthenticated', 'The API key is invalid, expired or revoked.', {
+        extensions: { reason: 'invalid_api_key' },
+      });
     return { kind: 'api_key', keyId: key.keyId, permissions: key.permissions };
   }
   const token = request.cookies[sessionCookie];
   if (!token) return anonymous;
   const result = await deps.auth.authenticateSession(token);
   if ('problem' in result) {
-    throw new AppError('unauthenticated', result.problem === 'session_expired' ? 'Your session has expired; sign in again.' : 'Your session is no longer valid; sign in again.', {
-      extensions: { reason: result.problem },
-    });
+    throw new AppError(
+      'unauthenticated',
+      result.problem === 'session_expired'
+        ? 'Your session has expired; sign in again.'
+        : 'Your session is no longer valid; sign in again.',
+      {
+        extensions: { reason: result.problem },
+      },
+    );
   }
   const { session } = result;
   request.session = session;
@@ -84,7 +97,8 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
       throw new AppError('unauthenticated', 'Sign in, or send an API key as a bearer token.');
     }
     if (access === 'session') {
-      if (principal.kind !== 'operator') throw new AppError('forbidden', 'This route is for signed-in operators.');
+      if (principal.kind !== 'operator')
+        throw new AppError('forbidden', 'This route is for signed-in operators.');
       return;
     }
     if (principal.kind === 'operator' && !principal.mfaSatisfied) {
@@ -99,12 +113,15 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
       outcome: 'denied',
       details: { method: request.method, route: request.routeOptions.url ?? null, permission: access },
     });
-    throw new AppError('forbidden', `This needs the ${access} permission.`, { extensions: { permission: access } });
+    throw new AppError('forbidden', `This needs the ${access} permission.`, {
+      extensions: { permission: access },
+    });
   });
 }
 
 /** The operator session of a request on a `session`/operator-only route; API keys are refused. */
 export function operatorSessionOf(request: FastifyRequest): ActiveSession {
-  if (!request.session) throw new AppError('forbidden', 'This route is for signed-in operators, not API keys.');
+  if (!request.session)
+    throw new AppError('forbidden', 'This route is for signed-in operators, not API keys.');
   return request.session;
 }

@@ -35,11 +35,15 @@ export function requireAccessDeclarations(app: FastifyInstance): void {
   app.decorate('routeAccessTable', table);
   app.addHook('onRoute', (route: RouteOptions) => {
     let access = routeAccessOf(route);
-    if (!access && pluginRoutePrefixes.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`))) {
+    if (
+      !access &&
+      pluginRoutePrefixes.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`))
+    ) {
       access = 'public';
       route.config = { ...(route.config as object), access };
     }
-    if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
+    if (!access)
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
     for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
 }

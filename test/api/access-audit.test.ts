@@ -19,9 +19,13 @@ describe('what the access module writes to the audit log', () => {
   afterAll(() => t.close());
 
   const actions = async () =>
-    (await t.runtime.database.db.selectFrom('audit_entries').select(['action', 'outcome']).orderBy('seq').execute()).map(
-      (row) => `${row.action}:${row.outcome}`,
-    );
+    (
+      await t.runtime.database.db
+        .selectFrom('audit_entries')
+        .select(['action', 'outcome'])
+        .orderBy('seq')
+        .execute()
+    ).map((row) => `${row.action}:${row.outcome}`);
 
   it('records logins, lockouts, MFA, sessions, operator and key changes and denials — without personal data', async () => {
     const personal = {
@@ -31,7 +35,12 @@ describe('what the access module writes to the audit log', () => {
       unknownEmail: faker.internet.email().toLowerCase(),
     };
     const login = (email: string, password: string) =>
-      t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, remoteAddress: '203.0.113.50' });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email, password },
+        remoteAddress: '203.0.113.50',
+      });
 
     // An invitation, accepted with a password the test knows.
     const admin = await actAs(t, 'admin');
@@ -42,7 +51,11 @@ describe('what the access module writes to the audit log', () => {
       payload: { email: personal.email, displayName: personal.name, roles: ['dpo'] },
     });
     const operatorId = invited.json().operator.id;
-    await t.app.inject({ method: 'POST', url: '/v1/auth/invitations/accept', payload: { token: invited.json().invitationToken, password: personal.password } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/invitations/accept',
+      payload: { token: invited.json().invitationToken, password: personal.password },
+    });
 
     // Failed logins (one for an account that does not exist), a lockout, then a success.
     await login(personal.unknownEmail, personal.password);
@@ -57,28 +70,66 @@ describe('what the access module writes to the audit log', () => {
     // MFA enrolment (voluntary for dpo here), a recovery code, disabling MFA.
     const enrol = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers });
     const secret = Buffer.from(Secret.fromBase32(enrol.json().secretBase32).bytes);
-    const confirmed = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/confirm', headers, payload: { code: totpCode(secret, clock.now()) } });
+    const confirmed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/confirm',
+      headers,
+      payload: { code: totpCode(secret, clock.now()) },
+    });
     const recoveryCodes: string[] = confirmed.json().recoveryCodes;
     clock.advance(60_000);
     const second = await login(personal.email, personal.password);
-    headers = { cookie: `custos_session=${second.cookies.find((c) => c.name === 'custos_session')?.value}`, 'x-csrf-token': second.json().csrfToken };
-    const recovered = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers, payload: { recoveryCode: recoveryCodes[0] } });
-    headers = { cookie: `custos_session=${recovered.cookies.find((c) => c.name === 'custos_session')?.value}`, 'x-csrf-token': recovered.json().csrfToken };
+    headers = {
+      cookie: `custos_session=${second.cookies.find((c) => c.name === 'custos_session')?.value}`,
+      'x-csrf-token': second.json().csrfToken,
+    };
+    const recovered = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/verify',
+      headers,
+      payload: { recoveryCode: recoveryCodes[0] },
+    });
+    headers = {
+      cookie: `custos_session=${recovered.cookies.find((c) => c.name === 'custos_session')?.value}`,
+      'x-csrf-token': recovered.json().csrfToken,
+    };
     clock.advance(60_000);
-    const disabled = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/disable', headers, payload: { password: personal.password, code: totpCode(secret, clock.now()) } });
+    const disabled = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/disable',
+      headers,
+      payload: { password: personal.password, code: totpCode(secret, clock.now()) },
+    });
     expect(disabled.statusCode).toBe(200);
 
     // A role change, an API key created and revoked, a denial, a logout.
-    await t.app.inject({ method: 'PATCH', url: `/v1/operators/${operatorId}`, headers: await actAs(t, 'admin'), payload: { roles: ['auditor'] } });
-    const key = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: await actAs(t, 'admin'), payload: { name: 'crm', permissions: ['audit.read'] } });
-    await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.json().apiKey.id}`, headers: await actAs(t, 'admin') });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/operators/${operatorId}`,
+      headers: await actAs(t, 'admin'),
+      payload: { roles: ['auditor'] },
+    });
+    const key = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: await actAs(t, 'admin'),
+      payload: { name: 'crm', permissions: ['audit.read'] },
+    });
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${key.json().apiKey.id}`,
+      headers: await actAs(t, 'admin'),
+    });
     await t.app.inject({ method: 'GET', url: '/v1/operators', headers: await actAs(t, 'privacy_agent') });
     const agent = await createOperator(t);
     const agentLogin = await login(agent.email, agent.password);
     await t.app.inject({
       method: 'POST',
       url: '/v1/auth/logout',
-      headers: { cookie: `custos_session=${agentLogin.cookies.find((c) => c.name === 'custos_session')?.value}`, 'x-csrf-token': agentLogin.json().csrfToken },
+      headers: {
+        cookie: `custos_session=${agentLogin.cookies.find((c) => c.name === 'custos_session')?.value}`,
+        'x-csrf-token': agentLogin.json().csrfToken,
+      },
     });
 
     const seen = await actions();
@@ -102,13 +153,23 @@ describe('what the access module writes to the audit log', () => {
       ]),
     );
 
-    const denial = await t.runtime.database.db.selectFrom('audit_entries').selectAll().where('action', '=', 'access.denied').executeTakeFirstOrThrow();
+    const denial = await t.runtime.database.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('action', '=', 'access.denied')
+      .executeTakeFirstOrThrow();
     expect(denial.details).toMatchObject({ permission: 'operators.read', route: '/v1/operators' });
     expect(denial.ip_hash).not.toContain('203.0.113');
 
-    const leaks = await findInDatabase(t.runtime.database, [personal.password, personal.unknownEmail, ...recoveryCodes]);
+    const leaks = await findInDatabase(t.runtime.database, [
+      personal.password,
+      personal.unknownEmail,
+      ...recoveryCodes,
+    ]);
     expect(leaks).toEqual([]);
-    const auditLeaks = (await findInDatabase(t.runtime.database, [personal.email, personal.name])).filter((hit) => hit.startsWith('public.audit'));
+    const auditLeaks = (await findInDatabase(t.runtime.database, [personal.email, personal.name])).filter(
+      (hit) => hit.startsWith('public.audit'),
+    );
     expect(auditLeaks).toEqual([]);
   });
 });

@@ -25,10 +25,18 @@ describe('API keys', () => {
     expect(key).toMatch(/^cst_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     expect(key).toContain(apiKey.prefix);
 
-    const stored = await t.runtime.database.db.selectFrom('api_keys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow();
+    const stored = await t.runtime.database.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', apiKey.id)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(key.split('_')[2]);
 
-    const listed = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: await actAs(t, 'auditor') });
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/v1/api-keys',
+      headers: await actAs(t, 'auditor'),
+    });
     expect(listed.body).not.toContain(key);
     expect(listed.json().items.find((item: { id: string }) => item.id === apiKey.id).lastUsedAt).toBeNull();
 
@@ -41,8 +49,14 @@ describe('API keys', () => {
     const inScope = await t.app.inject({ method: 'GET', url: '/v1/permissions', headers: bearer });
     expect(inScope.statusCode).toBe(200);
 
-    const after = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: await actAs(t, 'auditor') });
-    expect(after.json().items.find((item: { id: string }) => item.id === apiKey.id).lastUsedAt).toBe(clock.now().toISOString());
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/v1/api-keys',
+      headers: await actAs(t, 'auditor'),
+    });
+    expect(after.json().items.find((item: { id: string }) => item.id === apiKey.id).lastUsedAt).toBe(
+      clock.now().toISOString(),
+    );
   });
 
   it('refuses scopes beyond the service role or the creator’s own permissions', async () => {
@@ -54,16 +68,23 @@ describe('API keys', () => {
   });
 
   it('stops accepting a key once it expires or is revoked', async () => {
-    const expiring = (await createKey({
-      name: 'short-lived',
-      permissions: ['audit.read'],
-      expiresAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
-    })).json();
+    const expiring = (
+      await createKey({
+        name: 'short-lived',
+        permissions: ['audit.read'],
+        expiresAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+      })
+    ).json();
     const revoked = (await createKey({ name: 'to-revoke', permissions: ['audit.read'] })).json();
-    const probe = (key: string) => t.app.inject({ method: 'GET', url: '/v1/permissions', headers: { authorization: `Bearer ${key}` } });
+    const probe = (key: string) =>
+      t.app.inject({ method: 'GET', url: '/v1/permissions', headers: { authorization: `Bearer ${key}` } });
     expect((await probe(expiring.key)).statusCode).toBe(200);
 
-    const revoke = await t.app.inject({ method: 'DELETE', url: `/v1/api-keys/${revoked.apiKey.id}`, headers: await actAs(t, 'security') });
+    const revoke = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${revoked.apiKey.id}`,
+      headers: await actAs(t, 'security'),
+    });
     expect(revoke.statusCode).toBe(204);
     const invalid = await probe(revoked.key);
     expect(invalid.statusCode).toBe(401);

@@ -14,7 +14,10 @@ type Session = { cookie: string; csrf: string };
 function sessionFrom(response: LightMyRequestResponse): Session {
   const cookie = response.cookies.find((c) => c.name === 'custos_session');
   if (!cookie) throw new Error(`no session cookie (status ${response.statusCode}: ${response.body})`);
-  return { cookie: `custos_session=${cookie.value}`, csrf: response.json().csrfToken ?? response.json().session?.csrfToken };
+  return {
+    cookie: `custos_session=${cookie.value}`,
+    csrf: response.json().csrfToken ?? response.json().session?.csrfToken,
+  };
 }
 
 const headersOf = (session: Session) => ({ cookie: session.cookie, 'x-csrf-token': session.csrf });
@@ -30,7 +33,12 @@ describe('operators, sessions and MFA', () => {
   afterAll(() => t.close());
 
   async function login(email: string, password: string, ip = '203.0.113.7') {
-    return t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password }, remoteAddress: ip });
+    return t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email, password },
+      remoteAddress: ip,
+    });
   }
 
   it('creates the first admin once with the setup token, refusing a guessable password with feedback', async () => {
@@ -59,7 +67,12 @@ describe('operators, sessions and MFA', () => {
     const again = await t.app.inject({
       method: 'POST',
       url: '/v1/setup/first-admin',
-      payload: { token: issued?.token, email: faker.internet.email(), displayName: 'Eve', password: strongPassword },
+      payload: {
+        token: issued?.token,
+        email: faker.internet.email(),
+        displayName: 'Eve',
+        password: strongPassword,
+      },
     });
     expect(again.statusCode).toBe(401);
     expect(await t.runtime.services.operators.issueFirstAdminToken(system)).toBeUndefined();
@@ -79,7 +92,11 @@ describe('operators, sessions and MFA', () => {
     expect(blocked.statusCode).toBe(403);
     expect(blocked.json()).toMatchObject({ code: 'mfa_required', nextStep: 'mfa_enroll' });
 
-    const enrol = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers: headersOf(pending) });
+    const enrol = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/enroll',
+      headers: headersOf(pending),
+    });
     expect(enrol.statusCode).toBe(200);
     const { otpauthUri, qrCodeDataUrl, secretBase32 } = enrol.json();
     expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Custos:.+\?.*secret=/);
@@ -99,19 +116,34 @@ describe('operators, sessions and MFA', () => {
     const enrolled = sessionFrom(confirm);
 
     // The session rotated at the privilege change: the pre-MFA cookie is dead, the new one works.
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(pending) })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/operators', headers: headersOf(enrolled) })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(pending) }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/operators', headers: headersOf(enrolled) })).statusCode,
+    ).toBe(200);
 
     // Next login: password, then a fresh code; the same code is refused the second time.
     clock.advance(60_000);
     const second = sessionFrom(await login(admin.email, admin.password));
     const code = totpCode(secret, clock.now());
-    const verified = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: headersOf(second), payload: { code } });
+    const verified = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/verify',
+      headers: headersOf(second),
+      payload: { code },
+    });
     expect(verified.statusCode).toBe(200);
     expect(verified.json().nextStep).toBeNull();
 
     const third = sessionFrom(await login(admin.email, admin.password));
-    const replay = await t.app.inject({ method: 'POST', url: '/v1/auth/mfa/verify', headers: headersOf(third), payload: { code } });
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/mfa/verify',
+      headers: headersOf(third),
+      payload: { code },
+    });
     expect(replay.statusCode).toBe(401);
     expect(replay.json().reason).toBe('invalid_code');
 
@@ -192,7 +224,11 @@ describe('operators, sessions and MFA', () => {
     const busy = sessionFrom(await login(agent.email, agent.password));
     for (let hour = 0; hour < 12 * 4; hour += 1) {
       clock.advance(15 * 60_000);
-      const response = await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(busy) });
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/v1/auth/session',
+        headers: headersOf(busy),
+      });
       if (response.statusCode === 401) {
         expect(response.json().reason).toBe('session_expired');
         expect(hour).toBeGreaterThanOrEqual(12 * 4 - 2);
@@ -205,7 +241,11 @@ describe('operators, sessions and MFA', () => {
   it('needs the CSRF token for state-changing requests made with the cookie', async () => {
     const agent = await createOperator(t);
     const session = sessionFrom(await login(agent.email, agent.password));
-    const without = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: { cookie: session.cookie } });
+    const without = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/logout',
+      headers: { cookie: session.cookie },
+    });
     expect(without.statusCode).toBe(403);
     expect(without.json().code).toBe('csrf_invalid');
     const forged = await t.app.inject({
@@ -216,7 +256,10 @@ describe('operators, sessions and MFA', () => {
     expect(forged.statusCode).toBe(403);
     const ok = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: headersOf(session) });
     expect(ok.statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(session) })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(session) }))
+        .statusCode,
+    ).toBe(401);
   });
 
   it('logs out everywhere, and a password change ends the other sessions', async () => {
@@ -231,12 +274,22 @@ describe('operators, sessions and MFA', () => {
     });
     expect(changed.statusCode).toBe(200);
     const rotated = sessionFrom(changed);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(phone) })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(laptop) })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(phone) })).statusCode,
+    ).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(laptop) })).statusCode,
+    ).toBe(401);
     const other = sessionFrom(await login(agent.email, 'Quiet-Lantern-Orbit-Meadow-81'));
-    const all = await t.app.inject({ method: 'POST', url: '/v1/auth/logout-all', headers: headersOf(rotated) });
+    const all = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/logout-all',
+      headers: headersOf(rotated),
+    });
     expect(all.json().revoked).toBe(2);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(other) })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: headersOf(other) })).statusCode,
+    ).toBe(401);
   });
 
   it('re-hashes a password at login when the argon2 parameters were raised', async () => {
@@ -245,11 +298,23 @@ describe('operators, sessions and MFA', () => {
     try {
       // Same operator, same database content is not shared across apps: create it in the stronger app.
       const there = await createOperator(stronger, { email: agent.email });
-      const before = await stronger.runtime.database.db.selectFrom('operators').select('password_hash').where('id', '=', there.id).executeTakeFirstOrThrow();
+      const before = await stronger.runtime.database.db
+        .selectFrom('operators')
+        .select('password_hash')
+        .where('id', '=', there.id)
+        .executeTakeFirstOrThrow();
       expect(before.password_hash).toContain('t=2');
-      const response = await stronger.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: there.email, password: there.password } });
+      const response = await stronger.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: there.email, password: there.password },
+      });
       expect(response.statusCode).toBe(200);
-      const after = await stronger.runtime.database.db.selectFrom('operators').select('password_hash').where('id', '=', there.id).executeTakeFirstOrThrow();
+      const after = await stronger.runtime.database.db
+        .selectFrom('operators')
+        .select('password_hash')
+        .where('id', '=', there.id)
+        .executeTakeFirstOrThrow();
       expect(after.password_hash).toContain('t=3');
     } finally {
       await stronger.close();

@@ -32,7 +32,11 @@ describe('operator administration', () => {
     expect((await login(email, strongPassword)).statusCode).toBe(401);
 
     const accept = () =>
-      t.app.inject({ method: 'POST', url: '/v1/auth/invitations/accept', payload: { token: invitationToken, password: strongPassword } });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/invitations/accept',
+        payload: { token: invitationToken, password: strongPassword },
+      });
     const accepted = await accept();
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json().status).toBe('active');
@@ -53,7 +57,9 @@ describe('operator administration', () => {
     const first = await login(agent.email, agent.password);
     const cookie = first.cookies.find((c) => c.name === 'custos_session')?.value;
     const session = { cookie: `custos_session=${cookie}`, 'x-csrf-token': first.json().csrfToken };
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: session })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: session })).statusCode,
+    ).toBe(200);
 
     const promoted = await t.app.inject({
       method: 'PATCH',
@@ -63,7 +69,9 @@ describe('operator administration', () => {
     });
     expect(promoted.statusCode).toBe(200);
     expect(promoted.json().roles).toEqual(['privacy_agent', 'auditor']);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: session })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/auth/session', headers: session })).statusCode,
+    ).toBe(401);
 
     const disabled = await t.app.inject({
       method: 'PATCH',
@@ -101,7 +109,11 @@ describe('operator administration', () => {
 
   it('answers 404 for an operator that does not exist and never exposes password hashes', async () => {
     const headers = await actAs(t, 'auditor');
-    const missing = await t.app.inject({ method: 'GET', url: `/v1/operators/${faker.string.uuid()}`, headers });
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: `/v1/operators/${faker.string.uuid()}`,
+      headers,
+    });
     expect(missing.statusCode).toBe(404);
     const list = await t.app.inject({ method: 'GET', url: '/v1/operators', headers });
     expect(list.statusCode).toBe(200);

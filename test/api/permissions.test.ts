@@ -3,8 +3,8 @@ import { faker } from '@faker-js/faker';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireAccessDeclarations } from '../../src/http/route-access.js';
-import { permissionsMarkdown } from '../../src/modules/access/permissions-doc.js';
 import { type Role, rolePermissions, roles } from '../../src/modules/access/permissions.js';
+import { permissionsMarkdown } from '../../src/modules/access/permissions-doc.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -30,14 +30,17 @@ describe('the permission matrix', () => {
 
   it('declares access on every route; a route without one stops the server', async () => {
     expect(t.app.routeAccessTable.length).toBeGreaterThan(10);
-    for (const entry of t.app.routeAccessTable) expect(entry.access, `${entry.method} ${entry.url}`).toBeTruthy();
+    for (const entry of t.app.routeAccessTable)
+      expect(entry.access, `${entry.method} ${entry.url}`).toBeTruthy();
     const bare = Fastify();
     requireAccessDeclarations(bare);
     expect(() => bare.get('/undeclared', async () => 'x')).toThrow(/declares no access/);
   });
 
   it('gives every role exactly what the matrix says on every route', async () => {
-    const routes = t.app.routeAccessTable.filter((route) => route.access !== 'public' && route.method !== 'HEAD');
+    const routes = t.app.routeAccessTable.filter(
+      (route) => route.access !== 'public' && route.method !== 'HEAD',
+    );
     const mismatches: string[] = [];
     for (const role of Object.keys(roles) as Role[]) {
       for (const route of routes) {
@@ -51,7 +54,9 @@ describe('the permission matrix', () => {
         const allowed = response.statusCode !== 403 && response.statusCode !== 401;
         const expected = expectedFor(role, route.access);
         if (allowed !== expected) {
-          mismatches.push(`${role} ${route.method} ${route.url} (${route.access}): got ${response.statusCode}`);
+          mismatches.push(
+            `${role} ${route.method} ${route.url} (${route.access}): got ${response.statusCode}`,
+          );
         }
         if (!expected) expect(response.json().code, `${role} ${route.method} ${route.url}`).toBe('forbidden');
       }
@@ -61,6 +66,8 @@ describe('the permission matrix', () => {
 
   it('keeps docs/PERMISSIONS.md in step with the matrix', async () => {
     const onDisk = await readFile(new URL('../../docs/PERMISSIONS.md', import.meta.url), 'utf8');
-    expect(onDisk, 'run `npm run custos -- permissions --markdown > docs/PERMISSIONS.md`').toBe(permissionsMarkdown());
+    expect(onDisk, 'run `npm run custos -- permissions --markdown > docs/PERMISSIONS.md`').toBe(
+      permissionsMarkdown(),
+    );
   });
 });

@@ -8,7 +8,14 @@ faker.seed(9);
 const contacts = {
   name: 'contacts',
   fields: [
-    { name: 'email', type: 'email', category: 'user.contact.email', classification: 'confidential', required: true, indexed: true },
+    {
+      name: 'email',
+      type: 'email',
+      category: 'user.contact.email',
+      classification: 'confidential',
+      required: true,
+      indexed: true,
+    },
     { name: 'age', type: 'number', category: 'user.demographic.age_range', classification: 'internal' },
     { name: 'newsletter', type: 'boolean', category: 'user.behavior', classification: 'public' },
   ],
@@ -20,8 +27,19 @@ describe('bulk import', () => {
   beforeAll(async () => {
     t = await createTestApp();
     headers = await actAs(t, 'service');
-    expect((await t.app.inject({ method: 'POST', url: '/v1/collections', headers, payload: contacts })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/collections', headers: await actAs(t, 'dpo'), payload: contacts })).statusCode).toBe(201);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/v1/collections', headers, payload: contacts })).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/collections',
+          headers: await actAs(t, 'dpo'),
+          payload: contacts,
+        })
+      ).statusCode,
+    ).toBe(201);
   });
   afterAll(() => t.close());
 
@@ -42,34 +60,76 @@ describe('bulk import', () => {
 
   it('imports NDJSON in batches and reports each bad line by field and reason, without values', async () => {
     const secret = `nobody-at-${faker.string.alphanumeric(10)}`;
-    const lines = [...rows.map((row) => JSON.stringify(row)), JSON.stringify({ externalId: faker.string.uuid(), email: secret }), '{not json'];
+    const lines = [
+      ...rows.map((row) => JSON.stringify(row)),
+      JSON.stringify({ externalId: faker.string.uuid(), email: secret }),
+      '{not json',
+    ];
     const response = await importNdjson(lines);
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ lines: 1202, subjectsCreated: 1200, recordsCreated: 1200, recordsUpdated: 0, failed: 2 });
+    expect(response.json()).toMatchObject({
+      lines: 1202,
+      subjectsCreated: 1200,
+      recordsCreated: 1200,
+      recordsUpdated: 0,
+      failed: 2,
+    });
     expect(response.json().errors).toEqual([
       { line: 1201, field: 'email', reason: 'must be an e-mail address' },
       { line: 1202, field: '(line)', reason: 'is not a JSON object' },
     ]);
     expect(response.body).not.toContain(secret);
 
-    const found = await t.app.inject({ method: 'POST', url: '/v1/subjects/search', headers, payload: { email: rows[7]?.email } });
+    const found = await t.app.inject({
+      method: 'POST',
+      url: '/v1/subjects/search',
+      headers,
+      payload: { email: rows[7]?.email },
+    });
     expect(found.json().items).toHaveLength(1);
   });
 
   it('resumes without duplicates when the same file is imported again', async () => {
     const changed = rows.slice(0, 600).map((row) => JSON.stringify({ ...row, age: 99 }));
     const response = await importNdjson(changed);
-    expect(response.json()).toMatchObject({ lines: 600, subjectsCreated: 0, recordsCreated: 0, recordsUpdated: 600 });
-    const count = await t.runtime.database.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(response.json()).toMatchObject({
+      lines: 600,
+      subjectsCreated: 0,
+      recordsCreated: 0,
+      recordsUpdated: 600,
+    });
+    const count = await t.runtime.database.db
+      .selectFrom('records')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1200);
-    const subject = (await t.app.inject({ method: 'POST', url: '/v1/subjects/search', headers, payload: { email: rows[3]?.email } })).json().items[0];
-    const records = await t.app.inject({ method: 'GET', url: `/v1/subjects/${subject.id}/records?purpose=support&reveal=true`, headers });
+    const subject = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/subjects/search',
+        headers,
+        payload: { email: rows[3]?.email },
+      })
+    ).json().items[0];
+    const records = await t.app.inject({
+      method: 'GET',
+      url: `/v1/subjects/${subject.id}/records?purpose=support&reveal=true`,
+      headers,
+    });
     expect(records.json().items[0].fields).toMatchObject({ email: rows[3]?.email, age: 99 });
   });
 
   it('imports CSV, typing cells by field', async () => {
-    const people = Array.from({ length: 5 }, () => ({ externalId: faker.string.uuid(), email: faker.internet.email(), age: 30, newsletter: true }));
-    const csv = ['externalId,email,age,newsletter', ...people.map((p) => `${p.externalId},${p.email},${p.age},${p.newsletter}`)].join('\n');
+    const people = Array.from({ length: 5 }, () => ({
+      externalId: faker.string.uuid(),
+      email: faker.internet.email(),
+      age: 30,
+      newsletter: true,
+    }));
+    const csv = [
+      'externalId,email,age,newsletter',
+      ...people.map((p) => `${p.externalId},${p.email},${p.age},${p.newsletter}`),
+    ].join('\n');
     const response = await t.app.inject({
       method: 'POST',
       url: '/v1/collections/contacts/import',
@@ -80,7 +140,12 @@ describe('bulk import', () => {
   });
 
   it('refuses other content types and unknown collections', async () => {
-    const json = await t.app.inject({ method: 'POST', url: '/v1/collections/contacts/import', headers, payload: { x: 1 } });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/v1/collections/contacts/import',
+      headers,
+      payload: { x: 1 },
+    });
     expect(json.statusCode).toBe(415);
     const unknown = await t.app.inject({
       method: 'POST',

@@ -10,10 +10,30 @@ const customers = {
   name: 'customers',
   description: 'Customer accounts',
   fields: [
-    { name: 'email', type: 'email', category: 'user.contact.email', classification: 'confidential', required: true, indexed: true, tokenizable: true },
-    { name: 'phone', type: 'phone', category: 'user.contact.phone_number', classification: 'confidential', indexed: true, tokenizable: true },
+    {
+      name: 'email',
+      type: 'email',
+      category: 'user.contact.email',
+      classification: 'confidential',
+      required: true,
+      indexed: true,
+      tokenizable: true,
+    },
+    {
+      name: 'phone',
+      type: 'phone',
+      category: 'user.contact.phone_number',
+      classification: 'confidential',
+      indexed: true,
+      tokenizable: true,
+    },
     { name: 'full_name', type: 'string', category: 'user.name', classification: 'confidential' },
-    { name: 'birth_date', type: 'date', category: 'user.demographic.date_of_birth', classification: 'restricted' },
+    {
+      name: 'birth_date',
+      type: 'date',
+      category: 'user.demographic.date_of_birth',
+      classification: 'restricted',
+    },
     { name: 'plan', type: 'string', category: 'user.account', classification: 'public' },
   ],
 };
@@ -36,14 +56,24 @@ describe('the vault', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const created = await t.app.inject({ method: 'POST', url: '/v1/collections', headers: await actAs(t, 'dpo'), payload: customers });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/collections',
+      headers: await actAs(t, 'dpo'),
+      payload: customers,
+    });
     expect(created.statusCode).toBe(201);
     writer = await actAs(t, 'service');
   });
   afterAll(() => t.close());
 
   async function storePerson(data = person()) {
-    const subject = await t.app.inject({ method: 'POST', url: '/v1/subjects', headers: writer, payload: { externalId: faker.string.uuid() } });
+    const subject = await t.app.inject({
+      method: 'POST',
+      url: '/v1/subjects',
+      headers: writer,
+      payload: { externalId: faker.string.uuid() },
+    });
     expect(subject.statusCode).toBe(201);
     const record = await t.app.inject({
       method: 'POST',
@@ -56,11 +86,20 @@ describe('the vault', () => {
   }
 
   const read = async (subjectId: string, role: Parameters<typeof actAs>[1], query: string) =>
-    t.app.inject({ method: 'GET', url: `/v1/subjects/${subjectId}/records?${query}`, headers: await actAs(t, role) });
+    t.app.inject({
+      method: 'GET',
+      url: `/v1/subjects/${subjectId}/records?${query}`,
+      headers: await actAs(t, role),
+    });
 
   it('stores values sealed: nothing of an encrypted field is visible in the database', async () => {
     const { data } = await storePerson();
-    const hits = await findInDatabase(t.runtime.database, [data.email, data.full_name, data.phone.slice(3), data.birth_date]);
+    const hits = await findInDatabase(t.runtime.database, [
+      data.email,
+      data.full_name,
+      data.phone.slice(3),
+      data.birth_date,
+    ]);
     expect(hits).toEqual([]);
   });
 
@@ -76,7 +115,11 @@ describe('the vault', () => {
     expect(record.masked).toEqual(expect.arrayContaining(['email', 'phone', 'full_name', 'birth_date']));
 
     const clear = await read(subjectId, 'privacy_agent', 'purpose=support&reveal=true');
-    expect(clear.json().items[0].fields).toMatchObject({ email: data.email, full_name: data.full_name, birth_date: data.birth_date });
+    expect(clear.json().items[0].fields).toMatchObject({
+      email: data.email,
+      full_name: data.full_name,
+      birth_date: data.birth_date,
+    });
 
     expect((await read(subjectId, 'privacy_agent', '')).statusCode).toBe(400);
     const unknownPurpose = await read(subjectId, 'privacy_agent', 'purpose=curiosity');
@@ -91,9 +134,13 @@ describe('the vault', () => {
   it('finds subjects by e-mail, phone and external id through blind indexes, whatever the formatting', async () => {
     const { subjectId, data } = await storePerson();
     const search = async (payload: Record<string, string>) =>
-      (await t.app.inject({ method: 'POST', url: '/v1/subjects/search', headers: writer, payload })).json().items.map((s: { id: string }) => s.id);
+      (await t.app.inject({ method: 'POST', url: '/v1/subjects/search', headers: writer, payload }))
+        .json()
+        .items.map((s: { id: string }) => s.id);
     expect(await search({ email: data.email.toUpperCase() })).toEqual([subjectId]);
-    expect(await search({ phone: `${data.phone.slice(0, 3)} ${data.phone.slice(3, 5)} ${data.phone.slice(5)}` })).toEqual([subjectId]);
+    expect(
+      await search({ phone: `${data.phone.slice(0, 3)} ${data.phone.slice(3, 5)} ${data.phone.slice(5)}` }),
+    ).toEqual([subjectId]);
     expect(await search({ email: faker.internet.email() })).toEqual([]);
   });
 
@@ -104,10 +151,18 @@ describe('the vault', () => {
       method: 'POST',
       url: `/v1/subjects/${subjectId}/records`,
       headers: writer,
-      payload: { collection: 'customers', fields: { email: secret, birth_date: '2001-02-30', shoe_size: 42 } },
+      payload: {
+        collection: 'customers',
+        fields: { email: secret, birth_date: '2001-02-30', shoe_size: 42 },
+      },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['fields.birth_date', 'fields.email', 'fields.shoe_size']);
+    expect(
+      response
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['fields.birth_date', 'fields.email', 'fields.shoe_size']);
     expect(response.body).not.toContain(secret);
     const second = await t.app.inject({
       method: 'POST',
@@ -121,11 +176,25 @@ describe('the vault', () => {
   it('updates fields partially and keeps the blind index in step', async () => {
     const { subjectId, recordId } = await storePerson();
     const newEmail = faker.internet.email();
-    const updated = await t.app.inject({ method: 'PATCH', url: `/v1/records/${recordId}`, headers: writer, payload: { fields: { email: newEmail, phone: null } } });
+    const updated = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/records/${recordId}`,
+      headers: writer,
+      payload: { fields: { email: newEmail, phone: null } },
+    });
     expect(updated.statusCode).toBe(200);
-    const found = await t.app.inject({ method: 'POST', url: '/v1/subjects/search', headers: writer, payload: { email: newEmail } });
+    const found = await t.app.inject({
+      method: 'POST',
+      url: '/v1/subjects/search',
+      headers: writer,
+      payload: { email: newEmail },
+    });
     expect(found.json().items.map((s: { id: string }) => s.id)).toEqual([subjectId]);
-    const one = await t.app.inject({ method: 'GET', url: `/v1/records/${recordId}?purpose=support&reveal=true`, headers: writer });
+    const one = await t.app.inject({
+      method: 'GET',
+      url: `/v1/records/${recordId}?purpose=support&reveal=true`,
+      headers: writer,
+    });
     expect(one.json().fields.email).toBe(newEmail);
     expect(one.json().fields.phone).toBeUndefined();
   });
@@ -135,14 +204,26 @@ describe('the vault', () => {
     const headers = await actAs(t, 'dpo');
     const without = { ...customers, fields: customers.fields.filter((field) => field.name !== 'birth_date') };
     const { name: _name, ...definition } = without;
-    const refused = await t.app.inject({ method: 'PUT', url: '/v1/collections/customers', headers, payload: definition });
+    const refused = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/collections/customers',
+      headers,
+      payload: definition,
+    });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().fieldsWithData).toEqual(['birth_date']);
     const added = await t.app.inject({
       method: 'PUT',
       url: '/v1/collections/customers',
       headers,
-      payload: { ...customers, name: undefined, fields: [...customers.fields, { name: 'nickname', type: 'string', category: 'user.name', classification: 'internal' }] },
+      payload: {
+        ...customers,
+        name: undefined,
+        fields: [
+          ...customers.fields,
+          { name: 'nickname', type: 'string', category: 'user.name', classification: 'internal' },
+        ],
+      },
     });
     expect(added.statusCode).toBe(200);
     expect(added.json().change.added).toEqual(['nickname']);
@@ -151,37 +232,89 @@ describe('the vault', () => {
   it('tokenizes deterministically in a format that still looks like the value, and detokenizes for a purpose', async () => {
     const { subjectId, data } = await storePerson();
     const tokenize = async () =>
-      (await t.app.inject({ method: 'POST', url: '/v1/tokens', headers: writer, payload: { subjectId, collection: 'customers', field: 'email', value: data.email } })).json().token;
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/tokens',
+          headers: writer,
+          payload: { subjectId, collection: 'customers', field: 'email', value: data.email },
+        })
+      ).json().token;
     const token = await tokenize();
     expect(token).toMatch(/^[a-z2-7]{16}@token\.invalid$/);
     expect(await tokenize()).toBe(token);
-    const back = await t.app.inject({ method: 'POST', url: '/v1/tokens/detokenize', headers: writer, payload: { token, purpose: 'billing' } });
+    const back = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tokens/detokenize',
+      headers: writer,
+      payload: { token, purpose: 'billing' },
+    });
     expect(back.statusCode).toBe(200);
     expect(back.json().value).toBe(data.email);
-    const noPurpose = await t.app.inject({ method: 'POST', url: '/v1/tokens/detokenize', headers: writer, payload: { token, purpose: 'whim' } });
+    const noPurpose = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tokens/detokenize',
+      headers: writer,
+      payload: { token, purpose: 'whim' },
+    });
     expect(noPurpose.statusCode).toBe(400);
   });
 
   it('crypto-shreds a subject: no trace of their values anywhere, ciphertext unreadable, others intact', async () => {
     const victim = await storePerson();
     const other = await storePerson();
-    const token = (await t.app.inject({ method: 'POST', url: '/v1/tokens', headers: writer, payload: { subjectId: victim.subjectId, collection: 'customers', field: 'phone', value: victim.data.phone, kind: 'random' } })).json().token;
-    const sealedBefore = await t.runtime.database.db.selectFrom('records').select('sealed').where('id', '=', victim.recordId).executeTakeFirstOrThrow();
+    const token = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/tokens',
+        headers: writer,
+        payload: {
+          subjectId: victim.subjectId,
+          collection: 'customers',
+          field: 'phone',
+          value: victim.data.phone,
+          kind: 'random',
+        },
+      })
+    ).json().token;
+    const sealedBefore = await t.runtime.database.db
+      .selectFrom('records')
+      .select('sealed')
+      .where('id', '=', victim.recordId)
+      .executeTakeFirstOrThrow();
 
-    const shred = await t.app.inject({ method: 'POST', url: `/v1/subjects/${victim.subjectId}/shred`, headers: writer });
+    const shred = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${victim.subjectId}/shred`,
+      headers: writer,
+    });
     expect(shred.statusCode).toBe(200);
     expect(shred.json()).toMatchObject({ records: 1, tokens: 1 });
 
     const values = Object.values(victim.data).filter((value) => value !== victim.data.plan);
     expect(await findInDatabase(t.runtime.database, [...values, victim.data.phone.slice(3)])).toEqual([]);
-    await expect(t.runtime.services.keys.dataKeyFor(t.runtime.database.db, victim.subjectId)).rejects.toThrow();
+    await expect(
+      t.runtime.services.keys.dataKeyFor(t.runtime.database.db, victim.subjectId),
+    ).rejects.toThrow();
     expect(Object.keys(sealedBefore.sealed)).toContain('email');
 
     const gone = await read(victim.subjectId, 'privacy_agent', 'purpose=support');
     expect(gone.statusCode).toBe(410);
     expect(gone.json().code).toBe('subject_erased');
-    expect((await t.app.inject({ method: 'GET', url: `/v1/subjects/${victim.subjectId}`, headers: writer })).statusCode).toBe(410);
-    expect((await t.app.inject({ method: 'POST', url: '/v1/tokens/detokenize', headers: writer, payload: { token, purpose: 'support' } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/subjects/${victim.subjectId}`, headers: writer }))
+        .statusCode,
+    ).toBe(410);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/v1/tokens/detokenize',
+          headers: writer,
+          payload: { token, purpose: 'support' },
+        })
+      ).statusCode,
+    ).toBe(404);
 
     const intact = await read(other.subjectId, 'privacy_agent', 'purpose=support&reveal=true');
     expect(intact.json().items[0].fields.email).toBe(other.data.email);

@@ -8,10 +8,19 @@ import type { TestApp } from './test-app.js';
 export const strongPassword = 'correct-horse-battery-staple-42!';
 let passwordHash: Promise<string> | undefined;
 
-export type OperatorFixture = { id: string; email: string; displayName: string; password: string; roles: Role[] };
+export type OperatorFixture = {
+  id: string;
+  email: string;
+  displayName: string;
+  password: string;
+  roles: Role[];
+};
 
 /** Inserts an active operator with the given roles and a known password. */
-export async function createOperator(t: TestApp, options: { roles?: Role[]; email?: string } = {}): Promise<OperatorFixture> {
+export async function createOperator(
+  t: TestApp,
+  options: { roles?: Role[]; email?: string } = {},
+): Promise<OperatorFixture> {
   const { config, database } = t.runtime;
   passwordHash ??= hashPassword(strongPassword, {
     memoryKib: config.argon2MemoryKib,

@@ -7,7 +7,12 @@ import type { Database } from '../../src/db/database.js';
  * secret values are nowhere in storage.
  */
 export async function findInDatabase(database: Database, needles: string[]): Promise<string[]> {
-  const columns = await sql<{ table_schema: string; table_name: string; column_name: string; data_type: string }>`
+  const columns = await sql<{
+    table_schema: string;
+    table_name: string;
+    column_name: string;
+    data_type: string;
+  }>`
     select c.table_schema, c.table_name, c.column_name, c.data_type
     from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
@@ -15,7 +20,9 @@ export async function findInDatabase(database: Database, needles: string[]): Pro
       and c.table_schema not in ('pg_catalog', 'information_schema')
       and c.data_type in ('text', 'character varying', 'json', 'jsonb', 'bytea', 'ARRAY')
   `.execute(database.db);
-  const variants = [...new Set(needles.flatMap((needle) => [needle, needle.toLowerCase()]))].filter((n) => n.length >= 3);
+  const variants = [...new Set(needles.flatMap((needle) => [needle, needle.toLowerCase()]))].filter(
+    (n) => n.length >= 3,
+  );
   const hits: string[] = [];
   for (const column of columns.rows) {
     const ref = sql.raw(`"${column.table_schema}"."${column.table_name}"`);
@@ -25,8 +32,11 @@ export async function findInDatabase(database: Database, needles: string[]): Pro
         column.data_type === 'bytea'
           ? sql`position(${Buffer.from(needle, 'utf8')}::bytea in ${col}) > 0`
           : sql`strpos(${col}::text, ${needle}) > 0`;
-      const found = await sql<{ n: number }>`select count(*)::int as n from ${ref} where ${condition}`.execute(database.db);
-      if ((found.rows[0]?.n ?? 0) > 0) hits.push(`${column.table_schema}.${column.table_name}.${column.column_name}: ${needle}`);
+      const found = await sql<{
+        n: number;
+      }>`select count(*)::int as n from ${ref} where ${condition}`.execute(database.db);
+      if ((found.rows[0]?.n ?? 0) > 0)
+        hits.push(`${column.table_schema}.${column.table_name}.${column.column_name}: ${needle}`);
     }
   }
   return hits;

@@ -49,7 +49,8 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
         schema: {
           tags,
           summary: 'Sign in with e-mail and password',
-          description: 'Sets the HttpOnly session cookie. When `nextStep` is not null, MFA must be completed first.',
+          description:
+            'Sets the HttpOnly session cookie. When `nextStep` is not null, MFA must be completed first.',
           body: z.object({ email: ZEmail, password: ZPassword }),
           response: { 200: ZSession },
         },
@@ -93,7 +94,10 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
 
     app.post(
       '/v1/auth/logout',
-      { config: { access: 'session' }, schema: { tags, summary: 'End this session', response: { 204: z.null() } } },
+      {
+        config: { access: 'session' },
+        schema: { tags, summary: 'End this session', response: { 204: z.null() } },
+      },
       async (request, reply) => {
         await auth.logout(auditContextOf(request), operatorSessionOf(request).sessionId);
         reply.clearCookie(sessionCookie, { path: '/' });
@@ -105,10 +109,17 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
       '/v1/auth/logout-all',
       {
         config: { access: 'session' },
-        schema: { tags, summary: 'End every session of this operator', response: { 200: z.object({ revoked: z.number().int() }) } },
+        schema: {
+          tags,
+          summary: 'End every session of this operator',
+          response: { 200: z.object({ revoked: z.number().int() }) },
+        },
       },
       async (request, reply) => {
-        const revoked = await auth.logoutEverywhere(auditContextOf(request), operatorSessionOf(request).operatorId);
+        const revoked = await auth.logoutEverywhere(
+          auditContextOf(request),
+          operatorSessionOf(request).operatorId,
+        );
         reply.clearCookie(sessionCookie, { path: '/' });
         return { revoked };
       },
@@ -126,7 +137,11 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
         },
       },
       async (request, reply) => {
-        const session = await auth.changePassword(auditContextOf(request), operatorSessionOf(request), request.body);
+        const session = await auth.changePassword(
+          auditContextOf(request),
+          operatorSessionOf(request),
+          request.body,
+        );
         setSessionCookie(request, reply, session);
         return presentSession(session);
       },
@@ -140,7 +155,9 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
           tags,
           summary: 'Start TOTP enrolment',
           description: 'Returns the otpauth:// URI and a QR code; confirm with a first code.',
-          response: { 200: z.object({ otpauthUri: z.string(), qrCodeDataUrl: z.string(), secretBase32: z.string() }) },
+          response: {
+            200: z.object({ otpauthUri: z.string(), qrCodeDataUrl: z.string(), secretBase32: z.string() }),
+          },
         },
       },
       async (request) => mfa.beginEnrolment(auditContextOf(request), operatorSessionOf(request).operatorId),
@@ -159,7 +176,11 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
         },
       },
       async (request, reply) => {
-        const result = await mfa.confirmEnrolment(auditContextOf(request), operatorSessionOf(request), request.body.code);
+        const result = await mfa.confirmEnrolment(
+          auditContextOf(request),
+          operatorSessionOf(request),
+          request.body.code,
+        );
         setSessionCookie(request, reply, result.session);
         return { session: presentSession(result.session), recoveryCodes: result.recoveryCodes };
       },
@@ -195,7 +216,11 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
         },
       },
       async (request) => ({
-        recoveryCodes: await mfa.regenerateRecoveryCodes(auditContextOf(request), operatorSessionOf(request), request.body.code),
+        recoveryCodes: await mfa.regenerateRecoveryCodes(
+          auditContextOf(request),
+          operatorSessionOf(request),
+          request.body.code,
+        ),
       }),
     );
 
@@ -229,7 +254,9 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
         },
       },
       async (request, reply) =>
-        reply.status(201).send(presentOperator(await operators.createFirstAdmin(auditContextOf(request), request.body))),
+        reply
+          .status(201)
+          .send(presentOperator(await operators.createFirstAdmin(auditContextOf(request), request.body))),
     );
 
     app.post(
@@ -243,7 +270,8 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
           response: { 200: ZOperator },
         },
       },
-      async (request) => presentOperator(await operators.acceptInvitation(auditContextOf(request), request.body)),
+      async (request) =>
+        presentOperator(await operators.acceptInvitation(auditContextOf(request), request.body)),
     );
   };
 }

@@ -9,7 +9,9 @@ export const ZDisplayName = z.string().trim().min(1).max(100);
 /** Passwords on login are checked, not judged; new ones are judged by assertStrongPassword. */
 export const ZPassword = z.string().min(1).max(128);
 export const ZRole = z.enum(Object.keys(roles) as [keyof typeof roles, ...(keyof typeof roles)[]]);
-export const ZPermission = z.enum(Object.keys(permissions) as [keyof typeof permissions, ...(keyof typeof permissions)[]]);
+export const ZPermission = z.enum(
+  Object.keys(permissions) as [keyof typeof permissions, ...(keyof typeof permissions)[]],
+);
 export const ZTotpCode = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 export const ZRecoveryCode = z.string().min(8).max(32);
 export const ZToken = z.string().min(16).max(128);
@@ -45,14 +47,24 @@ export function presentOperator(row: OperatorRow): z.infer<typeof ZOperator> {
 
 export const ZSession = z
   .object({
-    nextStep: ZNextStep.describe('mfa_verify: send a code to /v1/auth/mfa/verify; mfa_enroll: enrol first; null: signed in'),
+    nextStep: ZNextStep.describe(
+      'mfa_verify: send a code to /v1/auth/mfa/verify; mfa_enroll: enrol first; null: signed in',
+    ),
     csrfToken: z.string().describe('Send as the X-CSRF-Token header on every state-changing request'),
     expiresAt: z.iso.datetime(),
   })
   .meta({ id: 'Session' });
 
-export function presentSession(session: { nextStep: 'mfa_verify' | 'mfa_enroll' | null; csrfToken: string; expiresAt: Date }) {
-  return { nextStep: session.nextStep, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
+export function presentSession(session: {
+  nextStep: 'mfa_verify' | 'mfa_enroll' | null;
+  csrfToken: string;
+  expiresAt: Date;
+}) {
+  return {
+    nextStep: session.nextStep,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt.toISOString(),
+  };
 }
 
 export const ZApiKey = z

@@ -13,7 +13,11 @@ export function apiKeyRoutes({ apiKeys }: { apiKeys: ApiKeyService }): FastifyPl
       '/v1/api-keys',
       {
         config: { access: 'api_keys.read' },
-        schema: { tags, summary: 'List API keys (never their secrets)', response: { 200: z.object({ items: z.array(ZApiKey) }) } },
+        schema: {
+          tags,
+          summary: 'List API keys (never their secrets)',
+          response: { 200: z.object({ items: z.array(ZApiKey) }) },
+        },
       },
       async () => ({ items: (await apiKeys.list()).map(presentApiKey) }),
     );
@@ -39,7 +43,10 @@ export function apiKeyRoutes({ apiKeys }: { apiKeys: ApiKeyService }): FastifyPl
         const creator =
           principal.kind === 'operator'
             ? { operatorId: principal.operatorId, permissions: principal.permissions }
-            : { operatorId: null, permissions: principal.kind === 'api_key' ? principal.permissions : new Set<never>() };
+            : {
+                operatorId: null,
+                permissions: principal.kind === 'api_key' ? principal.permissions : new Set<never>(),
+              };
         const created = await apiKeys.create(auditContextOf(request), creator, {
           name: request.body.name,
           permissions: request.body.permissions,

@@ -31,11 +31,16 @@ export function apiKeyService({ db, store, audit, clock }: Deps) {
   ): Promise<{ key: string; row: ApiKeyRow }> {
     const allowed = new Set(rolePermissions.service);
     const problems = input.permissions.filter(
-      (permission) => !isPermission(permission) || !allowed.has(permission) || !creator.permissions.has(permission),
+      (permission) =>
+        !isPermission(permission) || !allowed.has(permission) || !creator.permissions.has(permission),
     );
     if (problems.length > 0) {
       throw new AppError('validation_failed', 'Some permissions cannot be given to an API key by you.', {
-        errors: problems.map((permission) => ({ in: 'body' as const, path: 'permissions', message: `not grantable: ${permission}` })),
+        errors: problems.map((permission) => ({
+          in: 'body' as const,
+          path: 'permissions',
+          message: `not grantable: ${permission}`,
+        })),
       });
     }
     if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
@@ -69,7 +74,9 @@ export function apiKeyService({ db, store, audit, clock }: Deps) {
   }
 
   /** The key's id and scope when the presented key is valid, live and unrevoked; otherwise undefined. */
-  async function authenticate(presented: string): Promise<{ keyId: string; permissions: Set<Permission> } | undefined> {
+  async function authenticate(
+    presented: string,
+  ): Promise<{ keyId: string; permissions: Set<Permission> } | undefined> {
     const match = keyPattern.exec(presented);
     if (!match) return undefined;
     const [, prefix = '', secret = ''] = match;
@@ -87,8 +94,13 @@ export function apiKeyService({ db, store, audit, clock }: Deps) {
     await db.transaction().execute(async (tx) => {
       const row = await store.findById(tx, id);
       if (!row) throw new AppError('not_found', 'API key not found.');
-      if (!(await store.revoke(tx, id, clock.now()))) throw new AppError('conflict', 'The API key is already revoked.');
-      await audit.append(tx, context, { action: 'api_key.revoked', outcome: 'success', target: { type: 'api_key', id } });
+      if (!(await store.revoke(tx, id, clock.now())))
+        throw new AppError('conflict', 'The API key is already revoked.');
+      await audit.append(tx, context, {
+        action: 'api_key.revoked',
+        outcome: 'success',
+        target: { type: 'api_key', id },
+      });
     });
   }
 

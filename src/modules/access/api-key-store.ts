@@ -7,7 +7,10 @@ export type ApiKeyRow = Selectable<AccessTables['api_keys']>;
 /** SQL for API keys. */
 export function apiKeyStore() {
   return {
-    async insert(tx: Executor, row: Omit<ApiKeyRow, 'created_at' | 'last_used_at' | 'revoked_at'> & { created_at: Date }) {
+    async insert(
+      tx: Executor,
+      row: Omit<ApiKeyRow, 'created_at' | 'last_used_at' | 'revoked_at'> & { created_at: Date },
+    ) {
       await tx.insertInto('api_keys').values(row).execute();
     },
     findByPrefix(tx: Executor, prefix: string): Promise<ApiKeyRow | undefined> {

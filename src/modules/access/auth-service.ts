@@ -68,7 +68,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     return roles.some((role) => settings.mfaRequiredRoles.includes(role));
   }
 
-  function nextStepFor(operator: Pick<OperatorRow, 'roles' | 'mfa_enabled'>, mfaSatisfied: boolean): NextStep {
+  function nextStepFor(
+    operator: Pick<OperatorRow, 'roles' | 'mfa_enabled'>,
+    mfaSatisfied: boolean,
+  ): NextStep {
     if (mfaSatisfied) return null;
     if (operator.mfa_enabled) return 'mfa_verify';
     return mfaRequiredFor(operator.roles) ? 'mfa_enroll' : null;
@@ -108,7 +111,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   }
 
   /** Checks e-mail and password; on success opens a session. One generic error for every failure. */
-  async function login(context: AuditContext, input: { email: string; password: string }): Promise<IssuedSession> {
+  async function login(
+    context: AuditContext,
+    input: { email: string; password: string },
+  ): Promise<IssuedSession> {
     const now = clock.now();
     const keys = [
       accountThrottleKey(input.email, settings.loginMaxFailures),
@@ -133,13 +139,22 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
           action: 'operator.login.failed',
           outcome: 'failure',
           target,
-          details: { reason: operator ? (usable ? 'wrong_password' : `operator_${operator.status}`) : 'unknown_account' },
+          details: {
+            reason: operator
+              ? usable
+                ? 'wrong_password'
+                : `operator_${operator.status}`
+              : 'unknown_account',
+          },
         });
-        if (nowBlocked) await audit.append(tx, context, { action: 'operator.login.locked', outcome: 'denied', target });
+        if (nowBlocked)
+          await audit.append(tx, context, { action: 'operator.login.locked', outcome: 'denied', target });
         return nowBlocked;
       });
       if (blocked) throw tooManyAttempts(await throttle.blockedFor(db, keys, now));
-      throw new AppError('unauthenticated', invalidCredentials, { extensions: { reason: 'invalid_credentials' } });
+      throw new AppError('unauthenticated', invalidCredentials, {
+        extensions: { reason: 'invalid_credentials' },
+      });
     }
 
     const rehash = needsRehash(usable.password_hash ?? '', settings.argon2)
@@ -147,7 +162,12 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       : undefined;
     return db.transaction().execute(async (tx) => {
       await throttle.clear(tx, keys[0] as (typeof keys)[number]);
-      await operators.update(tx, usable.id, { last_login_at: now, ...(rehash ? { password_hash: rehash } : {}) }, now);
+      await operators.update(
+        tx,
+        usable.id,
+        { last_login_at: now, ...(rehash ? { password_hash: rehash } : {}) },
+        now,
+      );
       const issued = await startSession(tx, usable, nextStepFor(usable, false) === null);
       await audit.append(tx, asOperator(context, usable.id), {
         action: 'operator.login.succeeded',
@@ -168,7 +188,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   ): Promise<{ session: ActiveSession } | { problem: 'session_expired' | 'session_invalid' }> {
     const now = clock.now();
     const row = await sessions.findActiveWithOperator(db, digestSecret(token));
-    if (!row || row.operator.status !== 'active') return { problem: 'session_invalid' };
+    if (row?.operator.status !== 'active') return { problem: 'session_invalid' };
     const idleDeadline = row.last_seen_at.getTime() + settings.idleTimeoutMs;
     if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
       return { problem: 'session_expired' };
@@ -191,7 +211,11 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   async function logout(context: AuditContext, sessionId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
       await sessions.revoke(tx, sessionId, clock.now());
-      await audit.append(tx, context, { action: 'session.revoked', outcome: 'success', details: { scope: 'current' } });
+      await audit.append(tx, context, {
+        action: 'session.revoked',
+        outcome: 'success',
+        details: { scope: 'current' },
+      });
     });
   }
 

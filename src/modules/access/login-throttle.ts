@@ -44,7 +44,8 @@ export function loginThrottle(store: SessionStore) {
       const fresh = !row || now.getTime() - row.window_started_at.getTime() > windowMs;
       const failures = fresh ? 1 : row.failures + 1;
       const over = failures - maxFailures;
-      const blockedUntil = over >= 0 ? new Date(now.getTime() + Math.min(baseBackoffMs * 2 ** over, maxBackoffMs)) : null;
+      const blockedUntil =
+        over >= 0 ? new Date(now.getTime() + Math.min(baseBackoffMs * 2 ** over, maxBackoffMs)) : null;
       blocked ||= blockedUntil !== null;
       await store.saveThrottle(tx, {
         key,

@@ -50,11 +50,19 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     const operator = await operators.findById(db, operatorId);
     if (!operator) throw new AppError('not_found', 'Operator not found.');
     if (operator.mfa_enabled) {
-      throw new AppError('conflict', 'MFA is already enabled; disable it before enrolling a new authenticator.');
+      throw new AppError(
+        'conflict',
+        'MFA is already enabled; disable it before enrolling a new authenticator.',
+      );
     }
     const secret = newTotpSecret();
     await db.transaction().execute(async (tx) => {
-      await operators.update(tx, operatorId, { mfa_pending_secret: box.seal(secret, sealAad(operatorId)) }, clock.now());
+      await operators.update(
+        tx,
+        operatorId,
+        { mfa_pending_secret: box.seal(secret, sealAad(operatorId)) },
+        clock.now(),
+      );
       await audit.append(tx, context, {
         action: 'operator.mfa.enrolment_started',
         outcome: 'success',
@@ -65,7 +73,12 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
   }
 
   /** Matches a code and claims its time step under a row lock, so a code is never accepted twice. */
-  async function claimStep(tx: Executor, operator: OperatorRow, sealed: Buffer | null, code: string): Promise<number | null> {
+  async function claimStep(
+    tx: Executor,
+    operator: OperatorRow,
+    sealed: Buffer | null,
+    code: string,
+  ): Promise<number | null> {
     if (!sealed) return null;
     const step = matchTotpStep(box.open(sealed, sealAad(operator.id)), code.trim(), clock.now());
     if (step === null || step <= operator.mfa_last_step) return null;
@@ -77,11 +90,17 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     const key = mfaThrottleKey(operatorId, maxFailures);
     const blocked = await db.transaction().execute(async (tx) => {
       const nowBlocked = await throttle.recordFailure(tx, [key], clock.now());
-      await audit.append(tx, context, { action, outcome: 'failure', target: { type: 'operator', id: operatorId } });
+      await audit.append(tx, context, {
+        action,
+        outcome: 'failure',
+        target: { type: 'operator', id: operatorId },
+      });
       return nowBlocked;
     });
     if (blocked) throw tooManyAttempts(await throttle.blockedFor(db, [key], clock.now()));
-    throw new AppError('unauthenticated', 'The code is not valid.', { extensions: { reason: 'invalid_code' } });
+    throw new AppError('unauthenticated', 'The code is not valid.', {
+      extensions: { reason: 'invalid_code' },
+    });
   }
 
   async function assertNotThrottled(operatorId: string) {
@@ -106,7 +125,12 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
       await operators.update(
         tx,
         operator.id,
-        { mfa_enabled: true, mfa_secret: operator.mfa_pending_secret, mfa_pending_secret: null, mfa_enrolled_at: now },
+        {
+          mfa_enabled: true,
+          mfa_secret: operator.mfa_pending_secret,
+          mfa_pending_secret: null,
+          mfa_enrolled_at: now,
+        },
         now,
       );
       await operators.replaceRecoveryCodes(
@@ -114,8 +138,17 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         operator.id,
         recoveryCodes.map((recoveryCode) => ({ id: randomUUID(), code_hash: digestSecret(recoveryCode) })),
       );
-      const issued = await auth.rotateSession(tx, session.sessionId, { ...operator, mfa_enabled: true }, true);
-      await audit.append(tx, context, { action: 'operator.mfa.enrolled', outcome: 'success', target: { type: 'operator', id: operator.id } });
+      const issued = await auth.rotateSession(
+        tx,
+        session.sessionId,
+        { ...operator, mfa_enabled: true },
+        true,
+      );
+      await audit.append(tx, context, {
+        action: 'operator.mfa.enrolled',
+        outcome: 'success',
+        target: { type: 'operator', id: operator.id },
+      });
       return issued;
     });
     if (!result) return refuse(context, session.operatorId, 'operator.mfa.enrolment_failed');
@@ -138,7 +171,12 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         if ((await claimStep(tx, operator, operator.mfa_secret, input.code)) === null) return undefined;
         method = 'totp';
       } else if (input.recoveryCode) {
-        const used = await operators.useRecoveryCode(tx, operator.id, digestSecret(normalizeRecoveryCode(input.recoveryCode)), clock.now());
+        const used = await operators.useRecoveryCode(
+          tx,
+          operator.id,
+          digestSecret(normalizeRecoveryCode(input.recoveryCode)),
+          clock.now(),
+        );
         if (!used) return undefined;
         method = 'recovery_code';
       } else {
@@ -148,10 +186,20 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
       }
       const issued = await auth.rotateSession(tx, session.sessionId, operator, true);
       const target = { type: 'operator', id: operator.id };
-      await audit.append(tx, context, { action: 'operator.mfa.verified', outcome: 'success', target, details: { method } });
+      await audit.append(tx, context, {
+        action: 'operator.mfa.verified',
+        outcome: 'success',
+        target,
+        details: { method },
+      });
       if (method === 'recovery_code') {
         const remaining = await operators.remainingRecoveryCodes(tx, operator.id);
-        await audit.append(tx, context, { action: 'operator.recovery_code.used', outcome: 'success', target, details: { remaining } });
+        await audit.append(tx, context, {
+          action: 'operator.recovery_code.used',
+          outcome: 'success',
+          target,
+          details: { remaining },
+        });
       }
       return issued;
     });
@@ -161,7 +209,11 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
   }
 
   /** Replaces the recovery codes; needs a current TOTP code. */
-  async function regenerateRecoveryCodes(context: AuditContext, session: ActiveSession, code: string): Promise<string[]> {
+  async function regenerateRecoveryCodes(
+    context: AuditContext,
+    session: ActiveSession,
+    code: string,
+  ): Promise<string[]> {
     await assertNotThrottled(session.operatorId);
     const recoveryCodes = newRecoveryCodes();
     const ok = await db.transaction().execute(async (tx) => {
@@ -173,7 +225,11 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         operator.id,
         recoveryCodes.map((recoveryCode) => ({ id: randomUUID(), code_hash: digestSecret(recoveryCode) })),
       );
-      await audit.append(tx, context, { action: 'operator.recovery_codes.regenerated', outcome: 'success', target: { type: 'operator', id: operator.id } });
+      await audit.append(tx, context, {
+        action: 'operator.recovery_codes.regenerated',
+        outcome: 'success',
+        target: { type: 'operator', id: operator.id },
+      });
       return true;
     });
     if (!ok) return refuse(context, session.operatorId, 'operator.mfa.failed');
@@ -200,7 +256,11 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
       if ((await claimStep(tx, locked, locked.mfa_secret, input.code)) === null) return undefined;
       await clearMfa(tx, locked.id);
       const issued = await auth.rotateSession(tx, session.sessionId, { ...locked, mfa_enabled: false }, true);
-      await audit.append(tx, context, { action: 'operator.mfa.disabled', outcome: 'success', target: { type: 'operator', id: locked.id } });
+      await audit.append(tx, context, {
+        action: 'operator.mfa.disabled',
+        outcome: 'success',
+        target: { type: 'operator', id: locked.id },
+      });
       return issued;
     });
     if (!result) return refuse(context, session.operatorId, 'operator.mfa.disable_failed');
@@ -223,7 +283,9 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     return {
       enabled: operator?.mfa_enabled ?? false,
       enrolledAt: operator?.mfa_enrolled_at ?? null,
-      recoveryCodesRemaining: operator?.mfa_enabled ? await operators.remainingRecoveryCodes(db, operatorId) : 0,
+      recoveryCodesRemaining: operator?.mfa_enabled
+        ? await operators.remainingRecoveryCodes(db, operatorId)
+        : 0,
     };
   }
 

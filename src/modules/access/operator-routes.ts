@@ -14,7 +14,11 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
       '/v1/operators',
       {
         config: { access: 'operators.read' },
-        schema: { tags, summary: 'List operators', response: { 200: z.object({ items: z.array(ZOperator) }) } },
+        schema: {
+          tags,
+          summary: 'List operators',
+          response: { 200: z.object({ items: z.array(ZOperator) }) },
+        },
       },
       async () => ({ items: (await operators.list()).map(presentOperator) }),
     );
@@ -38,7 +42,12 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
           description: 'Returns the invitation link once; send it to the person over a trusted channel.',
           body: z.object({ email: ZEmail, displayName: ZDisplayName, roles: z.array(ZRole).min(1).max(6) }),
           response: {
-            201: z.object({ operator: ZOperator, invitationUrl: z.string(), invitationToken: z.string(), expiresAt: z.iso.datetime() }),
+            201: z.object({
+              operator: ZOperator,
+              invitationUrl: z.string(),
+              invitationToken: z.string(),
+              expiresAt: z.iso.datetime(),
+            }),
           },
         },
       },
@@ -72,14 +81,20 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
           response: { 200: ZOperator },
         },
       },
-      async (request) => presentOperator(await operators.update(auditContextOf(request), request.params.id, request.body)),
+      async (request) =>
+        presentOperator(await operators.update(auditContextOf(request), request.params.id, request.body)),
     );
 
     app.post(
       '/v1/operators/:id/reset-mfa',
       {
         config: { access: 'operators.manage' },
-        schema: { tags, summary: 'Remove an operator’s MFA (lost device)', params: ZIdParams, response: { 204: z.null() } },
+        schema: {
+          tags,
+          summary: 'Remove an operator’s MFA (lost device)',
+          params: ZIdParams,
+          response: { 204: z.null() },
+        },
       },
       async (request, reply) => {
         await operators.resetMfa(auditContextOf(request), request.params.id);
@@ -98,7 +113,9 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
           response: { 200: z.object({ revoked: z.number().int() }) },
         },
       },
-      async (request) => ({ revoked: await operators.revokeSessions(auditContextOf(request), request.params.id) }),
+      async (request) => ({
+        revoked: await operators.revokeSessions(auditContextOf(request), request.params.id),
+      }),
     );
 
     app.get(
@@ -111,7 +128,10 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
           response: {
             200: z.object({
               permissions: z.record(z.string(), z.string()),
-              roles: z.record(z.string(), z.object({ description: z.string(), permissions: z.array(z.string()) })),
+              roles: z.record(
+                z.string(),
+                z.object({ description: z.string(), permissions: z.array(z.string()) }),
+              ),
             }),
           },
         },

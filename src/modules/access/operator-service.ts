@@ -23,7 +23,11 @@ type Deps = {
   settings: { argon2: Argon2Params; setupTokenTtlMs: number; invitationTtlMs: number; publicUrl: string };
 };
 
-export type OperatorChanges = { displayName?: string | undefined; roles?: Role[] | undefined; status?: 'active' | 'disabled' | undefined };
+export type OperatorChanges = {
+  displayName?: string | undefined;
+  roles?: Role[] | undefined;
+  status?: 'active' | 'disabled' | undefined;
+};
 
 /** Operators: the first admin, invitations, role and status changes, MFA resets. */
 export function operatorService({ db, operators, sessions, mfa, audit, clock, settings }: Deps) {
@@ -57,7 +61,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     return db.transaction().execute(async (tx) => {
       if ((await operators.count(tx)) > 0) return undefined;
       const issued = await issueToken(tx, 'first_admin', settings.setupTokenTtlMs, null);
-      await audit.append(tx, context, { action: 'setup.token.issued', outcome: 'success', details: { expiresAt: issued.expiresAt.toISOString() } });
+      await audit.append(tx, context, {
+        action: 'setup.token.issued',
+        outcome: 'success',
+        details: { expiresAt: issued.expiresAt.toISOString() },
+      });
       return { ...issued, url: setupUrl('setup', issued.token) };
     });
   }
@@ -71,7 +79,7 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     const passwordHash = await hashPassword(input.password, settings.argon2);
     return db.transaction().execute(async (tx) => {
       const token = await operators.consumeSetupToken(tx, digestSecret(input.token), clock.now());
-      if (!token || token.purpose !== 'first_admin') {
+      if (token?.purpose !== 'first_admin') {
         throw new AppError('unauthenticated', 'The setup token is invalid, expired or already used.');
       }
       if ((await operators.count(tx)) > 0) throw new AppError('conflict', 'An administrator already exists.');
@@ -106,7 +114,13 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
         throw new AppError('conflict', 'An operator with this e-mail address already exists.');
       }
       const id = randomUUID();
-      await operators.insert(tx, { id, email: input.email, display_name: input.displayName, roles: input.roles, status: 'invited' });
+      await operators.insert(tx, {
+        id,
+        email: input.email,
+        display_name: input.displayName,
+        roles: input.roles,
+        status: 'invited',
+      });
       const issued = await issueToken(tx, 'invitation', settings.invitationTtlMs, id);
       await audit.append(tx, context, {
         action: 'operator.invited',
@@ -115,23 +129,36 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
         details: { roles: input.roles },
       });
       const operator = (await operators.findById(tx, id)) as OperatorRow;
-      return { operator, invitationToken: issued.token, invitationUrl: setupUrl('invitation', issued.token), expiresAt: issued.expiresAt };
+      return {
+        operator,
+        invitationToken: issued.token,
+        invitationUrl: setupUrl('invitation', issued.token),
+        expiresAt: issued.expiresAt,
+      };
     });
   }
 
   /** Accepts an invitation: sets the password and activates the account. */
-  async function acceptInvitation(context: AuditContext, input: { token: string; password: string }): Promise<OperatorRow> {
+  async function acceptInvitation(
+    context: AuditContext,
+    input: { token: string; password: string },
+  ): Promise<OperatorRow> {
     const tokenHash = digestSecret(input.token);
     return db.transaction().execute(async (tx) => {
       const token = await operators.consumeSetupToken(tx, tokenHash, clock.now());
       const operator = token?.operator_id ? await operators.lockById(tx, token.operator_id) : undefined;
-      if (!token || token.purpose !== 'invitation' || operator?.status !== 'invited') {
+      if (token?.purpose !== 'invitation' || operator?.status !== 'invited') {
         throw new AppError('unauthenticated', 'The invitation is invalid, expired or already used.');
       }
       assertStrongPassword(input.password, [operator.email, operator.display_name]);
       const now = clock.now();
       const passwordHash = await hashPassword(input.password, settings.argon2);
-      await operators.update(tx, operator.id, { status: 'active', password_hash: passwordHash, password_changed_at: now }, now);
+      await operators.update(
+        tx,
+        operator.id,
+        { status: 'active', password_hash: passwordHash, password_changed_at: now },
+        now,
+      );
       await audit.append(tx, asOperator(context, operator.id), {
         action: 'operator.invitation.accepted',
         outcome: 'success',
@@ -157,7 +184,8 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
       if (!operator) throw new AppError('not_found', 'Operator not found.');
       const now = clock.now();
       const before = rolesOf(operator);
-      const rolesChanged = changes.roles !== undefined && [...changes.roles].sort().join() !== [...before].sort().join();
+      const rolesChanged =
+        changes.roles !== undefined && [...changes.roles].sort().join() !== [...before].sort().join();
       const statusChanged = changes.status !== undefined && changes.status !== operator.status;
       if (statusChanged && operator.status === 'invited') {
         throw new AppError('conflict', 'An invited operator becomes active by accepting the invitation.');
@@ -182,13 +210,27 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
       const target = { type: 'operator', id };
       if (rolesChanged || statusChanged) await sessions.revokeAllOf(tx, id, now);
       if (rolesChanged) {
-        await audit.append(tx, context, { action: 'operator.roles.changed', outcome: 'success', target, details: { from: before, to: changes.roles } });
+        await audit.append(tx, context, {
+          action: 'operator.roles.changed',
+          outcome: 'success',
+          target,
+          details: { from: before, to: changes.roles },
+        });
       }
       if (statusChanged) {
-        await audit.append(tx, context, { action: `operator.${changes.status === 'disabled' ? 'disabled' : 'enabled'}`, outcome: 'success', target });
+        await audit.append(tx, context, {
+          action: `operator.${changes.status === 'disabled' ? 'disabled' : 'enabled'}`,
+          outcome: 'success',
+          target,
+        });
       }
       if (changes.displayName !== undefined && changes.displayName !== operator.display_name) {
-        await audit.append(tx, context, { action: 'operator.updated', outcome: 'success', target, details: { fields: ['displayName'] } });
+        await audit.append(tx, context, {
+          action: 'operator.updated',
+          outcome: 'success',
+          target,
+          details: { fields: ['displayName'] },
+        });
       }
       return (await operators.findById(tx, id)) as OperatorRow;
     });
@@ -201,7 +243,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
       if (!operator) throw new AppError('not_found', 'Operator not found.');
       await mfa.clearMfa(tx, id);
       await sessions.revokeAllOf(tx, id, clock.now());
-      await audit.append(tx, context, { action: 'operator.mfa.reset', outcome: 'success', target: { type: 'operator', id } });
+      await audit.append(tx, context, {
+        action: 'operator.mfa.reset',
+        outcome: 'success',
+        target: { type: 'operator', id },
+      });
     });
   }
 
@@ -210,7 +256,12 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     return db.transaction().execute(async (tx) => {
       if (!(await operators.findById(tx, id))) throw new AppError('not_found', 'Operator not found.');
       const count = await sessions.revokeAllOf(tx, id, clock.now());
-      await audit.append(tx, context, { action: 'session.revoked', outcome: 'success', target: { type: 'operator', id }, details: { scope: 'all', count } });
+      await audit.append(tx, context, {
+        action: 'session.revoked',
+        outcome: 'success',
+        target: { type: 'operator', id },
+        details: { scope: 'all', count },
+      });
       return count;
     });
   }

@@ -5,7 +5,10 @@ import type { AccessTables } from './access-tables.js';
 export type OperatorRow = Selectable<AccessTables['operators']>;
 export type SetupTokenRow = Selectable<AccessTables['setup_tokens']>;
 export type NewOperator = Pick<OperatorRow, 'id' | 'email' | 'display_name' | 'roles' | 'status'> &
-  Partial<Pick<OperatorRow, 'password_hash' | 'password_changed_at'>> & { created_at?: Date; updated_at?: Date };
+  Partial<Pick<OperatorRow, 'password_hash' | 'password_changed_at'>> & {
+    created_at?: Date;
+    updated_at?: Date;
+  };
 
 /** SQL for operators, their recovery codes and their setup/invitation tokens. */
 export function operatorStore() {
@@ -31,10 +34,18 @@ export function operatorStore() {
       return tx.selectFrom('operators').selectAll().orderBy('created_at').orderBy('id').execute();
     },
     async count(tx: Executor): Promise<number> {
-      const row = await tx.selectFrom('operators').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      const row = await tx
+        .selectFrom('operators')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
-    async update(tx: Executor, id: string, changes: Partial<Omit<OperatorRow, 'id' | 'created_at'>>, at: Date) {
+    async update(
+      tx: Executor,
+      id: string,
+      changes: Partial<Omit<OperatorRow, 'id' | 'created_at'>>,
+      at: Date,
+    ) {
       await tx
         .updateTable('operators')
         .set({ ...changes, updated_at: at })

@@ -32,7 +32,9 @@ export function assertStrongPassword(password: string, userInputs: string[] = []
       { errors: [{ in: 'body', path: 'password', message: 'length out of range' }] },
     );
   }
-  const inputs = userInputs.flatMap((input) => [input, ...input.toLowerCase().split(/[^a-z0-9]+/)]).filter(Boolean);
+  const inputs = userInputs
+    .flatMap((input) => [input, ...input.toLowerCase().split(/[^a-z0-9]+/)])
+    .filter(Boolean);
   const result = checker().check(password, inputs);
   if (result.score >= 3) return;
   const feedback = [result.feedback.warning, ...result.feedback.suggestions].filter((text): text is string =>
@@ -40,7 +42,13 @@ export function assertStrongPassword(password: string, userInputs: string[] = []
   );
   throw new AppError('validation_failed', 'This password is too easy to guess.', {
     errors: [{ in: 'body', path: 'password', message: feedback.join(' ') || 'too easy to guess' }],
-    extensions: { passwordFeedback: { score: result.score, warning: result.feedback.warning, suggestions: result.feedback.suggestions } },
+    extensions: {
+      passwordFeedback: {
+        score: result.score,
+        warning: result.feedback.warning,
+        suggestions: result.feedback.suggestions,
+      },
+    },
   });
 }
 

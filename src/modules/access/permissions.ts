@@ -15,7 +15,8 @@ export const permissions = {
   'keys.rotate': 'Rotate the master key and retire old master key versions.',
   'vault.collections.read': 'See collection definitions (fields, categories, classifications).',
   'vault.collections.manage': 'Create and change collections.',
-  'vault.subjects.read': 'Look up subjects (by id, or by e-mail, phone or external id through blind indexes).',
+  'vault.subjects.read':
+    'Look up subjects (by id, or by e-mail, phone or external id through blind indexes).',
   'vault.records.write': 'Create subjects; create, update and delete their records.',
   'vault.read': 'Read records for a stated purpose, masked per field.',
   'vault.reveal': 'See record values in clear when reading (needs vault.read too).',

@@ -15,7 +15,9 @@ export function sessionStore() {
     findActiveWithOperator(
       tx: Executor,
       id: string,
-    ): Promise<(SessionRow & { operator: Pick<OperatorRow, 'status' | 'roles' | 'mfa_enabled'> }) | undefined> {
+    ): Promise<
+      (SessionRow & { operator: Pick<OperatorRow, 'status' | 'roles' | 'mfa_enabled'> }) | undefined
+    > {
       return tx
         .selectFrom('sessions')
         .innerJoin('operators', 'operators.id', 'sessions.operator_id')

@@ -93,7 +93,10 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return checkpoint;
   }
 
-  /** Appends an entry inside the caller's transaction; it commits or rolls back with the change. */
+  /**
+   * Appends an entry inside the caller's transaction; it commits or rolls back with the change. Append
+   * last, right before the commit: other appends wait for this transaction's head row lock until then.
+   */
   async function append(
     tx: Executor,
     context: AuditContext,
@@ -136,9 +139,14 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return { seq: appended.seq };
   }
 
-  /** Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). */
+  /**
+   * Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). The
+   * append is one statement, so it runs as its own transaction without BEGIN and COMMIT round trips, and
+   * the head lock is held only while that statement commits. A checkpoint due at this entry follows as a
+   * statement of its own; were it lost, the scheduled job signs one later.
+   */
   async function record(context: AuditContext, entry: AuditEntryInput): Promise<{ seq: number }> {
-    return db.transaction().execute((tx) => append(tx, context, entry));
+    return append(db, context, entry);
   }
 
   /** Signs a checkpoint for the newest entry when N entries or the interval have passed since the last. */

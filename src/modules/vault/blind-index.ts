@@ -10,7 +10,12 @@ const digestBytes = 16;
  * the input, so equal values of different kinds (an e-mail and an external id) never share a digest.
  */
 export function blindIndexFor(key: Buffer, kind: string, normalized: string): Buffer {
-  return createHmac('sha256', key).update(kind).update('\u0000').update(normalized, 'utf8').digest().subarray(0, digestBytes);
+  return createHmac('sha256', key)
+    .update(kind)
+    .update('\u0000')
+    .update(normalized, 'utf8')
+    .digest()
+    .subarray(0, digestBytes);
 }
 
 /**
@@ -21,7 +26,10 @@ export function indexKindFor(collection: string, field: Pick<FieldDefinition, 'n
   return field.type === 'email' || field.type === 'phone' ? field.type : `${collection}.${field.name}`;
 }
 
-export function normalizedForIndex(field: Pick<FieldDefinition, 'type'>, value: FieldValue): string | undefined {
+export function normalizedForIndex(
+  field: Pick<FieldDefinition, 'type'>,
+  value: FieldValue,
+): string | undefined {
   if (typeof value !== 'string') return undefined;
   if (field.type === 'email') return normalizeEmail(value);
   return value.trim();

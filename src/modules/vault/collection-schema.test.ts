@@ -4,9 +4,27 @@ import { isKnownCategory, validateRecordValues, ZCollectionDefinition } from './
 const customers = ZCollectionDefinition.parse({
   name: 'customers',
   fields: [
-    { name: 'email', type: 'email', category: 'user.contact.email', classification: 'confidential', required: true, indexed: true },
-    { name: 'phone', type: 'phone', category: 'user.contact.phone_number', classification: 'confidential', indexed: true },
-    { name: 'birth_date', type: 'date', category: 'user.demographic.date_of_birth', classification: 'restricted' },
+    {
+      name: 'email',
+      type: 'email',
+      category: 'user.contact.email',
+      classification: 'confidential',
+      required: true,
+      indexed: true,
+    },
+    {
+      name: 'phone',
+      type: 'phone',
+      category: 'user.contact.phone_number',
+      classification: 'confidential',
+      indexed: true,
+    },
+    {
+      name: 'birth_date',
+      type: 'date',
+      category: 'user.demographic.date_of_birth',
+      classification: 'restricted',
+    },
     { name: 'plan', type: 'string', category: 'user.account', classification: 'public' },
     { name: 'address', type: 'address', category: 'user.contact.address', classification: 'confidential' },
     { name: 'score', type: 'number', category: 'user.behavior', classification: 'internal' },
@@ -29,18 +47,36 @@ describe('collection definitions and record validation', () => {
   });
 
   it('normalizes e-mail and phone values and reports one error per bad field without the value', () => {
-    const ok = validateRecordValues(customers, { email: ' Jane@Example.org ', phone: '+44 20 7946 0958', plan: 'pro' }, { partial: false });
+    const ok = validateRecordValues(
+      customers,
+      { email: ' Jane@Example.org ', phone: '+44 20 7946 0958', plan: 'pro' },
+      { partial: false },
+    );
     expect(ok.errors).toEqual([]);
     expect(ok.values).toMatchObject({ email: 'Jane@Example.org', phone: '+442079460958', plan: 'pro' });
 
     const secret = 'definitely-not-an-email-0x51';
     const bad = validateRecordValues(
       customers,
-      { email: secret, phone: '12', birth_date: '1999-02-30', score: 'high', address: { city: 'Leeds' }, nickname: 'x' },
+      {
+        email: secret,
+        phone: '12',
+        birth_date: '1999-02-30',
+        score: 'high',
+        address: { city: 'Leeds' },
+        nickname: 'x',
+      },
       { partial: false },
     );
     expect(bad.errors.map((error) => error.path).sort()).toEqual(
-      ['fields.address', 'fields.birth_date', 'fields.email', 'fields.nickname', 'fields.phone', 'fields.score'].sort(),
+      [
+        'fields.address',
+        'fields.birth_date',
+        'fields.email',
+        'fields.nickname',
+        'fields.phone',
+        'fields.score',
+      ].sort(),
     );
     expect(JSON.stringify(bad.errors)).not.toContain(secret);
   });

@@ -4,7 +4,17 @@ import type { FieldError } from '../../lib/app-error.js';
 import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
 import { type Masking, ZMasking } from './masking.js';
 
-export const fieldTypes = ['string', 'email', 'phone', 'date', 'datetime', 'number', 'boolean', 'address', 'json'] as const;
+export const fieldTypes = [
+  'string',
+  'email',
+  'phone',
+  'date',
+  'datetime',
+  'number',
+  'boolean',
+  'address',
+  'json',
+] as const;
 export type FieldType = (typeof fieldTypes)[number];
 
 export const classifications = ['public', 'internal', 'confidential', 'restricted'] as const;
@@ -22,14 +32,21 @@ export function isKnownCategory(key: string): boolean {
   return false;
 }
 
-export const ZFieldName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (max 63)');
-export const ZCollectionName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (max 63)');
+export const ZFieldName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (max 63)');
+export const ZCollectionName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (max 63)');
 
 export const ZFieldDefinition = z
   .object({
     name: ZFieldName,
     type: z.enum(fieldTypes),
-    category: z.string().max(200).refine(isKnownCategory, 'must be a data category of the taxonomy (or beneath one)'),
+    category: z
+      .string()
+      .max(200)
+      .refine(isKnownCategory, 'must be a data category of the taxonomy (or beneath one)'),
     classification: z.enum(classifications),
     required: z.boolean().default(false),
     indexed: z.boolean().default(false).describe('keep a blind index for exact-match search'),
@@ -58,7 +75,10 @@ export const ZCollectionDefinition = z
       .array(ZFieldDefinition)
       .min(1)
       .max(200)
-      .refine((fields) => new Set(fields.map((field) => field.name)).size === fields.length, 'field names must be unique'),
+      .refine(
+        (fields) => new Set(fields.map((field) => field.name)).size === fields.length,
+        'field names must be unique',
+      ),
   })
   .meta({ id: 'CollectionDefinition' });
 
@@ -98,7 +118,10 @@ export type FieldValue = string | number | boolean | Record<string, unknown> | u
 
 /** Normalizes a phone number to E.164, or undefined when it is not a valid number. */
 export function normalizePhone(value: string, defaultCountry?: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(value, defaultCountry as Parameters<typeof parsePhoneNumberFromString>[1]);
+  const parsed = parsePhoneNumberFromString(
+    value,
+    defaultCountry as Parameters<typeof parsePhoneNumberFromString>[1],
+  );
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
@@ -107,20 +130,33 @@ export function normalizeEmail(value: string): string {
 }
 
 /** Validates and normalizes one value; returns a message (never containing the value) when invalid. */
-function checkValue(field: FieldDefinition, value: unknown, phoneRegion?: string): { value: FieldValue } | { error: string } {
+function checkValue(
+  field: FieldDefinition,
+  value: unknown,
+  phoneRegion?: string,
+): { value: FieldValue } | { error: string } {
   switch (field.type) {
     case 'string':
-      return typeof value === 'string' && value.length <= 10_000 ? { value } : { error: 'must be a string of at most 10000 characters' };
+      return typeof value === 'string' && value.length <= 10_000
+        ? { value }
+        : { error: 'must be a string of at most 10000 characters' };
     case 'email': {
-      if (typeof value !== 'string' || !z.email().safeParse(value.trim()).success) return { error: 'must be an e-mail address' };
+      if (typeof value !== 'string' || !z.email().safeParse(value.trim()).success)
+        return { error: 'must be an e-mail address' };
       return { value: value.trim() };
     }
     case 'phone': {
       const normalized = typeof value === 'string' ? normalizePhone(value, phoneRegion) : undefined;
-      return normalized ? { value: normalized } : { error: 'must be a valid phone number (E.164, e.g. +44 20 7946 0958)' };
+      return normalized
+        ? { value: normalized }
+        : { error: 'must be a valid phone number (E.164, e.g. +44 20 7946 0958)' };
     }
     case 'date': {
-      const valid = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+      const valid =
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+        new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
       return valid ? { value } : { error: 'must be a calendar date YYYY-MM-DD' };
     }
     case 'datetime':
@@ -128,17 +164,23 @@ function checkValue(field: FieldDefinition, value: unknown, phoneRegion?: string
         ? { value }
         : { error: 'must be an ISO 8601 date-time with a time zone' };
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? { value } : { error: 'must be a finite number' };
+      return typeof value === 'number' && Number.isFinite(value)
+        ? { value }
+        : { error: 'must be a finite number' };
     case 'boolean':
       return typeof value === 'boolean' ? { value } : { error: 'must be true or false' };
     case 'address': {
       const parsed = ZAddress.safeParse(value);
       if (parsed.success) return { value: parsed.data };
       const first = parsed.error.issues[0];
-      return { error: `must be an address (${first?.path.join('.') || 'object'}: ${first?.message ?? 'invalid'})` };
+      return {
+        error: `must be an address (${first?.path.join('.') || 'object'}: ${first?.message ?? 'invalid'})`,
+      };
     }
     case 'json':
-      return value !== undefined && JSON.stringify(value).length <= 65_536 ? { value: value as FieldValue } : { error: 'must be JSON of at most 64 KiB' };
+      return value !== undefined && JSON.stringify(value).length <= 65_536
+        ? { value: value as FieldValue }
+        : { error: 'must be JSON of at most 64 KiB' };
   }
 }
 
@@ -155,7 +197,12 @@ export function validateRecordValues(
   const values: Record<string, FieldValue> = {};
   const known = new Map(collection.fields.map((field) => [field.name, field]));
   for (const name of Object.keys(input)) {
-    if (!known.has(name)) errors.push({ in: 'body', path: `fields.${name}`.slice(0, 100), message: 'is not a field of this collection' });
+    if (!known.has(name))
+      errors.push({
+        in: 'body',
+        path: `fields.${name}`.slice(0, 100),
+        message: 'is not a field of this collection',
+      });
   }
   for (const field of collection.fields) {
     const raw = input[field.name];

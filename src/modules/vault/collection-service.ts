@@ -41,7 +41,11 @@ export function diffFields(before: FieldDefinition[], after: FieldDefinition[]):
 
 /** Collections: the schemas of personal data the vault holds. */
 export function collectionService({ db, store, audit, clock }: Deps) {
-  async function create(context: AuditContext, definition: CollectionDefinition, source: 'api' | 'config' = 'api'): Promise<CollectionRow> {
+  async function create(
+    context: AuditContext,
+    definition: CollectionDefinition,
+    source: 'api' | 'config' = 'api',
+  ): Promise<CollectionRow> {
     return db.transaction().execute(async (tx) => {
       if (await store.findByName(tx, definition.name)) {
         throw new AppError('conflict', `A collection named ${definition.name} exists already.`);
@@ -68,30 +72,46 @@ export function collectionService({ db, store, audit, clock }: Deps) {
     context: AuditContext,
     name: string,
     definition: Omit<CollectionDefinition, 'name'>,
-    options: { force?: boolean | undefined; migrationPlan?: MigrationPlan | undefined; source?: 'api' | 'config' } = {},
+    options: {
+      force?: boolean | undefined;
+      migrationPlan?: MigrationPlan | undefined;
+      source?: 'api' | 'config';
+    } = {},
   ): Promise<{ collection: CollectionRow; change: CollectionChange }> {
     return db.transaction().execute(async (tx) => {
       const current = await store.lockByName(tx, name);
       if (!current) throw new AppError('not_found', `No collection named ${name}.`);
       const change = diffFields(current.fields, definition.fields);
       if (current.multiple && !definition.multiple) {
-        throw new AppError('conflict', 'A collection that allows many records per subject cannot be narrowed to one.');
+        throw new AppError(
+          'conflict',
+          'A collection that allows many records per subject cannot be narrowed to one.',
+        );
       }
       const affected = [...change.removed, ...change.changed];
       const holding = await store.fieldsHoldingData(tx, current.id, affected);
       if (holding.length > 0) {
         const planned = holding.filter((field) => options.migrationPlan?.[field] === 'drop_values');
         if (!options.force || planned.length !== holding.length) {
-          throw new AppError('conflict', 'Some removed or changed fields hold data. Send force: true with a migrationPlan for each.', {
-            extensions: { fieldsWithData: holding },
-          });
+          throw new AppError(
+            'conflict',
+            'Some removed or changed fields hold data. Send force: true with a migrationPlan for each.',
+            {
+              extensions: { fieldsWithData: holding },
+            },
+          );
         }
         await store.dropFieldValues(tx, current.id, current.name, holding);
       }
       await store.update(
         tx,
         current.id,
-        { description: definition.description, multiple: definition.multiple, fields: definition.fields, ...(options.source ? { source: options.source } : {}) },
+        {
+          description: definition.description,
+          multiple: definition.multiple,
+          fields: definition.fields,
+          ...(options.source ? { source: options.source } : {}),
+        },
         clock.now(),
       );
       await audit.append(tx, context, {
@@ -114,7 +134,10 @@ export function collectionService({ db, store, audit, clock }: Deps) {
    * Brings collections declared in a config file into the database at start: new ones are created,
    * changed ones updated; a change that would lose data stops the start with a clear error.
    */
-  async function applyDeclared(context: AuditContext, definitions: CollectionDefinition[]): Promise<string[]> {
+  async function applyDeclared(
+    context: AuditContext,
+    definitions: CollectionDefinition[],
+  ): Promise<string[]> {
     const applied: string[] = [];
     for (const definition of definitions) {
       const existing = await store.findByName(db, definition.name);
@@ -134,7 +157,14 @@ export function collectionService({ db, store, audit, clock }: Deps) {
     return applied;
   }
 
-  return { create, update, get: (name: string) => get(db, name), getWith: get, list: () => store.list(db), applyDeclared };
+  return {
+    create,
+    update,
+    get: (name: string) => get(db, name),
+    getWith: get,
+    list: () => store.list(db),
+    applyDeclared,
+  };
 }
 
 export type CollectionService = ReturnType<typeof collectionService>;

@@ -18,7 +18,9 @@ export function readDeclaredCollections(path: string): CollectionDefinition[] {
   const result = z.array(ZCollectionDefinition).safeParse(list);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => `CUSTOS_COLLECTIONS_FILE: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`),
+      result.error.issues.map(
+        (issue) => `CUSTOS_COLLECTIONS_FILE: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      ),
     );
   }
   return result.data;

@@ -18,7 +18,13 @@ export async function* ndjsonLines(input: Readable): AsyncGenerator<ImportLine> 
     } catch {
       values = { externalId: undefined, __malformed: true };
     }
-    yield { line, values: typeof values === 'object' && values !== null && !Array.isArray(values) ? (values as Record<string, unknown>) : { __malformed: true } };
+    yield {
+      line,
+      values:
+        typeof values === 'object' && values !== null && !Array.isArray(values)
+          ? (values as Record<string, unknown>)
+          : { __malformed: true },
+    };
   }
 }
 
@@ -48,7 +54,9 @@ function coerce(field: FieldDefinition | undefined, cell: string): unknown {
 /** Rows of a CSV stream with a header line; columns are `externalId`, `region`, `recordId` and field names. */
 export async function* csvLines(input: Readable, fields: FieldDefinition[]): AsyncGenerator<ImportLine> {
   const byName = new Map(fields.map((field) => [field.name, field]));
-  const parser = input.pipe(parse({ columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }));
+  const parser = input.pipe(
+    parse({ columns: true, skip_empty_lines: true, bom: true, relax_column_count: false }),
+  );
   let line = 1;
   try {
     for await (const row of parser as AsyncIterable<Record<string, string>>) {
@@ -62,7 +70,13 @@ export async function* csvLines(input: Readable, fields: FieldDefinition[]): Asy
     }
   } catch (error) {
     throw new AppError('validation_failed', `The CSV could not be read after line ${line}.`, {
-      errors: [{ in: 'body', path: `line ${line + 1}`, message: (error as { code?: string }).code ?? 'malformed CSV' }],
+      errors: [
+        {
+          in: 'body',
+          path: `line ${line + 1}`,
+          message: (error as { code?: string }).code ?? 'malformed CSV',
+        },
+      ],
     });
   }
 }

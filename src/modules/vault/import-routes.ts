@@ -16,7 +16,8 @@ function byteLimit(limit: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       seen += chunk.length;
-      if (seen > limit) done(new AppError('body_too_large', `Imports are limited to ${limit} bytes per request.`));
+      if (seen > limit)
+        done(new AppError('body_too_large', `Imports are limited to ${limit} bytes per request.`));
       else done(null, chunk);
     },
   });
@@ -32,7 +33,11 @@ const ZReport = z.object({
 });
 
 /** Streaming bulk import: NDJSON or CSV in, a per-line report out. */
-export function importRoutes(deps: { imports: ImportService; collections: CollectionService; bodyLimit: number }): FastifyPluginAsyncZod {
+export function importRoutes(deps: {
+  imports: ImportService;
+  collections: CollectionService;
+  bodyLimit: number;
+}): FastifyPluginAsyncZod {
   return async (app) => {
     // The body is handed over as a stream, never buffered: memory stays bounded by the batch size.
     app.addContentTypeParser(streamedTypes, (_request, payload, done) => done(null, payload));
@@ -54,7 +59,10 @@ export function importRoutes(deps: { imports: ImportService; collections: Collec
       async (request) => {
         const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
         if (!streamedTypes.includes(type)) {
-          throw new AppError('unsupported_media_type', 'Send the import as application/x-ndjson or text/csv.');
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the import as application/x-ndjson or text/csv.',
+          );
         }
         const collection = await deps.collections.get(request.params.name);
         const body = (request.body as NodeJS.ReadableStream).pipe(byteLimit(deps.bodyLimit));

@@ -39,7 +39,13 @@ type Deps = {
   settings: { phoneRegion?: string | undefined };
 };
 
-type Prepared = { line: number; externalId: string; region: string | null; recordId: string | undefined; values: Record<string, FieldValue> };
+type Prepared = {
+  line: number;
+  externalId: string;
+  region: string | null;
+  recordId: string | undefined;
+  values: Record<string, FieldValue>;
+};
 
 /**
  * Bulk import: lines are validated, grouped in batches, and each batch is written in one transaction
@@ -56,13 +62,21 @@ export function importService({ db, store, collections, keys, aead, audit, clock
     const { externalId, region, recordId, ...fields } = line.values;
     const problems: ImportError[] = [];
     if (typeof externalId !== 'string' || externalId.trim() === '' || externalId.length > 200) {
-      problems.push({ line: line.line, field: 'externalId', reason: 'is required (a non-empty string of at most 200 characters)' });
+      problems.push({
+        line: line.line,
+        field: 'externalId',
+        reason: 'is required (a non-empty string of at most 200 characters)',
+      });
     }
     if (recordId !== undefined && (typeof recordId !== 'string' || !/^[0-9a-f-]{36}$/.test(recordId))) {
       problems.push({ line: line.line, field: 'recordId', reason: 'must be a UUID' });
     }
-    const checked = validateRecordValues(collection, fields, { partial: false, phoneRegion: settings.phoneRegion });
-    for (const error of checked.errors) problems.push({ line: line.line, field: error.path.replace(/^fields\./, ''), reason: error.message });
+    const checked = validateRecordValues(collection, fields, {
+      partial: false,
+      phoneRegion: settings.phoneRegion,
+    });
+    for (const error of checked.errors)
+      problems.push({ line: line.line, field: error.path.replace(/^fields\./, ''), reason: error.message });
     if (problems.length > 0) {
       errors.push(...problems);
       return undefined;
@@ -80,11 +94,19 @@ export function importService({ db, store, collections, keys, aead, audit, clock
     return db.transaction().execute(async (tx) => {
       const now = clock.now();
       const indexKey = keys.blindIndexKey();
-      const digestOf = new Map(batch.map((item) => [item.externalId, blindIndexFor(indexKey, externalIdKind, item.externalId)]));
+      const digestOf = new Map(
+        batch.map((item) => [item.externalId, blindIndexFor(indexKey, externalIdKind, item.externalId)]),
+      );
       const existing = await store.subjectsByExternalIndex(tx, [...digestOf.values()]);
       const subjectByDigest = new Map(existing.map((row) => [row.digest.toString('hex'), row]));
-      const erased = batch.filter((item) => subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.status === 'erased');
-      if (erased.length > 0) throw new AppError('conflict', 'A line names an erased subject.', { extensions: { lines: erased.map((item) => item.line) } });
+      const erased = batch.filter(
+        (item) =>
+          subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.status === 'erased',
+      );
+      if (erased.length > 0)
+        throw new AppError('conflict', 'A line names an erased subject.', {
+          extensions: { lines: erased.map((item) => item.line) },
+        });
 
       const newSubjects = new Map<string, { id: string; region: string | null; digest: Buffer }>();
       for (const item of batch) {
@@ -92,17 +114,41 @@ export function importService({ db, store, collections, keys, aead, audit, clock
         if (subjectByDigest.has(digest.toString('hex')) || newSubjects.has(item.externalId)) continue;
         newSubjects.set(item.externalId, { id: randomUUID(), region: item.region, digest });
       }
-      await store.insertSubjects(tx, [...newSubjects.values()].map((subject) => ({ id: subject.id, external_id_index: subject.digest, region: subject.region, status: 'active' as const, created_at: now, updated_at: now })));
-      const created = await keys.createDataKeys(tx, [...newSubjects.values()].map((subject) => subject.id));
+      await store.insertSubjects(
+        tx,
+        [...newSubjects.values()].map((subject) => ({
+          id: subject.id,
+          external_id_index: subject.digest,
+          region: subject.region,
+          status: 'active' as const,
+          created_at: now,
+          updated_at: now,
+        })),
+      );
+      const created = await keys.createDataKeys(
+        tx,
+        [...newSubjects.values()].map((subject) => subject.id),
+      );
       const subjectIdOf = (item: Prepared) =>
-        newSubjects.get(item.externalId)?.id ?? (subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.id as string);
+        newSubjects.get(item.externalId)?.id ??
+        (subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.id as string);
       const existingIds = existing.map((row) => row.id);
       const dataKeys = new Map([...created, ...(await keys.dataKeysFor(tx, existingIds))]);
 
       // Single-record collections: a subject's existing record is replaced. Many-record ones: a line
       // with a recordId replaces that record, a line without one appends.
-      const currentRecords = collection.multiple ? new Map<string, string>() : await store.recordIdsBySubject(tx, collection.id, existingIds);
-      const records: { id: string; subject_id: string; collection_id: string; plain: Record<string, unknown>; sealed: Record<string, string>; created_at: Date; updated_at: Date }[] = [];
+      const currentRecords = collection.multiple
+        ? new Map<string, string>()
+        : await store.recordIdsBySubject(tx, collection.id, existingIds);
+      const records: {
+        id: string;
+        subject_id: string;
+        collection_id: string;
+        plain: Record<string, unknown>;
+        sealed: Record<string, string>;
+        created_at: Date;
+        updated_at: Date;
+      }[] = [];
       const indexes: BlindIndexRow[] = [];
       const fields = new Map(collection.fields.map((field) => [field.name, field]));
       let updated = 0;
@@ -121,21 +167,41 @@ export function importService({ db, store, collections, keys, aead, audit, clock
         for (const [name, value] of Object.entries(item.values)) {
           const field = fields.get(name);
           if (!field || value === null) continue;
-          if (isEncrypted(field)) sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
+          if (isEncrypted(field))
+            sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
           else plain[name] = value;
           const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
           if (normalized !== undefined) {
             const kind = indexKindFor(collection.name, field);
-            indexes.push({ kind, digest: blindIndexFor(indexKey, kind, normalized), subject_id: subjectId, record_id: recordId, field: `${collection.name}.${name}` });
+            indexes.push({
+              kind,
+              digest: blindIndexFor(indexKey, kind, normalized),
+              subject_id: subjectId,
+              record_id: recordId,
+              field: `${collection.name}.${name}`,
+            });
           }
         }
-        records.push({ id: recordId, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now });
+        records.push({
+          id: recordId,
+          subject_id: subjectId,
+          collection_id: collection.id,
+          plain,
+          sealed,
+          created_at: now,
+          updated_at: now,
+        });
       }
       const unique = [...new Map(records.map((record) => [record.id, record])).values()];
       await store.upsertRecords(tx, unique);
       // Only records that existed before can have blind indexes to replace.
       await store.replaceIndexes(tx, [...replaced], indexes);
-      const counts = { lines: batch.length, subjectsCreated: newSubjects.size, recordsCreated: unique.length - Math.min(updated, unique.length), recordsUpdated: Math.min(updated, unique.length) };
+      const counts = {
+        lines: batch.length,
+        subjectsCreated: newSubjects.size,
+        recordsCreated: unique.length - Math.min(updated, unique.length),
+        recordsUpdated: Math.min(updated, unique.length),
+      };
       await audit.append(tx, context, {
         action: 'vault.import.batch',
         outcome: 'success',
@@ -154,7 +220,14 @@ export function importService({ db, store, collections, keys, aead, audit, clock
     onProgress?: (report: ImportReport) => void,
   ): Promise<ImportReport> {
     const collection = await collections.get(collectionName);
-    const report: ImportReport = { lines: 0, subjectsCreated: 0, recordsCreated: 0, recordsUpdated: 0, failed: 0, errors: [] };
+    const report: ImportReport = {
+      lines: 0,
+      subjectsCreated: 0,
+      recordsCreated: 0,
+      recordsUpdated: 0,
+      failed: 0,
+      errors: [],
+    };
     let batch: Prepared[] = [];
     const flush = async () => {
       if (batch.length === 0) return;

@@ -38,7 +38,9 @@ describe('masking and anonymization operators', () => {
 
   it('hashes with a key: stable, different under another key', () => {
     expect(keyedHash('jane@example.org', hashKey)).toBe(keyedHash('jane@example.org', hashKey));
-    expect(keyedHash('jane@example.org', hashKey)).not.toBe(keyedHash('jane@example.org', Buffer.alloc(32, 8)));
+    expect(keyedHash('jane@example.org', hashKey)).not.toBe(
+      keyedHash('jane@example.org', Buffer.alloc(32, 8)),
+    );
     expect(keyedHash('x', hashKey, 32)).toHaveLength(32);
   });
 
@@ -65,7 +67,9 @@ describe('masking and anonymization operators', () => {
 
   it('applies an operator from its declaration, and null stays null', () => {
     const context = { hashKey, random: counter() };
-    expect(applyMasking('jane@example.org', ZMasking.parse({ op: 'email' }), context)).toBe('j•••@example.org');
+    expect(applyMasking('jane@example.org', ZMasking.parse({ op: 'email' }), context)).toBe(
+      'j•••@example.org',
+    );
     expect(applyMasking(42, ZMasking.parse({ op: 'generalize_number', bucket: 10 }), context)).toBe('40-49');
     expect(applyMasking('x', ZMasking.parse({ op: 'null' }), context)).toBeNull();
     expect(applyMasking(null, ZMasking.parse({ op: 'redact' }), context)).toBeNull();

@@ -18,7 +18,14 @@ import {
 import type { CollectionService } from './collection-service.js';
 import { applyMasking } from './masking.js';
 import { type Aead, decryptFieldValue, sealFieldValue, type VaultKeys } from './vault-crypto.js';
-import type { BlindIndexRow, CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
+import type {
+  BlindIndexRow,
+  CollectionRow,
+  CollectionStore,
+  RecordRow,
+  SubjectRow,
+  SubjectStore,
+} from './vault-store.js';
 
 export type RecordView = {
   id: string;
@@ -48,14 +55,34 @@ type Deps = {
 };
 
 /** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
-export function recordService({ db, subjects, collectionRows, collections, keys, aead, audit, clock, settings }: Deps) {
+export function recordService({
+  db,
+  subjects,
+  collectionRows,
+  collections,
+  keys,
+  aead,
+  audit,
+  clock,
+  settings,
+}: Deps) {
   const target = (type: string, id: string) => ({ type, id });
 
   function assertPurpose(purpose: string) {
     if (!settings.purposes.includes(purpose)) {
-      throw new AppError('invalid_query_parameter', 'Reading personal data needs one of the configured purposes.', {
-        errors: [{ in: 'querystring', path: 'purpose', message: `must be one of: ${settings.purposes.join(', ')}` }],
-      });
+      throw new AppError(
+        'invalid_query_parameter',
+        'Reading personal data needs one of the configured purposes.',
+        {
+          errors: [
+            {
+              in: 'querystring',
+              path: 'purpose',
+              message: `must be one of: ${settings.purposes.join(', ')}`,
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -86,10 +113,22 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       }
       const now = clock.now();
       const id = randomUUID();
-      const row: SubjectRow = { id, external_id_index: digest, region: input.region ?? null, status: 'active', created_at: now, updated_at: now, erased_at: null };
+      const row: SubjectRow = {
+        id,
+        external_id_index: digest,
+        region: input.region ?? null,
+        status: 'active',
+        created_at: now,
+        updated_at: now,
+        erased_at: null,
+      };
       await subjects.insert(tx, row);
       await keys.createDataKey(tx, id);
-      await audit.append(tx, context, { action: 'vault.subject.created', outcome: 'success', target: target('subject', id) });
+      await audit.append(tx, context, {
+        action: 'vault.subject.created',
+        outcome: 'success',
+        target: target('subject', id),
+      });
       return row;
     });
   }
@@ -112,11 +151,17 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       ids = subject ? [subject.id] : [];
     } else if (query.email) {
       by = 'email';
-      ids = await subjects.subjectIdsByIndex(db, 'email', blindIndexFor(key, 'email', normalizeEmail(query.email)));
+      ids = await subjects.subjectIdsByIndex(
+        db,
+        'email',
+        blindIndexFor(key, 'email', normalizeEmail(query.email)),
+      );
     } else if (query.phone) {
       by = 'phone';
       const normalized = normalizePhone(query.phone, settings.phoneRegion);
-      ids = normalized ? await subjects.subjectIdsByIndex(db, 'phone', blindIndexFor(key, 'phone', normalized)) : [];
+      ids = normalized
+        ? await subjects.subjectIdsByIndex(db, 'phone', blindIndexFor(key, 'phone', normalized))
+        : [];
     } else {
       throw new AppError('validation_failed', 'Search by one of email, phone or externalId.', {
         errors: [{ in: 'body', path: '(root)', message: 'one of email, phone, externalId is required' }],
@@ -125,12 +170,21 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
     const rows = (await Promise.all(ids.map((id) => subjects.findById(db, id)))).filter(
       (row): row is SubjectRow => row !== undefined && row.status !== 'erased',
     );
-    await audit.record(context, { action: 'vault.subject.searched', outcome: 'success', details: { by, matches: rows.length } });
+    await audit.record(context, {
+      action: 'vault.subject.searched',
+      outcome: 'success',
+      details: { by, matches: rows.length },
+    });
     return rows;
   }
 
   /** Seals the values that need it and computes blind indexes for the indexed ones. */
-  function encode(collection: CollectionRow, subjectId: string, dek: Buffer, values: Record<string, FieldValue>) {
+  function encode(
+    collection: CollectionRow,
+    subjectId: string,
+    dek: Buffer,
+    values: Record<string, FieldValue>,
+  ) {
     const fields = new Map(collection.fields.map((field) => [field.name, field]));
     const plain: Record<string, unknown> = {};
     const sealed: Record<string, string> = {};
@@ -138,21 +192,34 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
     for (const [name, value] of Object.entries(values)) {
       const field = fields.get(name) as FieldDefinition;
       if (value === null) continue;
-      if (isEncrypted(field)) sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
+      if (isEncrypted(field))
+        sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
       else plain[name] = value;
       const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
       if (normalized !== undefined) {
         const kind = indexKindFor(collection.name, field);
-        indexes.push({ kind, digest: blindIndexFor(keys.blindIndexKey(), kind, normalized), subject_id: subjectId, field: `${collection.name}.${name}` });
+        indexes.push({
+          kind,
+          digest: blindIndexFor(keys.blindIndexKey(), kind, normalized),
+          subject_id: subjectId,
+          field: `${collection.name}.${name}`,
+        });
       }
     }
     return { plain, sealed, indexes };
   }
 
   function validate(collection: CollectionRow, input: Record<string, unknown>, partial: boolean) {
-    const { values, errors } = validateRecordValues(collection, input, { partial, phoneRegion: settings.phoneRegion });
+    const { values, errors } = validateRecordValues(collection, input, {
+      partial,
+      phoneRegion: settings.phoneRegion,
+    });
     if (errors.length > 0) {
-      throw new AppError('validation_failed', `${errors.length} field(s) do not fit the ${collection.name} collection.`, { errors });
+      throw new AppError(
+        'validation_failed',
+        `${errors.length} field(s) do not fit the ${collection.name} collection.`,
+        { errors },
+      );
     }
     return values;
   }
@@ -169,15 +236,29 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       const collection = await collections.getWith(tx, collectionName);
       const values = validate(collection, input, false);
       if (!collection.multiple && (await subjects.countRecords(tx, subjectId, collection.id)) > 0) {
-        throw new AppError('conflict', `The ${collection.name} collection holds one record per subject; update it instead.`);
+        throw new AppError(
+          'conflict',
+          `The ${collection.name} collection holds one record per subject; update it instead.`,
+        );
       }
       const dek = await keys.dataKeyFor(tx, subjectId);
       const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
       const id = randomUUID();
       const now = clock.now();
-      const row = { id, subject_id: subjectId, collection_id: collection.id, plain, sealed, created_at: now, updated_at: now };
+      const row = {
+        id,
+        subject_id: subjectId,
+        collection_id: collection.id,
+        plain,
+        sealed,
+        created_at: now,
+        updated_at: now,
+      };
       await subjects.insertRecord(tx, row);
-      await subjects.insertIndexes(tx, indexes.map((index) => ({ ...index, record_id: id })));
+      await subjects.insertIndexes(
+        tx,
+        indexes.map((index) => ({ ...index, record_id: id })),
+      );
       // The audit append comes last: it holds the audit chain's lock until commit.
       await audit.append(tx, context, {
         action: 'vault.record.created',
@@ -212,8 +293,15 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
         delete nextSealed[name];
       }
       await subjects.updateRecord(tx, recordId, nextPlain, nextSealed, clock.now());
-      await subjects.deleteIndexes(tx, recordId, Object.keys(values).map((name) => `${collection.name}.${name}`));
-      await subjects.insertIndexes(tx, indexes.map((index) => ({ ...index, record_id: recordId })));
+      await subjects.deleteIndexes(
+        tx,
+        recordId,
+        Object.keys(values).map((name) => `${collection.name}.${name}`),
+      );
+      await subjects.insertIndexes(
+        tx,
+        indexes.map((index) => ({ ...index, record_id: recordId })),
+      );
       await audit.append(tx, context, {
         action: 'vault.record.updated',
         outcome: 'success',
@@ -229,7 +317,12 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       const record = await subjects.lockRecord(tx, recordId);
       if (!record) throw new AppError('not_found', 'Record not found.');
       await subjects.deleteRecord(tx, recordId);
-      await audit.append(tx, context, { action: 'vault.record.deleted', outcome: 'success', target: target('record', recordId), details: { subject: record.subject_id } });
+      await audit.append(tx, context, {
+        action: 'vault.record.deleted',
+        outcome: 'success',
+        target: target('record', recordId),
+        details: { subject: record.subject_id },
+      });
     });
   }
 
@@ -246,7 +339,14 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       let value: FieldValue | undefined;
       if (field.name in record.sealed) {
         try {
-          value = decryptFieldValue(aead, dek, record.subject_id, collection.name, field.name, record.sealed[field.name] as string) as FieldValue;
+          value = decryptFieldValue(
+            aead,
+            dek,
+            record.subject_id,
+            collection.name,
+            field.name,
+            record.sealed[field.name] as string,
+          ) as FieldValue;
         } catch {
           // A value that fails authentication was altered or moved in storage: never shown, reported.
           unreadable.push(field.name);
@@ -257,7 +357,9 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       }
       if (value === undefined) continue;
       if (!reveal && isEncrypted(field)) {
-        fields[field.name] = applyMasking(value, defaultMaskingFor(field), { hashKey: settings.maskKey }) as FieldValue;
+        fields[field.name] = applyMasking(value, defaultMaskingFor(field), {
+          hashKey: settings.maskKey,
+        }) as FieldValue;
         masked.push(field.name);
       } else {
         fields[field.name] = value;
@@ -279,14 +381,27 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
    * A subject's records for a stated purpose: decrypted with `reveal`, masked per field otherwise. The
    * audit entry names the purpose and the fields read, never their values.
    */
-  async function readRecords(context: AuditContext, subjectId: string, options: ReadOptions): Promise<RecordView[]> {
+  async function readRecords(
+    context: AuditContext,
+    subjectId: string,
+    options: ReadOptions,
+  ): Promise<RecordView[]> {
     assertPurpose(options.purpose);
     await liveSubject(db, subjectId);
     const only = options.collection ? await collections.get(options.collection) : undefined;
     const records = await subjects.recordsOf(db, subjectId, only?.id);
-    const byId = new Map((await collectionsById(db, records.map((record) => record.collection_id))).map((row) => [row.id, row]));
+    const byId = new Map(
+      (
+        await collectionsById(
+          db,
+          records.map((record) => record.collection_id),
+        )
+      ).map((row) => [row.id, row]),
+    );
     const dek = records.length > 0 ? await keys.dataKeyFor(db, subjectId) : Buffer.alloc(0);
-    const views = records.map((record) => present(record, byId.get(record.collection_id) as CollectionRow, dek, options.reveal));
+    const views = records.map((record) =>
+      present(record, byId.get(record.collection_id) as CollectionRow, dek, options.reveal),
+    );
     await audit.record(context, {
       action: 'vault.record.read',
       outcome: 'success',
@@ -295,25 +410,42 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
       details: {
         revealed: options.reveal,
         records: views.length,
-        fields: [...new Set(views.flatMap((view) => Object.keys(view.fields).map((name) => `${view.collection}.${name}`)))],
+        fields: [
+          ...new Set(
+            views.flatMap((view) => Object.keys(view.fields).map((name) => `${view.collection}.${name}`)),
+          ),
+        ],
       },
     });
     return views;
   }
 
-  async function readRecord(context: AuditContext, recordId: string, options: ReadOptions): Promise<RecordView> {
+  async function readRecord(
+    context: AuditContext,
+    recordId: string,
+    options: ReadOptions,
+  ): Promise<RecordView> {
     assertPurpose(options.purpose);
     const record = await subjects.findRecord(db, recordId);
     if (!record) throw new AppError('not_found', 'Record not found.');
     await liveSubject(db, record.subject_id);
     const [collection] = await collectionsById(db, [record.collection_id]);
-    const view = present(record, collection as CollectionRow, await keys.dataKeyFor(db, record.subject_id), options.reveal);
+    const view = present(
+      record,
+      collection as CollectionRow,
+      await keys.dataKeyFor(db, record.subject_id),
+      options.reveal,
+    );
     await audit.record(context, {
       action: 'vault.record.read',
       outcome: 'success',
       target: target('record', recordId),
       purpose: options.purpose,
-      details: { subject: record.subject_id, revealed: options.reveal, fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`) },
+      details: {
+        subject: record.subject_id,
+        revealed: options.reveal,
+        fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`),
+      },
     });
     return view;
   }
@@ -322,18 +454,36 @@ export function recordService({ db, subjects, collectionRows, collections, keys,
    * Erasure by crypto-shredding: deletes the subject's data key, records, blind indexes and tokens in one
    * transaction and keeps a pseudonymous tombstone (id, status erased, time).
    */
-  async function shredSubject(context: AuditContext, subjectId: string): Promise<{ records: number; indexes: number; tokens: number }> {
+  async function shredSubject(
+    context: AuditContext,
+    subjectId: string,
+  ): Promise<{ records: number; indexes: number; tokens: number }> {
     return db.transaction().execute(async (tx) => {
       await liveSubject(tx, subjectId, true);
       const removed = await subjects.purgeSubjectData(tx, subjectId);
       await keys.shredDataKey(tx, subjectId);
       await subjects.setStatus(tx, subjectId, 'erased', clock.now());
-      await audit.append(tx, context, { action: 'vault.subject.shredded', outcome: 'success', target: target('subject', subjectId), details: removed });
+      await audit.append(tx, context, {
+        action: 'vault.subject.shredded',
+        outcome: 'success',
+        target: target('subject', subjectId),
+        details: removed,
+      });
       return removed;
     });
   }
 
-  return { createSubject, getSubject, searchSubjects, createRecord, updateRecord, deleteRecord, readRecords, readRecord, shredSubject };
+  return {
+    createSubject,
+    getSubject,
+    searchSubjects,
+    createRecord,
+    updateRecord,
+    deleteRecord,
+    readRecords,
+    readRecord,
+    shredSubject,
+  };
 }
 
 export type RecordService = ReturnType<typeof recordService>;

@@ -25,7 +25,8 @@ type Deps = {
   settings: { purposes: readonly string[]; phoneRegion?: string | undefined };
 };
 
-const tokenAad = (subjectId: string, token: string) => Buffer.from(`custos.token.v1\u0000${subjectId}\u0000${token}`, 'utf8');
+const tokenAad = (subjectId: string, token: string) =>
+  Buffer.from(`custos.token.v1\u0000${subjectId}\u0000${token}`, 'utf8');
 
 /**
  * Tokenization: a token stands in for a value in other systems. Deterministic tokens are stable per
@@ -35,7 +36,14 @@ const tokenAad = (subjectId: string, token: string) => Buffer.from(`custos.token
 export function tokenService({ db, subjects, collections, keys, aead, audit, settings }: Deps) {
   async function tokenize(
     context: AuditContext,
-    input: { subjectId: string; collection: string; field: string; value: unknown; kind: 'deterministic' | 'random'; format: 'auto' | TokenFormat },
+    input: {
+      subjectId: string;
+      collection: string;
+      field: string;
+      value: unknown;
+      kind: 'deterministic' | 'random';
+      format: 'auto' | TokenFormat;
+    },
   ): Promise<{ token: string }> {
     return db.transaction().execute(async (tx) => {
       const subject = await subjects.lockById(tx, input.subjectId);
@@ -48,13 +56,22 @@ export function tokenService({ db, subjects, collections, keys, aead, audit, set
           errors: [{ in: 'body', path: 'field', message: 'must name a tokenizable field of the collection' }],
         });
       }
-      const { values, errors } = validateRecordValues({ fields: [{ ...field, required: true }] }, { [field.name]: input.value }, { partial: false, phoneRegion: settings.phoneRegion });
-      if (errors.length > 0) throw new AppError('validation_failed', 'The value does not fit the field.', { errors: errors.map((error) => ({ ...error, path: 'value' })) });
+      const { values, errors } = validateRecordValues(
+        { fields: [{ ...field, required: true }] },
+        { [field.name]: input.value },
+        { partial: false, phoneRegion: settings.phoneRegion },
+      );
+      if (errors.length > 0)
+        throw new AppError('validation_failed', 'The value does not fit the field.', {
+          errors: errors.map((error) => ({ ...error, path: 'value' })),
+        });
       const value = values[field.name] as FieldValue;
       const scope = `${collection.name}.${field.name}`;
       const normalized = normalizedForIndex(field, value) ?? JSON.stringify(value);
       const bytes =
-        input.kind === 'deterministic' ? deterministicTokenBytes(keys.tokenKey(), `${subject.id}\u0000${scope}`, normalized) : randomTokenBytes();
+        input.kind === 'deterministic'
+          ? deterministicTokenBytes(keys.tokenKey(), `${subject.id}\u0000${scope}`, normalized)
+          : randomTokenBytes();
       const token = renderToken(bytes, formatFor(field.type, input.format));
       const dek = await keys.dataKeyFor(tx, subject.id);
       await subjects.insertToken(tx, {
@@ -76,7 +93,11 @@ export function tokenService({ db, subjects, collections, keys, aead, audit, set
   }
 
   /** The value behind a token, for a stated purpose; audited. */
-  async function detokenize(context: AuditContext, token: string, purpose: string): Promise<{ value: unknown; subjectId: string; collection: string; field: string }> {
+  async function detokenize(
+    context: AuditContext,
+    token: string,
+    purpose: string,
+  ): Promise<{ value: unknown; subjectId: string; collection: string; field: string }> {
     if (!settings.purposes.includes(purpose)) {
       throw new AppError('validation_failed', 'Detokenizing needs one of the configured purposes.', {
         errors: [{ in: 'body', path: 'purpose', message: `must be one of: ${settings.purposes.join(', ')}` }],
@@ -85,7 +106,9 @@ export function tokenService({ db, subjects, collections, keys, aead, audit, set
     const row = await subjects.findToken(db, token);
     if (!row) throw new AppError('not_found', 'Unknown token (or its subject was erased).');
     const dek = await keys.dataKeyFor(db, row.subject_id);
-    const value = JSON.parse(aead.open(dek, row.sealed_value, tokenAad(row.subject_id, token)).toString('utf8'));
+    const value = JSON.parse(
+      aead.open(dek, row.sealed_value, tokenAad(row.subject_id, token)).toString('utf8'),
+    );
     await audit.record(context, {
       action: 'vault.token.detokenized',
       outcome: 'success',

@@ -30,15 +30,36 @@ export const fieldFormatVersion = 1;
  * copied to another subject, collection or field fails to decrypt.
  */
 export function fieldAad(subjectId: string, collection: string, field: string): Buffer {
-  return Buffer.from(`custos.field.v${fieldFormatVersion}\u0000${subjectId}\u0000${collection}\u0000${field}`, 'utf8');
+  return Buffer.from(
+    `custos.field.v${fieldFormatVersion}\u0000${subjectId}\u0000${collection}\u0000${field}`,
+    'utf8',
+  );
 }
 
 /** Seals one field value (any JSON) under the subject's data key. */
-export function sealFieldValue(aead: Aead, dek: Buffer, subjectId: string, collection: string, field: string, value: unknown): string {
-  return aead.seal(dek, Buffer.from(JSON.stringify(value), 'utf8'), fieldAad(subjectId, collection, field)).toString('base64');
+export function sealFieldValue(
+  aead: Aead,
+  dek: Buffer,
+  subjectId: string,
+  collection: string,
+  field: string,
+  value: unknown,
+): string {
+  return aead
+    .seal(dek, Buffer.from(JSON.stringify(value), 'utf8'), fieldAad(subjectId, collection, field))
+    .toString('base64');
 }
 
 /** Opens one sealed field value; throws when it was altered or moved. */
-export function decryptFieldValue(aead: Aead, dek: Buffer, subjectId: string, collection: string, field: string, sealed: string): unknown {
-  return JSON.parse(aead.open(dek, Buffer.from(sealed, 'base64'), fieldAad(subjectId, collection, field)).toString('utf8'));
+export function decryptFieldValue(
+  aead: Aead,
+  dek: Buffer,
+  subjectId: string,
+  collection: string,
+  field: string,
+  sealed: string,
+): unknown {
+  return JSON.parse(
+    aead.open(dek, Buffer.from(sealed, 'base64'), fieldAad(subjectId, collection, field)).toString('utf8'),
+  );
 }

@@ -57,8 +57,12 @@ export const ZRecord = z
     subjectId: z.uuid(),
     collection: z.string(),
     fields: z.record(z.string(), z.unknown()),
-    masked: z.array(z.string()).describe('fields shown masked (read without reveal, or without vault.reveal)'),
-    unreadable: z.array(z.string()).describe('fields whose stored value failed authentication: altered or moved in storage'),
+    masked: z
+      .array(z.string())
+      .describe('fields shown masked (read without reveal, or without vault.reveal)'),
+    unreadable: z
+      .array(z.string())
+      .describe('fields whose stored value failed authentication: altered or moved in storage'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -68,7 +72,12 @@ export function presentRecord(view: RecordView): z.infer<typeof ZRecord> {
   return { ...view, createdAt: view.createdAt.toISOString(), updatedAt: view.updatedAt.toISOString() };
 }
 
-export const ZRecordWritten = z.object({ id: z.uuid(), subjectId: z.uuid(), collection: z.string(), updatedAt: z.iso.datetime() });
+export const ZRecordWritten = z.object({
+  id: z.uuid(),
+  subjectId: z.uuid(),
+  collection: z.string(),
+  updatedAt: z.iso.datetime(),
+});
 
 export const ZCollectionInput = ZCollectionDefinition;
 export const ZCollectionUpdate = ZCollectionDefinition.omit({ name: true }).extend({
@@ -76,9 +85,14 @@ export const ZCollectionUpdate = ZCollectionDefinition.omit({ name: true }).exte
   migrationPlan: z.record(z.string(), z.literal('drop_values')).optional(),
 });
 
-export const ZFieldsInput = z.record(z.string().max(63), z.unknown()).refine((fields) => Object.keys(fields).length <= 200, 'at most 200 fields');
+export const ZFieldsInput = z
+  .record(z.string().max(63), z.unknown())
+  .refine((fields) => Object.keys(fields).length <= 200, 'at most 200 fields');
 export const ZPurposeQuery = z.object({
   purpose: z.string().min(1).max(64),
-  reveal: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  reveal: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   collection: z.string().max(63).optional(),
 });

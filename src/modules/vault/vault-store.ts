@@ -12,7 +12,13 @@ export type TokenRow = Selectable<VaultTables['tokens']>;
 /** SQL for collections. */
 export function collectionStore() {
   return {
-    async insert(tx: Executor, row: Omit<CollectionRow, 'version' | 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date }) {
+    async insert(
+      tx: Executor,
+      row: Omit<CollectionRow, 'version' | 'created_at' | 'updated_at'> & {
+        created_at: Date;
+        updated_at: Date;
+      },
+    ) {
       await tx
         .insertInto('collections')
         .values({ ...row, fields: JSON.stringify(row.fields) })
@@ -34,7 +40,12 @@ export function collectionStore() {
     async update(
       tx: Executor,
       id: string,
-      changes: { description: string; multiple: boolean; fields: FieldDefinition[]; source?: 'api' | 'config' },
+      changes: {
+        description: string;
+        multiple: boolean;
+        fields: FieldDefinition[];
+        source?: 'api' | 'config';
+      },
       at: Date,
     ) {
       await tx
@@ -73,10 +84,7 @@ export function collectionStore() {
           .set({ plain: sql`plain - ${field}`, sealed: sql`sealed - ${field}` })
           .where('collection_id', '=', collectionId)
           .execute();
-        await tx
-          .deleteFrom('blind_indexes')
-          .where('field', '=', `${collectionName}.${field}`)
-          .execute();
+        await tx.deleteFrom('blind_indexes').where('field', '=', `${collectionName}.${field}`).execute();
       }
     },
   };
@@ -85,7 +93,13 @@ export function collectionStore() {
 /** SQL for subjects, records, blind indexes and tokens. */
 export function subjectStore() {
   return {
-    async insert(tx: Executor, row: Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & { created_at: Date; updated_at: Date }) {
+    async insert(
+      tx: Executor,
+      row: Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & {
+        created_at: Date;
+        updated_at: Date;
+      },
+    ) {
       await tx.insertInto('subjects').values(row).execute();
     },
     findById(tx: Executor, id: string): Promise<SubjectRow | undefined> {
@@ -100,7 +114,11 @@ export function subjectStore() {
     async setStatus(tx: Executor, id: string, status: SubjectStatus, at: Date) {
       await tx
         .updateTable('subjects')
-        .set({ status, updated_at: at, ...(status === 'erased' ? { erased_at: at, external_id_index: null, region: null } : {}) })
+        .set({
+          status,
+          updated_at: at,
+          ...(status === 'erased' ? { erased_at: at, external_id_index: null, region: null } : {}),
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -117,20 +135,44 @@ export function subjectStore() {
       return rows.map((row) => row.subject_id);
     },
 
-    async insertRecord(tx: Executor, row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date }) {
+    async insertRecord(
+      tx: Executor,
+      row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+        created_at: Date;
+        updated_at: Date;
+      },
+    ) {
       await tx
         .insertInto('records')
         .values({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })
         .execute();
     },
-    async insertRecords(tx: Executor, rows: (Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date })[]) {
+    async insertRecords(
+      tx: Executor,
+      rows: (Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+        created_at: Date;
+        updated_at: Date;
+      })[],
+    ) {
       if (rows.length === 0) return;
       await tx
         .insertInto('records')
-        .values(rows.map((row) => ({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })))
+        .values(
+          rows.map((row) => ({
+            ...row,
+            plain: JSON.stringify(row.plain),
+            sealed: JSON.stringify(row.sealed),
+          })),
+        )
         .execute();
     },
-    async updateRecord(tx: Executor, id: string, plain: Record<string, unknown>, sealed: Record<string, string>, at: Date) {
+    async updateRecord(
+      tx: Executor,
+      id: string,
+      plain: Record<string, unknown>,
+      sealed: Record<string, string>,
+      at: Date,
+    ) {
       await tx
         .updateTable('records')
         .set({ plain: JSON.stringify(plain), sealed: JSON.stringify(sealed), updated_at: at })
@@ -167,7 +209,11 @@ export function subjectStore() {
     },
     async deleteIndexes(tx: Executor, recordId: string, fields: string[]) {
       if (fields.length === 0) return;
-      await tx.deleteFrom('blind_indexes').where('record_id', '=', recordId).where('field', 'in', fields).execute();
+      await tx
+        .deleteFrom('blind_indexes')
+        .where('record_id', '=', recordId)
+        .where('field', 'in', fields)
+        .execute();
     },
 
     async insertToken(tx: Executor, row: Omit<TokenRow, 'created_at'>) {
@@ -185,8 +231,14 @@ export function subjectStore() {
      * Crypto-shredding, the database part: every record, blind index and token of the subject goes.
      * (The data key is deleted by the key ring in the same transaction.)
      */
-    async purgeSubjectData(tx: Executor, subjectId: string): Promise<{ records: number; indexes: number; tokens: number }> {
-      const indexes = await tx.deleteFrom('blind_indexes').where('subject_id', '=', subjectId).executeTakeFirst();
+    async purgeSubjectData(
+      tx: Executor,
+      subjectId: string,
+    ): Promise<{ records: number; indexes: number; tokens: number }> {
+      const indexes = await tx
+        .deleteFrom('blind_indexes')
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirst();
       const tokens = await tx.deleteFrom('tokens').where('subject_id', '=', subjectId).executeTakeFirst();
       const records = await tx.deleteFrom('records').where('subject_id', '=', subjectId).executeTakeFirst();
       return {
@@ -201,12 +253,18 @@ export function subjectStore() {
 export type CollectionStore = ReturnType<typeof collectionStore>;
 export type SubjectStore = ReturnType<typeof subjectStore>;
 
-type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & { created_at: Date; updated_at: Date };
+type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+  created_at: Date;
+  updated_at: Date;
+};
 
 /** Set-based SQL for bulk import: a few statements per batch, whatever its size. */
 export function importStore() {
   return {
-    async subjectsByExternalIndex(tx: Executor, digests: Buffer[]): Promise<{ id: string; status: SubjectStatus; digest: Buffer }[]> {
+    async subjectsByExternalIndex(
+      tx: Executor,
+      digests: Buffer[],
+    ): Promise<{ id: string; status: SubjectStatus; digest: Buffer }[]> {
       if (digests.length === 0) return [];
       const rows = await tx
         .selectFrom('subjects')
@@ -215,7 +273,13 @@ export function importStore() {
         .execute();
       return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index as Buffer }));
     },
-    async insertSubjects(tx: Executor, rows: (Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & { created_at: Date; updated_at: Date })[]) {
+    async insertSubjects(
+      tx: Executor,
+      rows: (Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & {
+        created_at: Date;
+        updated_at: Date;
+      })[],
+    ) {
       if (rows.length === 0) return;
       // unnest() binds one array per column instead of one parameter per cell: far cheaper for big batches.
       await sql`
@@ -226,7 +290,11 @@ export function importStore() {
           ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
         )`.execute(tx);
     },
-    async recordIdsBySubject(tx: Executor, collectionId: string, subjectIds: string[]): Promise<Map<string, string>> {
+    async recordIdsBySubject(
+      tx: Executor,
+      collectionId: string,
+      subjectIds: string[],
+    ): Promise<Map<string, string>> {
       if (subjectIds.length === 0) return new Map();
       const rows = await tx
         .selectFrom('records')
@@ -246,10 +314,13 @@ export function importStore() {
           ${rows.map((row) => JSON.stringify(row.plain))}::jsonb[], ${rows.map((row) => JSON.stringify(row.sealed))}::jsonb[],
           ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
         )
-        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at`.execute(tx);
+        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at`.execute(
+        tx,
+      );
     },
     async replaceIndexes(tx: Executor, recordIds: string[], rows: BlindIndexRow[]) {
-      if (recordIds.length > 0) await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
+      if (recordIds.length > 0)
+        await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
       if (rows.length === 0) return;
       await sql`
         insert into blind_indexes (kind, digest, subject_id, record_id, field)
