@@ -162,6 +162,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     audit,
     clock,
     settings: vaultSettings,
+    databaseKind: database.kind,
   });
   const tokens = tokenService({
     db,

@@ -9,7 +9,13 @@
  * would be ambiguous or lossy.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  try {
+    return write(value);
+  } catch (error) {
+    if (error instanceof Unwritable)
+      throw new CanonicalJsonError(pathTo(value, error.offender), error.reason);
+    throw error;
+  }
 }
 
 export class CanonicalJsonError extends Error {
@@ -19,52 +25,83 @@ export class CanonicalJsonError extends Error {
   }
 }
 
-function write(value: unknown, path: string): string {
+/** Thrown inside the writer; turned into a CanonicalJsonError with the path, found only then. */
+class Unwritable {
+  constructor(
+    readonly offender: unknown,
+    readonly reason: string,
+  ) {}
+}
+
+/** Strings JSON.stringify would copy unchanged between quotes (verification writes many of them). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const plainString = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** A string as JSON text, exactly as JSON.stringify writes it. */
+export function quoteJson(text: string): string {
+  return plainString.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+// Plain concatenation and few allocations: verification writes the canonical form of every entry.
+function write(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quoteJson(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(path, `${value} has no JSON form`);
-      return JSON.stringify(value);
+      if (!Number.isFinite(value)) throw new Unwritable(value, `${value} has no JSON form`);
+      // For finite numbers String() and JSON.stringify() agree (-0 included: both write 0).
+      return String(value);
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return writeArray(value, path);
-      return writeObject(value, path);
+      if (Array.isArray(value)) return writeArray(value);
+      return writeObject(value);
     default:
-      throw new CanonicalJsonError(path, `a ${typeof value} is not JSON data`);
+      throw new Unwritable(value, `a ${typeof value} is not JSON data`);
   }
 }
 
-function writeArray(items: unknown[], path: string): string {
+function writeArray(items: unknown[]): string {
   let text = '[';
   for (let index = 0; index < items.length; index += 1) {
-    if (items[index] === undefined)
-      throw new CanonicalJsonError(`${path}[${index}]`, 'undefined in an array');
-    text += `${index === 0 ? '' : ','}${write(items[index], `${path}[${index}]`)}`;
+    const item = items[index];
+    if (item === undefined) throw new Unwritable(items, `undefined at index ${index} of an array`);
+    if (index > 0) text += ',';
+    text += write(item);
   }
   return `${text}]`;
 }
 
-function writeObject(object: object, path: string): string {
+function writeObject(object: object): string {
   const prototype = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
-    throw new CanonicalJsonError(
-      path,
-      `a ${object.constructor?.name ?? 'non-plain'} object is not JSON data`,
-    );
+    throw new Unwritable(object, `a ${object.constructor?.name ?? 'non-plain'} object is not JSON data`);
   }
   const record = object as Record<string, unknown>;
+  const keys = Object.keys(record);
   // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-  const keys = Object.keys(record).sort();
+  if (keys.length > 1) keys.sort();
   let text = '{';
   let first = true;
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    text += `${first ? '' : ','}${JSON.stringify(key)}:${write(item, `${path}.${key}`)}`;
+    if (!first) text += ',';
     first = false;
+    text += `${quoteJson(key)}:${write(item)}`;
   }
   return `${text}}`;
+}
+
+/** Where `offender` sits inside `root`, as `$.a.b[2]`; only computed to report an error. */
+function pathTo(root: unknown, offender: unknown, path = '$'): string {
+  if (Object.is(root, offender)) return path;
+  if (root && typeof root === 'object') {
+    for (const [key, item] of Object.entries(root)) {
+      const found = pathTo(item, offender, Array.isArray(root) ? `${path}[${key}]` : `${path}.${key}`);
+      if (found !== '') return found;
+    }
+  }
+  return path === '$' ? '$' : '';
 }

@@ -235,15 +235,38 @@ describe('the audit log', () => {
 
     it.runIf(onPostgres)('never forks or breaks the chain with 8 concurrent writers', async () => {
       const before = (await audit().verify()) as { lastSeq: number };
-      const writers = Array.from({ length: 8 }, async () => {
+      // Half append inside transactions of their own making, half record: both paths contend at once.
+      const writers = Array.from({ length: 8 }, async (_, writer) => {
         const seqs: number[] = [];
-        for (let index = 0; index < 25; index += 1)
-          seqs.push((await audit().record(contextOf(), entryOf())).seq);
+        for (let index = 0; index < 25; index += 1) {
+          const { seq } =
+            writer % 2 === 0
+              ? await db()
+                  .transaction()
+                  .execute((tx) => audit().append(tx, contextOf(), entryOf()))
+              : await audit().record(contextOf(), entryOf());
+          seqs.push(seq);
+        }
         return seqs;
       });
       const seqs = (await Promise.all(writers)).flat().sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => before.lastSeq + 1 + index));
       expect(await audit().verify()).toMatchObject({ ok: true, lastSeq: before.lastSeq + 200 });
+    });
+
+    it('writes a burst of records together, numbered in call order, with their checkpoints', async () => {
+      const burst = await Promise.all(
+        Array.from({ length: 3 * checkpointEvery }, (_, index) =>
+          audit().record(contextOf(), entryOf({ details: { index } })),
+        ),
+      );
+      const seqs = burst.map(({ seq }) => seq);
+      expect(seqs).toEqual(seqs.map((_, index) => (seqs[0] as number) + index));
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      expect(entries.map((entry) => entry.details.index)).toEqual(seqs.map((_, index) => index));
+      const signed = await audit().checkpoints((seqs[0] as number) - 1, 10);
+      expect(signed.map((point) => point.seq)).toEqual(seqs.filter((seq) => seq % checkpointEvery === 0));
+      expect(await audit().verify()).toMatchObject({ ok: true });
     });
   });
 

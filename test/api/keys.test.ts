@@ -381,7 +381,7 @@ describe('the key ring', () => {
     expect(agent.statusCode).toBe(403);
   });
 
-  it('refuses to work with master key files that are not the ones this database registered', async () => {
+  it('refuses to work with key files that are not the ones this database registered, and its status says so', async () => {
     const { currentVersion } = await status();
     const wrongFiles = keyMaterialFrom({ keysDir: freshKeysDir() });
     while (((await wrongFiles.kek.currentVersion()) ?? 0) < currentVersion) await wrongFiles.kek.addVersion();
@@ -398,6 +398,10 @@ describe('the key ring', () => {
         .transaction()
         .execute(async (tx) => impostor.createDataKey(tx, ...((await insertSubjects(tx, 1)) as [string]))),
     ).rejects.toThrow(/not the key this database registered/);
+    // Its status says why, without refusing to answer.
+    const diagnosis = await impostor.status();
+    expect(diagnosis.versions.find((version) => version.current)?.available).toBe(false);
+    expect(diagnosis.indexKey.matchesDatabase).toBe(false);
   });
 
   it.runIf(onPostgres)(

@@ -22,8 +22,8 @@ export function toRecord(row: AuditEntryRow): AuditEntryRecord {
     requestId: row.request_id,
     ipHash: row.ip_hash,
     details: row.details,
-    prevHash: row.prev_hash.toString('hex'),
-    hash: row.hash.toString('hex'),
+    prevHash: row.prev_hash,
+    hash: row.hash,
   };
 }
 

@@ -6,11 +6,16 @@ import { AppError } from '../../lib/app-error.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
 import { sanitizeDetails, scrubText } from './audit-details.js';
-import { type AuditCheckpoint, type AuditEntryRecord, canonicalEntryParts } from './audit-entry.js';
+import {
+  type AuditCheckpoint,
+  type AuditEntryRecord,
+  canonicalEntryParts,
+  chainHash,
+} from './audit-entry.js';
 import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
 import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
 import { isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
-import type { AuditFilters, AuditStore } from './audit-store.js';
+import type { AppendRow, AuditFilters, AuditStore } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { pseudonymizeIp } from './client-ip.js';
@@ -37,6 +42,8 @@ export type ExportFormat = 'ndjson' | 'csv';
 
 const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
+/** Most records one batch transaction writes. */
+const maxBatch = 200;
 
 export function encodeCursor(seq: number): string {
   return Buffer.from(String(seq), 'utf8').toString('base64url');
@@ -77,15 +84,11 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     }
   }
 
-  async function signAndStore(tx: Executor, seq: number, hash: Buffer): Promise<AuditCheckpoint> {
-    const checkpoint = signCheckpoint(keys(), {
-      seq,
-      hash: hash.toString('hex'),
-      at: clock.now().toISOString(),
-    });
+  async function signAndStore(tx: Executor, seq: number, hash: string): Promise<AuditCheckpoint> {
+    const checkpoint = signCheckpoint(keys(), { seq, hash, at: clock.now().toISOString() });
     await store.insertCheckpoint(tx, {
       seq,
-      hash,
+      hash: Buffer.from(hash, 'hex'),
       at: new Date(checkpoint.at),
       key_id: checkpoint.keyId,
       signature: Buffer.from(checkpoint.signature, 'base64url'),
@@ -93,17 +96,9 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return checkpoint;
   }
 
-  /**
-   * Appends an entry inside the caller's transaction; it commits or rolls back with the change. Append
-   * last, right before the commit: other appends wait for this transaction's head row lock until then.
-   */
-  async function append(
-    tx: Executor,
-    context: AuditContext,
-    entry: AuditEntryInput,
-  ): Promise<{ seq: number }> {
+  /** Checks, pseudonymizes and sanitizes an entry into the row an append writes. */
+  function prepare(context: AuditContext, entry: AuditEntryInput): AppendRow {
     assertWellFormed(entry);
-    const ring = keys();
     const content = {
       at: clock.now().toISOString(),
       actor: {
@@ -115,11 +110,11 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
       purpose: entry.purpose ? scrubText(entry.purpose, 200) : null,
       outcome: entry.outcome,
       requestId: context.requestId ? scrubText(context.requestId, 100) : null,
-      ipHash: pseudonymizeIp(context.ip, ring.ipKey),
+      ipHash: pseudonymizeIp(context.ip, keys().ipKey),
       details: sanitizeDetails(entry.details),
     };
     const { before, after } = canonicalEntryParts(content);
-    const appended = await store.append(tx, {
+    return {
       canonicalBefore: before,
       canonicalAfter: after,
       at: new Date(content.at),
@@ -133,20 +128,87 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
       requestId: content.requestId,
       ipHash: content.ipHash,
       detailsJson: canonicalJson(content.details),
-    });
+    };
+  }
+
+  async function appendPrepared(tx: Executor, row: AppendRow): Promise<number> {
+    const appended = await store.append(tx, row, settings.checkpointEvery);
     // Crossing a multiple of N: sign now, in the same transaction (one more insert every N appends).
-    if (appended.seq % settings.checkpointEvery === 0) await signAndStore(tx, appended.seq, appended.hash);
-    return { seq: appended.seq };
+    if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
+    return appended.seq;
   }
 
   /**
-   * Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). The
-   * append is one statement, so it runs as its own transaction without BEGIN and COMMIT round trips, and
-   * the head lock is held only while that statement commits. A checkpoint due at this entry follows as a
-   * statement of its own; were it lost, the scheduled job signs one later.
+   * Appends an entry inside the caller's transaction; it commits or rolls back with the change. Append
+   * last, right before the commit: other appends wait for this transaction's head row lock until then.
+   */
+  async function append(
+    tx: Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+  ): Promise<{ seq: number }> {
+    return { seq: await appendPrepared(tx, prepare(context, entry)) };
+  }
+
+  /** Appends several prepared entries in one transaction: one head lock and one commit for all. */
+  async function appendBatch(rows: AppendRow[]): Promise<number[]> {
+    return db.transaction().execute(async (tx) => {
+      const { firstSeq, prevHash } = await store.reserve(tx, rows.length);
+      let previous = prevHash;
+      const chained = rows.map(({ canonicalBefore, canonicalAfter, ...row }, index) => {
+        const seq = firstSeq + index;
+        const hash = chainHash(previous, canonicalBefore + seq + canonicalAfter);
+        const link = { ...row, seq, prevHash: previous, hash };
+        previous = hash;
+        return link;
+      });
+      await store.insertChained(tx, chained);
+      for (const link of chained) {
+        if (link.seq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
+      }
+      return chained.map((link) => link.seq);
+    });
+  }
+
+  // record() calls waiting for the one in flight; they go together as the next batch.
+  const waiting: { row: AppendRow; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  let flushing = false;
+
+  async function flushRecords(): Promise<void> {
+    flushing = true;
+    try {
+      while (waiting.length > 0) {
+        const batch = waiting.splice(0, maxBatch);
+        try {
+          // Alone, an entry is one statement and its own transaction; together, one transaction.
+          const seqs =
+            batch.length === 1
+              ? [await appendPrepared(db, (batch[0] as (typeof batch)[number]).row)]
+              : await appendBatch(batch.map((item) => item.row));
+          for (const [index, item] of batch.entries()) item.resolve(seqs[index] as number);
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  /**
+   * Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). When
+   * no other record is in flight this is one statement, run as its own transaction; records made while
+   * one is in flight wait for it and then go together in one transaction, so a burst (a password-guessing
+   * attack) takes the head lock and commits once per batch, not once per entry. A checkpoint due at an
+   * entry is signed with it.
    */
   async function record(context: AuditContext, entry: AuditEntryInput): Promise<{ seq: number }> {
-    return append(db, context, entry);
+    const row = prepare(context, entry);
+    const seq = await new Promise<number>((resolve, reject) => {
+      waiting.push({ row, resolve, reject });
+      if (!flushing) void flushRecords();
+    });
+    return { seq };
   }
 
   /** Signs a checkpoint for the newest entry when N entries or the interval have passed since the last. */
@@ -159,7 +221,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
         !last ||
         head.seq - last.seq >= settings.checkpointEvery ||
         clock.now().getTime() - last.at.getTime() >= settings.checkpointIntervalMs;
-      return due ? signAndStore(tx, head.seq, head.hash) : null;
+      return due ? signAndStore(tx, head.seq, head.hash.toString('hex')) : null;
     });
   }
 
@@ -190,9 +252,9 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return rows.map(toCheckpoint);
   }
 
-  /** How many entries match (for progress bars). */
+  /** How many entries match (for progress bars); without filters, the newest number, not a full count. */
   async function count(filters: AuditFilters): Promise<number> {
-    return store.count(db, filters);
+    return isFiltered(filters) ? store.count(db, filters) : (await store.bounds(db)).lastEntrySeq;
   }
 
   /**

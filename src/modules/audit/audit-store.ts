@@ -3,7 +3,11 @@ import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditTables } from './audit-tables.js';
 
-export type AuditEntryRow = Selectable<AuditTables['audit_entries']>;
+/** An entry as read back: hashes as hex, encoded by the database (cheaper than bytes and back). */
+export type AuditEntryRow = Omit<Selectable<AuditTables['audit_entries']>, 'prev_hash' | 'hash'> & {
+  prev_hash: string;
+  hash: string;
+};
 export type AuditCheckpointRow = Selectable<AuditTables['audit_checkpoints']>;
 
 /** What an append writes besides the number and hashes, which the statement itself assigns. */
@@ -41,6 +45,23 @@ export type AuditBounds = { lastEntrySeq: number; lastCheckpointSeq: number; hea
 
 type EntryQuery = SelectQueryBuilder<DB, 'audit_entries', object>;
 
+const entryColumns = [
+  'seq',
+  'at',
+  'actor_type',
+  'actor_id',
+  'action',
+  'target_type',
+  'target_id',
+  'purpose',
+  'outcome',
+  'request_id',
+  'ip_hash',
+  'details',
+  sql<string>`encode(prev_hash, 'hex')`.as('prev_hash'),
+  sql<string>`encode(hash, 'hex')`.as('hash'),
+] as const;
+
 function filtered(query: EntryQuery, filters: AuditFilters): EntryQuery {
   let q = query;
   if (filters.actorType) q = q.where('actor_type', '=', filters.actorType);
@@ -63,18 +84,23 @@ export function auditStore() {
   return {
     /**
      * Appends one entry in one statement: takes the head row lock, assigns the next number, computes
-     * SHA-256(previous hash || canonical JSON) in the database, inserts the entry and moves the head.
+     * the chain hash (see chainHash) in the database, inserts the entry and moves the head.
      * Under READ COMMITTED a concurrent append waits for the lock and then re-reads the new head, so the
-     * chain stays linear however many writers there are.
+     * chain stays linear however many writers there are. The new hash comes back (as hex) only for
+     * numbers that are a multiple of `hashEvery`, the ones a checkpoint is signed for.
      */
-    async append(tx: Executor, row: AppendRow): Promise<{ seq: number; hash: Buffer }> {
-      const result = await sql<{ seq: number; hash: Buffer }>`
+    async append(
+      tx: Executor,
+      row: AppendRow,
+      hashEvery: number,
+    ): Promise<{ seq: number; hash: string | null }> {
+      const result = await sql<{ seq: number; hash: string | null }>`
         with head as (
           update audit_head
              set seq = seq + 1,
                  prev_hash = hash,
-                 hash = sha256(hash || convert_to(
-                   ${row.canonicalBefore}::text || (seq + 1)::text || ${row.canonicalAfter}::text, 'UTF8'))
+                 hash = sha256(convert_to(encode(hash, 'hex') || ${row.canonicalBefore}::text
+                                          || (seq + 1)::text || ${row.canonicalAfter}::text, 'UTF8'))
            where id = 1
            returning seq, prev_hash, hash
         ), entry as (
@@ -85,10 +111,54 @@ export function auditStore() {
                  ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb, prev_hash, hash
             from head
         )
-        select seq, hash from head`.execute(tx);
+        select seq, case when seq % ${hashEvery}::bigint = 0 then encode(hash, 'hex') end as hash
+          from head`.execute(tx);
       const appended = result.rows[0];
       if (!appended) throw new Error('The audit head row is missing; the audit migration did not run');
       return appended;
+    },
+
+    /**
+     * Reserves `count` numbers for a batch: locks the head and moves its number on, returning the first
+     * reserved number and the hash to chain from. The caller inserts the batch with `insertChained` in
+     * the same transaction, which also moves the head's hash.
+     */
+    async reserve(tx: Executor, count: number): Promise<{ firstSeq: number; prevHash: string }> {
+      const result = await sql<{ seq: number; hash: string }>`
+        update audit_head set seq = seq + ${count}::bigint where id = 1
+        returning seq, encode(hash, 'hex') as hash`.execute(tx);
+      const head = result.rows[0];
+      if (!head) throw new Error('The audit head row is missing; the audit migration did not run');
+      return { firstSeq: Number(head.seq) - count + 1, prevHash: head.hash };
+    },
+
+    /** Inserts entries hashed by the caller (numbers from `reserve`) and moves the head's hashes. */
+    async insertChained(
+      tx: Executor,
+      rows: (Omit<AppendRow, 'canonicalBefore' | 'canonicalAfter'> & {
+        seq: number;
+        prevHash: string;
+        hash: string;
+      })[],
+    ): Promise<void> {
+      const last = rows.at(-1);
+      if (!last) return;
+      const values = rows.map(
+        (
+          row,
+        ) => sql`(${row.seq}::bigint, ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
+          ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text, ${row.purpose}::text,
+          ${row.outcome}::text, ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb,
+          decode(${row.prevHash}::text, 'hex'), decode(${row.hash}::text, 'hex'))`,
+      );
+      await sql`
+        with moved as (
+          update audit_head set prev_hash = decode(${last.prevHash}::text, 'hex'), hash = decode(${last.hash}::text, 'hex')
+           where id = 1
+        )
+        insert into audit_entries (seq, at, actor_type, actor_id, action, target_type, target_id, purpose,
+                                   outcome, request_id, ip_hash, details, prev_hash, hash)
+        values ${sql.join(values)}`.execute(tx);
     },
 
     async insertCheckpoint(tx: Executor, checkpoint: AuditCheckpointRow): Promise<boolean> {
@@ -140,11 +210,11 @@ export function auditStore() {
       let query = filtered(tx.selectFrom('audit_entries'), filters);
       if (page.after !== undefined) query = query.where('seq', page.order === 'asc' ? '>' : '<', page.after);
       if (page.upTo !== undefined) query = query.where('seq', '<=', page.upTo);
-      return query.selectAll().orderBy('seq', page.order).limit(page.limit).execute();
+      return query.select(entryColumns).orderBy('seq', page.order).limit(page.limit).execute();
     },
 
     async entry(tx: Executor, seq: number): Promise<AuditEntryRow | undefined> {
-      return tx.selectFrom('audit_entries').selectAll().where('seq', '=', seq).executeTakeFirst();
+      return tx.selectFrom('audit_entries').select(entryColumns).where('seq', '=', seq).executeTakeFirst();
     },
 
     async count(tx: Executor, filters: AuditFilters, upTo?: number): Promise<number> {

@@ -4,7 +4,6 @@ import {
   type AuditEntryRecord,
   canonicalEntry,
   chainHash,
-  genesisHash,
   genesisHashHex,
 } from './audit-entry.js';
 import { checkpointSignatureValid } from './audit-keys.js';
@@ -64,13 +63,12 @@ export type AuditVerifyOptions = {
 type Failure = { problem: AuditProblem; seq: number; message: string };
 
 function hashHex(prevHashHex: string, entry: AuditEntryRecord, seq: number): string {
-  return chainHash(Buffer.from(prevHashHex, 'hex'), canonicalEntry({ ...entry, seq })).toString('hex');
+  return chainHash(prevHashHex, canonicalEntry({ ...entry, seq }));
 }
 
 /** The verifier as a state machine fed one item at a time; `verifyAuditLog` drives it over a stream. */
 export function createAuditVerifier(options: AuditVerifyOptions) {
   const counts: Counts = { entries: 0, checkpoints: 0, lastSeq: 0, lastCheckpointSeq: null };
-  let previous: Buffer = genesisHash;
   let previousHex = genesisHashHex;
   let beforePreviousHex: string | null = null;
   let previousCheckpointSeq = 0;
@@ -127,9 +125,7 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
       };
     }
     if (item.prevHash !== previousHex) return chainBroken(item);
-    const digest = chainHash(previous, canonicalEntry(item));
-    const digestHex = digest.toString('hex');
-    if (digestHex !== item.hash) {
+    if (chainHash(previousHex, canonicalEntry(item)) !== item.hash) {
       return {
         problem: 'hash_mismatch',
         seq: item.seq,
@@ -137,8 +133,7 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
       };
     }
     beforePreviousHex = previousHex;
-    previous = digest;
-    previousHex = digestHex;
+    previousHex = item.hash;
     counts.lastSeq = item.seq;
     counts.entries += 1;
     while (ahead.length > 0 && (ahead[0] as AuditCheckpoint).seq === item.seq) {

@@ -27,6 +27,8 @@ export type ImportReport = {
 
 const maxReportedErrors = 1000;
 export const importBatchSize = 500;
+/** Batches written at once; PGlite has one connection, so there it is one. */
+const writersFor = (kind: 'postgres' | 'pglite') => (kind === 'postgres' ? 4 : 1);
 
 type Deps = {
   db: Kysely<DB>;
@@ -37,6 +39,7 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   settings: { phoneRegion?: string | undefined };
+  databaseKind: 'postgres' | 'pglite';
 };
 
 type Prepared = {
@@ -53,7 +56,18 @@ type Prepared = {
  * upserted, so re-running a file after a crash continues without duplicates. Memory stays bounded by
  * the batch size, whatever the file size.
  */
-export function importService({ db, store, collections, keys, aead, audit, clock, settings }: Deps) {
+export function importService({
+  db,
+  store,
+  collections,
+  keys,
+  aead,
+  audit,
+  clock,
+  settings,
+  databaseKind,
+}: Deps) {
+  const concurrency = writersFor(databaseKind);
   function prepare(collection: CollectionRow, line: ImportLine, errors: ImportError[]): Prepared | undefined {
     if (line.values.__malformed) {
       errors.push({ line: line.line, field: '(line)', reason: 'is not a JSON object' });
@@ -228,29 +242,60 @@ export function importService({ db, store, collections, keys, aead, audit, clock
       failed: 0,
       errors: [],
     };
-    let batch: Prepared[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const counts = await writeBatch(context, collection, batch);
-      report.subjectsCreated += counts.subjectsCreated;
-      report.recordsCreated += counts.recordsCreated;
-      report.recordsUpdated += counts.recordsUpdated;
-      batch = [];
-      onProgress?.(report);
+    // Lines are spread over a few writers by external id, so all lines of one subject go to one writer
+    // (no two transactions ever race to create the same subject) while the writers' transactions overlap
+    // with each other and with parsing. Each writer has at most one batch in flight and one filling.
+    const writers = Array.from({ length: concurrency }, () => ({
+      batch: [] as Prepared[],
+      inFlight: Promise.resolve(),
+    }));
+    const flush = async (writer: (typeof writers)[number]) => {
+      const batch = writer.batch;
+      writer.batch = [];
+      await writer.inFlight;
+      writer.inFlight = writeBatch(context, collection, batch).then((counts) => {
+        report.subjectsCreated += counts.subjectsCreated;
+        report.recordsCreated += counts.recordsCreated;
+        report.recordsUpdated += counts.recordsUpdated;
+        onProgress?.(report);
+      });
     };
-    for await (const line of lines) {
-      report.lines += 1;
-      const errors: ImportError[] = [];
-      const prepared = prepare(collection, line, errors);
-      if (prepared) batch.push(prepared);
-      else {
-        report.failed += 1;
-        report.errors.push(...errors.slice(0, Math.max(0, maxReportedErrors - report.errors.length)));
+    let failure: unknown;
+    try {
+      for await (const line of lines) {
+        report.lines += 1;
+        const errors: ImportError[] = [];
+        const prepared = prepare(collection, line, errors);
+        if (!prepared) {
+          report.failed += 1;
+          report.errors.push(...errors.slice(0, Math.max(0, maxReportedErrors - report.errors.length)));
+          continue;
+        }
+        const writer = writers[writerFor(prepared.externalId)] as (typeof writers)[number];
+        writer.batch.push(prepared);
+        if (writer.batch.length >= importBatchSize) await flush(writer);
       }
-      if (batch.length >= importBatchSize) await flush();
+      for (const writer of writers) if (writer.batch.length > 0) await flush(writer);
+    } catch (error) {
+      failure = error;
     }
-    await flush();
+    // Wait for every started batch, so a failure never leaves a transaction running behind the caller.
+    const rejected = (await Promise.allSettled(writers.map((writer) => writer.inFlight))).find(
+      (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
+    );
+    if (failure !== undefined) throw failure;
+    if (rejected) throw rejected.reason;
     return report;
+  }
+
+  /** A stable writer for an external id (FNV-1a), so one subject's lines always share a writer. */
+  function writerFor(externalId: string): number {
+    let hash = 0x811c9dc5;
+    for (let index = 0; index < externalId.length; index += 1) {
+      hash ^= externalId.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return (hash >>> 0) % concurrency;
   }
 
   return { importLines };
