@@ -4,10 +4,11 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { blindIndexFor, externalIdKind, indexKindFor, normalizedForIndex } from './blind-index.js';
-import { type FieldValue, isEncrypted, validateRecordValues } from './collection-schema.js';
+import { blindIndexFor, externalIdKind } from './blind-index.js';
+import { type FieldValue, validateRecordValues } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
-import { type Aead, sealFieldValue, type VaultKeys } from './vault-crypto.js';
+import { encodeRecord } from './record-encoding.js';
+import type { Aead, VaultKeys } from './vault-crypto.js';
 import type { BlindIndexRow, CollectionRow, ImportStore } from './vault-store.js';
 
 /** One line of an import file: reserved columns, then the collection's fields. */
@@ -164,7 +165,6 @@ export function importService({
         updated_at: Date;
       }[] = [];
       const indexes: BlindIndexRow[] = [];
-      const fields = new Map(collection.fields.map((field) => [field.name, field]));
       let updated = 0;
       const replaced = new Set<string>();
       for (const item of batch) {
@@ -176,26 +176,15 @@ export function importService({
           replaced.add(recordId);
         }
         currentRecords.set(subjectId, recordId);
-        const plain: Record<string, unknown> = {};
-        const sealed: Record<string, string> = {};
-        for (const [name, value] of Object.entries(item.values)) {
-          const field = fields.get(name);
-          if (!field || value === null) continue;
-          if (isEncrypted(field))
-            sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
-          else plain[name] = value;
-          const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
-          if (normalized !== undefined) {
-            const kind = indexKindFor(collection.name, field);
-            indexes.push({
-              kind,
-              digest: blindIndexFor(indexKey, kind, normalized),
-              subject_id: subjectId,
-              record_id: recordId,
-              field: `${collection.name}.${name}`,
-            });
-          }
-        }
+        const {
+          plain,
+          sealed,
+          indexes: recordIndexes,
+        } = encodeRecord(
+          { collection, subjectId, values: item.values },
+          { aead, dataKey: dek, blindIndexKey: indexKey },
+        );
+        for (const index of recordIndexes) indexes.push({ ...index, record_id: recordId });
         records.push({
           id: recordId,
           subject_id: subjectId,

@@ -5,10 +5,9 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { blindIndexFor, externalIdKind, indexKindFor, normalizedForIndex } from './blind-index.js';
+import { blindIndexFor, externalIdKind } from './blind-index.js';
 import {
   defaultMaskingFor,
-  type FieldDefinition,
   type FieldValue,
   isEncrypted,
   normalizeEmail,
@@ -17,15 +16,9 @@ import {
 } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
 import { applyMasking } from './masking.js';
-import { type Aead, decryptFieldValue, sealFieldValue, type VaultKeys } from './vault-crypto.js';
-import type {
-  BlindIndexRow,
-  CollectionRow,
-  CollectionStore,
-  RecordRow,
-  SubjectRow,
-  SubjectStore,
-} from './vault-store.js';
+import { encodeRecord } from './record-encoding.js';
+import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
+import type { CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
 
 export type RecordView = {
   id: string;
@@ -178,35 +171,16 @@ export function recordService({
     return rows;
   }
 
-  /** Seals the values that need it and computes blind indexes for the indexed ones. */
   function encode(
     collection: CollectionRow,
     subjectId: string,
     dek: Buffer,
     values: Record<string, FieldValue>,
   ) {
-    const fields = new Map(collection.fields.map((field) => [field.name, field]));
-    const plain: Record<string, unknown> = {};
-    const sealed: Record<string, string> = {};
-    const indexes: Omit<BlindIndexRow, 'record_id'>[] = [];
-    for (const [name, value] of Object.entries(values)) {
-      const field = fields.get(name) as FieldDefinition;
-      if (value === null) continue;
-      if (isEncrypted(field))
-        sealed[name] = sealFieldValue(aead, dek, subjectId, collection.name, name, value);
-      else plain[name] = value;
-      const normalized = field.indexed ? normalizedForIndex(field, value) : undefined;
-      if (normalized !== undefined) {
-        const kind = indexKindFor(collection.name, field);
-        indexes.push({
-          kind,
-          digest: blindIndexFor(keys.blindIndexKey(), kind, normalized),
-          subject_id: subjectId,
-          field: `${collection.name}.${name}`,
-        });
-      }
-    }
-    return { plain, sealed, indexes };
+    return encodeRecord(
+      { collection, subjectId, values },
+      { aead, dataKey: dek, blindIndexKey: keys.blindIndexKey() },
+    );
   }
 
   function validate(collection: CollectionRow, input: Record<string, unknown>, partial: boolean) {
