@@ -79,9 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
 
+  // The headers that matter for an API holding personal data (OWASP REST guidance); legacy ones for
+  // browsers long gone (X-XSS-Protection, X-Download-Options, Flash policies, DNS prefetch) are left out.
   registerSecurityHeaders(app, {
     hsts: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+    originAgentCluster: false,
     contentSecurityPolicy: {
+      useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],

@@ -24,7 +24,8 @@ export function securityHeadersFor(options: HelmetOptions): Record<string, strin
  * headers (the API reference UI sets its own CSP) overrides them in its own handler or hook.
  */
 export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): void {
-  const headers = securityHeadersFor(options);
+  // Responses carry personal data: no browser or proxy may keep a copy.
+  const headers = { ...securityHeadersFor(options), 'cache-control': 'no-store' };
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();

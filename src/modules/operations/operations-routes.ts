@@ -43,6 +43,8 @@ export function operationsRoutes({
       '/health',
       {
         config: { access: 'public' },
+        // Probes and scrapes arrive every few seconds from orchestrators: they log only when they fail.
+        logLevel: 'warn',
         schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: ZHealth } },
       },
       async () => ({ status: 'ok' as const, version, uptimeSeconds: Math.round(process.uptime()) }),
@@ -52,6 +54,8 @@ export function operationsRoutes({
       '/ready',
       {
         config: { access: 'public' },
+        // Probes and scrapes arrive every few seconds from orchestrators: they log only when they fail.
+        logLevel: 'warn',
         schema: {
           tags: ['operations'],
           summary: 'The database is reachable and its schema is current',
@@ -75,6 +79,8 @@ export function operationsRoutes({
       '/metrics',
       {
         config: { access: 'public' },
+        // Probes and scrapes arrive every few seconds from orchestrators: they log only when they fail.
+        logLevel: 'warn',
         schema: {
           tags: ['operations'],
           summary: 'Prometheus metrics (bearer token when CUSTOS_METRICS_TOKEN is set)',
