@@ -183,7 +183,9 @@ describe('HTTP conventions', () => {
     });
     // A fresh UUID (hex may happen to spell 'bad', so compare with the header, not a substring).
     expect(replaced.headers['x-request-id']).not.toBe('bad id\nx');
-    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(replaced.headers['x-request-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 
   it('sends security headers and no CORS headers by default', async () => {
