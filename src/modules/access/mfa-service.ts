@@ -103,6 +103,24 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     });
   }
 
+  /** The operator's row, locked for the transaction; refused when MFA is not on (nothing to check against). */
+  async function lockWithMfa(tx: Executor, operatorId: string): Promise<OperatorRow> {
+    const operator = await operators.lockById(tx, operatorId);
+    if (!operator?.mfa_enabled) throw new AppError('conflict', 'MFA is not enabled for this operator.');
+    return operator;
+  }
+
+  /** Replaces the operator's recovery codes with digests of new ones; returns the codes, shown once. */
+  async function issueRecoveryCodes(tx: Executor, operatorId: string): Promise<string[]> {
+    const codes = newRecoveryCodes();
+    await operators.replaceRecoveryCodes(
+      tx,
+      operatorId,
+      codes.map((code) => ({ id: randomUUID(), code_hash: digestSecret(code) })),
+    );
+    return codes;
+  }
+
   async function assertNotThrottled(operatorId: string) {
     const waitMs = await throttle.blockedFor(db, [mfaThrottleKey(operatorId, maxFailures)], clock.now());
     if (waitMs > 0) throw tooManyAttempts(waitMs);
@@ -115,7 +133,6 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     code: string,
   ): Promise<{ session: IssuedSession; recoveryCodes: string[] }> {
     await assertNotThrottled(session.operatorId);
-    const recoveryCodes = newRecoveryCodes();
     const result = await db.transaction().execute(async (tx) => {
       const operator = await operators.lockById(tx, session.operatorId);
       if (!operator?.mfa_pending_secret) throw new AppError('conflict', 'Start MFA enrolment first.');
@@ -133,11 +150,7 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         },
         now,
       );
-      await operators.replaceRecoveryCodes(
-        tx,
-        operator.id,
-        recoveryCodes.map((recoveryCode) => ({ id: randomUUID(), code_hash: digestSecret(recoveryCode) })),
-      );
+      const recoveryCodes = await issueRecoveryCodes(tx, operator.id);
       const issued = await auth.rotateSession(
         tx,
         session.sessionId,
@@ -149,11 +162,11 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         outcome: 'success',
         target: { type: 'operator', id: operator.id },
       });
-      return issued;
+      return { session: issued, recoveryCodes };
     });
     if (!result) return refuse(context, session.operatorId, 'operator.mfa.enrolment_failed');
     await throttle.clear(db, mfaThrottleKey(session.operatorId, maxFailures));
-    return { session: result, recoveryCodes };
+    return result;
   }
 
   /** Second factor at login: a TOTP code or an unused recovery code; rotates the session when it passes. */
@@ -164,8 +177,7 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
   ): Promise<IssuedSession> {
     await assertNotThrottled(session.operatorId);
     const result = await db.transaction().execute(async (tx) => {
-      const operator = await operators.lockById(tx, session.operatorId);
-      if (!operator?.mfa_enabled) throw new AppError('conflict', 'MFA is not enabled for this operator.');
+      const operator = await lockWithMfa(tx, session.operatorId);
       let method: 'totp' | 'recovery_code';
       if (input.code) {
         if ((await claimStep(tx, operator, operator.mfa_secret, input.code)) === null) return undefined;
@@ -215,24 +227,18 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     code: string,
   ): Promise<string[]> {
     await assertNotThrottled(session.operatorId);
-    const recoveryCodes = newRecoveryCodes();
-    const ok = await db.transaction().execute(async (tx) => {
-      const operator = await operators.lockById(tx, session.operatorId);
-      if (!operator?.mfa_enabled) throw new AppError('conflict', 'MFA is not enabled for this operator.');
-      if ((await claimStep(tx, operator, operator.mfa_secret, code)) === null) return false;
-      await operators.replaceRecoveryCodes(
-        tx,
-        operator.id,
-        recoveryCodes.map((recoveryCode) => ({ id: randomUUID(), code_hash: digestSecret(recoveryCode) })),
-      );
+    const recoveryCodes = await db.transaction().execute(async (tx) => {
+      const operator = await lockWithMfa(tx, session.operatorId);
+      if ((await claimStep(tx, operator, operator.mfa_secret, code)) === null) return undefined;
+      const codes = await issueRecoveryCodes(tx, operator.id);
       await audit.append(tx, context, {
         action: 'operator.recovery_codes.regenerated',
         outcome: 'success',
         target: { type: 'operator', id: operator.id },
       });
-      return true;
+      return codes;
     });
-    if (!ok) return refuse(context, session.operatorId, 'operator.mfa.failed');
+    if (!recoveryCodes) return refuse(context, session.operatorId, 'operator.mfa.failed');
     return recoveryCodes;
   }
 
@@ -251,8 +257,7 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
       return refuse(context, session.operatorId, 'operator.mfa.disable_failed');
     }
     const result = await db.transaction().execute(async (tx) => {
-      const locked = await operators.lockById(tx, session.operatorId);
-      if (!locked?.mfa_enabled) throw new AppError('conflict', 'MFA is not enabled for this operator.');
+      const locked = await lockWithMfa(tx, session.operatorId);
       if ((await claimStep(tx, locked, locked.mfa_secret, input.code)) === null) return undefined;
       await clearMfa(tx, locked.id);
       const issued = await auth.rotateSession(tx, session.sessionId, { ...locked, mfa_enabled: false }, true);
