@@ -166,14 +166,14 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(1_000_000),
     default: 1000,
     description:
-      'The audit log signs a checkpoint whenever this many entries have been appended since the last.',
+      'The audit log signs a checkpoint whenever a chain has grown by this many entries since its last.',
   },
   auditCheckpointInterval: {
     env: 'CUSTOS_AUDIT_CHECKPOINT_INTERVAL',
     schema: duration,
     default: '5m',
     description:
-      'The audit log also signs a checkpoint when this long has passed since the last one and entries were added (checked every minute). Bounds what a cut after the last checkpoint can hide.',
+      "The audit log also signs a chain's head when this long has passed since that chain's last checkpoint and entries were added (checked every minute). Bounds what a cut after the last checkpoint can hide.",
   },
   auditSigningKeyFile: {
     env: 'CUSTOS_AUDIT_SIGNING_KEY_FILE',

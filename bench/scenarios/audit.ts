@@ -77,6 +77,8 @@ function plainInserter(db: Kysely<DB>, mode: Mode, counter: { seq: number }) {
     counter.seq += 1;
     const row = {
       seq: counter.seq,
+      chain: 0,
+      chain_seq: counter.seq,
       at: new Date(),
       actor_type: context.actor.type,
       actor_id: context.actor.id,

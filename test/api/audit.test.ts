@@ -80,7 +80,7 @@ describe('the audit log', () => {
   async function verifyTampered(tamper: (tx: Tx) => Promise<void>, check?: () => Promise<unknown>) {
     const entries = await rowsOf('audit_entries');
     const checkpoints = await rowsOf('audit_checkpoints');
-    const head = await db().selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
+    const heads = await db().selectFrom('audit_head').selectAll().execute();
     const asOwner = async (work: (tx: Tx) => Promise<void>) => {
       await db()
         .transaction()
@@ -107,7 +107,9 @@ describe('the audit log', () => {
             .execute();
         }
         if (checkpoints.length > 0) await tx.insertInto('audit_checkpoints').values(checkpoints).execute();
-        await tx.updateTable('audit_head').set(head).where('id', '=', 1).execute();
+        for (const head of heads) {
+          await tx.updateTable('audit_head').set(head).where('chain', '=', head.chain).execute();
+        }
       });
     }
   }
@@ -161,11 +163,14 @@ describe('the audit log', () => {
       });
     });
 
-    it('numbers entries without gaps and links each to the one before', async () => {
+    it('numbers entries in order and links each to the one before it in its chain', async () => {
       const seqs = await appendSome(5);
-      expect(seqs).toEqual([0, 1, 2, 3, 4].map((offset) => (seqs[0] as number) + offset));
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
       const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      // One writer at a time always finds the first chain free.
       for (let index = 1; index < entries.length; index += 1) {
+        expect(entries[index]?.chain).toBe(entries[index - 1]?.chain);
+        expect(entries[index]?.chainSeq).toBe((entries[index - 1]?.chainSeq as number) + 1);
         expect(entries[index]?.prevHash).toBe(entries[index - 1]?.hash);
       }
     });
@@ -233,25 +238,76 @@ describe('the audit log', () => {
       expect(await audit().verify()).toMatchObject({ ok: true });
     });
 
-    it.runIf(onPostgres)('never forks or breaks the chain with 8 concurrent writers', async () => {
-      const before = (await audit().verify()) as { lastSeq: number };
-      // Half append inside transactions of their own making, half record: both paths contend at once.
-      const writers = Array.from({ length: 8 }, async (_, writer) => {
-        const seqs: number[] = [];
-        for (let index = 0; index < 25; index += 1) {
-          const { seq } =
-            writer % 2 === 0
-              ? await db()
-                  .transaction()
-                  .execute((tx) => audit().append(tx, contextOf(), entryOf()))
-              : await audit().record(contextOf(), entryOf());
-          seqs.push(seq);
-        }
-        return seqs;
-      });
-      const seqs = (await Promise.all(writers)).flat().sort((a, b) => a - b);
-      expect(seqs).toEqual(Array.from({ length: 200 }, (_, index) => before.lastSeq + 1 + index));
-      expect(await audit().verify()).toMatchObject({ ok: true, lastSeq: before.lastSeq + 200 });
+    it.runIf(onPostgres)(
+      'never forks or breaks a chain with 8 concurrent writers, spread over chains',
+      async () => {
+        // Half append inside transactions of their own making, half record: both paths contend at once.
+        const writers = Array.from({ length: 8 }, async (_, writer) => {
+          const seqs: number[] = [];
+          for (let index = 0; index < 25; index += 1) {
+            const { seq } =
+              writer % 2 === 0
+                ? await db()
+                    .transaction()
+                    .execute((tx) => audit().append(tx, contextOf(), entryOf()))
+                : await audit().record(contextOf(), entryOf());
+            seqs.push(seq);
+          }
+          return seqs;
+        });
+        const seqs = (await Promise.all(writers)).flat().sort((a, b) => a - b);
+        expect(new Set(seqs).size).toBe(200);
+        const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+        expect(new Set(entries.map((entry) => entry.chain)).size).toBeGreaterThan(1);
+        expect(await audit().verify()).toMatchObject({ ok: true, lastSeq: seqs.at(-1) });
+      },
+    );
+
+    it.runIf(onPostgres)(
+      'queues on a chain when more transactions append at once than there are chains',
+      async () => {
+        const chains = Number(
+          (
+            await db()
+              .selectFrom('audit_head')
+              .select(db().fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+        // Every transaction holds its chain until `chains` of them have appended, so the rest find all held.
+        let appended = 0;
+        let release = () => {};
+        const allHeld = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const transactions = Array.from({ length: chains + 4 }, () =>
+          db()
+            .transaction()
+            .execute(async (tx) => {
+              const { seq } = await audit().append(tx, contextOf(), entryOf());
+              appended += 1;
+              if (appended === chains) release();
+              await allHeld;
+              return seq;
+            }),
+        );
+        const seqs = await Promise.all(transactions);
+        const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+        expect(new Set(entries.map((entry) => entry.chain)).size).toBe(chains);
+        expect(await audit().verify()).toMatchObject({ ok: true });
+      },
+    );
+
+    it('keeps the appends of one transaction in one chain', async () => {
+      const seqs = await db()
+        .transaction()
+        .execute(async (tx) => [
+          (await audit().append(tx, contextOf(), entryOf())).seq,
+          (await audit().append(tx, contextOf(), entryOf())).seq,
+        ]);
+      const [first, second] = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      expect(second?.chain).toBe(first?.chain);
+      expect(second?.chainSeq).toBe((first?.chainSeq as number) + 1);
     });
 
     it('writes a burst of records together, numbered in call order, with their checkpoints', async () => {
@@ -265,15 +321,18 @@ describe('the audit log', () => {
       const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
       expect(entries.map((entry) => entry.details.index)).toEqual(seqs.map((_, index) => index));
       const signed = await audit().checkpoints((seqs[0] as number) - 1, 10);
-      expect(signed.map((point) => point.seq)).toEqual(seqs.filter((seq) => seq % checkpointEvery === 0));
+      const due = entries.filter((entry) => entry.chainSeq % checkpointEvery === 0).map((entry) => entry.seq);
+      expect(due).toHaveLength(3);
+      expect(signed.map((point) => point.seq)).toEqual(due);
       expect(await audit().verify()).toMatchObject({ ok: true });
     });
   });
 
   describe('checkpoints', () => {
-    it('signs a checkpoint in the same transaction when an append reaches a multiple of N', async () => {
+    it('signs a checkpoint in the same transaction when an append reaches a multiple of N in its chain', async () => {
       const seqs = await appendSome(checkpointEvery);
-      const multiple = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      const multiple = entries.find((entry) => entry.chainSeq % checkpointEvery === 0)?.seq as number;
       const checkpoint = (await audit().checkpoints(multiple - 1, 1))[0];
       expect(checkpoint).toMatchObject({ seq: multiple, hash: (await audit().entry(multiple)).hash });
       expect(checkpoint?.keyId).toBe(audit().publicKey().keyId);
@@ -287,12 +346,15 @@ describe('the audit log', () => {
       );
       expect(job?.schedule).toBe('* * * * *');
 
+      const signedSince = async () =>
+        (await audit().checkpoints((seq as number) - 1, 5)).map((point) => point.seq);
       clock.advance(60_000);
-      expect(await audit().checkpointIfDue()).toBeNull();
+      await audit().checkpointIfDue();
+      expect(await signedSince()).toEqual([]);
       clock.advance(t.runtime.config.auditCheckpointInterval);
       await job?.handler({}, { id: 'test' });
-      expect((await audit().checkpoints((seq as number) - 1, 5)).map((point) => point.seq)).toEqual([seq]);
-      expect(await audit().checkpointIfDue()).toBeNull();
+      expect(await signedSince()).toEqual([seq]);
+      expect(await audit().checkpointIfDue()).toEqual([]);
     });
 
     it('keeps verifying checkpoints of a retired signing key when its public key is trusted', async () => {
@@ -348,31 +410,35 @@ describe('the audit log', () => {
       expect(report).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: target });
     });
 
-    it('a deleted entry', async () => {
-      const [, target] = await appendSome(3);
+    it('a deleted entry, at the next entry of its chain', async () => {
+      const [, target, next] = await appendSome(3);
       const report = await verifyTampered(async (tx) => {
         await tx
           .deleteFrom('audit_entries')
           .where('seq', '=', target as number)
           .execute();
       });
-      expect(report).toMatchObject({ ok: false, problem: 'sequence_gap', seq: target });
+      expect(report).toMatchObject({ ok: false, problem: 'sequence_gap', seq: next });
     });
 
     it('an inserted entry, with the entries after it renumbered', async () => {
-      const seqs = await appendSome(3);
+      const entries = await Promise.all((await appendSome(3)).map((seq) => audit().entry(seq)));
       // Not right before a checkpoint, which would name the inserted entry as a checkpoint mismatch instead.
-      const before = seqs.find((seq) => (seq + 1) % checkpointEvery !== 0);
-      const previous = await audit().entry(before as number);
+      const previous = entries.find(
+        (entry) => (entry.chainSeq + 1) % checkpointEvery !== 0,
+      ) as AuditEntryRecord;
+      const before = previous.seq;
       const report = await verifyTampered(async (tx) => {
-        // Two steps, because the primary key is checked row by row.
-        await sql`update audit_entries set seq = seq + 1000000 where seq > ${before}`.execute(tx);
-        await sql`update audit_entries set seq = seq - 999999 where seq > 1000000`.execute(tx);
-        const forged = sealEntry(previous.hash, {
-          ...previous,
-          seq: (before as number) + 1,
-          action: 'operator.login.succeeded',
-        });
+        // Two steps, because the keys are checked row by row.
+        await sql`update audit_entries set seq = seq + 1000000, chain_seq = chain_seq + 1000000
+                   where seq > ${before}`.execute(tx);
+        await sql`update audit_entries set seq = seq - 999999, chain_seq = chain_seq - 999999
+                   where seq > 1000000`.execute(tx);
+        const forged = sealEntry(
+          previous.hash,
+          { ...previous, seq: (before as number) + 1, action: 'operator.login.succeeded' },
+          { chain: previous.chain, chainSeq: previous.chainSeq + 1 },
+        );
         await tx.insertInto('audit_entries').values(rowOf(forged)).execute();
       });
       expect(report).toMatchObject({ ok: false, problem: 'entry_inserted', seq: (before as number) + 1 });
@@ -387,8 +453,8 @@ describe('the audit log', () => {
         await tx
           .insertInto('audit_entries')
           .values([
-            { ...b, seq: a.seq },
-            { ...a, seq: b.seq },
+            { ...b, seq: a.seq, chain_seq: a.chain_seq },
+            { ...a, seq: b.seq, chain_seq: b.chain_seq },
           ])
           .execute();
       });
@@ -397,14 +463,15 @@ describe('the audit log', () => {
 
     it('a chain rewritten from a changed entry on, hashes and all, up to a signed checkpoint', async () => {
       const seqs = await appendSome(checkpointEvery + 2);
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
       const changed = seqs[0] as number;
-      const checkpoint = seqs.find((seq) => seq % checkpointEvery === 0) as number;
-      let previous = (await audit().entry(changed - 1)).hash;
+      const checkpoint = entries.find((entry) => entry.chainSeq % checkpointEvery === 0)?.seq;
+      let previous = (entries[0] as AuditEntryRecord).prevHash;
       const resealed: AuditEntryRecord[] = [];
-      for (const seq of seqs) {
-        const entry = await audit().entry(seq);
-        const content = seq === changed ? { ...entry, outcome: 'success' as const, details: {} } : entry;
-        resealed.push(sealEntry(previous, content));
+      for (const entry of entries) {
+        const content =
+          entry.seq === changed ? { ...entry, outcome: 'success' as const, details: {} } : entry;
+        resealed.push(sealEntry(previous, content, entry));
         previous = (resealed.at(-1) as AuditEntryRecord).hash;
       }
       const report = await verifyTampered(async (tx) => {
@@ -415,24 +482,41 @@ describe('the audit log', () => {
     });
 
     it('the tail cut off past a signed checkpoint', async () => {
-      const seqs = await appendSome(checkpointEvery + 2);
-      const checkpoint = seqs.find((seq) => seq % checkpointEvery === 0) as number;
+      const entries = await Promise.all(
+        (await appendSome(checkpointEvery + 2)).map((seq) => audit().entry(seq)),
+      );
+      const checkpointed = entries.findIndex((entry) => entry.chainSeq % checkpointEvery === 0);
+      const firstCut = entries[Math.max(0, checkpointed - 2)] as AuditEntryRecord;
       const report = await verifyTampered(async (tx) => {
+        const kept = await tx
+          .selectFrom('audit_entries')
+          .select(['seq', 'chain_seq', 'hash'])
+          .where('chain', '=', firstCut.chain)
+          .where('chain_seq', '=', firstCut.chainSeq - 1)
+          .executeTakeFirstOrThrow();
         await tx
           .deleteFrom('audit_entries')
-          .where('seq', '>', checkpoint - 3)
+          .where('chain', '=', firstCut.chain)
+          .where('chain_seq', '>=', firstCut.chainSeq)
           .execute();
+        // Rewound like the log never went further: only the checkpoint still knows.
         await tx
           .updateTable('audit_head')
-          .set({ seq: checkpoint - 3 })
+          .set({ seq: kept.seq, chain_seq: kept.chain_seq, hash: kept.hash })
+          .where('chain', '=', firstCut.chain)
           .execute();
       });
-      expect(report).toMatchObject({ ok: false, problem: 'truncated_after_checkpoint', seq: checkpoint - 2 });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'truncated_after_checkpoint',
+        seq: entries[checkpointed]?.seq,
+      });
     });
 
     it('the tail cut off after the last checkpoint, when the head was left alone', async () => {
       let [last] = await appendSome(1);
-      if ((last as number) % checkpointEvery === 0) [last] = await appendSome(1);
+      if ((await audit().entry(last as number)).chainSeq % checkpointEvery === 0)
+        [last] = await appendSome(1);
       const report = await verifyTampered(async (tx) => {
         await tx
           .deleteFrom('audit_entries')
@@ -535,7 +619,7 @@ describe('the audit log', () => {
       for await (const chunk of audit().exportStream({ action: 'vault.*' }, 'csv')) text += chunk;
       const rows = text.trim().split('\r\n');
       expect(rows[0]).toBe(
-        'seq,at,actor_type,actor_id,action,target_type,target_id,purpose,outcome,request_id,ip_hash,details,prev_hash,hash',
+        'seq,chain,chain_seq,at,actor_type,actor_id,action,target_type,target_id,purpose,outcome,request_id,ip_hash,details,prev_hash,hash',
       );
       expect(rows).toHaveLength((await audit().count({ action: 'vault.*' })) + 1);
       expect(text).toContain(",'=cmd|calc,");
@@ -622,7 +706,7 @@ describe('the audit log', () => {
         headers,
       });
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-      expect(csv.body.split('\r\n')[0]).toMatch(/^seq,at,actor_type/);
+      expect(csv.body.split('\r\n')[0]).toMatch(/^seq,chain,chain_seq,at,actor_type/);
     });
 
     it('verifies the log, and names the first bad entry after tampering', async () => {
@@ -672,6 +756,8 @@ describe('the audit log', () => {
 function rowOf(entry: AuditEntryRecord) {
   return {
     seq: entry.seq,
+    chain: entry.chain,
+    chain_seq: entry.chainSeq,
     at: new Date(entry.at),
     actor_type: entry.actor.type,
     actor_id: entry.actor.id,

@@ -4,6 +4,7 @@ import * as m0002 from './0002_access.js';
 import * as m0003 from './0003_audit.js';
 import * as m0004 from './0004_keys.js';
 import * as m0005 from './0005_vault.js';
+import * as m0006 from './0006_audit_chains.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_audit': m0003,
   '0004_keys': m0004,
   '0005_vault': m0005,
+  '0006_audit_chains': m0006,
 };

@@ -3,12 +3,18 @@ import { canonicalJson, quoteJson } from '../../lib/canonical-json.js';
 import type { Actor, AuditOutcome } from './audit-types.js';
 
 /**
- * An audit entry as stored, exported and verified. Everything but `prevHash` and `hash` is the entry's
- * content; `hash` = SHA-256 of the UTF-8 text `prevHash + canonicalJson(content)`, and `prevHash` is the
- * hash of the entry before (64 zeros for the first). Hashes are 64 lowercase hex digits.
+ * An audit entry as stored, exported and verified. The log is several hash chains; an entry links into
+ * one of them. Everything but `chain`, `chainSeq`, `prevHash` and `hash` is the entry's content;
+ * `hash` = SHA-256 of the UTF-8 text `prevHash + canonicalJson(content)`, and `prevHash` is the hash of
+ * the entry before it in its chain (64 zeros for a chain's first). Hashes are 64 lowercase hex digits.
+ * `chain` and `chainSeq` are not hashed: the links fix each entry's place, and they only name it.
  */
 export type AuditEntryRecord = {
+  /** The global number: increasing in the order entries were appended, with gaps where appends rolled back. */
   seq: number;
+  chain: number;
+  /** Position in the chain: 1, 2, 3, … without gaps. */
+  chainSeq: number;
   /** ISO-8601 UTC with milliseconds, e.g. `2025-01-31T09:00:00.000Z`. */
   at: string;
   actor: { type: Actor['type']; id: string | null };
@@ -24,7 +30,11 @@ export type AuditEntryRecord = {
   hash: string;
 };
 
-export type AuditEntryContent = Omit<AuditEntryRecord, 'prevHash' | 'hash'>;
+/** What an entry's hash covers. */
+export type AuditEntryContent = Omit<AuditEntryRecord, 'chain' | 'chainSeq' | 'prevHash' | 'hash'>;
+
+/** Where an entry sits: its chain and position there. */
+export type ChainPosition = { chain: number; chainSeq: number };
 
 /** A signed statement "entry `seq` has hash `hash`", made at `at` with the key `keyId`. */
 export type AuditCheckpoint = {
@@ -106,12 +116,21 @@ export function checkpointPayload(checkpoint: Omit<AuditCheckpoint, 'signature'>
   );
 }
 
-/** Links `content` after the entry whose hash is `previousHash` (hex): the record the log would hold. */
-export function sealEntry(previousHash: string, content: AuditEntryContent): AuditEntryRecord {
+/**
+ * Links `content` after the entry whose hash is `previousHash` (hex): the record the log would hold. The
+ * position defaults to chain 0 at the entry's number, as in a log with one chain.
+ */
+export function sealEntry(
+  previousHash: string,
+  content: AuditEntryContent,
+  position: ChainPosition = { chain: 0, chainSeq: content.seq },
+): AuditEntryRecord {
   const digest = chainHash(previousHash, canonicalEntry(content));
   const { seq, at, actor, action, target, purpose, outcome, requestId, ipHash, details } = content;
   return {
     seq,
+    chain: position.chain,
+    chainSeq: position.chainSeq,
     at,
     actor,
     action,

@@ -16,7 +16,7 @@ export const exportFormat = 'custos-audit-log';
 export type ExportHeader = {
   kind: 'header';
   format: typeof exportFormat;
-  version: 1;
+  version: 2;
   exportedAt: string;
   /** False when filters were applied: such an export has gaps by design and cannot be verified. */
   complete: boolean;
@@ -25,7 +25,7 @@ export type ExportHeader = {
 };
 
 export function ndjsonHeader(header: Omit<ExportHeader, 'kind' | 'format' | 'version'>): string {
-  return `${JSON.stringify({ kind: 'header', format: exportFormat, version: 1, ...header })}\n`;
+  return `${JSON.stringify({ kind: 'header', format: exportFormat, version: 2, ...header })}\n`;
 }
 
 /** One NDJSON line for an entry or a checkpoint, `kind` first. */
@@ -37,6 +37,8 @@ export function ndjsonLine(
 
 export const csvColumns = [
   'seq',
+  'chain',
+  'chain_seq',
   'at',
   'actor_type',
   'actor_id',
@@ -67,6 +69,8 @@ export function csvHeader(): string {
 export function csvRow(entry: AuditEntryRecord): string {
   return `${[
     entry.seq,
+    entry.chain,
+    entry.chainSeq,
     entry.at,
     entry.actor.type,
     entry.actor.id,
@@ -91,6 +95,8 @@ const seq = z.number().int().positive();
 const ZEntryLine = z.object({
   kind: z.literal('entry'),
   seq,
+  chain: z.number().int().min(0),
+  chainSeq: seq,
   at: z.string(),
   actor: z.object({
     type: z.enum(['operator', 'api_key', 'subject', 'system', 'anonymous']),
@@ -119,7 +125,7 @@ const ZCheckpointLine = z.object({
 const ZHeaderLine = z.object({
   kind: z.literal('header'),
   format: z.literal(exportFormat),
-  version: z.literal(1),
+  version: z.literal(2),
   exportedAt: z.string(),
   complete: z.boolean(),
   filters: z.record(z.string(), z.string()),

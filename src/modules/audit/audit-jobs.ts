@@ -5,9 +5,9 @@ import type { AuditService } from './audit-service.js';
 export const auditCheckpointJobName = 'audit.checkpoint';
 
 /**
- * Every minute: sign a checkpoint if N entries or the checkpoint interval have passed since the last one.
- * Appends also sign when they reach a multiple of N, so this job is what bounds quiet periods. Several
- * workers may run it at once; a checkpoint for the same entry is stored once.
+ * Every minute: sign a checkpoint for the head of every chain that moved since its last checkpoint, once
+ * the checkpoint interval has passed. Appends also sign every N entries of a chain, so this job is what
+ * bounds quiet periods. Several workers may run it at once; a checkpoint for the same entry is stored once.
  */
 export function auditCheckpointJob(
   audit: Pick<AuditService, 'checkpointIfDue'>,
@@ -19,9 +19,9 @@ export function auditCheckpointJob(
     retryLimit: 0,
     expireInSeconds: 60,
     handler: async () => {
-      const checkpoint = await audit.checkpointIfDue();
-      if (checkpoint)
+      for (const checkpoint of await audit.checkpointIfDue()) {
         logger.info({ seq: checkpoint.seq, keyId: checkpoint.keyId }, 'audit checkpoint signed');
+      }
     },
   };
 }

@@ -12,7 +12,9 @@ import type { AuditLogItem } from './audit-verify.js';
 
 export function toRecord(row: AuditEntryRow): AuditEntryRecord {
   return {
-    seq: row.seq,
+    seq: Number(row.seq),
+    chain: row.chain,
+    chainSeq: Number(row.chain_seq),
     at: row.at.toISOString(),
     actor: { type: row.actor_type as AuditEntryRecord['actor']['type'], id: row.actor_id },
     action: row.action,

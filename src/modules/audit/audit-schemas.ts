@@ -35,7 +35,12 @@ export const ZAuditExportQuery = ZAuditFilters.extend({
 
 export const ZAuditEntry = z
   .object({
-    seq: z.number().int(),
+    seq: z
+      .number()
+      .int()
+      .describe('Global number: increasing in append order, with gaps where appends rolled back'),
+    chain: z.number().int().describe('The hash chain the entry links into'),
+    chainSeq: z.number().int().describe('Position in its chain: 1, 2, 3, … without gaps'),
     at: z.iso.datetime(),
     actor: z.object({ type: ZActorType, id: z.string().nullable() }),
     action: z.string(),
@@ -96,7 +101,11 @@ export const ZAuditVerifyReport = z
     checkpoints: z.number().int().describe('Checkpoints verified'),
     lastSeq: z.number().int(),
     lastCheckpointSeq: z.number().int().nullable(),
-    unsignedEntries: z.number().int().optional().describe('Entries after the last checkpoint'),
+    unsignedEntries: z
+      .number()
+      .int()
+      .optional()
+      .describe('Entries no checkpoint vouches for yet (after the last checkpoint of their chain)'),
   })
   .meta({ id: 'AuditVerifyReport' });
 

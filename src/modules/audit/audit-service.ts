@@ -15,7 +15,7 @@ import {
 import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
 import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
 import { isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
-import type { AppendRow, AuditFilters, AuditStore } from './audit-store.js';
+import type { AppendedEntry, AppendRow, AuditFilters, AuditStore, ChainPick } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { pseudonymizeIp } from './client-ip.js';
@@ -84,6 +84,9 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     }
   }
 
+  /** The chain each open transaction appended to: its later appends go to the chain it holds already. */
+  const heldChains = new WeakMap<Executor, number>();
+
   async function signAndStore(tx: Executor, seq: number, hash: string): Promise<AuditCheckpoint> {
     const checkpoint = signCheckpoint(keys(), { seq, hash, at: clock.now().toISOString() });
     await store.insertCheckpoint(tx, {
@@ -131,16 +134,32 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     };
   }
 
+  /**
+   * Takes a chain with `take` (`free`: one no other transaction holds), or, when every chain is held,
+   * queues on one at random. A transaction that appended before keeps its chain: holding two would
+   * halve what others can use, and could deadlock two transactions queueing on each other's.
+   */
+  async function onAChain<T>(tx: Executor, take: (pick: ChainPick) => Promise<T | undefined>): Promise<T> {
+    const held = heldChains.get(tx);
+    const taken =
+      held === undefined ? await take({ kind: 'free' }) : await take({ kind: 'chain', chain: held });
+    return taken ?? (take({ kind: 'any' }) as Promise<T>);
+  }
+
   async function appendPrepared(tx: Executor, row: AppendRow): Promise<number> {
-    const appended = await store.append(tx, row, settings.checkpointEvery);
-    // Crossing a multiple of N: sign now, in the same transaction (one more insert every N appends).
+    const appended = await onAChain<AppendedEntry>(tx, (pick) =>
+      store.append(tx, row, pick, settings.checkpointEvery),
+    );
+    if (tx.isTransaction) heldChains.set(tx, appended.chain);
+    // Reaching a multiple of N in its chain: sign now, in the same transaction (one more insert every N).
     if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
     return appended.seq;
   }
 
   /**
    * Appends an entry inside the caller's transaction; it commits or rolls back with the change. Append
-   * last, right before the commit: other appends wait for this transaction's head row lock until then.
+   * last, right before the commit: the chain it takes stays locked until then, and transactions that
+   * find every chain locked wait for one.
    */
   async function append(
     tx: Executor,
@@ -150,21 +169,28 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return { seq: await appendPrepared(tx, prepare(context, entry)) };
   }
 
-  /** Appends several prepared entries in one transaction: one head lock and one commit for all. */
+  /** Appends several prepared entries in one transaction: one chain lock and one commit for all. */
   async function appendBatch(rows: AppendRow[]): Promise<number[]> {
     return db.transaction().execute(async (tx) => {
-      const { firstSeq, prevHash } = await store.reserve(tx, rows.length);
-      let previous = prevHash;
+      const head = await onAChain(tx, (pick) => store.reserve(tx, rows.length, pick));
+      let previous = head.prevHash;
       const chained = rows.map(({ canonicalBefore, canonicalAfter, ...row }, index) => {
-        const seq = firstSeq + index;
+        const seq = head.seqs[index] as number;
         const hash = chainHash(previous, canonicalBefore + seq + canonicalAfter);
-        const link = { ...row, seq, prevHash: previous, hash };
+        const link = {
+          ...row,
+          seq,
+          chain: head.chain,
+          chainSeq: head.chainSeq + index + 1,
+          prevHash: previous,
+          hash,
+        };
         previous = hash;
         return link;
       });
       await store.insertChained(tx, chained);
       for (const link of chained) {
-        if (link.seq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
+        if (link.chainSeq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
       }
       return chained.map((link) => link.seq);
     });
@@ -211,17 +237,21 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return { seq };
   }
 
-  /** Signs a checkpoint for the newest entry when N entries or the interval have passed since the last. */
-  async function checkpointIfDue(): Promise<AuditCheckpoint | null> {
+  /**
+   * Signs a checkpoint for the head of every chain that moved since its last checkpoint, when that one is
+   * older than the checkpoint interval (or there is none). Appends sign every N entries of a chain; this
+   * bounds what a quiet period leaves unsigned.
+   */
+  async function checkpointIfDue(): Promise<AuditCheckpoint[]> {
     return db.transaction().execute(async (tx) => {
-      const head = await store.lastEntry(tx);
-      const last = await store.lastCheckpoint(tx);
-      if (!head || (last && last.seq >= head.seq)) return null;
-      const due =
-        !last ||
-        head.seq - last.seq >= settings.checkpointEvery ||
-        clock.now().getTime() - last.at.getTime() >= settings.checkpointIntervalMs;
-      return due ? signAndStore(tx, head.seq, head.hash.toString('hex')) : null;
+      const signed: AuditCheckpoint[] = [];
+      for (const head of await store.uncheckpointedHeads(tx)) {
+        const due =
+          head.lastCheckpointAt === null ||
+          clock.now().getTime() - head.lastCheckpointAt.getTime() >= settings.checkpointIntervalMs;
+        if (due) signed.push(await signAndStore(tx, head.seq, head.hash.toString('hex')));
+      }
+      return signed;
     });
   }
 
@@ -312,7 +342,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     const bounds = await store.bounds(db);
     const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
       publicKeys: options.publicKeys ?? keys().verifyKeys,
-      expectedLastSeq: bounds.headSeq,
+      expectedHeads: bounds.heads,
       onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
     });
     if (options.context) {

@@ -2,6 +2,7 @@ import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditTables } from './audit-tables.js';
+import type { ChainHead } from './audit-verify.js';
 
 /** An entry as read back: hashes as hex, encoded by the database (cheaper than bytes and back). */
 export type AuditEntryRow = Omit<Selectable<AuditTables['audit_entries']>, 'prev_hash' | 'hash'> & {
@@ -40,13 +41,35 @@ export type AuditFilters = {
   to?: Date | undefined;
 };
 
-/** How far the log reaches right now, read in one statement so the three agree. */
-export type AuditBounds = { lastEntrySeq: number; lastCheckpointSeq: number; headSeq: number };
+/** How far the log reaches right now: the newest entry and checkpoint, and the head of every chain. */
+export type AuditBounds = { lastEntrySeq: number; lastCheckpointSeq: number; heads: ChainHead[] };
+
+export type AppendedEntry = { chain: number; seq: number; chainSeq: number; hash: string | null };
+
+/**
+ * Which chain an append takes: `free`, the first chain no other transaction holds (none when all are
+ * held); `chain`, that one (the chain the transaction holds already); or `any`, one at random, waiting
+ * for it (when all were held).
+ */
+export type ChainPick = { kind: 'free' } | { kind: 'chain'; chain: number } | { kind: 'any' };
+
+function pickChain(pick: ChainPick) {
+  switch (pick.kind) {
+    case 'free':
+      return sql`select chain from audit_head order by chain limit 1 for update skip locked`;
+    case 'chain':
+      return sql`select chain from audit_head where chain = ${pick.chain}::smallint for update`;
+    case 'any':
+      return sql`select chain from audit_head order by random() limit 1 for update`;
+  }
+}
 
 type EntryQuery = SelectQueryBuilder<DB, 'audit_entries', object>;
 
 const entryColumns = [
   'seq',
+  'chain',
+  'chain_seq',
   'at',
   'actor_type',
   'actor_id',
@@ -83,60 +106,82 @@ function filtered(query: EntryQuery, filters: AuditFilters): EntryQuery {
 export function auditStore() {
   return {
     /**
-     * Appends one entry in one statement: takes the head row lock, assigns the next number, computes
-     * the chain hash (see chainHash) in the database, inserts the entry and moves the head.
-     * Under READ COMMITTED a concurrent append waits for the lock and then re-reads the new head, so the
-     * chain stays linear however many writers there are. The new hash comes back (as hex) only for
-     * numbers that are a multiple of `hashEvery`, the ones a checkpoint is signed for.
+     * Appends one entry in one statement: locks a chain's head row (see `pickChain`), takes the next
+     * global number, computes the chain hash (see chainHash) in the database, inserts the entry and moves
+     * the head. The lock is held until the caller's transaction ends, so each chain stays linear; other
+     * transactions append to other chains meanwhile. Returns nothing when `pick` is `free` and every chain
+     * is locked. The new hash comes back (as hex) only at positions that are a multiple of `hashEvery`,
+     * the ones a checkpoint is signed for.
      */
     async append(
       tx: Executor,
       row: AppendRow,
+      pick: ChainPick,
       hashEvery: number,
-    ): Promise<{ seq: number; hash: string | null }> {
-      const result = await sql<{ seq: number; hash: string | null }>`
-        with head as (
-          update audit_head
-             set seq = seq + 1,
-                 prev_hash = hash,
-                 hash = sha256(convert_to(encode(hash, 'hex') || ${row.canonicalBefore}::text
-                                          || (seq + 1)::text || ${row.canonicalAfter}::text, 'UTF8'))
-           where id = 1
-           returning seq, prev_hash, hash
+    ): Promise<AppendedEntry | undefined> {
+      const result = await sql<AppendedEntry>`
+        with picked as materialized (${pickChain(pick)}),
+        numbered as materialized (
+          select chain, nextval('audit_entries_seq') as seq from picked
+        ), head as (
+          update audit_head h
+             set seq = n.seq,
+                 chain_seq = h.chain_seq + 1,
+                 prev_hash = h.hash,
+                 hash = sha256(convert_to(encode(h.hash, 'hex') || ${row.canonicalBefore}::text
+                                          || n.seq::text || ${row.canonicalAfter}::text, 'UTF8'))
+            from numbered n
+           where h.chain = n.chain
+           returning h.chain, h.seq, h.chain_seq, h.prev_hash, h.hash
         ), entry as (
-          insert into audit_entries (seq, at, actor_type, actor_id, action, target_type, target_id, purpose,
-                                     outcome, request_id, ip_hash, details, prev_hash, hash)
-          select seq, ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text, ${row.action}::text,
-                 ${row.targetType}::text, ${row.targetId}::text, ${row.purpose}::text, ${row.outcome}::text,
-                 ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb, prev_hash, hash
+          insert into audit_entries (seq, chain, chain_seq, at, actor_type, actor_id, action, target_type,
+                                     target_id, purpose, outcome, request_id, ip_hash, details, prev_hash, hash)
+          select seq, chain, chain_seq, ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
+                 ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text, ${row.purpose}::text,
+                 ${row.outcome}::text, ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb,
+                 prev_hash, hash
             from head
         )
-        select seq, case when seq % ${hashEvery}::bigint = 0 then encode(hash, 'hex') end as hash
+        select chain, seq, chain_seq as "chainSeq",
+               case when chain_seq % ${hashEvery}::bigint = 0 then encode(hash, 'hex') end as hash
           from head`.execute(tx);
       const appended = result.rows[0];
-      if (!appended) throw new Error('The audit head row is missing; the audit migration did not run');
-      return appended;
+      return appended && { ...appended, seq: Number(appended.seq), chainSeq: Number(appended.chainSeq) };
     },
 
     /**
-     * Reserves `count` numbers for a batch: locks the head and moves its number on, returning the first
-     * reserved number and the hash to chain from. The caller inserts the batch with `insertChained` in
-     * the same transaction, which also moves the head's hash.
+     * Reserves `count` entries for a batch: locks a chain's head (see `pickChain`) and takes as many global
+     * numbers, returning them with the chain's last position and hash to link from. Nothing when `pick`
+     * is `free` and every chain is locked. The caller links the batch and writes it with `insertChained`
+     * in the same transaction, which also moves the head.
      */
-    async reserve(tx: Executor, count: number): Promise<{ firstSeq: number; prevHash: string }> {
-      const result = await sql<{ seq: number; hash: string }>`
-        update audit_head set seq = seq + ${count}::bigint where id = 1
-        returning seq, encode(hash, 'hex') as hash`.execute(tx);
+    async reserve(
+      tx: Executor,
+      count: number,
+      pick: ChainPick,
+    ): Promise<{ chain: number; chainSeq: number; prevHash: string; seqs: number[] } | undefined> {
+      const result = await sql<{ chain: number; chain_seq: number; hash: string; seqs: number[] }>`
+        with picked as materialized (${pickChain(pick)})
+        select h.chain, h.chain_seq, encode(h.hash, 'hex') as hash,
+               array(select nextval('audit_entries_seq') from generate_series(1, ${count}::int)) as seqs
+          from audit_head h join picked using (chain)`.execute(tx);
       const head = result.rows[0];
-      if (!head) throw new Error('The audit head row is missing; the audit migration did not run');
-      return { firstSeq: Number(head.seq) - count + 1, prevHash: head.hash };
+      if (!head) return undefined;
+      return {
+        chain: head.chain,
+        chainSeq: Number(head.chain_seq),
+        prevHash: head.hash,
+        seqs: head.seqs.map(Number).sort((a, b) => a - b),
+      };
     },
 
-    /** Inserts entries hashed by the caller (numbers from `reserve`) and moves the head's hashes. */
+    /** Inserts entries linked by the caller (from `reserve`) and moves their chain's head to the last. */
     async insertChained(
       tx: Executor,
       rows: (Omit<AppendRow, 'canonicalBefore' | 'canonicalAfter'> & {
         seq: number;
+        chain: number;
+        chainSeq: number;
         prevHash: string;
         hash: string;
       })[],
@@ -144,20 +189,21 @@ export function auditStore() {
       const last = rows.at(-1);
       if (!last) return;
       const values = rows.map(
-        (
-          row,
-        ) => sql`(${row.seq}::bigint, ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
+        (row) => sql`(${row.seq}::bigint, ${row.chain}::smallint, ${row.chainSeq}::bigint,
+          ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
           ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text, ${row.purpose}::text,
           ${row.outcome}::text, ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb,
           decode(${row.prevHash}::text, 'hex'), decode(${row.hash}::text, 'hex'))`,
       );
       await sql`
         with moved as (
-          update audit_head set prev_hash = decode(${last.prevHash}::text, 'hex'), hash = decode(${last.hash}::text, 'hex')
-           where id = 1
+          update audit_head
+             set seq = ${last.seq}::bigint, chain_seq = ${last.chainSeq}::bigint,
+                 prev_hash = decode(${last.prevHash}::text, 'hex'), hash = decode(${last.hash}::text, 'hex')
+           where chain = ${last.chain}::smallint
         )
-        insert into audit_entries (seq, at, actor_type, actor_id, action, target_type, target_id, purpose,
-                                   outcome, request_id, ip_hash, details, prev_hash, hash)
+        insert into audit_entries (seq, chain, chain_seq, at, actor_type, actor_id, action, target_type,
+                                   target_id, purpose, outcome, request_id, ip_hash, details, prev_hash, hash)
         values ${sql.join(values)}`.execute(tx);
     },
 
@@ -179,25 +225,45 @@ export function auditStore() {
         .executeTakeFirst();
     },
 
-    async lastEntry(tx: Executor): Promise<{ seq: number; hash: Buffer } | undefined> {
-      return tx
-        .selectFrom('audit_entries')
-        .select(['seq', 'hash'])
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+    /**
+     * The head of every chain that moved since its last checkpoint, with that checkpoint's time (null
+     * when the chain has none yet).
+     */
+    async uncheckpointedHeads(
+      tx: Executor,
+    ): Promise<{ chain: number; seq: number; hash: Buffer; lastCheckpointAt: Date | null }[]> {
+      const result = await sql<{ chain: number; seq: number; hash: Buffer; lastCheckpointAt: Date | null }>`
+        select h.chain, h.seq, h.hash, c.at as "lastCheckpointAt"
+          from audit_head h
+          left join lateral (
+            select c.seq, c.at
+              from audit_checkpoints c join audit_entries e on e.seq = c.seq
+             where e.chain = h.chain
+             order by c.seq desc
+             limit 1
+          ) c on true
+         where h.chain_seq > 0 and (c.seq is null or c.seq < h.seq)
+         order by h.chain`.execute(tx);
+      return result.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
     },
 
+    /** How far the log reaches right now, read in one statement so all of it agrees. */
     async bounds(tx: Executor): Promise<AuditBounds> {
-      const result = await sql<AuditBounds>`
+      const result = await sql<{ lastEntrySeq: number; lastCheckpointSeq: number; heads: ChainHead[] }>`
         select coalesce((select max(seq) from audit_entries), 0) as "lastEntrySeq",
                coalesce((select max(seq) from audit_checkpoints), 0) as "lastCheckpointSeq",
-               coalesce((select seq from audit_head where id = 1), 0) as "headSeq"`.execute(tx);
-      const row = result.rows[0] as AuditBounds;
+               coalesce((select json_agg(json_build_object('chain', chain, 'seq', seq, 'chainSeq', chain_seq)
+                                         order by chain)
+                           from audit_head where chain_seq > 0), '[]') as heads`.execute(tx);
+      const row = result.rows[0] as { lastEntrySeq: number; lastCheckpointSeq: number; heads: ChainHead[] };
       return {
         lastEntrySeq: Number(row.lastEntrySeq),
         lastCheckpointSeq: Number(row.lastCheckpointSeq),
-        headSeq: Number(row.headSeq),
+        heads: row.heads.map((head) => ({
+          chain: Number(head.chain),
+          seq: Number(head.seq),
+          chainSeq: Number(head.chainSeq),
+        })),
       };
     },
 

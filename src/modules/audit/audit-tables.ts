@@ -1,10 +1,13 @@
 import type { ColumnType } from 'kysely';
 import type { Timestamp } from '../../db/schema.js';
 
-/** Rows of the audit tables (created by migration 0003_audit). */
+/** Rows of the audit tables (created by migration 0003_audit, split into chains by 0006_audit_chains). */
 export type AuditTables = {
   audit_entries: {
     seq: number;
+    /** The chain the entry links into, and its position there (1, 2, … without gaps). */
+    chain: number;
+    chain_seq: number;
     at: Timestamp;
     actor_type: string;
     actor_id: string | null;
@@ -27,10 +30,11 @@ export type AuditTables = {
     key_id: string;
     signature: Buffer;
   };
-  /** One row: the last entry's number and hash, locked by each append. */
+  /** A row per chain: its last entry's number, position and hash, locked by an append until commit. */
   audit_head: {
-    id: number;
+    chain: number;
     seq: number;
+    chain_seq: number;
     prev_hash: Buffer;
     hash: Buffer;
   };

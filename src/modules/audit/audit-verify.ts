@@ -11,10 +11,12 @@ import { checkpointSignatureValid } from './audit-keys.js';
 /**
  * Verification of an audit log, the same for the database (`custos audit verify`, GET /v1/audit/verify)
  * and for an exported file checked offline. It reads entries and checkpoints once, in order, keeping only
- * the last two hashes and the checkpoints not yet reached, so memory stays flat however long the log.
+ * the last two hashes of each chain and the checkpoints not yet reached, so memory stays flat however long
+ * the log.
  *
- * Items must come in sequence order with each checkpoint after the entry it vouches for (the database
- * reader and the NDJSON export both produce that order).
+ * Items must come in order of their global number with each checkpoint after the entry it vouches for
+ * (the database reader and the NDJSON export both produce that order). Global numbers may have gaps (an
+ * append that rolled back); positions within a chain may not.
  */
 export type AuditLogItem =
   | ({ kind: 'entry' } & AuditEntryRecord)
@@ -26,9 +28,9 @@ export type AuditProblem =
   | 'hash_mismatch'
   /** The entry does not follow the one before: something was removed, inserted, moved or rehashed. */
   | 'chain_broken'
-  /** A sequence number is missing. */
+  /** A chain is missing entries: positions jump. */
   | 'sequence_gap'
-  /** An entry was slipped in and the entries after it renumbered. */
+  /** An entry was slipped into a chain. */
   | 'entry_inserted'
   /** A checkpoint's signature is invalid or made with a key that is not trusted. */
   | 'checkpoint_signature_invalid'
@@ -36,7 +38,7 @@ export type AuditProblem =
   | 'checkpoint_mismatch'
   /** A signed checkpoint vouches for entries the log no longer has. */
   | 'truncated_after_checkpoint'
-  /** The database head says more entries were written than the log holds. */
+  /** A chain's head row says more entries were written to it than the log holds. */
   | 'tail_missing'
   /** A line of an export file is not an entry or a checkpoint. */
   | 'malformed';
@@ -52,88 +54,109 @@ export type AuditVerifyReport =
   | ({ ok: true; unsignedEntries: number } & Counts)
   | ({ ok: false; problem: AuditProblem; seq: number; message: string } & Counts);
 
+/** A chain's last entry, as its head row records it. */
+export type ChainHead = { chain: number; seq: number; chainSeq: number };
+
 export type AuditVerifyOptions = {
   /** Trusted public keys by key id. */
   publicKeys: ReadonlyMap<string, KeyObject>;
-  /** How many entries the writer says it wrote (the database head); more than found is `tail_missing`. */
-  expectedLastSeq?: number;
+  /** Where the writer says each chain ends (the database heads); a chain found shorter is `tail_missing`. */
+  expectedHeads?: readonly ChainHead[];
   onProgress?: (entriesChecked: number) => void;
 };
 
 type Failure = { problem: AuditProblem; seq: number; message: string };
 
-function hashHex(prevHashHex: string, entry: AuditEntryRecord, seq: number): string {
-  return chainHash(prevHashHex, canonicalEntry({ ...entry, seq }));
-}
+/** What the verifier keeps of each chain: its position, and its last two hashes with the last number. */
+type ChainState = {
+  chainSeq: number;
+  lastSeq: number;
+  lastHex: string;
+  beforeLastHex: string | null;
+  /** The position of the chain's last entry a checkpoint vouches for. */
+  signedChainSeq: number;
+};
 
 /** The verifier as a state machine fed one item at a time; `verifyAuditLog` drives it over a stream. */
 export function createAuditVerifier(options: AuditVerifyOptions) {
   const counts: Counts = { entries: 0, checkpoints: 0, lastSeq: 0, lastCheckpointSeq: null };
-  let previousHex = genesisHashHex;
-  let beforePreviousHex: string | null = null;
+  const chains = new Map<number, ChainState>();
+  let lastEntryHex = genesisHashHex;
+  let lastEntryChain: ChainState | null = null;
   let previousCheckpointSeq = 0;
   const ahead: AuditCheckpoint[] = [];
 
-  function chainBroken(entry: AuditEntryRecord): Failure {
-    const n = entry.seq;
-    if (beforePreviousHex !== null && entry.prevHash === beforePreviousHex && n > 1) {
-      if (hashHex(entry.prevHash, entry, n - 1) === entry.hash) {
-        return {
-          problem: 'entry_inserted',
-          seq: n - 1,
-          message: `Entry ${n - 1} was inserted: the entry now numbered ${n} was written as ${n - 1}, right after entry ${n - 2}.`,
-        };
-      }
+  function chainBroken(entry: AuditEntryRecord, state: ChainState): Failure {
+    if (state.beforeLastHex !== null && entry.prevHash === state.beforeLastHex) {
+      return {
+        problem: 'entry_inserted',
+        seq: state.lastSeq,
+        message: `Entry ${state.lastSeq} was inserted: entry ${entry.seq} was written right after the entry before it in chain ${entry.chain}.`,
+      };
     }
-    const renumbered = hashHex(entry.prevHash, entry, n + 1) === entry.hash;
+    if (entry.chainSeq > state.chainSeq + 1) {
+      const missing = entry.chainSeq - state.chainSeq - 1;
+      return {
+        problem: 'sequence_gap',
+        seq: entry.seq,
+        message: `Chain ${entry.chain} is missing ${missing === 1 ? 'an entry' : `${missing} entries`} before entry ${entry.seq} (position ${state.chainSeq + 1}${missing === 1 ? '' : ` to ${entry.chainSeq - 1}`}): they were removed.`,
+      };
+    }
     return {
       problem: 'chain_broken',
-      seq: n,
-      message: renumbered
-        ? `Entry ${n} was written as entry ${n + 1}: an entry before it was removed and the rest renumbered, or entries were swapped.`
-        : `Entry ${n} does not follow entry ${n - 1} (its previous-hash is not entry ${n - 1}'s hash): an entry was removed, inserted or moved here, or entry ${n - 1} was rewritten.`,
+      seq: entry.seq,
+      message: `Entry ${entry.seq} does not follow the entry before it in chain ${entry.chain} (entry ${state.lastSeq}): an entry was removed, inserted or moved here, or that entry was rewritten.`,
     };
   }
 
   function settleCheckpoint(checkpoint: AuditCheckpoint): Failure | undefined {
-    if (checkpoint.hash !== previousHex) {
+    if (checkpoint.hash !== lastEntryHex) {
       return {
         problem: 'checkpoint_mismatch',
         seq: checkpoint.seq,
-        message: `The checkpoint signed at ${checkpoint.at} vouches for another hash of entry ${checkpoint.seq}: entries ${previousCheckpointSeq + 1} to ${checkpoint.seq} were rewritten and rehashed after it was signed.`,
+        message: `The checkpoint signed at ${checkpoint.at} vouches for another hash of entry ${checkpoint.seq}: entries up to it (after ${previousCheckpointSeq}) were rewritten and rehashed after it was signed.`,
       };
     }
     previousCheckpointSeq = checkpoint.seq;
     counts.lastCheckpointSeq = checkpoint.seq;
+    if (lastEntryChain) lastEntryChain.signedChainSeq = lastEntryChain.chainSeq;
     return undefined;
   }
 
   function entry(item: AuditEntryRecord): Failure | undefined {
-    const expected = counts.lastSeq + 1;
-    if (item.seq > expected) {
-      return {
-        problem: 'sequence_gap',
-        seq: expected,
-        message: `Entry ${expected} is missing${expected === item.seq - 1 ? '' : ` (and up to ${item.seq - 1})`}: the log goes from entry ${expected - 1} to entry ${item.seq}.`,
-      };
-    }
-    if (item.seq < expected) {
+    if (item.seq <= counts.lastSeq) {
       return {
         problem: 'chain_broken',
         seq: item.seq,
         message: `Entry ${item.seq} appears again or out of order, after entry ${counts.lastSeq}.`,
       };
     }
-    if (item.prevHash !== previousHex) return chainBroken(item);
-    if (chainHash(previousHex, canonicalEntry(item)) !== item.hash) {
+    let state = chains.get(item.chain);
+    if (!state) {
+      state = { chainSeq: 0, lastSeq: 0, lastHex: genesisHashHex, beforeLastHex: null, signedChainSeq: 0 };
+      chains.set(item.chain, state);
+    }
+    if (item.prevHash !== state.lastHex) return chainBroken(item, state);
+    if (item.chainSeq !== state.chainSeq + 1) {
+      return {
+        problem: 'chain_broken',
+        seq: item.seq,
+        message: `Entry ${item.seq} follows position ${state.chainSeq} of chain ${item.chain} but is numbered position ${item.chainSeq}: positions were rewritten.`,
+      };
+    }
+    if (chainHash(state.lastHex, canonicalEntry(item)) !== item.hash) {
       return {
         problem: 'hash_mismatch',
         seq: item.seq,
         message: `Entry ${item.seq}'s content does not match its hash: it was changed after it was written.`,
       };
     }
-    beforePreviousHex = previousHex;
-    previousHex = item.hash;
+    state.beforeLastHex = state.lastHex;
+    state.lastHex = item.hash;
+    state.lastSeq = item.seq;
+    state.chainSeq = item.chainSeq;
+    lastEntryHex = item.hash;
+    lastEntryChain = state;
     counts.lastSeq = item.seq;
     counts.entries += 1;
     while (ahead.length > 0 && (ahead[0] as AuditCheckpoint).seq === item.seq) {
@@ -168,28 +191,44 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
     return undefined;
   }
 
+  /** The first chain that ends before its head says it does. */
+  function shortChain(): Failure | undefined {
+    for (const head of options.expectedHeads ?? []) {
+      const state = chains.get(head.chain);
+      const reached = state?.chainSeq ?? 0;
+      if (reached < head.chainSeq) {
+        return {
+          problem: 'tail_missing',
+          seq: head.seq,
+          message: `Chain ${head.chain} ends at position ${reached}${state ? ` (entry ${state.lastSeq})` : ''}, but ${head.chainSeq} entries were written to it, the last as entry ${head.seq}: the entries after it were removed.`,
+        };
+      }
+    }
+    return undefined;
+  }
+
   function finish(failure?: Failure): AuditVerifyReport {
     if (failure) return { ok: false, ...failure, ...counts };
-    const cut = ahead.at(-1);
+    const cut = ahead[0];
     if (cut) {
       return {
         ok: false,
         problem: 'truncated_after_checkpoint',
-        seq: counts.lastSeq + 1,
-        message: `The log ends at entry ${counts.lastSeq}, but a checkpoint signed at ${cut.at} vouches for entry ${cut.seq}: entries from ${counts.lastSeq + 1} on were cut off.`,
+        seq: cut.seq,
+        message: `The log has no entry ${cut.seq}, but a checkpoint signed at ${cut.at} vouches for it: entries were cut off.`,
         ...counts,
       };
     }
-    if (options.expectedLastSeq !== undefined && options.expectedLastSeq > counts.lastSeq) {
-      return {
-        ok: false,
-        problem: 'tail_missing',
-        seq: counts.lastSeq + 1,
-        message: `The log ends at entry ${counts.lastSeq}, but ${options.expectedLastSeq} entries were written: the entries after it were removed.`,
-        ...counts,
-      };
-    }
-    return { ok: true, unsignedEntries: counts.lastSeq - (counts.lastCheckpointSeq ?? 0), ...counts };
+    const short = shortChain();
+    if (short) return { ok: false, ...short, ...counts };
+    return { ok: true, unsignedEntries: unsignedEntries(), ...counts };
+  }
+
+  /** Entries no checkpoint vouches for yet: those after each chain's last checkpointed entry. */
+  function unsignedEntries(): number {
+    let unsigned = 0;
+    for (const state of chains.values()) unsigned += state.chainSeq - state.signedChainSeq;
+    return unsigned;
   }
 
   function add(item: AuditLogItem): Failure | undefined {
