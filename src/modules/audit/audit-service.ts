@@ -15,7 +15,7 @@ import {
 import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
 import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
 import { isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
-import type { AppendedEntry, AppendRow, AuditFilters, AuditStore, ChainPick } from './audit-store.js';
+import type { AppendRow, AuditFilters, AuditStore } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 import { pseudonymizeIp } from './client-ip.js';
@@ -84,7 +84,11 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     }
   }
 
-  /** The chain each open transaction appended to: its later appends go to the chain it holds already. */
+  /**
+   * The chain each open transaction appended to: its later appends go to the chain it holds already
+   * (holding two would halve what others can use, and could deadlock two transactions that each wait for
+   * the other's).
+   */
   const heldChains = new WeakMap<Executor, number>();
 
   async function signAndStore(tx: Executor, seq: number, hash: string): Promise<AuditCheckpoint> {
@@ -134,22 +138,8 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     };
   }
 
-  /**
-   * Takes a chain with `take` (`free`: one no other transaction holds), or, when every chain is held,
-   * queues on one at random. A transaction that appended before keeps its chain: holding two would
-   * halve what others can use, and could deadlock two transactions queueing on each other's.
-   */
-  async function onAChain<T>(tx: Executor, take: (pick: ChainPick) => Promise<T | undefined>): Promise<T> {
-    const held = heldChains.get(tx);
-    const taken =
-      held === undefined ? await take({ kind: 'free' }) : await take({ kind: 'chain', chain: held });
-    return taken ?? (take({ kind: 'any' }) as Promise<T>);
-  }
-
   async function appendPrepared(tx: Executor, row: AppendRow): Promise<number> {
-    const appended = await onAChain<AppendedEntry>(tx, (pick) =>
-      store.append(tx, row, pick, settings.checkpointEvery),
-    );
+    const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery);
     if (tx.isTransaction) heldChains.set(tx, appended.chain);
     // Reaching a multiple of N in its chain: sign now, in the same transaction (one more insert every N).
     if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
@@ -172,7 +162,11 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   /** Appends several prepared entries in one transaction: one chain lock and one commit for all. */
   async function appendBatch(rows: AppendRow[]): Promise<number[]> {
     return db.transaction().execute(async (tx) => {
-      const head = await onAChain(tx, (pick) => store.reserve(tx, rows.length, pick));
+      const head =
+        (await store.reserve(tx, rows.length, { kind: 'free' })) ??
+        ((await store.reserve(tx, rows.length, { kind: 'any' })) as NonNullable<
+          Awaited<ReturnType<AuditStore['reserve']>>
+        >);
       let previous = head.prevHash;
       const chained = rows.map(({ canonicalBefore, canonicalAfter, ...row }, index) => {
         const seq = head.seqs[index] as number;

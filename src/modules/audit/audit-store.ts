@@ -47,21 +47,15 @@ export type AuditBounds = { lastEntrySeq: number; lastCheckpointSeq: number; hea
 export type AppendedEntry = { chain: number; seq: number; chainSeq: number; hash: string | null };
 
 /**
- * Which chain an append takes: `free`, the first chain no other transaction holds (none when all are
- * held); `chain`, that one (the chain the transaction holds already); or `any`, one at random, waiting
- * for it (when all were held).
+ * Which chain a batch takes: `free`, the first no other transaction holds (none when all are held), or
+ * `any`, one at random, waiting for it.
  */
-export type ChainPick = { kind: 'free' } | { kind: 'chain'; chain: number } | { kind: 'any' };
+export type ChainPick = { kind: 'free' } | { kind: 'any' };
 
 function pickChain(pick: ChainPick) {
-  switch (pick.kind) {
-    case 'free':
-      return sql`select chain from audit_head order by chain limit 1 for update skip locked`;
-    case 'chain':
-      return sql`select chain from audit_head where chain = ${pick.chain}::smallint for update`;
-    case 'any':
-      return sql`select chain from audit_head order by random() limit 1 for update`;
-  }
+  return pick.kind === 'free'
+    ? sql`select chain from audit_head order by chain limit 1 for update skip locked`
+    : sql`select chain from audit_head order by random() limit 1 for update`;
 }
 
 type EntryQuery = SelectQueryBuilder<DB, 'audit_entries', object>;
@@ -106,47 +100,31 @@ function filtered(query: EntryQuery, filters: AuditFilters): EntryQuery {
 export function auditStore() {
   return {
     /**
-     * Appends one entry in one statement: locks a chain's head row (see `pickChain`), takes the next
-     * global number, computes the chain hash (see chainHash) in the database, inserts the entry and moves
-     * the head. The lock is held until the caller's transaction ends, so each chain stays linear; other
-     * transactions append to other chains meanwhile. Returns nothing when `pick` is `free` and every chain
-     * is locked. The new hash comes back (as hex) only at positions that are a multiple of `hashEvery`,
-     * the ones a checkpoint is signed for.
+     * Appends one entry with the `audit_append` function (migration 0006): it takes `chain` when given
+     * (the one the transaction holds), else a chain no other transaction holds, else waits for one; takes
+     * the next global number, computes the chain hash (see chainHash) in the database, inserts the entry
+     * and moves the head. The chain stays locked until the caller's transaction ends, so each chain is
+     * linear; other transactions append to other chains meanwhile. The new hash comes back (as hex) only
+     * at positions that are a multiple of `hashEvery`, the ones a checkpoint is signed for.
      */
     async append(
       tx: Executor,
       row: AppendRow,
-      pick: ChainPick,
+      chain: number | undefined,
       hashEvery: number,
-    ): Promise<AppendedEntry | undefined> {
+    ): Promise<AppendedEntry> {
       const result = await sql<AppendedEntry>`
-        with picked as materialized (${pickChain(pick)}),
-        numbered as materialized (
-          select chain, nextval('audit_entries_seq') as seq from picked
-        ), head as (
-          update audit_head h
-             set seq = n.seq,
-                 chain_seq = h.chain_seq + 1,
-                 prev_hash = h.hash,
-                 hash = sha256(convert_to(encode(h.hash, 'hex') || ${row.canonicalBefore}::text
-                                          || n.seq::text || ${row.canonicalAfter}::text, 'UTF8'))
-            from numbered n
-           where h.chain = n.chain
-           returning h.chain, h.seq, h.chain_seq, h.prev_hash, h.hash
-        ), entry as (
-          insert into audit_entries (seq, chain, chain_seq, at, actor_type, actor_id, action, target_type,
-                                     target_id, purpose, outcome, request_id, ip_hash, details, prev_hash, hash)
-          select seq, chain, chain_seq, ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
-                 ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text, ${row.purpose}::text,
-                 ${row.outcome}::text, ${row.requestId}::text, ${row.ipHash}::text, ${row.detailsJson}::jsonb,
-                 prev_hash, hash
-            from head
-        )
-        select chain, seq, chain_seq as "chainSeq",
-               case when chain_seq % ${hashEvery}::bigint = 0 then encode(hash, 'hex') end as hash
-          from head`.execute(tx);
+        select chain, seq, chain_seq as "chainSeq", hash
+          from audit_append(${chain ?? null}::smallint, ${row.canonicalBefore}::text, ${row.canonicalAfter}::text,
+                            ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
+                            ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text,
+                            ${row.purpose}::text, ${row.outcome}::text, ${row.requestId}::text,
+                            ${row.ipHash}::text, ${row.detailsJson}::jsonb, ${hashEvery}::bigint)`.execute(
+        tx,
+      );
       const appended = result.rows[0];
-      return appended && { ...appended, seq: Number(appended.seq), chainSeq: Number(appended.chainSeq) };
+      if (!appended) throw new Error('audit_append returned no row; the audit migrations did not run');
+      return { ...appended, seq: Number(appended.seq), chainSeq: Number(appended.chainSeq) };
     },
 
     /**
