@@ -13,6 +13,8 @@ export type JobDefinition<T extends object = object> = {
   /** Seconds before a retry; doubled on each further retry. */
   retryDelaySeconds?: number;
   expireInSeconds?: number;
+  /** Jobs a worker fetches at once and runs side by side (default 1). */
+  batchSize?: number;
   handler: (data: T, job: { id: string }) => Promise<void>;
 };
 
@@ -50,8 +52,11 @@ export function createJobQueue(deps: {
   metrics: Metrics;
   definitions: JobDefinition[];
   concurrency: number;
+  /** How long an idle worker waits before it asks for jobs again. */
+  pollIntervalMs?: number;
 }): JobQueue {
   const { database, logger, metrics, definitions, concurrency } = deps;
+  const pollIntervalMs = deps.pollIntervalMs ?? 1000;
   const log = logger.child({ component: 'jobs' });
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
@@ -81,26 +86,63 @@ export function createJobQueue(deps: {
     }
   }
 
-  async function workAll() {
-    for (const definition of definitions) {
-      for (let slot = 0; slot < concurrency; slot += 1) {
-        await boss.work<object>(
-          definition.name,
-          { batchSize: 1, pollingIntervalSeconds: 2 },
-          async ([job]) => {
-            if (!job) return;
-            const jobLog = log.child({ queue: definition.name, jobId: job.id });
-            try {
-              await definition.handler(job.data, { id: job.id });
-              metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'completed' });
-            } catch (error) {
-              metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'failed' });
-              jobLog.warn({ err: error }, 'job failed; pg-boss will retry it if attempts remain');
-              throw error;
-            }
-          },
-        );
+  const sleepers = new Set<() => void>();
+
+  /** Resolves after `ms`, or at once when the queue stops. */
+  function idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+  }
+
+  async function run(definition: JobDefinition, job: PgBoss.Job<object>): Promise<void> {
+    try {
+      await definition.handler(job.data, { id: job.id });
+      metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'completed' });
+      await boss.complete(definition.name, job.id);
+    } catch (error) {
+      metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'failed' });
+      log.warn(
+        { err: error, queue: definition.name, jobId: job.id },
+        'job failed; pg-boss will retry it if attempts remain',
+      );
+      const message = error instanceof Error ? error.message : String(error);
+      await boss.fail(definition.name, job.id, { message: message.slice(0, 500) });
+    }
+  }
+
+  /**
+   * One worker: fetches up to `batchSize` jobs and runs them side by side; fetches again at once after a
+   * full batch (a backlog drains as fast as the handlers go), and waits `pollIntervalMs` after a short
+   * one. A failure of the queue itself (database down) is logged and retried after the interval.
+   */
+  async function workLoop(definition: JobDefinition): Promise<void> {
+    const batchSize = definition.batchSize ?? 1;
+    while (working) {
+      let fetched = 0;
+      try {
+        const jobs = (await boss.fetch<object>(definition.name, { batchSize })) ?? [];
+        fetched = jobs.length;
+        await Promise.all(jobs.map((job) => run(definition, job)));
+      } catch (error) {
+        log.error({ err: error, queue: definition.name }, 'job queue fetch failed');
       }
+      if (working && fetched < batchSize) await idle(pollIntervalMs);
+    }
+  }
+
+  const loops: Promise<void>[] = [];
+
+  async function workAll() {
+    working = true;
+    for (const definition of definitions) {
+      for (let slot = 0; slot < concurrency; slot += 1) loops.push(workLoop(definition));
       if (definition.schedule) await boss.schedule(definition.name, definition.schedule, {}, { tz: 'UTC' });
     }
   }
@@ -113,10 +155,7 @@ export function createJobQueue(deps: {
       await boss.start();
       started = true;
       await createQueues();
-      if (work) {
-        await workAll();
-        working = true;
-      }
+      if (work) await workAll();
       log.info({ queues: definitions.map((d) => d.name), working: work }, 'job queue started');
     },
     send(name, data, options = {}) {
@@ -137,10 +176,14 @@ export function createJobQueue(deps: {
     async stop(timeoutMs) {
       if (!started) return;
       started = false;
-      // pg-boss resolves stop() at once and winds down in the background; wait for its 'stopped' event.
+      // Our workers finish the jobs in hand and fetch no more; then pg-boss stops its maintenance.
+      working = false;
+      for (const wake of [...sleepers]) wake();
+      const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([Promise.all(loops), timeout]);
       const stopped = new Promise<void>((resolve) => boss.once('stopped', () => resolve()));
-      await boss.stop({ graceful: working, timeout: timeoutMs, close: false, wait: true });
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, timeoutMs + 1000).unref())]);
+      await boss.stop({ graceful: false, close: false, wait: true });
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     },
   };
 }
