@@ -153,17 +153,29 @@ async function loadItems(db: Kysely<DB>): Promise<AuditLogItem[]> {
   return items;
 }
 
-/** Runs each task `repeats` times, alternating between them; returns each one's fastest time in ms. */
+/**
+ * Runs each task `repeats` times, alternating between them; returns each one's fastest time in ms. With
+ * `cpu`, the time is this process's CPU time rather than the wall clock: for work that runs on one thread
+ * without waiting, that leaves out the time other programs on a shared machine take the core away.
+ */
 async function fastestOf(
   tasks: Record<string, () => unknown>,
   repeats: number,
+  clock: 'wall' | 'cpu' = 'wall',
 ): Promise<Record<string, number>> {
+  const now =
+    clock === 'wall'
+      ? () => performance.now()
+      : () => {
+          const { user, system } = process.cpuUsage();
+          return (user + system) / 1000;
+        };
   const fastest: Record<string, number> = {};
   for (let repeat = 0; repeat < repeats; repeat += 1) {
     for (const [name, task] of Object.entries(tasks)) {
-      const started = performance.now();
+      const started = now();
       await task();
-      fastest[name] = Math.min(fastest[name] ?? Number.POSITIVE_INFINITY, performance.now() - started);
+      fastest[name] = Math.min(fastest[name] ?? Number.POSITIVE_INFINITY, now() - started);
     }
   }
   return fastest;
@@ -191,6 +203,7 @@ async function measureVerify(db: Kysely<DB>, audit: AuditService, kind: string):
       },
     },
     verifyRepeats * 4,
+    'cpu',
   );
   const fromDatabase = await fastestOf(
     {
@@ -216,6 +229,7 @@ async function measureVerify(db: Kysely<DB>, audit: AuditService, kind: string):
       extra: {
         entries: entries.length,
         checkpoints: items.length - entries.length,
+        measured: 'CPU time of this process (single-threaded work)',
         bareOneShotHex: oneShot,
         ratioToOneShot: Math.round((perSecond(inMemory.verify as number) / oneShot) * 1000) / 1000,
       },

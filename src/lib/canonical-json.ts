@@ -80,18 +80,23 @@ function writeObject(object: object): string {
   }
   const record = object as Record<string, unknown>;
   const keys = Object.keys(record);
-  // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-  if (keys.length > 1) keys.sort();
+  // Default sort compares UTF-16 code units, which is what RFC 8785 asks for. Objects written by Custos
+  // itself come with their keys in order already; checking is cheaper than sorting.
+  if (!inOrder(keys)) keys.sort();
   let text = '{';
-  let first = true;
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    if (!first) text += ',';
-    first = false;
-    text += `${quoteJson(key)}:${write(item)}`;
+    text += `${text.length === 1 ? '' : ','}${quoteJson(key)}:${write(item)}`;
   }
   return `${text}}`;
+}
+
+function inOrder(keys: string[]): boolean {
+  for (let index = 1; index < keys.length; index += 1) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) return false;
+  }
+  return true;
 }
 
 /** Where `offender` sits inside `root`, as `$.a.b[2]`; only computed to report an error. */

@@ -66,27 +66,9 @@ export function canonicalEntryParts(content: Omit<AuditEntryContent, 'seq'>): {
 
 function canonicalBeforeSeq(content: Omit<AuditEntryContent, 'seq'>): string {
   const { actor } = content;
-  return (
-    '{"action":' +
-    quote(content.action) +
-    ',"actor":{"id":' +
-    quoteOrNull(actor.id) +
-    ',"type":' +
-    quote(actor.type) +
-    '},"at":' +
-    quote(content.at) +
-    ',"details":' +
-    canonicalJson(content.details) +
-    ',"ipHash":' +
-    quoteOrNull(content.ipHash) +
-    ',"outcome":' +
-    quote(content.outcome) +
-    ',"purpose":' +
-    quoteOrNull(content.purpose) +
-    ',"requestId":' +
-    quoteOrNull(content.requestId) +
-    ',"seq":'
-  );
+  // One template with the quotes written in: fewer pieces to join than quoting field by field, which
+  // matters because verification runs this for every entry. Strings that need escaping take quoteJson.
+  return `{"action":${quote(content.action)},"actor":{"id":${quoteOrNull(actor.id)},"type":${quote(actor.type)}},"at":${quote(content.at)},"details":${canonicalJson(content.details)},"ipHash":${quoteOrNull(content.ipHash)},"outcome":${quote(content.outcome)},"purpose":${quoteOrNull(content.purpose)},"requestId":${quoteOrNull(content.requestId)},"seq":`;
 }
 
 function canonicalAfterSeq(content: Omit<AuditEntryContent, 'seq'>): string {
