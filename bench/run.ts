@@ -2,13 +2,22 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario as auditScenario } from './scenarios/audit.js';
+import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
+import { requestsScenario } from './scenarios/requests.js';
 import { vaultScenario } from './scenarios/vault.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
 /** Every scenario, in the order `npm run bench` runs them. A new scenario is one file and one line here. */
-const scenarios: BenchScenario[] = [httpScenario, vaultCryptoScenario, vaultScenario, auditScenario];
+const scenarios: BenchScenario[] = [
+  httpScenario,
+  vaultCryptoScenario,
+  vaultScenario,
+  auditScenario,
+  consentScenario,
+  requestsScenario,
+];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 

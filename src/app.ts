@@ -12,6 +12,7 @@ import { requestIdFor } from './http/request-id.js';
 import { requestLogController } from './http/request-log.js';
 import { requireAccessDeclarations } from './http/route-access.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { defaultWebRoot, registerWebApp } from './http/web-app.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './logger.js';
@@ -20,8 +21,23 @@ import { accessRoutes } from './modules/access/access-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
+import { consentRoutes } from './modules/consent/consent-routes.js';
+import { purposeRoutes } from './modules/consent/purpose-routes.js';
+import { consoleRoutes } from './modules/console/console-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
+import { mailRoutes } from './modules/mail/mail-routes.js';
+import { webhookRoutes } from './modules/notifications/webhook-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
+import { brandingOf, logoOriginOf } from './modules/privacy-center/branding.js';
+import { privacyRoutes } from './modules/privacy-center/privacy-routes.js';
+import { reportsRoutes } from './modules/reports/reports-routes.js';
+import { drpAdminRoutes } from './modules/requests/drp-admin-routes.js';
+import { drpRoutes } from './modules/requests/drp-routes.js';
+import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
+import { requestExportRoutes } from './modules/requests/request-export-routes.js';
+import { requestRoutes } from './modules/requests/request-routes.js';
+import { systemRoutes } from './modules/requests/system-routes.js';
+import { retentionRoutes } from './modules/retention/retention-routes.js';
 import { importRoutes } from './modules/vault/import-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
 import type { Services } from './services.js';
@@ -36,6 +52,8 @@ export type AppDeps = {
   jobs: JobQueue;
   services: Services;
   https?: HttpsOptions;
+  /** The built console and privacy center (default: `dist/web` of this repository). */
+  webRoot?: string;
 };
 
 export type App = FastifyInstance;
@@ -122,10 +140,57 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(importRoutes({ ...services, bodyLimit: config.importBodyLimit }));
   await app.register(auditRoutes(services));
   await app.register(keysRoutes({ keys: services.keys, jobs }));
+  await app.register(purposeRoutes(services));
+  await app.register(
+    consentRoutes({
+      consent: services.consent,
+      checks: services.consentChecks,
+      tcf: services.tcf,
+      subjects: services.records,
+      settings: {
+        filterBodyLimit: config.consentFilterBodyLimit,
+        gpcLastUpdate: config.gpcLastUpdate,
+      },
+    }),
+  );
+  await app.register(requestRoutes(services));
+  await app.register(requestExportRoutes(services));
+  await app.register(fulfilmentRoutes(services));
+  await app.register(systemRoutes(services));
+  await app.register(retentionRoutes(services));
+  await app.register(drpRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));
+  await app.register(drpAdminRoutes({ ...services, publicUrl: config.publicUrl }));
+  await app.register(mailRoutes(services));
+  await app.register(webhookRoutes(services));
+
+  const branding = brandingOf(config);
+  await app.register(
+    privacyRoutes({
+      subjectAccounts: services.subjectAccounts,
+      registration: services.registration,
+      selfService: services.selfService,
+      purposes: services.purposes,
+      branding,
+      rateLimitPerMinute: config.authRateLimit,
+    }),
+  );
+  await app.register(reportsRoutes(services));
+  await app.register(
+    consoleRoutes({
+      brandName: config.brandName,
+      readPurposes: config.readPurposes,
+      dueSoonDays: config.requestReminderDays,
+    }),
+  );
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+  const logoOrigin = logoOriginOf(branding);
+  await registerWebApp(app, {
+    root: deps.webRoot ?? defaultWebRoot,
+    imageOrigins: logoOrigin ? [logoOrigin] : [],
+  });
 
   return app;
 }

@@ -307,9 +307,9 @@ export const settings = {
       (items) => items.length > 0 && items.every((item) => /^[a-z][a-z0-9_]{0,63}$/.test(item)),
       'must list purpose keys (lower-case letters, digits, _)',
     ),
-    default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention'],
+    default: ['support', 'billing', 'dsr_fulfilment', 'fraud_prevention', 'restricted_processing'],
     description:
-      'Purposes a reader may state to read personal data from the vault (audited with every read).',
+      'Purposes a reader may state to read personal data from the vault (audited with every read). A restricted subject (GDPR Art. 18) is read only for `restricted_processing`.',
   },
   phoneRegion: {
     env: 'CUSTOS_PHONE_REGION',
@@ -331,6 +331,213 @@ export const settings = {
     schema: z.coerce.number().int().min(1024),
     default: 5 * 1024 ** 3,
     description: 'Largest streamed import (`POST /v1/collections/{name}/import`) in bytes.',
+  },
+  consentCacheSize: {
+    env: 'CUSTOS_CONSENT_CACHE_SIZE',
+    schema: z.coerce.number().int().min(0).max(10_000_000),
+    default: 100_000,
+    description:
+      'Subjects whose consent state each process keeps in memory for checks (least recently used go first); 0 turns the cache off.',
+  },
+  consentCacheTtl: {
+    env: 'CUSTOS_CONSENT_CACHE_TTL',
+    schema: duration,
+    default: '10m',
+    description:
+      'How long cached consent state is used without asking the database. A backstop only: changes reach every process at once through PostgreSQL LISTEN/NOTIFY.',
+  },
+  consentFilterBodyLimit: {
+    env: 'CUSTOS_CONSENT_FILTER_BODY_LIMIT',
+    schema: z.coerce.number().int().min(1024),
+    default: 1024 ** 3,
+    description: 'Largest streamed list of subject ids (`POST /v1/consent/filter`) in bytes.',
+  },
+  gpcLastUpdate: {
+    env: 'CUSTOS_GPC_LAST_UPDATE',
+    schema: z.iso.date(),
+    default: '2026-11-23',
+    description:
+      'The date `/.well-known/gpc.json` gives as `lastUpdate`: when this deployment last changed how it honours Global Privacy Control.',
+  },
+  brandName: {
+    env: 'CUSTOS_BRAND_NAME',
+    schema: z.string().trim().min(1).max(100),
+    default: 'Custos',
+    description: 'Organization name shown in the privacy center and the console (page titles, headers).',
+  },
+  brandColor: {
+    env: 'CUSTOS_BRAND_COLOR',
+    schema: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #rrggbb'),
+    default: '#1f4e8c',
+    description:
+      'Accent colour of the privacy center (`#rrggbb`); text on it is drawn black or white, whichever contrasts more.',
+  },
+  brandLogoUrl: {
+    env: 'CUSTOS_BRAND_LOGO_URL',
+    schema: z
+      .string()
+      .max(2000)
+      .refine(
+        (text) => /^\/[^/]/.test(text) || /^https:\/\/[^\s]+$/.test(text),
+        'must be an https:// URL or a path on this server starting with /',
+      )
+      .optional(),
+    description:
+      'Logo in the privacy center header: an `https://` URL (its origin is added to the pages’ Content-Security-Policy) or a path on this server.',
+  },
+  privacyPolicyUrl: {
+    env: 'CUSTOS_PRIVACY_POLICY_URL',
+    schema: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    description: 'Your privacy policy, linked from every privacy center page and from its registration form.',
+  },
+  privacySessionIdleTimeout: {
+    env: 'CUSTOS_PRIVACY_SESSION_IDLE_TIMEOUT',
+    schema: duration,
+    default: '30m',
+    description: 'A data subject’s privacy center session ends after this long without a request.',
+  },
+  privacySessionAbsoluteTimeout: {
+    env: 'CUSTOS_PRIVACY_SESSION_ABSOLUTE_TIMEOUT',
+    schema: duration,
+    default: '12h',
+    description: 'A data subject’s privacy center session ends this long after sign-in, however active.',
+  },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\/[^/\s]+\/?(\?\S*)?$/, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    description:
+      'SMTP server for outgoing mail (verification codes, notices to subjects, reminders), e.g. `smtp://user:password@mail.example.org:587` (STARTTLS when offered) or `smtps://…:465`. Unset: mail is held in the outbox (`GET /v1/outbox`) for operators to pass on.',
+  },
+  mailFrom: {
+    env: 'CUSTOS_MAIL_FROM',
+    schema: z
+      .string()
+      .regex(
+        /^([^<>\r\n]{1,100} <[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+        'must be an address, or a name and an address: `Privacy Team <privacy@example.org>`',
+      ),
+    default: 'Custos <custos@localhost>',
+    description: 'Sender of the mail Custos sends.',
+  },
+  mailRetention: {
+    env: 'CUSTOS_MAIL_RETENTION',
+    schema: duration,
+    default: '30d',
+    description:
+      'How long outbox messages are kept (delivered ones keep only their metadata; held ones their content) before they are deleted.',
+  },
+  requestReminderDays: {
+    env: 'CUSTOS_REQUEST_REMINDER_DAYS',
+    schema: z.coerce.number().int().min(0).max(60),
+    default: 7,
+    description:
+      'The daily reminder tells each assignee about their open requests that are overdue or due within this many days.',
+  },
+  requestReminderSchedule: {
+    env: 'CUSTOS_REQUEST_REMINDER_SCHEDULE',
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a cron expression with five fields, e.g. `0 7 * * *`'),
+    default: '0 7 * * *',
+    description: 'When the deadline reminder runs (cron, UTC).',
+  },
+  retentionSweepSchedule: {
+    env: 'CUSTOS_RETENTION_SWEEP_SCHEDULE',
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a cron expression with five fields, e.g. `30 3 * * *`'),
+    default: '30 3 * * *',
+    description:
+      'When the retention sweep runs (cron, UTC): it deletes records whose retention ended and shreds subjects erasure kept once nothing is left to keep.',
+  },
+  requestExportTtl: {
+    env: 'CUSTOS_REQUEST_EXPORT_TTL',
+    schema: duration,
+    default: '7d',
+    description:
+      'How long the download links of an access package or portability archive work; the files are deleted after.',
+  },
+  drpBusinessId: {
+    env: 'CUSTOS_DRP_BUSINESS_ID',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1 to 100 letters, digits, _ . or -')
+      .optional(),
+    description:
+      'This business’s id in the Data Rights Protocol network (the `business-id` agents sign for). Unset: the DRP endpoints (`/v1/agent/…`, `/v1/data-rights-request`) answer 404.',
+  },
+  drpAgentsFile: {
+    env: 'CUSTOS_DRP_AGENTS_FILE',
+    schema: z.string().min(1).optional(),
+    description:
+      'DRP service-directory JSON file of trusted authorized agents (`id`, `name`, `verify_key`, …), applied at start (created or updated).',
+  },
+  drpStatusRetention: {
+    env: 'CUSTOS_DRP_STATUS_RETENTION',
+    schema: duration.refine((ms) => ms >= 7 * 86_400_000, 'must be at least 7d (DRP §3.02)'),
+    default: '60d',
+    description:
+      'How long after a DRP request closes its status is kept for the agent (`expires_at`); after that it reads `expired`.',
+  },
+  webhookAllowHttp: {
+    env: 'CUSTOS_WEBHOOK_ALLOW_HTTP',
+    schema: bool,
+    default: false,
+    description:
+      'Accept `http://` webhook endpoint URLs. Off: endpoints must use HTTPS. For development and tests only.',
+  },
+  webhookAllowPrivateNetworks: {
+    env: 'CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    schema: bool,
+    default: false,
+    description:
+      'Let webhooks reach loopback, private, link-local and other internal addresses (checked on every resolved address). Off guards against requests into your own network.',
+  },
+  webhookTimeout: {
+    env: 'CUSTOS_WEBHOOK_TIMEOUT',
+    schema: duration,
+    default: '10s',
+    description: 'How long a webhook receiver has to answer an attempt before it counts as failed.',
+  },
+  webhookMaxAttempts: {
+    env: 'CUSTOS_WEBHOOK_MAX_ATTEMPTS',
+    schema: z.coerce.number().int().min(1).max(30),
+    default: 8,
+    description:
+      'Attempts per webhook delivery (the first and its retries) before it is dead-lettered; a manual redelivery starts a new round.',
+  },
+  webhookRetryDelay: {
+    env: 'CUSTOS_WEBHOOK_RETRY_DELAY',
+    schema: duration,
+    default: '1m',
+    description:
+      'Wait before the first retry of a failed webhook delivery; every further retry waits twice as long.',
+  },
+  webhookRetryMaxDelay: {
+    env: 'CUSTOS_WEBHOOK_RETRY_MAX_DELAY',
+    schema: duration,
+    default: '6h',
+    description: 'Longest wait between two attempts of a webhook delivery.',
+  },
+  webhookSecretGrace: {
+    env: 'CUSTOS_WEBHOOK_SECRET_GRACE',
+    schema: duration,
+    default: '24h',
+    description:
+      'After a webhook secret is rotated, messages are signed with the new and the previous secret for this long.',
+  },
+  webhookLogRetention: {
+    env: 'CUSTOS_WEBHOOK_LOG_RETENTION',
+    schema: duration,
+    default: '30d',
+    description:
+      'Webhook messages whose deliveries are all finished are deleted, with their delivery log, after this long.',
   },
 } as const satisfies Record<string, Setting>;
 

@@ -5,6 +5,7 @@ import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { readAgentDirectory } from './modules/requests/drp-directory.js';
 import { readDeclaredCollections } from './modules/vault/declared-collections.js';
 import { createServices, type Services } from './services.js';
 import { version } from './version.js';
@@ -45,6 +46,13 @@ export async function openRuntime(options: {
       );
       if (applied.length > 0) logger.info({ collections: applied }, 'declared collections applied');
     }
+    if (config.drpAgentsFile) {
+      const applied = await services.drpAgents.applyDirectory(
+        { actor: { type: 'system', id: 'config' }, requestId: null, ip: null },
+        readAgentDirectory(config.drpAgentsFile),
+      );
+      if (applied.length > 0) logger.info({ agents: applied }, 'DRP service directory applied');
+    }
     const jobs = createJobQueue({
       database,
       logger,
@@ -52,6 +60,7 @@ export async function openRuntime(options: {
       definitions: services.jobDefinitions,
       concurrency: config.jobConcurrency,
     });
+    services.jobSender.bind(jobs);
     return {
       config,
       logger,

@@ -23,6 +23,8 @@ export function serveCommand(): Command {
           [
             '',
             `Custos is running at ${server.url}`,
+            `  Console         ${server.url}/console/`,
+            `  Privacy center  ${server.url}/privacy/`,
             `  API reference   ${server.url}/docs`,
             `  Readiness       ${server.url}/ready`,
             `  Database        ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${config.dataDir}`}`,
@@ -35,7 +37,9 @@ export function serveCommand(): Command {
         const setup = await server.runtime.services.operators.issueFirstAdminToken(cliContext);
         if (setup) {
           process.stderr.write(
-            `No operator exists yet. Create the first admin within ${Math.round(config.setupTokenTtl / 60_000)} minutes (one use):\n` +
+            `No operator exists yet. Create the first admin within ${Math.round(config.setupTokenTtl / 60_000)} minutes (one use),\n` +
+              `in the console: ${setup.url}\n` +
+              `or with the API:\n` +
               `  curl -X POST ${server.url}/v1/setup/first-admin -H 'content-type: application/json' \\\n` +
               `    -d '{"token":"${setup.token}","email":"you@example.org","displayName":"Your Name","password":"<12+ characters>"}'\n` +
               `  (or run \`custos operators create-admin\` later for a new token)\n\n`,

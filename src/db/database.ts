@@ -31,8 +31,16 @@ export type Database = {
   ping(): Promise<void>;
   /** For PGlite: a tarball of the data directory (tests start each file from a migrated image). */
   dumpImage(): Promise<Blob>;
+  /**
+   * Delivers every NOTIFY on `channel` to `onMessage`, on a connection of its own (PostgreSQL, reconnected
+   * when lost) or the embedded one (PGlite). `onListening(false)` says notifications may be missed from
+   * now on (the connection was lost); `onListening(true)` that they arrive (again). Stops on `close()`.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<void>;
   close(): Promise<void>;
 };
+
+export type ListenHandlers = { onMessage(payload: string): void; onListening(listening: boolean): void };
 
 // One representation of each type on both engines: bigint as number (ids and counts stay far below 2^53),
 // bytea as Buffer, timestamps as Date.
@@ -55,6 +63,55 @@ export async function openDatabase(options: DatabaseOptions, metrics?: Metrics):
   return options.kind === 'postgres' ? openPostgres(options, metrics) : openPGlite(options, metrics);
 }
 
+/**
+ * LISTEN on a dedicated client (a pooled one would be handed to queries and lose the subscription), which
+ * reconnects with backoff when the connection drops.
+ */
+function postgresListener(url: string, applicationName: string) {
+  const stops: (() => Promise<void>)[] = [];
+  async function listen(channel: string, handlers: ListenHandlers): Promise<void> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let delayMs = 250;
+    let timer: NodeJS.Timeout | undefined;
+    const lost = (lostClient: pg.Client) => {
+      if (stopped || client !== lostClient) return;
+      client = undefined;
+      handlers.onListening(false);
+      lostClient.end().catch(() => {});
+      timer = setTimeout(() => void connect().catch(() => {}), delayMs);
+      timer.unref();
+      delayMs = Math.min(delayMs * 2, 10_000);
+    };
+    async function connect(): Promise<void> {
+      const next = new pg.Client({ connectionString: url, application_name: `${applicationName}-listen` });
+      next.on('notification', (message) => {
+        if (message.channel === channel) handlers.onMessage(message.payload ?? '');
+      });
+      next.on('error', () => lost(next));
+      next.on('end', () => lost(next));
+      client = next;
+      try {
+        await next.connect();
+        await next.query(`listen "${channel.replaceAll('"', '""')}"`);
+      } catch (error) {
+        lost(next);
+        throw error;
+      }
+      if (stopped) return;
+      delayMs = 250;
+      handlers.onListening(true);
+    }
+    stops.push(async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await client?.end().catch(() => {});
+    });
+    await connect();
+  }
+  return { listen, stopAll: () => Promise.all(stops.splice(0).map((stop) => stop())) };
+}
+
 function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, metrics?: Metrics): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -66,6 +123,7 @@ function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, m
   pool.on('error', () => {});
   const log = observeQuery(metrics);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  const listener = postgresListener(options.url, options.applicationName ?? 'custos');
   return {
     kind: 'postgres',
     db,
@@ -83,7 +141,9 @@ function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, m
     dumpImage: async () => {
       throw new Error('dumpImage is only available on PGlite');
     },
+    listen: listener.listen,
     close: async () => {
+      await listener.stopAll();
       await db.destroy();
     },
   };
@@ -132,6 +192,12 @@ async function openPGlite(
       await executeSql('select 1');
     },
     dumpImage: () => lock.run(() => pglite.dumpDataDir('none')),
+    // Under the lock, so LISTEN never lands inside someone else's transaction (and vanishes on its
+    // rollback). Closing PGlite ends the subscription.
+    listen: async (channel, handlers) => {
+      await lock.run(() => pglite.listen(channel, handlers.onMessage));
+      handlers.onListening(true);
+    },
     close: async () => {
       if (closed) return;
       closed = true;

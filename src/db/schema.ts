@@ -1,7 +1,14 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
+import type { ConsentTables } from '../modules/consent/consent-tables.js';
 import type { KeysTables } from '../modules/keys/keys-tables.js';
+import type { MailTables } from '../modules/mail/mail-tables.js';
+import type { NotificationTables } from '../modules/notifications/notification-tables.js';
+import type { PrivacyCenterTables } from '../modules/privacy-center/privacy-center-tables.js';
+import type { DrpTables } from '../modules/requests/drp-tables.js';
+import type { RequestTables } from '../modules/requests/request-tables.js';
+import type { RetentionTables } from '../modules/retention/retention-tables.js';
 import type { VaultTables } from '../modules/vault/vault-tables.js';
 
 /** Table types for Kysely. Each module adds its tables here as its migrations create them. */
@@ -23,5 +30,12 @@ export type DB = {
   instances: InstancesTable;
 } & AccessTables &
   AuditTables &
+  ConsentTables &
   KeysTables &
-  VaultTables;
+  NotificationTables &
+  VaultTables &
+  RequestTables &
+  RetentionTables &
+  DrpTables &
+  MailTables &
+  PrivacyCenterTables;

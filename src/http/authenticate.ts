@@ -6,10 +6,13 @@ import type { ApiKeyService } from '../modules/access/api-key-service.js';
 import type { ActiveSession, AuthService } from '../modules/access/auth-service.js';
 import { permissionsOfRoles } from '../modules/access/permissions.js';
 import type { AuditWriter } from '../modules/audit/audit-types.js';
+import type { SubjectAccountService, SubjectSession } from '../modules/privacy-center/subject-accounts.js';
 import { anonymous, auditContextOf, type Principal } from './principal.js';
 import type { RouteAccess } from './route-access.js';
 
 export const sessionCookie = 'custos_session';
+/** The privacy center's session cookie: a data subject's, never accepted on operator routes. */
+export const subjectSessionCookie = 'custos_privacy_session';
 export const csrfHeader = 'x-csrf-token';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -18,12 +21,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The operator session behind a cookie-authenticated request. */
     session: ActiveSession | undefined;
+    /** The data subject's privacy center session behind a `subject` route. */
+    subjectSession: SubjectSession | undefined;
   }
 }
 
 type Deps = {
   auth: Pick<AuthService, 'authenticateSession'>;
   apiKeys: Pick<ApiKeyService, 'authenticate'>;
+  subjectAccounts: Pick<SubjectAccountService, 'authenticateSession'>;
   audit: AuditWriter;
 };
 
@@ -47,17 +53,7 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
   const token = request.cookies[sessionCookie];
   if (!token) return anonymous;
   const result = await deps.auth.authenticateSession(token);
-  if ('problem' in result) {
-    throw new AppError(
-      'unauthenticated',
-      result.problem === 'session_expired'
-        ? 'Your session has expired; sign in again.'
-        : 'Your session is no longer valid; sign in again.',
-      {
-        extensions: { reason: result.problem },
-      },
-    );
-  }
+  if ('problem' in result) throw sessionProblem(result.problem);
   const { session } = result;
   request.session = session;
   if (!safeMethods.has(request.method)) {
@@ -77,6 +73,53 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
   };
 }
 
+function sessionProblem(problem: 'session_expired' | 'session_invalid'): AppError {
+  return new AppError(
+    'unauthenticated',
+    problem === 'session_expired'
+      ? 'Your session has expired; sign in again.'
+      : 'Your session is no longer valid; sign in again.',
+    { extensions: { reason: problem } },
+  );
+}
+
+/**
+ * A data subject on a `subject` route: only the privacy center's cookie counts. Operators and API keys
+ * are refused (403), so they can never act as a subject; no credentials at all is a 401.
+ */
+async function identifySubject(request: FastifyRequest, deps: Deps): Promise<Principal> {
+  const token = request.cookies[subjectSessionCookie];
+  if (!token) {
+    if (request.headers.authorization !== undefined || request.cookies[sessionCookie]) {
+      await deps.audit.record(auditContextOf(request), {
+        action: 'access.denied',
+        outcome: 'denied',
+        details: { method: request.method, route: request.routeOptions.url ?? null, permission: 'subject' },
+      });
+      throw new AppError('forbidden', 'This route is for data subjects signed in to the privacy center.');
+    }
+    throw new AppError('unauthenticated', 'Sign in to the privacy center first.');
+  }
+  const result = await deps.subjectAccounts.authenticateSession(token);
+  if ('problem' in result) throw sessionProblem(result.problem);
+  const { session } = result;
+  if (!safeMethods.has(request.method)) {
+    const presented = request.headers[csrfHeader];
+    if (typeof presented !== 'string' || !secretsEqual(presented, session.csrfToken)) {
+      throw new AppError('csrf_invalid', `Send the session's CSRF token in the ${csrfHeader} header.`);
+    }
+  }
+  request.subjectSession = session;
+  return {
+    kind: 'subject',
+    accountId: session.accountId,
+    subjectId: session.subjectId,
+    sessionId: session.sessionId,
+    permissions: new Set(),
+    csrfToken: session.csrfToken,
+  };
+}
+
 /**
  * Establishes who is calling (API key in `Authorization: Bearer`, or the session cookie) and enforces the
  * route's declared access before validation or the handler run. Every permission denial is audited.
@@ -85,11 +128,16 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
   await app.register(cookie);
   app.decorateRequest('principal', null as never);
   app.decorateRequest('session', undefined);
+  app.decorateRequest('subjectSession', undefined);
 
   app.addHook('onRequest', async (request) => {
     request.principal = anonymous;
     const access: RouteAccess = request.routeOptions.config?.access ?? 'public';
     if (access === 'public') return;
+    if (access === 'subject') {
+      request.principal = await identifySubject(request, deps);
+      return;
+    }
 
     const principal = await identify(request, deps);
     request.principal = principal;
@@ -117,6 +165,12 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
       extensions: { permission: access },
     });
   });
+}
+
+/** The data subject's session of a request on a `subject` route. */
+export function subjectSessionOf(request: FastifyRequest): SubjectSession {
+  if (!request.subjectSession) throw new AppError('forbidden', 'This route is for signed-in data subjects.');
+  return request.subjectSession;
 }
 
 /** The operator session of a request on a `session`/operator-only route; API keys are refused. */

@@ -15,6 +15,15 @@ export type Principal =
       csrfToken: string;
     }
   | { kind: 'api_key'; keyId: string; permissions: ReadonlySet<Permission> }
+  | {
+      /** A data subject signed in to the privacy center: acts on their own data only, holds no permission. */
+      kind: 'subject';
+      accountId: string;
+      subjectId: string;
+      sessionId: string;
+      permissions: ReadonlySet<Permission>;
+      csrfToken: string;
+    }
   | { kind: 'anonymous' };
 
 declare module 'fastify' {
@@ -31,6 +40,8 @@ export function actorOf(principal: Principal): Actor {
       return { type: 'operator', id: principal.operatorId };
     case 'api_key':
       return { type: 'api_key', id: principal.keyId };
+    case 'subject':
+      return { type: 'subject', id: principal.subjectId };
     default:
       return { type: 'anonymous', id: null };
   }

@@ -6,10 +6,12 @@ import type { Permission } from '../modules/access/permissions.js';
  * - `public`: anyone, no credentials;
  * - `session`: any operator session, even one that still has to complete MFA (MFA enrolment, logout);
  * - `authenticated`: a fully signed-in operator or a valid API key, no particular permission;
+ * - `subject`: a data subject signed in to the privacy center (their own session cookie, never an
+ *   operator session or an API key);
  * - a permission from the matrix.
  * A route without a declaration stops the server from starting, so nothing is exposed by omission.
  */
-export type RouteAccess = 'public' | 'session' | 'authenticated' | Permission;
+export type RouteAccess = 'public' | 'session' | 'authenticated' | 'subject' | Permission;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

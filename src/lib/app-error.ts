@@ -26,8 +26,17 @@ export const errorCodes = {
   conflict: 409,
   gone: 410,
   subject_erased: 410,
+  subject_restricted: 409,
+  legal_hold: 409,
   precondition_failed: 412,
   unprocessable: 422,
+  invalid_transition: 409,
+  verification_failed: 422,
+  verification_expired: 410,
+  // Consent
+  invalid_consent_method: 422,
+  objection_not_applicable: 422,
+  invalid_tc_string: 400,
   // Server side
   service_unavailable: 503,
   internal_error: 500,

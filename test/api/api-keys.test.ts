@@ -1,8 +1,10 @@
 import { faker } from '@faker-js/faker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import type { TestDatabase } from '../helpers/test-database.js';
 
 faker.seed(6);
 
@@ -79,6 +81,8 @@ describe('API keys', () => {
     const probe = (key: string) =>
       t.app.inject({ method: 'GET', url: '/v1/permissions', headers: { authorization: `Bearer ${key}` } });
     expect((await probe(expiring.key)).statusCode).toBe(200);
+    // Used once, so the process holds it in its cache of looked-up keys: revoking must still take at once.
+    expect((await probe(revoked.key)).statusCode).toBe(200);
 
     const revoke = await t.app.inject({
       method: 'DELETE',
@@ -94,5 +98,51 @@ describe('API keys', () => {
     expect((await probe(expiring.key)).statusCode).toBe(401);
     expect((await probe(`${expiring.key.slice(0, -1)}x`)).statusCode).toBe(401);
     expect((await probe('not-a-key')).statusCode).toBe(401);
+  });
+});
+
+/**
+ * Processes cache the keys they looked up; a revocation is announced to all of them (LISTEN/NOTIFY), so
+ * another process refuses the key within a second. PGlite is embedded in one process: PostgreSQL only.
+ */
+describe.skipIf(inject('testDatabase').kind === 'pglite')('API key revocation across processes', () => {
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    first = await createTestApp();
+    const url = (first.runtime.database as TestDatabase).url as string;
+    second = await createTestApp({
+      database: await openDatabase({ kind: 'postgres', url, poolSize: 2 }),
+      env: { CUSTOS_DATA_DIR: first.runtime.config.dataDir },
+    });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('refuses a revoked key in the other process within a second', async () => {
+    const headers = await actAs(first, 'security');
+    const created = await first.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers,
+      payload: { name: 'shared', permissions: ['audit.read'] },
+    });
+    const { key, apiKey } = created.json();
+    const probe = () =>
+      second.app.inject({
+        method: 'GET',
+        url: '/v1/permissions',
+        headers: { authorization: `Bearer ${key}` },
+      });
+    expect((await probe()).statusCode).toBe(200);
+    const revoke = await first.app.inject({ method: 'DELETE', url: `/v1/api-keys/${apiKey.id}`, headers });
+    expect(revoke.statusCode).toBe(204);
+    await vi.waitFor(async () => expect((await probe()).statusCode).toBe(401), {
+      timeout: 1000,
+      interval: 20,
+    });
   });
 });

@@ -155,4 +155,38 @@ describe('bulk import', () => {
     });
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('appends every line of a subject to a many-record collection, each with its own blind index', async () => {
+    const visits = {
+      name: 'visits',
+      multiple: true,
+      fields: [{ ...contacts.fields[0], required: false }, contacts.fields[2]],
+    };
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/collections',
+      headers: await actAs(t, 'dpo'),
+      payload: visits,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const externalId = faker.string.uuid();
+    const lines = Array.from({ length: 3 }, () =>
+      JSON.stringify({ externalId, email: faker.internet.email() }),
+    );
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/collections/visits/import',
+      headers: { ...headers, 'content-type': 'application/x-ndjson' },
+      payload: `${lines.join('\n')}\n`,
+    });
+    expect(response.json()).toMatchObject({ subjectsCreated: 1, recordsCreated: 3, recordsUpdated: 0 });
+    const indexed = await t.runtime.database.db
+      .selectFrom('records')
+      .innerJoin('blind_indexes', 'blind_indexes.record_id', 'records.id')
+      .select(['records.id'])
+      .where('blind_indexes.field', '=', 'visits.email')
+      .execute();
+    expect(new Set(indexed.map((row) => row.id)).size).toBe(3);
+    expect(indexed).toHaveLength(3);
+  });
 });

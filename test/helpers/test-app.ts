@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/database.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -24,6 +25,8 @@ export type TestAppOptions = {
   logStream?: DestinationStream;
   /** Called before the app is ready, to add test-only routes. */
   beforeReady?: (app: App) => void | Promise<void>;
+  /** Runs on this database instead of a fresh one: a second Custos process on the same PostgreSQL database. */
+  database?: Database;
 };
 
 /** A fully wired Custos on a fresh database, for app.inject() tests. Jobs are not worked unless started. */
@@ -37,7 +40,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const logger = createLogger(config.logLevel, options.logStream);
   const metrics = createMetrics();
-  const database = await openTestDatabase(metrics);
+  const database = options.database ?? (await openTestDatabase(metrics));
   const runtime = await openRuntime({
     config,
     logger,

@@ -5,6 +5,12 @@ import * as m0003 from './0003_audit.js';
 import * as m0004 from './0004_keys.js';
 import * as m0005 from './0005_vault.js';
 import * as m0006 from './0006_audit_chains.js';
+import * as m0007 from './0007_consent.js';
+import * as m0008 from './0008_notifications.js';
+import * as m0009 from './0009_requests.js';
+import * as m0010 from './0010_request_fulfilment.js';
+import * as m0011 from './0011_drp.js';
+import * as m0012 from './0012_subject_accounts.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -17,4 +23,10 @@ export const migrations: Record<string, Migration> = {
   '0004_keys': m0004,
   '0005_vault': m0005,
   '0006_audit_chains': m0006,
+  '0007_consent': m0007,
+  '0008_notifications': m0008,
+  '0009_requests': m0009,
+  '0010_request_fulfilment': m0010,
+  '0011_drp': m0011,
+  '0012_subject_accounts': m0012,
 };

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { ListenHandlers } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -8,7 +9,20 @@ import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { ApiKeyRow, ApiKeyStore } from './api-key-store.js';
 import { isPermission, type Permission, rolePermissions } from './permissions.js';
 
-type Deps = { db: Kysely<DB>; store: ApiKeyStore; audit: AuditWriter; clock: Clock };
+type Deps = {
+  db: Kysely<DB>;
+  store: ApiKeyStore;
+  audit: AuditWriter;
+  clock: Clock;
+  /** Subscribes to a NOTIFY channel (see Database.listen); enables the cache of looked-up keys. */
+  listen?: (channel: string, handlers: ListenHandlers) => Promise<void>;
+};
+
+/** Revocations are announced here (in the revoking transaction), so every process drops its cached key. */
+export const apiKeyChannel = 'custos_api_keys';
+/** How long a looked-up key is reused; revocations reach every process at once, this is a backstop. */
+const cacheTtlMs = 60_000;
+const cacheSize = 10_000;
 
 /** API keys look like `cst_<12 hex prefix>_<43 char secret>`; the prefix identifies, the secret proves. */
 const keyPattern = /^cst_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -19,7 +33,39 @@ export function isApiKeyShaped(value: string): boolean {
 }
 
 /** API keys for services: scoped, hashed at rest, shown once, optionally expiring, revocable. */
-export function apiKeyService({ db, store, audit, clock }: Deps) {
+export function apiKeyService({ db, store, audit, clock, listen }: Deps) {
+  // Keys looked up by prefix, kept only while revocations are heard (a missed NOTIFY must not leave a
+  // revoked key usable): every request with an API key would otherwise cost a query.
+  const cached = new Map<string, { row: ApiKeyRow; until: number }>();
+  let listening = false;
+  let subscribed = false;
+  function subscribe() {
+    if (subscribed || !listen) return;
+    subscribed = true;
+    listen(apiKeyChannel, {
+      onMessage: (prefix) => cached.delete(prefix),
+      onListening: (now) => {
+        cached.clear();
+        listening = now;
+      },
+    }).catch(() => {
+      subscribed = false;
+    });
+  }
+
+  async function lookUp(prefix: string): Promise<ApiKeyRow | undefined> {
+    subscribe();
+    const now = clock.now().getTime();
+    const hit = cached.get(prefix);
+    if (hit && hit.until > now && listening) return hit.row;
+    const row = await store.findByPrefix(db, prefix);
+    if (row && listening) {
+      if (cached.size >= cacheSize) cached.delete(cached.keys().next().value as string);
+      cached.set(prefix, { row, until: now + cacheTtlMs });
+    }
+    return row;
+  }
+
   /**
    * Creates a key. Its scope must lie within both the creator's own permissions and what the `service`
    * role allows, so a key never grants more than the person who made it holds.
@@ -80,11 +126,12 @@ export function apiKeyService({ db, store, audit, clock }: Deps) {
     const match = keyPattern.exec(presented);
     if (!match) return undefined;
     const [, prefix = '', secret = ''] = match;
-    const row = await store.findByPrefix(db, prefix);
+    const row = await lookUp(prefix);
     if (!row || !secretsEqual(row.secret_hash, digestSecret(secret))) return undefined;
     const now = clock.now();
     if (row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) return undefined;
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= markUsedEveryMs) {
+      row.last_used_at = now;
       await store.markUsed(db, row.id, now);
     }
     return { keyId: row.id, permissions: new Set(row.permissions.filter(isPermission)) };
@@ -96,6 +143,9 @@ export function apiKeyService({ db, store, audit, clock }: Deps) {
       if (!row) throw new AppError('not_found', 'API key not found.');
       if (!(await store.revoke(tx, id, clock.now())))
         throw new AppError('conflict', 'The API key is already revoked.');
+      cached.delete(row.prefix);
+      // Delivered at commit to every process, this one included.
+      await store.announceRevocation(tx, apiKeyChannel, row.prefix);
       await audit.append(tx, context, {
         action: 'api_key.revoked',
         outcome: 'success',

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { AccessTables } from './access-tables.js';
 
@@ -24,6 +24,9 @@ export function apiKeyStore() {
     },
     async markUsed(tx: Executor, id: string, at: Date) {
       await tx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+    },
+    async announceRevocation(tx: Executor, channel: string, prefix: string) {
+      await sql`select pg_notify(${channel}, ${prefix})`.execute(tx);
     },
     async revoke(tx: Executor, id: string, at: Date): Promise<boolean> {
       const result = await tx

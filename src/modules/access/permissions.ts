@@ -24,6 +24,37 @@ export const permissions = {
   'vault.detokenize': 'Turn a token back into its value, for a stated purpose.',
   'vault.shred': 'Erase a subject by crypto-shredding.',
   'vault.import': 'Bulk-import records into a collection.',
+  'consent.purposes.read': 'See purposes: legal bases, data uses and categories, texts and versions.',
+  'consent.purposes.manage': 'Create and change purposes (a change of their terms makes a new version).',
+  'consent.read': 'See subjects’ consent state, history with proof, receipts and TCF strings.',
+  'consent.write': 'Record grants, withdrawals, denials and objections, GPC signals and TCF strings.',
+  'consent.check': 'Check consent for a subject, and filter lists of subjects by purpose.',
+  'notifications.read': 'See webhook endpoints (never their secrets) and the delivery log.',
+  'notifications.manage':
+    'Create, change and delete webhook endpoints; rotate their secrets; redeliver; send test events.',
+  'requests.read': 'See data-subject requests, their deadlines and timelines (contact e-mails masked).',
+  'requests.create':
+    'File data-subject requests; send and confirm e-mail verification codes; withdraw a request for its subject.',
+  'requests.manage':
+    'Work data-subject requests: assign them, extend deadlines, start, complete and reject them.',
+  'requests.verify':
+    'Vouch for a requester’s identity: file requests for subjects the caller has authenticated, or record a manual identity check.',
+  'outbox.read':
+    'Read the mail outbox, recipients and content included (mail held when no SMTP server is configured).',
+  'requests.fulfil':
+    'Fulfil requests against the vault and consent: rectify records, erase subjects, restrict processing, record objections and opt-outs.',
+  'restrictions.lift': 'Lift a subject’s restriction of processing (GDPR Art. 18(3)).',
+  'systems.read': 'See the downstream systems that hold copies of personal data, and their endpoints.',
+  'systems.manage': 'Register, change and delete downstream systems (each with its webhook endpoint).',
+  'retention.read':
+    'See retention policies, subjects’ legal holds, and what erasure kept of a subject until when.',
+  'retention.manage': 'Create, change and delete retention policies.',
+  'legal_holds.manage': 'Place and lift legal holds on subjects.',
+  'drp.agents.read':
+    'See the trusted authorized agents of the Data Rights Protocol and this business’s DRP entry.',
+  'drp.agents.manage': 'Trust, change and remove authorized agents of the Data Rights Protocol.',
+  'reports.read':
+    'See the dashboard figures: requests open, due soon and overdue, response times, consent trends (counts only).',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -50,6 +81,17 @@ const vaultWorking: Permission[] = [
   'vault.tokenize',
   'vault.detokenize',
 ];
+const consentReading: Permission[] = ['consent.purposes.read', 'consent.read'];
+const consentWorking: Permission[] = [...consentReading, 'consent.write', 'consent.check'];
+/** Fulfilling requests day to day; lifting restrictions, systems, policies and holds stay with the DPO. */
+const fulfilmentWorking: Permission[] = ['requests.fulfil', 'systems.read', 'retention.read'];
+const requestWorking: Permission[] = [
+  'requests.read',
+  'requests.create',
+  'requests.manage',
+  'requests.verify',
+  'outbox.read',
+];
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: all,
@@ -60,11 +102,44 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'keys.read',
     ...vaultWorking,
     'vault.collections.manage',
+    ...consentWorking,
+    'consent.purposes.manage',
+    'notifications.read',
+    'notifications.manage',
+    'drp.agents.read',
+    'drp.agents.manage',
     'vault.shred',
     'vault.import',
+    ...requestWorking,
+    'reports.read',
+    ...fulfilmentWorking,
+    'restrictions.lift',
+    'systems.manage',
+    'retention.manage',
+    'legal_holds.manage',
   ],
-  privacy_agent: [...vaultWorking],
-  auditor: ['operators.read', 'api_keys.read', ...auditReading, 'keys.read', ...vaultReading],
+  privacy_agent: [
+    ...vaultWorking,
+    ...requestWorking,
+    ...consentWorking,
+    'reports.read',
+    'drp.agents.read',
+    ...fulfilmentWorking,
+  ],
+  auditor: [
+    'operators.read',
+    'api_keys.read',
+    ...auditReading,
+    'keys.read',
+    ...vaultReading,
+    ...consentReading,
+    'notifications.read',
+    'requests.read',
+    'reports.read',
+    'drp.agents.read',
+    'systems.read',
+    'retention.read',
+  ],
   security: [
     'operators.read',
     'operators.manage',
@@ -74,9 +149,20 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'audit.verify',
     'keys.read',
     'keys.rotate',
+    'notifications.read',
     'vault.collections.read',
+    'drp.agents.read',
   ],
-  service: [...auditReading, ...vaultWorking, 'vault.shred', 'vault.import'],
+  service: [
+    ...auditReading,
+    ...vaultWorking,
+    'vault.shred',
+    'vault.import',
+    ...consentWorking,
+    'requests.read',
+    'requests.create',
+    'requests.verify',
+  ],
 };
 
 export function isPermission(value: string): value is Permission {

@@ -99,7 +99,7 @@ const ZEntryLine = z.object({
   chainSeq: seq,
   at: z.string(),
   actor: z.object({
-    type: z.enum(['operator', 'api_key', 'subject', 'system', 'anonymous']),
+    type: z.enum(['operator', 'api_key', 'subject', 'system', 'agent', 'anonymous']),
     id: z.string().nullable(),
   }),
   action: z.string(),

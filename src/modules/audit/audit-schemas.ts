@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AuditFilters } from './audit-store.js';
 
 const ZHash = z.string().regex(/^[0-9a-f]{64}$/);
-const ZActorType = z.enum(['operator', 'api_key', 'subject', 'system', 'anonymous']);
+const ZActorType = z.enum(['operator', 'api_key', 'subject', 'system', 'agent', 'anonymous']);
 const ZOutcome = z.enum(['success', 'failure', 'denied']);
 
 export const ZAuditFilters = z.object({

@@ -4,6 +4,8 @@ export type Actor =
   | { type: 'api_key'; id: string }
   | { type: 'subject'; id: string }
   | { type: 'system'; id: string }
+  /** An authorized agent of the Data Rights Protocol, by its service-directory id. */
+  | { type: 'agent'; id: string }
   | { type: 'anonymous'; id: null };
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';

@@ -175,7 +175,8 @@ export function importService({
           updated += 1;
           replaced.add(recordId);
         }
-        currentRecords.set(subjectId, recordId);
+        // A subject's later line replaces the same record only where a subject has one record.
+        if (!collection.multiple) currentRecords.set(subjectId, recordId);
         const {
           plain,
           sealed,

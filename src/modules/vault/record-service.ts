@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -17,6 +17,7 @@ import {
 import type { CollectionService } from './collection-service.js';
 import { applyMasking } from './masking.js';
 import { encodeRecord } from './record-encoding.js';
+import { assertReadableFor } from './restriction.js';
 import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
 import type { CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
 
@@ -35,6 +36,15 @@ export type RecordView = {
 
 export type ReadOptions = { purpose: string; reveal: boolean; collection?: string | undefined };
 
+/**
+ * The purpose of a data subject reading their own data (the privacy center). Not one of
+ * CUSTOS_READ_PURPOSES: no operator or API key can state it; only `readOwnRecordsDecrypted` uses it.
+ */
+export const ownerReadPurpose = 'data_subject_self_service';
+
+/** Runs inside the shredding transaction, so data other modules keep about the subject goes with it. */
+export type ErasureHook = (tx: Executor, subjectId: string) => Promise<unknown>;
+
 type Deps = {
   db: Kysely<DB>;
   subjects: SubjectStore;
@@ -45,6 +55,8 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
+  /** Other modules' clean-up on erasure (the privacy center's subject accounts); may grow after wiring. */
+  erasureHooks?: readonly ErasureHook[];
 };
 
 /** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
@@ -58,6 +70,7 @@ export function recordService({
   audit,
   clock,
   settings,
+  erasureHooks = [],
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
 
@@ -228,12 +241,12 @@ export function recordService({
         created_at: now,
         updated_at: now,
       };
-      await subjects.insertRecord(tx, row);
-      await subjects.insertIndexes(
+      await subjects.insertRecordWithIndexes(
         tx,
+        row,
         indexes.map((index) => ({ ...index, record_id: id })),
       );
-      // The audit append comes last: it holds the audit chain's lock until commit.
+      // The audit append comes last: it holds an audit chain's lock until commit.
       await audit.append(tx, context, {
         action: 'vault.record.created',
         outcome: 'success',
@@ -245,44 +258,61 @@ export function recordService({
   }
 
   /** Changes some fields of a record (null clears an optional one); blind indexes follow. */
+  /**
+   * Changes some fields of a record inside the caller's transaction, which audits it (a rectification
+   * request does). With `subjectId`, a record of another subject is not found.
+   */
+  async function updateRecordWithin(
+    tx: Tx,
+    recordId: string,
+    input: Record<string, unknown>,
+    subjectId?: string,
+  ): Promise<{ record: RecordRow & { collection: string }; fields: string[] }> {
+    const record = await subjects.lockRecord(tx, recordId);
+    if (!record || (subjectId !== undefined && record.subject_id !== subjectId)) {
+      throw new AppError('not_found', 'Record not found.');
+    }
+    await liveSubject(tx, record.subject_id);
+    const [collection] = await collectionsById(tx, [record.collection_id]);
+    if (!collection) throw new AppError('not_found', 'Record not found.');
+    const values = validate(collection, input, true);
+    const dek = await keys.dataKeyFor(tx, record.subject_id);
+    const { plain, sealed, indexes } = encode(collection, record.subject_id, dek, values);
+    const nextPlain = { ...record.plain, ...plain };
+    const nextSealed = { ...record.sealed, ...sealed };
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== null) continue;
+      delete nextPlain[name];
+      delete nextSealed[name];
+    }
+    await subjects.updateRecord(tx, recordId, nextPlain, nextSealed, clock.now());
+    await subjects.deleteIndexes(
+      tx,
+      recordId,
+      Object.keys(values).map((name) => `${collection.name}.${name}`),
+    );
+    await subjects.insertIndexes(
+      tx,
+      indexes.map((index) => ({ ...index, record_id: recordId })),
+    );
+    const updated = (await subjects.findRecord(tx, recordId)) as RecordRow;
+    return { record: { ...updated, collection: collection.name }, fields: Object.keys(values) };
+  }
+
   async function updateRecord(
     context: AuditContext,
     recordId: string,
     input: Record<string, unknown>,
   ): Promise<RecordRow & { collection: string }> {
     return db.transaction().execute(async (tx) => {
-      const record = await subjects.lockRecord(tx, recordId);
-      if (!record) throw new AppError('not_found', 'Record not found.');
-      await liveSubject(tx, record.subject_id);
-      const [collection] = await collectionsById(tx, [record.collection_id]);
-      if (!collection) throw new AppError('not_found', 'Record not found.');
-      const values = validate(collection, input, true);
-      const dek = await keys.dataKeyFor(tx, record.subject_id);
-      const { plain, sealed, indexes } = encode(collection, record.subject_id, dek, values);
-      const nextPlain = { ...record.plain, ...plain };
-      const nextSealed = { ...record.sealed, ...sealed };
-      for (const [name, value] of Object.entries(values)) {
-        if (value !== null) continue;
-        delete nextPlain[name];
-        delete nextSealed[name];
-      }
-      await subjects.updateRecord(tx, recordId, nextPlain, nextSealed, clock.now());
-      await subjects.deleteIndexes(
-        tx,
-        recordId,
-        Object.keys(values).map((name) => `${collection.name}.${name}`),
-      );
-      await subjects.insertIndexes(
-        tx,
-        indexes.map((index) => ({ ...index, record_id: recordId })),
-      );
+      const { record, fields } = await updateRecordWithin(tx, recordId, input);
       await audit.append(tx, context, {
         action: 'vault.record.updated',
         outcome: 'success',
         target: target('record', recordId),
-        details: { subject: record.subject_id, collection: collection.name, fields: Object.keys(values) },
+        details: { subject: record.subject_id, collection: record.collection, fields },
       });
-      return { ...((await subjects.findRecord(tx, recordId)) as RecordRow), collection: collection.name };
+      return record;
     });
   }
 
@@ -361,7 +391,29 @@ export function recordService({
     options: ReadOptions,
   ): Promise<RecordView[]> {
     assertPurpose(options.purpose);
-    await liveSubject(db, subjectId);
+    return readRecordsFor(context, subjectId, options);
+  }
+
+  /**
+   * A subject's own records in clear, for the subject themselves (the privacy center has authenticated
+   * them): read under `ownerReadPurpose` and audited like every other read.
+   */
+  async function readOwnRecordsDecrypted(
+    context: AuditContext,
+    subjectId: string,
+    options: { collection?: string | undefined } = {},
+  ): Promise<RecordView[]> {
+    return readRecordsFor(context, subjectId, { ...options, purpose: ownerReadPurpose, reveal: true });
+  }
+
+  async function readRecordsFor(
+    context: AuditContext,
+    subjectId: string,
+    options: ReadOptions,
+  ): Promise<RecordView[]> {
+    const subject = await liveSubject(db, subjectId);
+    // Restriction stops reads by others, not the subject's own access to their data.
+    if (options.purpose !== ownerReadPurpose) assertReadableFor(subject, options.purpose);
     const only = options.collection ? await collections.get(options.collection) : undefined;
     const records = await subjects.recordsOf(db, subjectId, only?.id);
     const byId = new Map(
@@ -402,7 +454,7 @@ export function recordService({
     assertPurpose(options.purpose);
     const record = await subjects.findRecord(db, recordId);
     if (!record) throw new AppError('not_found', 'Record not found.');
-    await liveSubject(db, record.subject_id);
+    assertReadableFor(await liveSubject(db, record.subject_id), options.purpose);
     const [collection] = await collectionsById(db, [record.collection_id]);
     const view = present(
       record,
@@ -433,10 +485,7 @@ export function recordService({
     subjectId: string,
   ): Promise<{ records: number; indexes: number; tokens: number }> {
     return db.transaction().execute(async (tx) => {
-      await liveSubject(tx, subjectId, true);
-      const removed = await subjects.purgeSubjectData(tx, subjectId);
-      await keys.shredDataKey(tx, subjectId);
-      await subjects.setStatus(tx, subjectId, 'erased', clock.now());
+      const removed = await shredWithin(tx, subjectId);
       await audit.append(tx, context, {
         action: 'vault.subject.shredded',
         outcome: 'success',
@@ -447,16 +496,32 @@ export function recordService({
     });
   }
 
+  /** Crypto-shredding inside the caller's transaction (an erasure request's), which audits it. */
+  async function shredWithin(
+    tx: Tx,
+    subjectId: string,
+  ): Promise<{ records: number; indexes: number; tokens: number }> {
+    await liveSubject(tx, subjectId, true);
+    const removed = await subjects.purgeSubjectData(tx, subjectId);
+    for (const hook of erasureHooks) await hook(tx, subjectId);
+    await keys.shredDataKey(tx, subjectId);
+    await subjects.setStatus(tx, subjectId, 'erased', clock.now());
+    return removed;
+  }
+
   return {
     createSubject,
     getSubject,
     searchSubjects,
     createRecord,
     updateRecord,
+    updateRecordWithin,
     deleteRecord,
     readRecords,
+    readOwnRecordsDecrypted,
     readRecord,
     shredSubject,
+    shredWithin,
   };
 }
 

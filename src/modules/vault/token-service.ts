@@ -5,6 +5,7 @@ import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { normalizedForIndex } from './blind-index.js';
 import { type FieldValue, validateRecordValues } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
+import { assertReadableFor } from './restriction.js';
 import {
   deterministicTokenBytes,
   formatFor,
@@ -105,6 +106,8 @@ export function tokenService({ db, subjects, collections, keys, aead, audit, set
     }
     const row = await subjects.findToken(db, token);
     if (!row) throw new AppError('not_found', 'Unknown token (or its subject was erased).');
+    const subject = await subjects.findById(db, row.subject_id);
+    if (subject) assertReadableFor(subject, purpose);
     const dek = await keys.dataKeyFor(db, row.subject_id);
     const value = JSON.parse(
       aead.open(dek, row.sealed_value, tokenAad(row.subject_id, token)).toString('utf8'),

@@ -135,16 +135,25 @@ export function subjectStore() {
       return rows.map((row) => row.subject_id);
     },
 
-    async insertRecord(
+    /** A record and its blind indexes in one statement (one round trip on the write path). */
+    async insertRecordWithIndexes(
       tx: Executor,
       row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
         created_at: Date;
         updated_at: Date;
       },
+      indexes: BlindIndexRow[],
     ) {
+      const values = { ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) };
+      if (indexes.length === 0) {
+        await tx.insertInto('records').values(values).execute();
+        return;
+      }
+      // The indexes' foreign key is checked at the end of the statement, after the record is in.
       await tx
-        .insertInto('records')
-        .values({ ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) })
+        .with('record', (db) => db.insertInto('records').values(values).returning('id'))
+        .insertInto('blind_indexes')
+        .values(indexes)
         .execute();
     },
     async insertRecords(

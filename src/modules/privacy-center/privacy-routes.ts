@@ -1,0 +1,340 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { subjectSessionCookie, subjectSessionOf } from '../../http/authenticate.js';
+import { auditContextOf } from '../../http/principal.js';
+import { minPasswordLength } from '../access/passwords.js';
+import type { ProofInput } from '../consent/consent-proof.js';
+import { hasGpcSignal } from '../consent/gpc.js';
+import type { PurposeService } from '../consent/purpose-service.js';
+import type { Branding } from './branding.js';
+import {
+  presentPublicPurpose,
+  ZConsentChange,
+  ZOwnConsent,
+  ZOwnConsentEvent,
+  ZOwnRecord,
+  ZOwnRequest,
+  ZOwnRequestInput,
+  ZPortabilityDownload,
+  ZPrivacyConfig,
+  ZRegistration,
+  ZSubjectLogin,
+  ZSubjectSession,
+} from './privacy-schemas.js';
+import type { RegistrationService } from './registration.js';
+import { type SelfService, selfServiceRequestTypes } from './self-service.js';
+import { asSubject, type IssuedSubjectSession, type SubjectAccountService } from './subject-accounts.js';
+
+type Deps = {
+  subjectAccounts: SubjectAccountService;
+  registration: RegistrationService;
+  selfService: SelfService;
+  purposes: Pick<PurposeService, 'list'>;
+  branding: Branding;
+  rateLimitPerMinute: number;
+};
+
+const tags = ['privacy center'];
+const ZId = z.object({ id: z.uuid() });
+
+function setSubjectCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedSubjectSession) {
+  reply.setCookie(subjectSessionCookie, session.token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    path: '/',
+    expires: session.expiresAt,
+  });
+}
+
+function presentIssued(session: IssuedSubjectSession) {
+  return {
+    subjectId: session.subjectId,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt.toISOString(),
+  };
+}
+
+/** Where and how the subject acted: hashed by the consent module at once, never stored as is. */
+function proofOf(request: FastifyRequest, formId: string): ProofInput {
+  const userAgent = request.headers['user-agent'];
+  return {
+    formId,
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' && userAgent.length <= 1000 ? userAgent : undefined,
+  };
+}
+
+/** Global Privacy Control: the `Sec-GPC: 1` header, or the flag the page read from the browser. */
+function gpcOf(request: FastifyRequest, flag: boolean): boolean {
+  return flag || hasGpcSignal(request.headers['sec-gpc']);
+}
+
+/**
+ * The privacy center's API: registration and sign-in (public), and what a signed-in data subject does
+ * about their own data (`subject` routes, reached only with the privacy center's session cookie).
+ */
+export function privacyRoutes({
+  subjectAccounts,
+  registration,
+  selfService,
+  purposes,
+  branding,
+  rateLimitPerMinute,
+}: Deps): FastifyPluginAsyncZod {
+  const rateLimit = { max: rateLimitPerMinute, timeWindow: '1 minute' };
+  const own = (request: FastifyRequest) => {
+    const session = subjectSessionOf(request);
+    return { session, context: asSubject(auditContextOf(request), session.subjectId) };
+  };
+
+  return async (app) => {
+    app.get(
+      '/v1/privacy/config',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary: 'What the privacy center shows before sign-in: branding, purposes, rights',
+          response: { 200: ZPrivacyConfig },
+        },
+      },
+      async () => ({
+        branding,
+        purposes: (await purposes.list()).map(presentPublicPurpose),
+        requestTypes: [...selfServiceRequestTypes],
+        passwordMinLength: minPasswordLength,
+      }),
+    );
+
+    app.post(
+      '/v1/privacy/register',
+      {
+        config: { access: 'public', rateLimit },
+        schema: {
+          tags,
+          summary: 'Register as a data subject, with a choice per consent-based purpose',
+          description:
+            'Creates a vault subject holding the name and e-mail address (sealed), the account, and the consent choices with their proof; honours Global Privacy Control; signs in (sets the privacy center session cookie).',
+          body: ZRegistration,
+          response: { 201: ZSubjectSession },
+        },
+      },
+      async (request, reply) => {
+        const { globalPrivacyControl, ...body } = request.body;
+        const session = await registration.register(auditContextOf(request), {
+          ...body,
+          gpc: gpcOf(request, globalPrivacyControl),
+          proof: proofOf(request, 'privacy-center.register'),
+        });
+        setSubjectCookie(request, reply, session);
+        return reply.status(201).send(presentIssued(session));
+      },
+    );
+
+    app.post(
+      '/v1/privacy/login',
+      {
+        config: { access: 'public', rateLimit },
+        schema: {
+          tags,
+          summary: 'Sign in to the privacy center',
+          body: ZSubjectLogin,
+          response: { 200: ZSubjectSession },
+        },
+      },
+      async (request, reply) => {
+        const context = auditContextOf(request);
+        const session = await subjectAccounts.login(context, request.body);
+        if (gpcOf(request, request.body.globalPrivacyControl)) {
+          await selfService.honourGpc(
+            asSubject(context, session.subjectId),
+            session.subjectId,
+            proofOf(request, 'privacy-center.login'),
+          );
+        }
+        setSubjectCookie(request, reply, session);
+        return presentIssued(session);
+      },
+    );
+
+    app.get(
+      '/v1/privacy/session',
+      {
+        config: { access: 'subject' },
+        schema: { tags, summary: 'The signed-in subject’s session', response: { 200: ZSubjectSession } },
+      },
+      async (request) => {
+        const session = subjectSessionOf(request);
+        return {
+          subjectId: session.subjectId,
+          csrfToken: session.csrfToken,
+          expiresAt: session.expiresAt.toISOString(),
+        };
+      },
+    );
+
+    app.post(
+      '/v1/privacy/logout',
+      {
+        config: { access: 'subject' },
+        schema: { tags, summary: 'Sign out of the privacy center', response: { 204: z.null() } },
+      },
+      async (request, reply) => {
+        const { session, context } = own(request);
+        await subjectAccounts.logout(context, session);
+        reply.clearCookie(subjectSessionCookie, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/privacy/me/data',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Everything held about me, in clear (audited)',
+          response: { 200: z.object({ items: z.array(ZOwnRecord) }) },
+        },
+      },
+      async (request) => {
+        const { session, context } = own(request);
+        return { items: await selfService.myData(context, session.subjectId) };
+      },
+    );
+
+    app.post(
+      '/v1/privacy/me/export',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Download my data (portability): a ZIP of JSON and CSV',
+          description:
+            'Files a portability request for the signed-in subject, fulfils it at once through the requests module’s export and completes it; answers the archive’s download link.',
+          response: { 201: ZPortabilityDownload },
+        },
+      },
+      async (request, reply) => {
+        const { session, context } = own(request);
+        return reply.status(201).send(await selfService.downloadPortability(context, session.subjectId));
+      },
+    );
+
+    app.get(
+      '/v1/privacy/me/consents',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Every purpose with my standing choice and what I may change',
+          response: { 200: z.object({ items: z.array(ZOwnConsent) }) },
+        },
+      },
+      async (request) => {
+        const { session } = own(request);
+        const items = await selfService.consents(session.subjectId);
+        return {
+          items: items.map((item) => ({
+            ...item,
+            purpose: presentPublicPurpose(item.purpose),
+            objectedAt: item.objectedAt?.toISOString() ?? null,
+            updatedAt: item.updatedAt?.toISOString() ?? null,
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/v1/privacy/me/consents',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Grant, withdraw or object for one purpose',
+          body: ZConsentChange,
+          response: { 200: z.object({ recorded: z.number().int() }) },
+        },
+      },
+      async (request) => {
+        const { session, context } = own(request);
+        const receipts = await selfService.changeConsent(context, session.subjectId, {
+          purpose: request.body.purpose,
+          action: request.body.action,
+          gpc: gpcOf(request, request.body.globalPrivacyControl),
+          proof: proofOf(request, 'privacy-center.consents'),
+        });
+        return { recorded: receipts.length };
+      },
+    );
+
+    app.get(
+      '/v1/privacy/me/consents/history',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'My consent history, oldest first',
+          response: { 200: z.object({ items: z.array(ZOwnConsentEvent) }) },
+        },
+      },
+      async (request) => {
+        const { session, context } = own(request);
+        return { items: await selfService.consentHistory(context, session.subjectId) };
+      },
+    );
+
+    app.get(
+      '/v1/privacy/me/requests',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'My requests, newest first, with their status and deadline',
+          response: { 200: z.object({ items: z.array(ZOwnRequest) }) },
+        },
+      },
+      async (request) => ({ items: await selfService.myRequests(own(request).session.subjectId) }),
+    );
+
+    app.post(
+      '/v1/privacy/me/requests',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Ask for access, rectification, erasure, restriction or objection',
+          description:
+            'Filed through the privacy center channel; the privacy team verifies the requester and answers by the deadline shown.',
+          body: ZOwnRequestInput,
+          response: { 201: ZOwnRequest },
+        },
+      },
+      async (request, reply) => {
+        const { session, context } = own(request);
+        return reply
+          .status(201)
+          .send(await selfService.fileRequest(context, session.subjectId, request.body.type));
+      },
+    );
+
+    app.post(
+      '/v1/privacy/me/requests/:id/withdrawal',
+      {
+        config: { access: 'subject' },
+        schema: {
+          tags,
+          summary: 'Take back one of my requests',
+          params: ZId,
+          response: { 200: ZOwnRequest },
+        },
+      },
+      async (request) => {
+        const { session, context } = own(request);
+        return selfService.withdrawRequest(context, session.subjectId, request.params.id);
+      },
+    );
+  };
+}

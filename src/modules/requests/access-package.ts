@@ -1,0 +1,163 @@
+import { coverageOf, type PolicyRule } from '../retention/erasure-plan.js';
+import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
+import { categoriesOverlap } from './downstream-systems.js';
+import type { RequestRow } from './request-store.js';
+import { requestTypeLabels } from './request-types.js';
+
+/**
+ * The access package (GDPR Art. 15, CCPA right to know): everything Custos holds about the subject and how
+ * it is processed, as one JSON document. Built from plain inputs by a pure function, so its shape is tested
+ * without a database; rendered to a readable page by `access-page.ts`.
+ */
+export type FieldInfo = { name: string; type: string; category: string; classification: string };
+
+export type CollectionData = {
+  collection: string;
+  description: string;
+  fields: FieldInfo[];
+  records: { id: string; createdAt: Date; updatedAt: Date; values: Record<string, unknown> }[];
+};
+
+export type PurposeInfo = {
+  key: string;
+  name: string;
+  description: string;
+  legalBasis: string;
+  dataUses: string[];
+  dataCategories: string[];
+};
+
+/** How the subject's data is processed, from the consent module; absent where consent is not recorded. */
+export type ProcessingInfo = { purposes: PurposeInfo[]; consentHistory: unknown[] };
+
+/** A downstream system registered in Custos: a recipient of copies of the data categories it holds. */
+export type RecipientInfo = { name: string; owner: string; description: string; dataCategories: string[] };
+
+/** A retention policy, as the package shows those covering the subject's data. */
+export type RetentionInfo = Pick<
+  PolicyRule,
+  'name' | 'collection' | 'data_category' | 'fields' | 'legal_basis' | 'description' | 'duration'
+>;
+
+export type AccessPackageInput = {
+  request: Pick<RequestRow, 'id' | 'type' | 'regime' | 'received_at'>;
+  subject: { id: string; createdAt: Date; region: string | null };
+  data: CollectionData[];
+  processing: ProcessingInfo | null;
+  /** Every downstream system; those holding categories the subject has data of are named. */
+  recipients?: RecipientInfo[] | undefined;
+  /** Every retention policy; those covering the subject's data are named. */
+  retention?: RetentionInfo[] | undefined;
+  generatedAt: Date;
+};
+
+export type AccessPackage = ReturnType<typeof buildAccessPackage>;
+
+function categoryTerm(key: string) {
+  const term = defaultTaxonomy.data_category.get(key);
+  return { key, name: term?.name ?? key, description: term?.description ?? '' };
+}
+
+/** What the package says where Custos records nothing yet, so that nobody reads silence as "none". */
+export const notRecordedNotes = {
+  recipients:
+    'Recipients (other systems and organizations that receive copies of this data) are not recorded in this system; the organization answers for them separately.',
+  retention:
+    'Retention periods are not recorded in this system; the organization answers for them separately.',
+  automatedDecisions:
+    'Whether automated decisions, including profiling, apply to you is not recorded in this system; the organization answers for it separately.',
+  source: 'Stored in this system by the organization’s applications and staff; each record shows when.',
+} as const;
+
+/** What the package says where Custos records recipients and retention periods. */
+export const recordedNotes = {
+  recipients:
+    'These systems hold copies of data of the kinds listed. They are told when you have your data corrected or erased, or its processing restricted.',
+  retention:
+    'Your data is kept while it is needed for the purposes above. These periods say how long some of it must be kept even if you ask for its erasure, counted from when each record was stored; it is then restricted to that purpose.',
+} as const;
+
+function recipientsOf(input: AccessPackageInput, categories: string[]) {
+  if (!input.recipients) return { systems: [] as RecipientInfo[], note: notRecordedNotes.recipients };
+  const systems = input.recipients.filter((system) => categoriesOverlap(system.dataCategories, categories));
+  return { systems, note: recordedNotes.recipients };
+}
+
+/** A retention period as the package names it: the policy, what it covers, on which ground, how long. */
+export type RetentionPeriodView = {
+  name: string;
+  covers: string;
+  legalBasis: string;
+  description: string;
+  duration: string;
+};
+
+function retentionOf(input: AccessPackageInput, held: CollectionData[]) {
+  if (!input.retention) return { periods: [] as RetentionPeriodView[], note: notRecordedNotes.retention };
+  const policies = input.retention.map((policy) => ({ ...policy, id: policy.name, anonymization: {} }));
+  const covering = new Set(
+    held.flatMap((collection) =>
+      coverageOf({ name: collection.collection, fields: collection.fields }, policies).map(
+        (entry) => entry.policy.name,
+      ),
+    ),
+  );
+  const periods: RetentionPeriodView[] = input.retention
+    .filter((policy) => covering.has(policy.name))
+    .map((policy) => ({
+      name: policy.name,
+      covers: policy.collection ?? categoryTerm(policy.data_category as string).name,
+      legalBasis: policy.legal_basis,
+      description: policy.description,
+      duration: policy.duration,
+    }));
+  return { periods, note: recordedNotes.retention };
+}
+
+export function buildAccessPackage(input: AccessPackageInput) {
+  const held = input.data.filter((collection) => collection.records.length > 0);
+  const categoryKeys = new Set(
+    held.flatMap((collection) =>
+      collection.fields
+        .filter((field) => collection.records.some((record) => field.name in record.values))
+        .map((field) => field.category),
+    ),
+  );
+  return {
+    format: 'custos.access-package',
+    formatVersion: 1,
+    generatedAt: input.generatedAt.toISOString(),
+    request: {
+      id: input.request.id,
+      right: requestTypeLabels[input.request.type],
+      regime: input.request.regime,
+      receivedAt: input.request.received_at.toISOString(),
+    },
+    subject: {
+      id: input.subject.id,
+      since: input.subject.createdAt.toISOString(),
+      region: input.subject.region,
+    },
+    personalData: held.map((collection) => ({
+      collection: collection.collection,
+      description: collection.description,
+      fields: collection.fields.map((field) => ({
+        ...field,
+        categoryName: categoryTerm(field.category).name,
+      })),
+      records: collection.records.map((record) => ({
+        id: record.id,
+        createdAt: record.createdAt.toISOString(),
+        updatedAt: record.updatedAt.toISOString(),
+        values: record.values,
+      })),
+    })),
+    categories: [...categoryKeys].sort().map(categoryTerm),
+    purposes: input.processing?.purposes ?? null,
+    consentHistory: input.processing?.consentHistory ?? null,
+    recipients: recipientsOf(input, [...categoryKeys]),
+    retention: retentionOf(input, held),
+    automatedDecisions: { note: notRecordedNotes.automatedDecisions },
+    source: notRecordedNotes.source,
+  };
+}

@@ -1,0 +1,137 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { RequestTables } from './request-tables.js';
+
+export type SystemRow = Selectable<RequestTables['downstream_systems']>;
+export type TaskRow = Selectable<RequestTables['request_system_tasks']>;
+export type RestrictionRow = Selectable<RequestTables['subject_restrictions']>;
+export type TaskWithSystem = TaskRow & { system_name: string };
+
+/** Task statuses still waiting for the system. */
+export const openTaskStatuses = ['pending', 'failed', 'retried'] as const;
+
+/** SQL for downstream systems, their tasks, and subjects' restrictions. */
+export function fulfilmentStore() {
+  return {
+    async insertSystem(tx: Executor, row: Insertable<RequestTables['downstream_systems']>): Promise<void> {
+      await tx.insertInto('downstream_systems').values(row).execute();
+    },
+    listSystems(tx: Executor): Promise<SystemRow[]> {
+      return tx.selectFrom('downstream_systems').selectAll().orderBy('name').execute();
+    },
+    findSystem(tx: Executor, id: string): Promise<SystemRow | undefined> {
+      return tx.selectFrom('downstream_systems').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    lockSystem(tx: Executor, id: string): Promise<SystemRow | undefined> {
+      return tx
+        .selectFrom('downstream_systems')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+    },
+    systemNamed(tx: Executor, name: string): Promise<SystemRow | undefined> {
+      return tx.selectFrom('downstream_systems').selectAll().where('name', '=', name).executeTakeFirst();
+    },
+    async updateSystem(
+      tx: Executor,
+      id: string,
+      changes: Updateable<RequestTables['downstream_systems']>,
+    ): Promise<void> {
+      await tx.updateTable('downstream_systems').set(changes).where('id', '=', id).execute();
+    },
+    async deleteSystem(tx: Executor, id: string): Promise<void> {
+      await tx.deleteFrom('downstream_systems').where('id', '=', id).execute();
+    },
+    async countTasksOfSystem(tx: Executor, systemId: string): Promise<number> {
+      const row = await tx
+        .selectFrom('request_system_tasks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('system_id', '=', systemId)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    async insertTasks(
+      tx: Executor,
+      rows: Insertable<RequestTables['request_system_tasks']>[],
+    ): Promise<void> {
+      if (rows.length > 0) await tx.insertInto('request_system_tasks').values(rows).execute();
+    },
+    findTask(tx: Executor, id: string): Promise<TaskRow | undefined> {
+      return tx.selectFrom('request_system_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    lockTask(tx: Executor, id: string): Promise<TaskRow | undefined> {
+      return tx
+        .selectFrom('request_system_tasks')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+    },
+    /** The task whose webhook delivery this is, locked, while it still waits for the system. */
+    lockOpenTaskOfDelivery(tx: Executor, deliveryId: string): Promise<TaskRow | undefined> {
+      return tx
+        .selectFrom('request_system_tasks')
+        .selectAll()
+        .where('delivery_id', '=', deliveryId)
+        .where('status', 'in', ['pending', 'retried'])
+        .forUpdate()
+        .executeTakeFirst();
+    },
+    async updateTask(
+      tx: Executor,
+      id: string,
+      changes: Updateable<RequestTables['request_system_tasks']>,
+    ): Promise<void> {
+      await tx.updateTable('request_system_tasks').set(changes).where('id', '=', id).execute();
+    },
+    tasksOf(tx: Executor, requestId: string): Promise<TaskWithSystem[]> {
+      return tx
+        .selectFrom('request_system_tasks as t')
+        .innerJoin('downstream_systems as s', 's.id', 't.system_id')
+        .selectAll('t')
+        .select('s.name as system_name')
+        .where('t.request_id', '=', requestId)
+        .orderBy('s.name')
+        .execute();
+    },
+    async countOpenTasks(tx: Executor, requestId: string): Promise<number> {
+      const row = await tx
+        .selectFrom('request_system_tasks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('request_id', '=', requestId)
+        .where('status', 'in', openTaskStatuses)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    async insertRestriction(
+      tx: Executor,
+      row: Insertable<RequestTables['subject_restrictions']>,
+    ): Promise<void> {
+      await tx.insertInto('subject_restrictions').values(row).execute();
+    },
+    /** The subject's restrictions in force, locked. */
+    lockActiveRestrictions(tx: Executor, subjectId: string): Promise<RestrictionRow[]> {
+      return tx
+        .selectFrom('subject_restrictions')
+        .selectAll()
+        .where('subject_id', '=', subjectId)
+        .where('lifted_at', 'is', null)
+        .orderBy('placed_at')
+        .forUpdate()
+        .execute();
+    },
+    async liftRestrictions(
+      tx: Executor,
+      ids: string[],
+      lift: Pick<RestrictionRow, 'lifted_at' | 'lift_reason' | 'lifted_by_type' | 'lifted_by_id'>,
+    ): Promise<void> {
+      if (ids.length > 0)
+        await tx.updateTable('subject_restrictions').set(lift).where('id', 'in', ids).execute();
+    },
+  };
+}
+
+export type FulfilmentStore = ReturnType<typeof fulfilmentStore>;

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../lib/app-error.js';
+import { objectionPlan, type PurposeFacts, type StandingFacts } from './objection.js';
+
+function purpose(key: string, overrides: Partial<PurposeFacts> = {}): PurposeFacts {
+  return {
+    key,
+    name: key,
+    legal_basis: 'consent',
+    data_uses: ['essential.service'],
+    ccpa_sale: false,
+    ccpa_sharing: false,
+    ...overrides,
+  };
+}
+
+const catalog = [
+  purpose('analytics', { legal_basis: 'legitimate_interests', data_uses: ['analytics.reporting'] }),
+  purpose('fraud', { legal_basis: 'legitimate_interests', data_uses: ['essential.fraud_detection'] }),
+  purpose('newsletter', { data_uses: ['marketing.communications.email'] }),
+  purpose('ads', { data_uses: ['marketing.advertising'], ccpa_sale: true }),
+  purpose('personalisation', { data_uses: ['personalize'] }),
+  purpose('billing', { legal_basis: 'contract' }),
+  purpose('partners', { legal_basis: 'legitimate_interests', ccpa_sharing: true }),
+];
+
+const standing = new Map<string, StandingFacts>([
+  ['newsletter', { status: 'granted', objected: false }],
+  ['ads', { status: 'denied', objected: false }],
+  ['personalisation', { status: 'granted', objected: false }],
+  ['fraud', { status: null, objected: true }],
+]);
+
+function refusal(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (isAppError(error)) return { code: error.code, extensions: error.extensions };
+  }
+  return undefined;
+}
+
+describe('what an objection records', () => {
+  it('objects to legitimate interests and withdraws consent to direct marketing, skipping what is stopped', () => {
+    expect(objectionPlan('objection', catalog, standing)).toEqual({
+      object: ['analytics', 'partners'],
+      withdraw: ['newsletter'],
+      deny: [],
+    });
+  });
+
+  it('withdraws any named consent, and refuses a named purpose no objection applies to', () => {
+    expect(objectionPlan('objection', catalog, standing, ['personalisation', 'fraud'])).toEqual({
+      object: [],
+      withdraw: ['personalisation'],
+      deny: [],
+    });
+    expect(refusal(() => objectionPlan('objection', catalog, standing, ['billing']))).toEqual({
+      code: 'objection_not_applicable',
+      extensions: { purposes: ['billing'] },
+    });
+    expect(refusal(() => objectionPlan('objection', catalog, standing, ['nope']))?.code).toBe(
+      'validation_failed',
+    );
+  });
+
+  it('opts out of sale and sharing: withdrawn where given or not on consent, denied where nothing was given', () => {
+    const fresh = new Map<string, StandingFacts>();
+    expect(objectionPlan('opt_out', catalog, fresh)).toEqual({
+      object: [],
+      withdraw: ['partners'],
+      deny: ['ads'],
+    });
+    expect(objectionPlan('opt_out', catalog, standing)).toEqual({
+      object: [],
+      withdraw: ['partners'],
+      deny: [],
+    });
+    expect(refusal(() => objectionPlan('opt_out', catalog, fresh, ['newsletter']))?.code).toBe(
+      'objection_not_applicable',
+    );
+  });
+});

@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import type { SealedBox } from '../../lib/sealed-box.js';
+import { digestSecret, randomSecret, secretsEqual } from '../../lib/secrets.js';
+import type { AuditContext } from '../audit/audit-types.js';
+import type { DirectMessages } from '../notifications/webhook-direct.js';
+import { categoriesOverlap, type DownstreamSystems } from './downstream-systems.js';
+import type { FulfilmentStore, SystemRow, TaskRow, TaskWithSystem } from './fulfilment-store.js';
+import { isClosed } from './request-lifecycle.js';
+import type { RequestRow } from './request-store.js';
+import type { TaskScope } from './request-tables.js';
+import type { ClosureReason, TaskAction } from './request-types.js';
+import { type RequestView, viewOf } from './request-views.js';
+import type { RequestWorkflow, Work } from './request-workflow.js';
+
+type Deps = {
+  db: Kysely<DB>;
+  clock: Clock;
+  store: FulfilmentStore;
+  workflow: RequestWorkflow;
+  systems: Pick<DownstreamSystems, 'relevantWithin'>;
+  /** Signed webhook messages to one endpoint (the notifications module). */
+  direct: Pick<DirectMessages, 'send'>;
+  /** Seals what systems write back (AES-256-GCM under the requests key, bound to the task). */
+  box: SealedBox;
+  settings: { publicUrl: string };
+};
+
+/** What a request's fulfilment affects: the data categories, and for a rectification the records. */
+export type AffectedData = { categories: string[]; records?: TaskScope['records'] };
+
+export type TaskView = TaskWithSystem & { detail: string | null };
+
+const messageTypes = {
+  erasure: 'downstream.erasure_requested',
+  rectification: 'downstream.rectification_requested',
+  restriction: 'downstream.restriction_requested',
+} as const satisfies Record<TaskAction, string>;
+
+const detailAad = (taskId: string) => `custos.request.task-detail.v1:${taskId}`;
+
+/** The callback's answer when a link matches no task: nothing to learn from probing. */
+const noTask = () => new AppError('not_found', 'There is no task at this link.');
+
+/**
+ * Downstream tasks: a request's erasure, rectification or restriction sent to every enabled system that
+ * holds data of the affected categories, as a signed webhook with a callback link (a per-task token, kept
+ * only as a digest). Each task is pending until the system confirms it done or reports it failed; an
+ * undeliverable webhook fails it too, and an operator may send it again. The request waits in
+ * `awaiting_systems` and completes when every task is done, or when an operator closes it with a reason.
+ */
+export function systemTasks({ db, clock, store, workflow, systems, direct, box, settings }: Deps) {
+  const { inTransaction, locked, addEvent, moveTo } = workflow;
+  const target = (id: string) => ({ type: 'request', id });
+  const callbackUrl = (taskId: string, token: string) =>
+    `${settings.publicUrl.replace(/\/$/, '')}/v1/system-tasks/${taskId}/callback?token=${token}`;
+
+  /** Sends a task's message with a fresh token; returns what the task row keeps of it. */
+  async function sendTask(
+    tx: Tx,
+    request: RequestRow,
+    system: SystemRow,
+    task: { id: string; action: TaskAction; scope: TaskScope },
+  ) {
+    const token = randomSecret(32);
+    const data = {
+      taskId: task.id,
+      requestId: request.id,
+      requestType: request.type,
+      regime: request.regime,
+      systemId: system.id,
+      action: task.action,
+      subjectId: request.subject_id,
+      ...task.scope,
+    };
+    const sent = await direct.send(tx, system.endpoint_id, messageTypes[task.action], {
+      data: { ...data, callbackUrl: callbackUrl(task.id, token) },
+      redacted: { ...data, callbackUrl: callbackUrl(task.id, '[redacted]') },
+    });
+    return { token_hash: digestSecret(token), message_id: sent.messageId, delivery_id: sent.deliveryId };
+  }
+
+  /**
+   * Creates and sends the tasks of a fulfilment inside its unit of work: one per enabled system whose data
+   * categories overlap the affected ones. Returns the tasks (none when no system holds such data).
+   */
+  async function dispatch(
+    work: Work,
+    context: AuditContext,
+    request: RequestRow,
+    action: TaskAction,
+    affected: AffectedData,
+  ): Promise<TaskRow[]> {
+    const relevant = await systems.relevantWithin(work.tx, affected.categories);
+    const tasks: TaskRow[] = [];
+    for (const system of relevant) {
+      const id = randomUUID();
+      const scope: TaskScope = {
+        dataCategories: affected.categories.filter((category) =>
+          categoriesOverlap(system.data_categories, [category]),
+        ),
+        ...(affected.records ? { records: affected.records } : {}),
+      };
+      const sent = await sendTask(work.tx, request, system, { id, action, scope });
+      tasks.push({
+        id,
+        request_id: request.id,
+        system_id: system.id,
+        action,
+        status: 'pending',
+        scope,
+        ...sent,
+        attempts: 1,
+        failure: null,
+        detail_sealed: null,
+        created_at: work.now,
+        updated_at: work.now,
+        done_at: null,
+      });
+    }
+    if (tasks.length === 0) return tasks;
+    await store.insertTasks(
+      work.tx,
+      tasks.map((task) => ({ ...task, scope: JSON.stringify(task.scope) })),
+    );
+    const details = { action, tasks: tasks.map((task) => ({ task: task.id, system: task.system_id })) };
+    await addEvent(work, context, request, { kind: 'systems_notified', details });
+    work.audit.push({
+      action: 'request.systems.notified',
+      outcome: 'success',
+      target: target(request.id),
+      details,
+    });
+    return tasks;
+  }
+
+  function taskViewOf(task: TaskWithSystem): TaskView {
+    return {
+      ...task,
+      detail: task.detail_sealed ? box.open(task.detail_sealed, detailAad(task.id)).toString('utf8') : null,
+    };
+  }
+
+  async function taskView(tx: Tx | Kysely<DB>, requestId: string, taskId: string): Promise<TaskView> {
+    const found = (await store.tasksOf(tx, requestId)).find((task) => task.id === taskId) as TaskWithSystem;
+    return taskViewOf(found);
+  }
+
+  /**
+   * The system's answer through its callback link: `done` confirms the task (and completes the request
+   * once every task is done), `failed` records that the system could not do it. A wrong token is a plain
+   * 404. Confirming twice is harmless; reporting a failure after confirming is a conflict.
+   */
+  async function answer(
+    base: AuditContext,
+    taskId: string,
+    token: string,
+    outcome: { status: 'done' | 'failed'; detail?: string | undefined },
+  ): Promise<TaskView> {
+    const found = await store.findTask(db, taskId);
+    if (!found || !secretsEqual(digestSecret(token), found.token_hash)) throw noTask();
+    const context: AuditContext = { ...base, actor: { type: 'system', id: found.system_id } };
+    return inTransaction(context, async (work) => {
+      const request = await locked(work.tx, found.request_id);
+      const task = (await store.lockTask(work.tx, taskId)) as TaskRow;
+      if (!secretsEqual(digestSecret(token), task.token_hash)) throw noTask();
+      if (task.status === 'done') {
+        if (outcome.status === 'done') return taskView(work.tx, request.id, taskId);
+        throw new AppError('conflict', 'This task was confirmed done already.', {
+          extensions: { status: 'done' },
+        });
+      }
+      const done = outcome.status === 'done';
+      await store.updateTask(work.tx, taskId, {
+        status: outcome.status,
+        failure: done ? null : 'reported',
+        detail_sealed: outcome.detail
+          ? box.seal(Buffer.from(outcome.detail, 'utf8'), detailAad(taskId))
+          : null,
+        updated_at: work.now,
+        done_at: done ? work.now : null,
+      });
+      const details = { task: taskId, system: task.system_id, action: task.action };
+      await addEvent(work, context, request, { kind: done ? 'system_confirmed' : 'system_failed', details });
+      work.audit.push({
+        action: done ? 'request.system_task.confirmed' : 'request.system_task.failed',
+        outcome: 'success',
+        target: target(request.id),
+        details,
+      });
+      const remaining = await store.countOpenTasks(work.tx, request.id);
+      if (done && remaining === 0 && request.state === 'awaiting_systems') {
+        await moveTo(work, context, request, 'completed', { details: { systemsConfirmed: true } });
+      }
+      return taskView(work.tx, request.id, taskId);
+    });
+  }
+
+  /** Sends a task again (a new message, a new callback token) after a failure or a long silence. */
+  async function retry(context: AuditContext, taskId: string): Promise<TaskView> {
+    const found = await store.findTask(db, taskId);
+    if (!found) throw new AppError('not_found', 'No task with this id.');
+    return inTransaction(context, async (work) => {
+      const request = await locked(work.tx, found.request_id);
+      if (isClosed(request.state)) {
+        throw new AppError('conflict', `The request is ${request.state}; its tasks are closed.`, {
+          extensions: { state: request.state },
+        });
+      }
+      const task = (await store.lockTask(work.tx, taskId)) as TaskRow;
+      if (task.status === 'done') throw new AppError('conflict', 'This task was confirmed done already.');
+      const system = (await store.findSystem(work.tx, task.system_id)) as SystemRow;
+      const sent = await sendTask(work.tx, request, system, task);
+      const attempts = task.attempts + 1;
+      await store.updateTask(work.tx, taskId, {
+        ...sent,
+        status: 'retried',
+        failure: null,
+        attempts,
+        updated_at: work.now,
+      });
+      const details = { task: taskId, system: task.system_id, action: task.action, attempts };
+      await addEvent(work, context, request, { kind: 'system_retried', details });
+      work.audit.push({
+        action: 'request.system_task.retried',
+        outcome: 'success',
+        target: target(request.id),
+        details,
+      });
+      return taskView(work.tx, request.id, taskId);
+    });
+  }
+
+  /** Fails the task whose webhook was dead-lettered, inside the webhook worker's transaction. */
+  async function failUndeliverable(tx: Tx, delivery: { deliveryId: string }): Promise<void> {
+    const task = await store.lockOpenTaskOfDelivery(tx, delivery.deliveryId);
+    if (!task) return;
+    const context: AuditContext = { actor: { type: 'system', id: 'webhooks' }, requestId: null, ip: null };
+    await workflow.within(tx, context, async (work) => {
+      await store.updateTask(tx, task.id, {
+        status: 'failed',
+        failure: 'undeliverable',
+        updated_at: work.now,
+      });
+      const details = {
+        task: task.id,
+        system: task.system_id,
+        action: task.action,
+        failure: 'undeliverable',
+      };
+      await addEvent(work, context, { id: task.request_id }, { kind: 'system_failed', details });
+      work.audit.push({
+        action: 'request.system_task.failed',
+        outcome: 'failure',
+        target: target(task.request_id),
+        details,
+      });
+    });
+  }
+
+  /**
+   * Completes a request still awaiting systems without every confirmation (a system was decommissioned,
+   * or confirmed by other means), with the reason on the timeline and in the audit log.
+   */
+  async function close(
+    context: AuditContext,
+    requestId: string,
+    input: { reason: ClosureReason; note?: string | undefined },
+  ): Promise<RequestView> {
+    const closed = await inTransaction(context, async (work) => {
+      const request = await locked(work.tx, requestId);
+      if (request.state !== 'awaiting_systems') {
+        throw new AppError(
+          'conflict',
+          `Only a request awaiting systems is closed with a reason; this one is ${request.state}.`,
+          {
+            extensions: { state: request.state },
+          },
+        );
+      }
+      const unconfirmed = await store.countOpenTasks(work.tx, requestId);
+      return moveTo(work, context, request, 'completed', {
+        details: { closure: input.reason, unconfirmedTasks: unconfirmed },
+        note: input.note,
+      });
+    });
+    return viewOf(closed, clock.now(), workflow);
+  }
+
+  return {
+    dispatch,
+    answer,
+    retry,
+    failUndeliverable,
+    close,
+    /** A request's tasks with their systems and what the systems wrote back. */
+    list: async (requestId: string): Promise<TaskView[]> => {
+      await workflow.found(db, requestId);
+      return (await store.tasksOf(db, requestId)).map(taskViewOf);
+    },
+    /** Tasks of the request still waiting for their system (the transitions route checks before completing). */
+    openCount: (tx: Tx | Kysely<DB>, requestId: string) => store.countOpenTasks(tx, requestId),
+  };
+}
+
+export type SystemTasks = ReturnType<typeof systemTasks>;

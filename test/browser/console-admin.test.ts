@@ -1,0 +1,198 @@
+import { faker } from '@faker-js/faker';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { strongPassword } from '../helpers/factories.js';
+import {
+  launchChromium,
+  openContext,
+  type RunningCustos,
+  screenshot,
+  seriousA11yViolations,
+  startCustos,
+} from './browser.js';
+
+faker.seed(131);
+
+const cli = { actor: { type: 'system' as const, id: 'cli' }, requestId: null, ip: null };
+
+async function expectAccessible(page: Page, where: string) {
+  expect(await seriousA11yViolations(page), where).toEqual([]);
+}
+
+/** The path and fragment of a link Custos builds from CUSTOS_PUBLIC_URL, to open on the test server. */
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.hash}`;
+}
+
+describe('the console from first start: setup, invitations and the admin pages', () => {
+  let custos: RunningCustos;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    custos = await startCustos({
+      env: { CUSTOS_WEBHOOK_ALLOW_HTTP: 'true', CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await custos?.close();
+  });
+
+  it('creates the first admin from the setup link, invites an agent who accepts, and works every admin page', async () => {
+    const setup = await custos.runtime.services.operators.issueFirstAdminToken(cli);
+    if (!setup) throw new Error('a fresh Custos offers a setup token');
+    const admin = { name: faker.person.fullName(), email: 'first.admin@example.org' };
+
+    const { page, context, problems } = await openContext(browser, custos.baseUrl);
+    await page.goto(pathOf(setup.url));
+    await page.getByRole('heading', { level: 1, name: 'Create the first administrator' }).waitFor();
+    await expectAccessible(page, 'first-admin setup');
+    await page.getByLabel('Your name').fill(admin.name);
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password').fill(strongPassword);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByText('Your account is ready.').waitFor();
+    await page.getByRole('link', { name: 'Go to sign-in' }).click();
+
+    await page.getByLabel('E-mail address').fill(admin.email);
+    await page.getByLabel('Password').fill(strongPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Cannot scan? Enter the key by hand').click();
+    const secret = ((await page.getByTestId('mfa-secret').textContent()) ?? '').replaceAll(' ', '');
+    const code = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate();
+    await page.getByLabel('Six-digit code').fill(code);
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: /continue/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+
+    // Operators: invite a privacy agent; the link is shown once.
+    await page.getByRole('link', { name: 'Operators & roles' }).click();
+    const invite = page.getByRole('region', { name: 'Invite an operator' });
+    await invite.getByLabel('Name').fill('Pat Agent');
+    await invite.getByLabel('E-mail address').fill('pat.agent@example.org');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const link = await page.getByLabel('Invitation link').inputValue();
+    expect(link).toMatch(/\/console\/invitation#token=/);
+    await page.getByRole('cell', { name: 'pat.agent@example.org' }).waitFor();
+    await expectAccessible(page, 'operators');
+    await screenshot(page, 'console-operators', { fullPage: false });
+
+    // API keys: the secret is shown once, then the key can be revoked.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    const keyForm = page.getByRole('region', { name: 'Create an API key' });
+    await keyForm.getByLabel('Name').fill('Shop backend');
+    await keyForm.getByRole('checkbox', { name: 'consent.check' }).check();
+    await keyForm.getByRole('button', { name: 'Create key' }).click();
+    const secretDialog = page.getByRole('dialog', { name: 'Your new API key' });
+    expect(await secretDialog.getByLabel('API key').inputValue()).toMatch(/^cst_[0-9a-f]{12}_/);
+    await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('cell', { name: 'Shop backend', exact: true }).waitFor();
+    await expectAccessible(page, 'API keys');
+    await page.getByRole('button', { name: 'Revoke Shop backend' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('Revoked', { exact: true }).waitFor();
+
+    // Purposes: a new one with its text.
+    await page.getByRole('link', { name: 'Purposes & consent' }).click();
+    await page.getByText('Define a new purpose of processing').click();
+    await page.getByLabel('Key').fill('order_updates');
+    await page.getByLabel('Name', { exact: true }).fill('Order updates by SMS');
+    await page.getByLabel('Text shown to data subjects').fill('We text you when your order ships.');
+    await page.getByLabel('Data uses').fill('marketing.communications.sms');
+    await page.getByRole('button', { name: 'Create purpose' }).click();
+    await page.getByRole('heading', { name: 'Order updates by SMS' }).waitFor();
+    await expectAccessible(page, 'purposes');
+
+    // Collections: a new one with a searchable e-mail field; a mistake is explained, not dumped.
+    await page.getByRole('link', { name: 'Collections' }).click();
+    await page.getByText('Define a new collection of personal data').click();
+    await page.getByLabel('Name', { exact: true }).fill('customers');
+    await page.getByLabel('Field name').fill('email');
+    await page.getByLabel('Type').selectOption('email');
+    await page.getByLabel('Data category').fill('user.contact.email');
+    await page.getByRole('checkbox', { name: 'Searchable (blind index)' }).check();
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { name: 'customers' }).waitFor();
+    await expectAccessible(page, 'collections');
+
+    // Webhooks: an endpoint, its secret once, a test event in the delivery log.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByText('Send events to a new URL').click();
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks/custos');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const hookSecret = page.getByRole('dialog', { name: 'The endpoint’s signing secret' });
+    expect(await hookSecret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+    await hookSecret.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('button', { name: 'Send test to http://127.0.0.1:9/hooks/custos' }).click();
+    await page.getByText(/A test event is on its way/).waitFor();
+    await expectAccessible(page, 'webhooks');
+
+    // Downstream systems: registered with their task endpoint; the signing secret is shown once.
+    await page.getByRole('link', { name: 'Downstream systems' }).click();
+    await page.getByText('Add a system that holds copies of personal data').click();
+    await page.getByLabel('Name', { exact: true }).fill('CRM');
+    await page.getByLabel('Owner').fill('Sales operations');
+    await page.getByLabel('Data categories').fill('user.contact.email');
+    await page.getByLabel('Task endpoint URL').fill('http://127.0.0.1:9/crm/tasks');
+    await page.getByRole('button', { name: 'Register system' }).click();
+    const systemSecret = page.getByRole('dialog', { name: 'The system’s signing secret' });
+    expect(await systemSecret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+    await systemSecret.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByText('Owner: Sales operations').waitFor();
+    await expectAccessible(page, 'downstream systems');
+
+    // Keys: status and rotation.
+    await page.getByRole('link', { name: 'Encryption keys' }).click();
+    await page.getByRole('cell', { name: 'Current' }).waitFor();
+    await page.getByRole('button', { name: 'Rotate master key…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    await page.getByText('Master key version 2 is now current').waitFor();
+    await expectAccessible(page, 'keys');
+    await screenshot(page, 'console-keys', { fullPage: false });
+    expect(problems).toEqual([]);
+    await context.close();
+
+    // The invited agent chooses a password and signs in; agents need no MFA by default.
+    const agent = await openContext(browser, custos.baseUrl);
+    await agent.page.goto(pathOf(link));
+    await agent.page.getByRole('heading', { level: 1, name: 'Accept your invitation' }).waitFor();
+    await expectAccessible(agent.page, 'invitation');
+    await agent.page.getByLabel('Password').fill('weak');
+    await agent.page.getByRole('button', { name: 'Set password' }).click();
+    await agent.page.getByRole('alert').first().waitFor();
+    await agent.page.getByLabel('Password').fill(strongPassword);
+    await agent.page.getByRole('button', { name: 'Set password' }).click();
+    await agent.page.getByRole('link', { name: 'Go to sign-in' }).click();
+    await agent.page.getByLabel('E-mail address').fill('pat.agent@example.org');
+    await agent.page.getByLabel('Password').fill(strongPassword);
+    await agent.page.getByRole('button', { name: 'Sign in' }).click();
+    await agent.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    expect(await agent.page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await agent.page.goto('/console/api-keys');
+    await agent.page.getByRole('heading', { level: 1, name: 'No access' }).waitFor();
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+  });
+
+  it('returns to sign-in with a message when the session has ended', async () => {
+    const { page, context } = await openContext(browser, custos.baseUrl);
+    const operator = await custos.runtime.services.operators.list();
+    const agent = operator.find((row) => row.email === 'pat.agent@example.org');
+    if (!agent) throw new Error('the agent exists');
+    await page.goto('/console/login');
+    await page.getByLabel('E-mail address').fill(agent.email);
+    await page.getByLabel('Password').fill(strongPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+
+    await custos.runtime.services.operators.revokeSessions(cli, agent.id);
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByText('Your session has ended. Sign in again to continue.').waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,150 @@
+import { Link } from 'react-router';
+import { LineChart } from '../../shared/chart';
+import { formatDateTime, formatNumber, label, requestTypeLabels } from '../../shared/format';
+import { useLoad, useTitle } from '../../shared/hooks';
+import { Card, Empty, LoadState, PageHeader } from '../../shared/ui';
+import { AuditTable } from '../audit-view';
+import { useSignedIn } from '../session';
+import type { AuditEntry, Dashboard, Page } from '../types';
+
+function Figures({ dashboard }: { dashboard: Dashboard }) {
+  const { requests } = dashboard;
+  return (
+    <div className="stat-grid">
+      <Link className="stat" to="/requests">
+        <span className="stat-value">{formatNumber(requests.open)}</span>
+        <span className="stat-label">Open requests</span>
+      </Link>
+      <Link className={`stat${requests.dueSoon > 0 ? ' stat-warning' : ''}`} to="/requests?due=soon">
+        <span className="stat-value">{formatNumber(requests.dueSoon)}</span>
+        <span className="stat-label">Due within {requests.dueSoonDays} days</span>
+      </Link>
+      <Link className={`stat${requests.overdue > 0 ? ' stat-danger' : ''}`} to="/requests?due=overdue">
+        <span className="stat-value">{formatNumber(requests.overdue)}</span>
+        <span className="stat-label">Overdue</span>
+      </Link>
+      <div className="stat">
+        <span className="stat-value">
+          {requests.averageResponseDays === null ? '—' : `${requests.averageResponseDays} d`}
+        </span>
+        <span className="stat-label">Average response time</span>
+        <span className="muted">
+          {requests.completedInPeriod} completed in the last {requests.periodDays} days
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function ConsentTrend({ dashboard }: { dashboard: Dashboard }) {
+  const { consent } = dashboard;
+  return (
+    <Card title={`Consent over the last ${consent.days} days`}>
+      <p className="muted">
+        {formatNumber(consent.grants)} grants and {formatNumber(consent.withdrawals)} withdrawals recorded.
+      </p>
+      <LineChart
+        title="Consent grants and withdrawals per day"
+        labels={consent.series.map((day) => day.date)}
+        series={[
+          { name: 'Grants', className: 'series-grants', values: consent.series.map((day) => day.grants) },
+          {
+            name: 'Withdrawals',
+            className: 'series-withdrawals',
+            values: consent.series.map((day) => day.withdrawals),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
+function OpenByType({ dashboard }: { dashboard: Dashboard }) {
+  const { requests } = dashboard;
+  return (
+    <Card title="Open requests by right">
+      {requests.openByType.length === 0 ? (
+        <Empty>No open requests. Nothing is waiting.</Empty>
+      ) : (
+        <ul className="list">
+          {requests.openByType.map((row) => (
+            <li key={row.type} className="list-row">
+              <Link to={`/requests?type=${row.type}`}>{label(requestTypeLabels, row.type)}</Link>
+              <strong>{formatNumber(row.count)}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">
+        {requests.awaitingVerification === 1
+          ? '1 open request awaits identity verification.'
+          : `${formatNumber(requests.awaitingVerification)} open requests await identity verification.`}
+      </p>
+    </Card>
+  );
+}
+
+function RecentAudit() {
+  const { api } = useSignedIn();
+  const recent = useLoad(() => api.get<Page<AuditEntry>>('/v1/audit/entries', { limit: 8 }), [api]);
+  return (
+    <Card title="Recent audit events" actions={<Link to="/audit">Open the audit log</Link>}>
+      <LoadState loaded={recent}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty>Nothing recorded yet.</Empty>
+          ) : (
+            <AuditTable entries={page.items} compact />
+          )
+        }
+      </LoadState>
+    </Card>
+  );
+}
+
+/** The privacy team's overview: the queue's deadlines, response times, consent trends, recent activity. */
+export function DashboardPage() {
+  const { api, can, me } = useSignedIn();
+  useTitle('Dashboard', 'Custos console');
+  const reports = can('reports.read');
+  const dashboard = useLoad(
+    () => (reports ? api.get<Dashboard>('/v1/reports/dashboard', { days: 30 }) : Promise.resolve(null)),
+    [api, reports],
+  );
+  return (
+    <>
+      <PageHeader
+        title="Dashboard"
+        description={
+          dashboard.data
+            ? `Figures as of ${formatDateTime(dashboard.data.generatedAt)}.`
+            : `Welcome, ${me.operator.displayName}.`
+        }
+      />
+      {reports ? (
+        <LoadState loaded={dashboard} label="Loading figures…">
+          {(data) =>
+            data ? (
+              <>
+                <Figures dashboard={data} />
+                <div className="dashboard-grid">
+                  <ConsentTrend dashboard={data} />
+                  <OpenByType dashboard={data} />
+                </div>
+              </>
+            ) : null
+          }
+        </LoadState>
+      ) : null}
+      {can('audit.read') ? <RecentAudit /> : null}
+      {!reports && !can('audit.read') ? (
+        <Card>
+          <p>
+            Your roles give you the pages in the navigation; the dashboard figures need the reports.read
+            permission.
+          </p>
+        </Card>
+      ) : null}
+    </>
+  );
+}

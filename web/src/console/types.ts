@@ -1,0 +1,280 @@
+/** The API's answers as the console uses them (the full reference is /openapi.json). */
+
+export type NextStep = 'mfa_verify' | 'mfa_enroll' | null;
+
+export type SessionInfo = { nextStep: NextStep; csrfToken: string; expiresAt: string };
+
+export type Operator = {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  status: 'invited' | 'active' | 'disabled';
+  mfaEnabled: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+};
+
+export type Me = {
+  operator: Operator;
+  session: SessionInfo;
+  permissions: string[];
+  mfa: { enabled: boolean; recoveryCodesRemaining: number };
+};
+
+export type ConsoleSettings = { brandName: string; readPurposes: string[]; dueSoonDays: number };
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type DataSubjectRequest = {
+  id: string;
+  type: string;
+  regime: string;
+  state: string;
+  channel: string;
+  filedBy: string;
+  filer: { type: string; id: string | null };
+  subjectId: string | null;
+  contactEmail: string | null;
+  assigneeId: string | null;
+  receivedAt: string;
+  dueDate: string;
+  dueAt: string;
+  daysLeft: number | null;
+  overdue: boolean;
+  extension: { extendedAt: string; initialDueDate: string } | null;
+  verification: { method: string; verifiedAt: string } | null;
+  rejectionReason: string | null;
+  closedAt: string | null;
+  allowedTransitions: string[];
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TimelineEntry = {
+  seq: number;
+  at: string;
+  kind: string;
+  from: string | null;
+  to: string | null;
+  actor: { type: string; id: string | null };
+  details: Record<string, unknown>;
+  note: string | null;
+};
+
+export type RequestDetail = DataSubjectRequest & { timeline: TimelineEntry[] };
+
+export type RequestExport = {
+  id: string;
+  format: 'json' | 'html' | 'zip';
+  size: number;
+  createdAt: string;
+  expiresAt: string;
+  downloads: number;
+  lastDownloadedAt: string | null;
+  downloadUrl?: string;
+};
+
+export type Subject = {
+  id: string;
+  region: string | null;
+  status: 'active' | 'restricted' | 'erased';
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type VaultRecord = {
+  id: string;
+  subjectId: string;
+  collection: string;
+  fields: Record<string, unknown>;
+  masked: string[];
+  unreadable: string[];
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type FieldDefinition = {
+  name: string;
+  type: string;
+  category: string;
+  classification: 'public' | 'internal' | 'confidential' | 'restricted';
+  required: boolean;
+  indexed: boolean;
+  tokenizable: boolean;
+  masking?: { op: string };
+  description?: string;
+};
+
+export type Collection = {
+  id: string;
+  name: string;
+  description: string;
+  multiple: boolean;
+  fields: FieldDefinition[];
+  version: number;
+  source: 'api' | 'config';
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type AuditEntry = {
+  seq: number;
+  chain: number;
+  chainSeq: number;
+  at: string;
+  actor: { type: string; id: string | null };
+  action: string;
+  target: { type: string; id: string } | null;
+  purpose: string | null;
+  outcome: 'success' | 'failure' | 'denied';
+  requestId: string | null;
+  details: Record<string, unknown>;
+};
+
+export type AuditVerifyReport = {
+  ok: boolean;
+  problem?: string;
+  seq?: number;
+  message?: string;
+  entries: number;
+  checkpoints: number;
+  lastSeq: number;
+  lastCheckpointSeq: number | null;
+  unsignedEntries?: number;
+};
+
+export type ApiKey = {
+  id: string;
+  prefix: string;
+  name: string;
+  permissions: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
+
+export type PermissionMatrix = {
+  permissions: Record<string, string>;
+  roles: Record<string, { description: string; permissions: string[] }>;
+};
+
+export type KekVersion = {
+  version: number;
+  fingerprint: string;
+  createdAt: string;
+  retiredAt: string | null;
+  current: boolean;
+  available: boolean;
+  dataKeys: number;
+};
+
+export type KeyRingStatus = {
+  currentVersion: number;
+  provider: { kind: string; source: string };
+  versions: KekVersion[];
+  dataKeys: number;
+  pendingRewrap: number;
+  indexKey: { fingerprint: string; matchesDatabase: boolean };
+};
+
+export type Purpose = {
+  key: string;
+  name: string;
+  description: string;
+  legalBasis: string;
+  specialCategoryCondition: string | null;
+  dataUses: string[];
+  dataCategories: string[];
+  ccpa: { sale: boolean; sharing: boolean; sensitive: boolean };
+  text: string;
+  textHash: string;
+  version: number;
+  minVersion: number;
+  reconsentOnChange: boolean;
+  consentRequired: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ConsentStanding = {
+  purpose: string;
+  allowed: boolean;
+  reason: string;
+  legalBasis: string;
+  version: number | null;
+  currentVersion: number;
+  expiresAt: string | null;
+  choice: {
+    status: 'granted' | 'withdrawn' | 'denied' | 'expired' | null;
+    method: string | null;
+    source: string | null;
+    objectedAt: string | null;
+    eventId: string;
+    updatedAt: string;
+  } | null;
+};
+
+export type ConsentEvent = {
+  sequence: number;
+  eventId: string;
+  purpose: string;
+  version: number;
+  action: string;
+  method: string | null;
+  source: string | null;
+  givenAt: string;
+  recordedAt: string;
+  recordedBy: { type: string; id: string | null };
+};
+
+export type WebhookEndpoint = {
+  id: string;
+  url: string;
+  description: string;
+  eventTypes: string[] | null;
+  enabled: boolean;
+  secretRotatedAt: string | null;
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type WebhookDelivery = {
+  id: string;
+  messageId: string;
+  endpointId: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'dead_lettered';
+  attempts: number;
+  round: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  deadLetteredAt: string | null;
+  createdAt: string;
+};
+
+export type Dashboard = {
+  generatedAt: string;
+  requests: {
+    open: number;
+    dueSoon: number;
+    overdue: number;
+    awaitingVerification: number;
+    dueSoonDays: number;
+    openByType: { type: string; count: number }[];
+    completedInPeriod: number;
+    averageResponseDays: number | null;
+    periodDays: number;
+  };
+  consent: {
+    days: number;
+    series: { date: string; grants: number; withdrawals: number }[];
+    grants: number;
+    withdrawals: number;
+  };
+};
