@@ -87,9 +87,25 @@ function writeObject(object: object): string {
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    text += `${text.length === 1 ? '' : ','}${quoteJson(key)}:${write(item)}`;
+    text += `${text.length === 1 ? '' : ','}${quotedKey(key)}:${write(item)}`;
   }
   return `${text}}`;
+}
+
+/**
+ * Object keys come from a small vocabulary (the same few names in every audit entry's details), so their
+ * quoted form is remembered; the first few thousand distinct keys only, so memory stays bounded.
+ */
+const quotedKeys = new Map<string, string>();
+const maxQuotedKeys = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = quoteJson(key);
+    if (quotedKeys.size < maxQuotedKeys) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 function inOrder(keys: string[]): boolean {
