@@ -141,6 +141,41 @@ describe('the audit log', () => {
       expect((await audit().entry(seq)).target).toEqual({ type: 'subject', id: marker });
     });
 
+    it('appends many entries and a change together in the caller’s transaction, on the chain it holds', async () => {
+      const marker = faker.string.uuid();
+      const seqs = await db()
+        .transaction()
+        .execute(async (tx) => {
+          const first = await audit().appendWith(
+            tx,
+            contextOf(),
+            entryOf({ target: { type: 'subject', id: marker } }),
+            [
+              tx
+                .insertInto('login_throttle')
+                .values({ key: `test.${marker}`, failures: 1, window_started_at: new Date() }),
+            ],
+          );
+          const many = (await audit().appendMany(
+            tx,
+            Array.from({ length: 5 }, () => ({ context: contextOf(), entry: entryOf() })),
+          )) as number[];
+          return [first.seq, ...many];
+        });
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      expect(new Set(entries.map((entry) => entry.chain)).size).toBe(1);
+      expect(entries.map((entry) => entry.chainSeq)).toEqual(
+        entries.map((_, index) => (entries[0]?.chainSeq ?? 0) + index),
+      );
+      const written = await db()
+        .selectFrom('login_throttle')
+        .select('key')
+        .where('key', '=', `test.${marker}`)
+        .execute();
+      expect(written).toHaveLength(1);
+      expect(await audit().verify()).toMatchObject({ ok: true });
+    });
+
     it('records an entry in a transaction of its own, with every field it was given', async () => {
       const context = contextOf();
       const { seq } = await audit().record(context, {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, OperationNodeSource } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
@@ -138,8 +138,12 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     };
   }
 
-  async function appendPrepared(tx: Executor, row: AppendRow): Promise<number> {
-    const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery);
+  async function appendPrepared(
+    tx: Executor,
+    row: AppendRow,
+    writes: readonly OperationNodeSource[] = [],
+  ): Promise<number> {
+    const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery, writes);
     if (tx.isTransaction) heldChains.set(tx, appended.chain);
     // Reaching a multiple of N in its chain: sign now, in the same transaction (one more insert every N).
     if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
@@ -159,35 +163,78 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return { seq: await appendPrepared(tx, prepare(context, entry)) };
   }
 
+  /**
+   * `append` together with the change it records, sent as one statement: `writes` (INSERT, UPDATE or
+   * DELETE queries built on `tx`) run as data-modifying CTEs of the append. One round trip instead of
+   * two for the common "write a row, audit it" step; both still commit or roll back with `tx`.
+   */
+  async function appendWith(
+    tx: Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+    writes: readonly OperationNodeSource[],
+  ): Promise<{ seq: number }> {
+    return { seq: await appendPrepared(tx, prepare(context, entry), writes) };
+  }
+
+  /** Takes a chain for `count` entries: the one `tx` holds, else a free one, else any (waiting for it). */
+  async function reserve(tx: Executor, count: number) {
+    const held = heldChains.get(tx);
+    const head =
+      held === undefined
+        ? ((await store.reserve(tx, count, { kind: 'free' })) ??
+          (await store.reserve(tx, count, { kind: 'any' })))
+        : await store.reserve(tx, count, { kind: 'held', chain: held });
+    if (!head) throw new Error('no audit chain head; the audit migrations did not run');
+    if (tx.isTransaction) heldChains.set(tx, head.chain);
+    return head;
+  }
+
+  /** Links prepared entries after a reserved head, writes them in one statement and signs checkpoints. */
+  async function linkAndInsert(
+    tx: Executor,
+    head: NonNullable<Awaited<ReturnType<AuditStore['reserve']>>>,
+    rows: AppendRow[],
+  ): Promise<number[]> {
+    let previous = head.prevHash;
+    const chained = rows.map(({ canonicalBefore, canonicalAfter, ...row }, index) => {
+      const seq = head.seqs[index] as number;
+      const hash = chainHash(previous, canonicalBefore + seq + canonicalAfter);
+      const link = {
+        ...row,
+        seq,
+        chain: head.chain,
+        chainSeq: head.chainSeq + index + 1,
+        prevHash: previous,
+        hash,
+      };
+      previous = hash;
+      return link;
+    });
+    await store.insertChained(tx, chained);
+    for (const link of chained) {
+      if (link.chainSeq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
+    }
+    return chained.map((link) => link.seq);
+  }
+
   /** Appends several prepared entries in one transaction: one chain lock and one commit for all. */
   async function appendBatch(rows: AppendRow[]): Promise<number[]> {
-    return db.transaction().execute(async (tx) => {
-      const head =
-        (await store.reserve(tx, rows.length, { kind: 'free' })) ??
-        ((await store.reserve(tx, rows.length, { kind: 'any' })) as NonNullable<
-          Awaited<ReturnType<AuditStore['reserve']>>
-        >);
-      let previous = head.prevHash;
-      const chained = rows.map(({ canonicalBefore, canonicalAfter, ...row }, index) => {
-        const seq = head.seqs[index] as number;
-        const hash = chainHash(previous, canonicalBefore + seq + canonicalAfter);
-        const link = {
-          ...row,
-          seq,
-          chain: head.chain,
-          chainSeq: head.chainSeq + index + 1,
-          prevHash: previous,
-          hash,
-        };
-        previous = hash;
-        return link;
-      });
-      await store.insertChained(tx, chained);
-      for (const link of chained) {
-        if (link.chainSeq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
-      }
-      return chained.map((link) => link.seq);
-    });
+    return db.transaction().execute(async (tx) => linkAndInsert(tx, await reserve(tx, rows.length), rows));
+  }
+
+  /**
+   * Appends several entries inside the caller's transaction in two round trips, however many: for a
+   * transaction that carries many callers' changes (group commit), each with its own entry.
+   */
+  async function appendMany(
+    tx: Executor,
+    entries: readonly { context: AuditContext; entry: AuditEntryInput }[],
+  ): Promise<number[]> {
+    const rows = entries.map(({ context, entry }) => prepare(context, entry));
+    if (rows.length === 0) return [];
+    if (rows.length === 1) return [await appendPrepared(tx, rows[0] as AppendRow)];
+    return linkAndInsert(tx, await reserve(tx, rows.length), rows);
   }
 
   // record() calls waiting for the one in flight; they go together as the next batch.
@@ -363,6 +410,8 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
 
   return {
     append,
+    appendWith,
+    appendMany,
     record,
     query,
     entry,

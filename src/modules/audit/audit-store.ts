@@ -1,4 +1,4 @@
-import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { type OperationNodeSource, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditTables } from './audit-tables.js';
@@ -50,12 +50,18 @@ export type AppendedEntry = { chain: number; seq: number; chainSeq: number; hash
  * Which chain a batch takes: `free`, the first no other transaction holds (none when all are held), or
  * `any`, one at random, waiting for it.
  */
-export type ChainPick = { kind: 'free' } | { kind: 'any' };
+/** A chain nobody holds; any chain (waiting for it); or the chain this transaction holds already. */
+export type ChainPick = { kind: 'free' } | { kind: 'any' } | { kind: 'held'; chain: number };
 
 function pickChain(pick: ChainPick) {
-  return pick.kind === 'free'
-    ? sql`select chain from audit_head order by chain limit 1 for update skip locked`
-    : sql`select chain from audit_head order by random() limit 1 for update`;
+  switch (pick.kind) {
+    case 'free':
+      return sql`select chain from audit_head order by chain limit 1 for update skip locked`;
+    case 'any':
+      return sql`select chain from audit_head order by random() limit 1 for update`;
+    case 'held':
+      return sql`select chain from audit_head where chain = ${pick.chain}::smallint for update`;
+  }
 }
 
 type EntryQuery = SelectQueryBuilder<DB, 'audit_entries', object>;
@@ -112,9 +118,15 @@ export function auditStore() {
       row: AppendRow,
       chain: number | undefined,
       hashEvery: number,
+      writes: readonly OperationNodeSource[] = [],
     ): Promise<AppendedEntry> {
+      // The caller's own writes, if any, go along as data-modifying CTEs: one round trip for both.
+      const prelude =
+        writes.length === 0
+          ? sql``
+          : sql`with ${sql.join(writes.map((write, index) => sql`${sql.ref(`write_${index}`)} as (${write})`))} `;
       const result = await sql<AppendedEntry>`
-        select chain, seq, chain_seq as "chainSeq", hash
+        ${prelude}select chain, seq, chain_seq as "chainSeq", hash
           from audit_append(${chain ?? null}::smallint, ${row.canonicalBefore}::text, ${row.canonicalAfter}::text,
                             ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
                             ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text,

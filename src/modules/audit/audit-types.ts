@@ -38,6 +38,21 @@ export type AuditWriter = {
     context: AuditContext,
     entry: AuditEntryInput,
   ): Promise<unknown>;
+  /**
+   * `append` sent in one statement with the writes it records (queries built on `tx`, run as
+   * data-modifying CTEs): one round trip for both.
+   */
+  appendWith(
+    tx: import('../../db/database.js').Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+    writes: readonly import('kysely').OperationNodeSource[],
+  ): Promise<unknown>;
+  /** Several entries inside the caller's transaction, in two round trips however many. */
+  appendMany(
+    tx: import('../../db/database.js').Executor,
+    entries: readonly { context: AuditContext; entry: AuditEntryInput }[],
+  ): Promise<unknown>;
   /** Appends in a transaction of its own (denials, failed logins: nothing else to commit with). */
   record(context: AuditContext, entry: AuditEntryInput): Promise<unknown>;
 };

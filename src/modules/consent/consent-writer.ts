@@ -146,23 +146,28 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
         );
       }
       await events.publish(tx, [...done.values()].flat().map(domainEventOf));
-      // The audit appends come last: each holds an audit chain's lock until commit.
-      for (const [job, jobEvents] of done) {
-        await audit.append(tx, job.context, {
-          action: 'consent.event.recorded',
-          outcome: 'success',
-          target: { type: 'subject', id: job.subjectId },
-          details: {
-            events: jobEvents.map((event) => ({
-              purpose: event.purpose_key,
-              version: event.version,
-              action: event.action,
-              method: event.method,
-              source: event.source,
-            })),
+      // The audit entries come last (they hold an audit chain's lock until commit): one per call, all
+      // written together.
+      await audit.appendMany(
+        tx,
+        [...done].map(([job, jobEvents]) => ({
+          context: job.context,
+          entry: {
+            action: 'consent.event.recorded',
+            outcome: 'success' as const,
+            target: { type: 'subject', id: job.subjectId },
+            details: {
+              events: jobEvents.map((event) => ({
+                purpose: event.purpose_key,
+                version: event.version,
+                action: event.action,
+                method: event.method,
+                source: event.source,
+              })),
+            },
           },
-        });
-      }
+        })),
+      );
       return { written: done, refused: batch.filter((job) => !done.has(job)) };
     });
     committed();

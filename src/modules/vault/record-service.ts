@@ -94,6 +94,11 @@ export function recordService({
 
   async function liveSubject(executor: Executor, id: string, lock = false): Promise<SubjectRow> {
     const subject = lock ? await subjects.lockById(executor, id) : await subjects.findById(executor, id);
+    return assertLive(subject);
+  }
+
+  /** The subject, unless it does not exist (404) or was erased (410). */
+  function assertLive(subject: SubjectRow | undefined): SubjectRow {
     if (!subject) throw new AppError('not_found', 'Subject not found.');
     if (subject.status === 'erased') {
       throw new AppError('subject_erased', 'This subject was erased; their personal data no longer exists.', {
@@ -219,10 +224,14 @@ export function recordService({
     input: Record<string, unknown>,
   ): Promise<RecordRow> {
     return db.transaction().execute(async (tx) => {
-      await liveSubject(tx, subjectId, true);
-      const collection = await collections.getWith(tx, collectionName);
+      // One round trip for the subject (locked), the collection and the one-record rule; one for the
+      // record, its indexes and the audit entry; then the commit.
+      const found = await subjects.lockForRecord(tx, subjectId, collectionName);
+      assertLive(found?.subject);
+      const collection = found?.collection;
+      if (!collection) throw new AppError('not_found', `No collection named ${collectionName}.`);
       const values = validate(collection, input, false);
-      if (!collection.multiple && (await subjects.countRecords(tx, subjectId, collection.id)) > 0) {
+      if (!collection.multiple && found?.hasRecord) {
         throw new AppError(
           'conflict',
           `The ${collection.name} collection holds one record per subject; update it instead.`,
@@ -241,18 +250,22 @@ export function recordService({
         created_at: now,
         updated_at: now,
       };
-      await subjects.insertRecordWithIndexes(
-        tx,
-        row,
-        indexes.map((index) => ({ ...index, record_id: id })),
-      );
       // The audit append comes last: it holds an audit chain's lock until commit.
-      await audit.append(tx, context, {
-        action: 'vault.record.created',
-        outcome: 'success',
-        target: target('record', id),
-        details: { subject: subjectId, collection: collection.name, fields: Object.keys(values) },
-      });
+      await audit.appendWith(
+        tx,
+        context,
+        {
+          action: 'vault.record.created',
+          outcome: 'success',
+          target: target('record', id),
+          details: { subject: subjectId, collection: collection.name, fields: Object.keys(values) },
+        },
+        subjects.recordInserts(
+          tx,
+          row,
+          indexes.map((index) => ({ ...index, record_id: id })),
+        ),
+      );
       return row;
     });
   }

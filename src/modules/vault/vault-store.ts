@@ -108,6 +108,77 @@ export function subjectStore() {
     lockById(tx: Executor, id: string): Promise<SubjectRow | undefined> {
       return tx.selectFrom('subjects').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     },
+    /**
+     * What writing a record needs to know, in one round trip: the subject, locked until commit (so an
+     * erasure waits for the write, or the write sees the erasure), the named collection, and whether the
+     * subject has a record in it already. Nothing when the subject does not exist.
+     */
+    async lockForRecord(
+      tx: Executor,
+      id: string,
+      collectionName: string,
+    ): Promise<
+      { subject: SubjectRow; collection: CollectionRow | undefined; hasRecord: boolean } | undefined
+    > {
+      const row = await tx
+        .selectFrom('subjects as s')
+        .leftJoin('collections as c', (join) => join.on('c.name', '=', collectionName))
+        .selectAll('s')
+        .select([
+          'c.id as c_id',
+          'c.name as c_name',
+          'c.description as c_description',
+          'c.multiple as c_multiple',
+          'c.fields as c_fields',
+          'c.version as c_version',
+          'c.source as c_source',
+          'c.created_at as c_created_at',
+          'c.updated_at as c_updated_at',
+        ])
+        .select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('records as r')
+                .select('r.id')
+                .whereRef('r.subject_id', '=', 's.id')
+                .whereRef('r.collection_id', '=', 'c.id'),
+            )
+            .as('has_record'),
+        )
+        .where('s.id', '=', id)
+        .forUpdate('s')
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const {
+        c_id,
+        c_name,
+        c_description,
+        c_multiple,
+        c_fields,
+        c_version,
+        c_source,
+        c_created_at,
+        c_updated_at,
+        has_record,
+        ...subject
+      } = row;
+      const collection =
+        c_id === null
+          ? undefined
+          : ({
+              id: c_id,
+              name: c_name,
+              description: c_description,
+              multiple: c_multiple,
+              fields: c_fields,
+              version: c_version,
+              source: c_source,
+              created_at: c_created_at,
+              updated_at: c_updated_at,
+            } as CollectionRow);
+      return { subject, collection, hasRecord: Boolean(has_record) };
+    },
     findByExternalIndex(tx: Executor, digest: Buffer): Promise<SubjectRow | undefined> {
       return tx.selectFrom('subjects').selectAll().where('external_id_index', '=', digest).executeTakeFirst();
     },
@@ -155,6 +226,23 @@ export function subjectStore() {
         .insertInto('blind_indexes')
         .values(indexes)
         .execute();
+    },
+    /**
+     * The inserts of a record and its blind indexes, built but not run: for a caller that sends them in
+     * one statement with something else (the audit entry). Foreign keys are checked at the end of that
+     * statement, after the record is in.
+     */
+    recordInserts(
+      tx: Executor,
+      row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+        created_at: Date;
+        updated_at: Date;
+      },
+      indexes: BlindIndexRow[],
+    ) {
+      const values = { ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) };
+      const record = tx.insertInto('records').values(values);
+      return indexes.length === 0 ? [record] : [record, tx.insertInto('blind_indexes').values(indexes)];
     },
     async insertRecords(
       tx: Executor,
