@@ -1,7 +1,6 @@
+import { createRequire } from 'node:module';
 import { hash, verify } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { AppError } from '../../lib/app-error.js';
 
 export type Argon2Params = { memoryKib: number; timeCost: number; parallelism: number };
@@ -10,13 +9,23 @@ export const minPasswordLength = 12;
 export const maxPasswordLength = 128;
 
 let strengthChecker: ZxcvbnFactory | undefined;
+const load = createRequire(import.meta.url);
 
+/**
+ * The strength checker, loaded on first use: its dictionaries take some 50 MB, which processes that never
+ * check a password (a bulk import, most CLI commands) should not carry.
+ */
 function checker(): ZxcvbnFactory {
-  strengthChecker ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...english.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: english.translations,
-  });
+  if (!strengthChecker) {
+    const { ZxcvbnFactory: Factory } = load('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = load('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    const english = load('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+    strengthChecker = new Factory({
+      dictionary: { ...common.dictionary, ...english.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: english.translations,
+    });
+  }
   return strengthChecker;
 }
 
