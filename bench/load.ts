@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export type LoadOptions = {
@@ -32,4 +35,39 @@ export async function measureLoad({ url, connections = 50, durationSeconds = 6 }
     throw new Error(`${url}: ${summary.failures} of ${summary.total} requests failed or were not 2xx`);
   }
   return summary;
+}
+
+let requestModules: string | undefined;
+let moduleCount = 0;
+
+/**
+ * POSTs that move on through `requests` (path and body) with every request, whichever connection sends
+ * it, so concurrent requests name different subjects. autocannon runs in a worker thread (`workers: 1`,
+ * off the server's event loop) and needs the function as a module file; `removeCyclingRequests` deletes
+ * the files when the scenario ends.
+ */
+export function cyclingRequests(requests: { path: string; body: unknown }[]): autocannon.Request[] {
+  requestModules ??= mkdtempSync(join(tmpdir(), 'custos-bench-requests-'));
+  moduleCount += 1;
+  const file = join(requestModules, `requests-${moduleCount}.cjs`);
+  const list = requests.map((request) => ({ path: request.path, body: JSON.stringify(request.body) }));
+  writeFileSync(
+    file,
+    `const requests = ${JSON.stringify(list)};
+let next = 0;
+module.exports = (request) => {
+  next = (next + 1) % requests.length;
+  return { ...request, path: requests[next].path, body: requests[next].body };
+};
+`,
+  );
+  const first = list[0]?.path ?? '/';
+  return [
+    { method: 'POST', path: first, setupRequest: file as unknown as autocannon.Request['setupRequest'] },
+  ];
+}
+
+export function removeCyclingRequests(): void {
+  if (requestModules) rmSync(requestModules, { recursive: true, force: true });
+  requestModules = undefined;
 }

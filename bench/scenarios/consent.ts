@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { consentStore } from '../../src/modules/consent/consent-store.js';
 import { rulesOf } from '../../src/modules/consent/purpose-service.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { openBenchDatabase } from '../database.js';
+import { cyclingRequests, removeCyclingRequests } from '../load.js';
 import type { BenchFigure, BenchScenario } from '../types.js';
 
 const system = { actor: { type: 'system' as const, id: 'bench' }, requestId: null, ip: null };
@@ -29,28 +30,6 @@ const distinctRequests = 500;
 const filterBatch = filterBatchSize;
 
 type Result = autocannon.Result;
-
-let requestModules: string | undefined;
-
-/**
- * A POST whose body moves on through `bodies` with every request (whichever connection sends it), so
- * concurrent requests name different subjects. autocannon's worker needs the function as a module file.
- */
-function cyclingRequests(path: string, bodies: unknown[]): autocannon.Request[] {
-  requestModules ??= mkdtempSync(join(tmpdir(), 'custos-bench-requests-'));
-  const file = join(requestModules, `${path.replaceAll('/', '_')}.cjs`);
-  writeFileSync(
-    file,
-    `const bodies = ${JSON.stringify(bodies.map((body) => JSON.stringify(body)))};
-let next = 0;
-module.exports = (request) => {
-  next = (next + 1) % bodies.length;
-  return { ...request, body: bodies[next] };
-};
-`,
-  );
-  return [{ method: 'POST', path, setupRequest: file as unknown as autocannon.Request['setupRequest'] }];
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -307,7 +286,7 @@ async function grants(
       proof: { formId: 'bench-form', ip: `198.51.100.${index % 250}`, userAgent: 'bench/1.0' },
     })),
   );
-  const requests = cyclingRequests('/v1/consent/events', bodies);
+  const requests = cyclingRequests(bodies.map((body) => ({ path: '/v1/consent/events', body })));
   const result = await load({
     url,
     connections: grantConnections,
@@ -401,8 +380,7 @@ export const consentScenario: BenchScenario = {
       await runtime.close(1000);
       await scratch.drop().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
-      if (requestModules) rmSync(requestModules, { recursive: true, force: true });
-      requestModules = undefined;
+      removeCyclingRequests();
     }
   },
 };

@@ -16,6 +16,7 @@ import { createLogger } from '../../src/logger.js';
 import { rolePermissions } from '../../src/modules/access/permissions.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { openBenchDatabase } from '../database.js';
+import { cyclingRequests, removeCyclingRequests } from '../load.js';
 import type { BenchFigure, BenchScenario } from '../types.js';
 import { benchPeople, syntheticPerson, writeImportFile } from '../vault-fixtures.js';
 
@@ -39,28 +40,19 @@ async function recordCreates(runtime: Runtime, url: string, key: string): Promis
   const subjects = (await runtime.database.db.selectFrom('subjects').select('id').execute()).map(
     (row) => row.id,
   );
-  const bodies = Array.from({ length: 500 }, (_, index) =>
-    JSON.stringify({ collection: 'bench_people', fields: syntheticPerson(index + 5000) }),
+  const requests = cyclingRequests(
+    Array.from({ length: 2000 }, (_, index) => ({
+      path: `/v1/subjects/${subjects[index % subjects.length]}/records`,
+      body: { collection: 'bench_people', fields: syntheticPerson(index + 5000) },
+    })),
   );
-  let counter = 0;
   const result = await autocannon({
     url,
     connections,
     duration: durationSeconds,
+    workers: 1,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request) => {
-          counter += 1;
-          return {
-            ...request,
-            path: `/v1/subjects/${subjects[counter % subjects.length]}/records`,
-            body: bodies[counter % bodies.length],
-          };
-        },
-      },
-    ],
+    requests,
   });
   if (result.non2xx + result.errors > 0)
     throw new Error(`record creates: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -292,6 +284,7 @@ export const vaultScenario: BenchScenario = {
       await runtime.close(1000);
       await scratch.drop().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
+      removeCyclingRequests();
     }
   },
 };
