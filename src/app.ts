@@ -20,6 +20,7 @@ import type { Metrics } from './metrics.js';
 import { accessRoutes } from './modules/access/access-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
+import { alertRoutes } from './modules/alerts/alert-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
 import { consentRoutes } from './modules/consent/consent-routes.js';
 import { purposeRoutes } from './modules/consent/purpose-routes.js';
@@ -33,11 +34,13 @@ import { privacyRoutes } from './modules/privacy-center/privacy-routes.js';
 import { reportsRoutes } from './modules/reports/reports-routes.js';
 import { drpAdminRoutes } from './modules/requests/drp-admin-routes.js';
 import { drpRoutes } from './modules/requests/drp-routes.js';
+import { drpVerificationRoutes } from './modules/requests/drp-verification-routes.js';
 import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
 import { requestRoutes } from './modules/requests/request-routes.js';
 import { systemRoutes } from './modules/requests/system-routes.js';
 import { retentionRoutes } from './modules/retention/retention-routes.js';
+import { taxonomyRoutes } from './modules/taxonomy/taxonomy-routes.js';
 import { importRoutes } from './modules/vault/import-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
 import type { Services } from './services.js';
@@ -141,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auditRoutes(services));
   await app.register(keysRoutes({ keys: services.keys, jobs }));
   await app.register(purposeRoutes(services));
+  await app.register(taxonomyRoutes());
   await app.register(
     consentRoutes({
       consent: services.consent,
@@ -160,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(retentionRoutes(services));
   await app.register(drpRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));
   await app.register(drpAdminRoutes({ ...services, publicUrl: config.publicUrl }));
+  await app.register(drpVerificationRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));
   await app.register(mailRoutes(services));
   await app.register(webhookRoutes(services));
 
@@ -168,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     privacyRoutes({
       subjectAccounts: services.subjectAccounts,
       registration: services.registration,
+      verification: services.accountVerification,
       selfService: services.selfService,
       purposes: services.purposes,
       branding,
@@ -175,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
   await app.register(reportsRoutes(services));
+  await app.register(alertRoutes(services));
   await app.register(
     consoleRoutes({
       brandName: config.brandName,

@@ -188,6 +188,19 @@ export const settings = {
     description:
       'Comma-separated PEM public keys of retired audit signing keys, so checkpoints they signed keep verifying after a rotation.',
   },
+  auditVerifySchedule: {
+    env: 'CUSTOS_AUDIT_VERIFY_SCHEDULE',
+    schema: z
+      .string()
+      .regex(
+        /^(off|\S+( \S+){4})$/,
+        'must be a cron expression with five fields, e.g. `15 2 * * *`, or `off`',
+      )
+      .transform((text) => (text === 'off' ? null : text)),
+    default: '15 2 * * *',
+    description:
+      'When the whole audit log is verified (cron, UTC), raising a critical alert if it fails; `off` turns the scheduled verification off.',
+  },
   metricsToken: {
     env: 'CUSTOS_METRICS_TOKEN',
     schema: z.string().min(16).optional(),
@@ -300,6 +313,26 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(100_000),
     default: 30,
     description: 'Requests per minute per client IP on each authentication route.',
+  },
+  alertDedupeWindow: {
+    env: 'CUSTOS_ALERT_DEDUPE_WINDOW',
+    schema: duration,
+    default: '1h',
+    description:
+      'A repeat of an unresolved alert (same kind and target) last seen within this long raises its count instead of a new alert.',
+  },
+  revealAlertThreshold: {
+    env: 'CUSTOS_REVEAL_ALERT_THRESHOLD',
+    schema: z.coerce.number().int().min(0).max(1_000_000),
+    default: 100,
+    description:
+      'A critical alert is raised when one operator or API key reads the records of more distinct subjects than this in clear within `CUSTOS_REVEAL_ALERT_WINDOW` (counted per process, in memory); 0 turns the check off.',
+  },
+  revealAlertWindow: {
+    env: 'CUSTOS_REVEAL_ALERT_WINDOW',
+    schema: duration.refine((ms) => ms >= 1000, 'must be at least 1s'),
+    default: '10m',
+    description: 'The sliding window of `CUSTOS_REVEAL_ALERT_THRESHOLD`.',
   },
   readPurposes: {
     env: 'CUSTOS_READ_PURPOSES',

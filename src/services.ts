@@ -18,10 +18,15 @@ import { mfaService } from './modules/access/mfa-service.js';
 import { operatorService } from './modules/access/operator-service.js';
 import { operatorStore } from './modules/access/operator-store.js';
 import { sessionStore } from './modules/access/session-store.js';
-import { auditCheckpointJob } from './modules/audit/audit-jobs.js';
+import { alertService } from './modules/alerts/alert-service.js';
+import { alertStore } from './modules/alerts/alert-store.js';
+import { revealWindow } from './modules/alerts/reveal-window.js';
+import { securityAlerts } from './modules/alerts/security-alerts.js';
+import { auditCheckpointJob, auditVerifyJob } from './modules/audit/audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './modules/audit/audit-keys.js';
 import { auditService } from './modules/audit/audit-service.js';
 import { auditStore } from './modules/audit/audit-store.js';
+import { pseudonymizeIp } from './modules/audit/client-ip.js';
 import { checkService } from './modules/consent/check-service.js';
 import { consentChangeFeed } from './modules/consent/consent-changes.js';
 import { consentExpiryJob } from './modules/consent/consent-jobs.js';
@@ -45,6 +50,8 @@ import { webhookSender } from './modules/notifications/webhook-sender.js';
 import { webhookStore } from './modules/notifications/webhook-store.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
+import { accountVerification as accountVerificationService } from './modules/privacy-center/account-verification.js';
+import { registrationExpiryJob } from './modules/privacy-center/privacy-jobs.js';
 import { registrationService } from './modules/privacy-center/registration.js';
 import { selfService } from './modules/privacy-center/self-service.js';
 import { subjectAccountStore } from './modules/privacy-center/subject-account-store.js';
@@ -57,7 +64,9 @@ import { drpCallbackJob, drpCallbackWorker, drpStatusFeed } from './modules/requ
 import { drpOperations as drpOperationsService } from './modules/requests/drp-operations.js';
 import { drpService } from './modules/requests/drp-service.js';
 import { lazyDrpSigningKey } from './modules/requests/drp-signature.js';
+import { drpStatusReader } from './modules/requests/drp-status.js';
 import { drpStore } from './modules/requests/drp-store.js';
+import { drpVerification as drpVerificationService } from './modules/requests/drp-verification.js';
 import { erasure as erasureService } from './modules/requests/erasure.js';
 import { fulfilmentSteps } from './modules/requests/fulfilment-steps.js';
 import { fulfilmentStore } from './modules/requests/fulfilment-store.js';
@@ -110,16 +119,37 @@ function mfaKey(config: Config): Buffer {
 export function createServices({ config, database, clock, logger, version }: ServiceDeps) {
   const db = database.db;
   const instances = instanceService({ db, store: instanceStore(), clock, version });
+  const auditKeys = lazyAuditKeys(auditKeyFilesOf(config));
   const audit = auditService({
     db,
     store: auditStore(),
-    keys: lazyAuditKeys(auditKeyFilesOf(config)),
+    keys: auditKeys,
     clock,
     settings: {
       checkpointEvery: config.auditCheckpointEvery,
       checkpointIntervalMs: config.auditCheckpointInterval,
     },
   });
+  // Alerts: raised by the modules below in their own transactions, about pseudonymous targets only.
+  const alerts = alertService({
+    db,
+    store: alertStore(),
+    audit,
+    clock,
+    settings: { dedupeWindowMs: config.alertDedupeWindow },
+  });
+  const raiseAlert = securityAlerts({
+    db,
+    alerts,
+    clock,
+    // The same keyed hash of the client's network as in audit entries, so the two can be matched.
+    clientRef: (ip) => pseudonymizeIp(ip, auditKeys().ipKey),
+    reveals:
+      config.revealAlertThreshold > 0
+        ? revealWindow({ threshold: config.revealAlertThreshold, windowMs: config.revealAlertWindow })
+        : undefined,
+  });
+  audit.onVerificationFailed(raiseAlert.auditVerificationFailed);
 
   const operatorRows = operatorStore();
   const sessionRows = sessionStore();
@@ -144,6 +174,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       loginMaxFailures: config.loginMaxFailures,
       loginMaxFailuresPerIp: config.loginMaxFailuresPerIp,
     },
+    alerts: raiseAlert,
   });
   const mfa = mfaService({
     db,
@@ -208,6 +239,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     clock,
     settings: vaultSettings,
     erasureHooks,
+    onRevealed: raiseAlert.revealed,
   });
   const imports = importService({
     db,
@@ -261,6 +293,11 @@ export function createServices({ config, database, clock, logger, version }: Ser
   });
   const requestRows = requestStore();
   const drpRows = drpStore();
+  // What agents are told of DRP requests: the status, its verification page and results links.
+  const drpStatus = drpStatusReader({
+    requests: requestRows,
+    settings: { statusRetentionMs: config.drpStatusRetention, publicUrl: config.publicUrl },
+  });
   const workflow = requestWorkflow({
     db,
     store: requestRows,
@@ -269,14 +306,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     box: sealedBox(derivedKey('custos.requests.v1')),
     events: notifications,
     // Requests filed through DRP tell their agent of each change of status, in the change's transaction.
-    observers: [
-      drpStatusFeed({
-        store: drpRows,
-        requests: requestRows,
-        jobs: jobSender,
-        statusRetentionMs: config.drpStatusRetention,
-      }),
-    ],
+    observers: [drpStatusFeed({ store: drpRows, requests: requestRows, jobs: jobSender, status: drpStatus })],
   });
   const fulfilmentRows = fulfilmentStore();
   const requests = requestService({
@@ -306,6 +336,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     operators,
     logger,
     settings: { withinDays: config.requestReminderDays, publicUrl: config.publicUrl },
+    alerts: raiseAlert,
   });
 
   // Consent: every process caches consent state and hears of changes from all others (LISTEN/NOTIFY).
@@ -431,9 +462,14 @@ export function createServices({ config, database, clock, logger, version }: Ser
     direct: notifications.direct,
     box: sealedBox(derivedKey('custos.request-tasks.v1')),
     settings: { publicUrl: config.publicUrl },
+    alerts: raiseAlert,
   });
   // A task whose webhook is given up on fails in the same transaction that dead-letters the delivery.
   notifications.onDeadLettered(systemTasks.failUndeliverable);
+  // An endpoint an operator disabled is no surprise; a delivery that failed every attempt is.
+  notifications.onDeadLettered(async (tx, delivery) => {
+    if (delivery.reason === 'attempts_exhausted') await raiseAlert.webhookDeadLettered(tx, delivery);
+  });
   const fulfilment = fulfilmentSteps({ clock, workflow, tasks: systemTasks, mail });
   const rectification = rectificationService({ db, workflow, steps: fulfilment, records, collections });
   const erasure = erasureService({
@@ -468,9 +504,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
   });
 
   // The privacy center: data subjects' accounts (erased with their subject), registration, self-service.
+  const subjectAccountRows = subjectAccountStore();
   const subjectAccounts = subjectAccountService({
     db,
-    store: subjectAccountStore(),
+    store: subjectAccountRows,
     throttle,
     audit,
     clock,
@@ -485,9 +522,27 @@ export function createServices({ config, database, clock, logger, version }: Ser
     },
   });
   erasureHooks.push(subjectAccounts.forgetSubject);
+  // E-mail verification of new accounts: codes under a key of their own, notices branded, links public.
+  const accountVerification = accountVerificationService({
+    db,
+    store: subjectAccountRows,
+    accounts: subjectAccounts,
+    mail,
+    consent,
+    vault: records,
+    audit,
+    clock,
+    settings: {
+      codeKey: derivedKey('custos.subject-account-codes.v1'),
+      brandName: config.brandName,
+      publicUrl: config.publicUrl,
+    },
+  });
   const registration = registrationService({
     db,
     accounts: subjectAccounts,
+    verification: accountVerification,
+    clock,
     records,
     collections,
     purposes,
@@ -528,7 +583,9 @@ export function createServices({ config, database, clock, logger, version }: Ser
     audit,
     clock,
     destination: outgoing.destination,
-    settings: { statusRetentionMs: config.drpStatusRetention },
+    status: drpStatus,
+    optOut: objection,
+    exports: requestExports,
   });
   const drpOperations = drpOperationsService({
     db,
@@ -538,7 +595,17 @@ export function createServices({ config, database, clock, logger, version }: Ser
     jobs: jobSender,
     audit,
     clock,
-    settings: { statusRetentionMs: config.drpStatusRetention },
+    status: drpStatus,
+  });
+  const drpVerification = drpVerificationService({
+    db,
+    store: drpRows,
+    requestRows,
+    workflow,
+    verification: requestVerification,
+    requests,
+    optIn: objection,
+    clock,
   });
   const drpCallbacks = drpCallbackWorker({
     db,
@@ -569,6 +636,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   const jobDefinitions: JobDefinition[] = [
     maintenanceJob(pruneTasks, logger),
     auditCheckpointJob(audit, logger),
+    auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
     rewrapJob(keys, logger),
     consentExpiryJob(consent, logger),
     deliverJob(notifications, logger, config.webhookTimeout),
@@ -576,11 +644,13 @@ export function createServices({ config, database, clock, logger, version }: Ser
     deadlineReminderJob(reminders, logger, config.requestReminderSchedule),
     retentionSweepJob(erasureRetention, logger, config.retentionSweepSchedule),
     drpCallbackJob(drpCallbacks, logger, config.webhookTimeout),
+    registrationExpiryJob(accountVerification, logger),
   ];
 
   return {
     instances,
     audit,
+    alerts,
     auth,
     mfa,
     operators,
@@ -612,8 +682,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     drpAgents,
     drp,
     drpOperations,
+    drpVerification,
     drpSigningKey,
     subjectAccounts,
+    accountVerification,
     registration,
     selfService: privacySelfService,
     reports,

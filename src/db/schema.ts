@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
+import type { AlertTables } from '../modules/alerts/alert-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
 import type { ConsentTables } from '../modules/consent/consent-tables.js';
 import type { KeysTables } from '../modules/keys/keys-tables.js';
@@ -38,4 +39,5 @@ export type DB = {
   RetentionTables &
   DrpTables &
   MailTables &
-  PrivacyCenterTables;
+  PrivacyCenterTables &
+  AlertTables;

@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
 import { secretsEqual } from '../lib/secrets.js';
 import type { ApiKeyService } from '../modules/access/api-key-service.js';
@@ -14,6 +14,28 @@ export const sessionCookie = 'custos_session';
 /** The privacy center's session cookie: a data subject's, never accepted on operator routes. */
 export const subjectSessionCookie = 'custos_privacy_session';
 export const csrfHeader = 'x-csrf-token';
+/**
+ * On every answer to a cookie session (and where one is issued): how many seconds it has left unless
+ * another request comes first (idle timeout, never past the absolute end), and however active. Counted on
+ * the server's clock, so the web apps warn in time whatever their own clock says, and without asking
+ * (asking would itself keep the session alive).
+ */
+export const sessionExpiryHeaders = {
+  idle: 'x-session-idle-expires-in',
+  absolute: 'x-session-expires-in',
+} as const;
+
+/** Sets the session-expiry headers of a session just authenticated or issued. */
+export function sendSessionExpiry(
+  reply: FastifyReply,
+  session: { expiresAt: Date; idleExpiresAt: Date; checkedAt: Date },
+): void {
+  // Rounded up: a client counting down never reaches zero before the session has really ended.
+  const secondsUntil = (at: Date) =>
+    String(Math.max(0, Math.ceil((at.getTime() - session.checkedAt.getTime()) / 1000)));
+  reply.header(sessionExpiryHeaders.idle, secondsUntil(session.idleExpiresAt));
+  reply.header(sessionExpiryHeaders.absolute, secondsUntil(session.expiresAt));
+}
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -130,17 +152,19 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
   app.decorateRequest('session', undefined);
   app.decorateRequest('subjectSession', undefined);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.principal = anonymous;
     const access: RouteAccess = request.routeOptions.config?.access ?? 'public';
     if (access === 'public') return;
     if (access === 'subject') {
       request.principal = await identifySubject(request, deps);
+      if (request.subjectSession) sendSessionExpiry(reply, request.subjectSession);
       return;
     }
 
     const principal = await identify(request, deps);
     request.principal = principal;
+    if (request.session) sendSessionExpiry(reply, request.session);
     if (principal.kind === 'anonymous') {
       throw new AppError('unauthenticated', 'Sign in, or send an API key as a bearer token.');
     }

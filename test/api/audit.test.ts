@@ -375,7 +375,9 @@ describe('the audit log', () => {
 
     it('lets the scheduled job sign one when the interval has passed, and not before', async () => {
       await appendSome(checkpointEvery);
-      const [seq] = await appendSome(1);
+      let [seq] = await appendSome(1);
+      // An entry at a multiple of checkpointEvery in its chain is signed as it is appended: take the next.
+      if ((await audit().entry(seq as number)).chainSeq % checkpointEvery === 0) [seq] = await appendSome(1);
       const job = t.runtime.services.jobDefinitions.find(
         (definition) => definition.name === auditCheckpointJobName,
       );

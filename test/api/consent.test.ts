@@ -158,6 +158,82 @@ describe('consent', () => {
       expect(versions.json().items.map((item: { version: number }) => item.version)).toEqual([1, 2, 3]);
       expect(versions.json().items[0].textHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     });
+
+    it('discloses automated decision-making per purpose, versioned with the terms, and says none by default', async () => {
+      const plain = await createPurpose();
+      expect((await get(`/v1/consent/purposes/${plain}`)).json().automatedDecisionMaking).toEqual({
+        applies: false,
+      });
+
+      const decisions = {
+        applies: true,
+        logic: 'A model weighs your order history and returns to set a fraud score.',
+        significance: 'Orders scored high risk are not shipped until a person reviews them.',
+        consequences: 'A high score delays your order by up to two days.',
+      };
+      const incomplete = await post(
+        '/v1/consent/purposes',
+        {
+          key: 'fraud_scoring',
+          name: 'Fraud scoring',
+          legalBasis: 'contract',
+          dataUses: ['essential.fraud_detection'],
+          ...purposeBase,
+          automatedDecisionMaking: { applies: true, logic: decisions.logic },
+        },
+        dpo,
+      );
+      expect(incomplete.statusCode).toBe(400);
+      expect(incomplete.json().errors.map((error: { path: string }) => error.path)).toEqual(
+        expect.arrayContaining([
+          'automatedDecisionMaking.significance',
+          'automatedDecisionMaking.consequences',
+        ]),
+      );
+
+      const key = await createPurpose({ automatedDecisionMaking: decisions });
+      const created = (await get(`/v1/consent/purposes/${key}`)).json();
+      expect(created).toMatchObject({ version: 1, automatedDecisionMaking: decisions });
+      expect((await get('/v1/consent/purposes')).json().items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key, automatedDecisionMaking: decisions })]),
+      );
+
+      // What subjects are told about automated decisions is part of the terms: a change is a new version.
+      const put = (automatedDecisionMaking: unknown) =>
+        t.app.inject({
+          method: 'PUT',
+          url: `/v1/consent/purposes/${key}`,
+          headers: dpo,
+          payload: {
+            name: created.name,
+            legalBasis: 'consent',
+            dataUses: ['marketing.communications.email'],
+            ...purposeBase,
+            automatedDecisionMaking,
+          },
+        });
+      const same = await put(decisions);
+      expect(same.json()).toMatchObject({ newVersion: false, purpose: { version: 1 } });
+      const stopped = await put({ applies: false });
+      expect(stopped.statusCode, stopped.body).toBe(200);
+      expect(stopped.json()).toMatchObject({
+        newVersion: true,
+        purpose: { version: 2, automatedDecisionMaking: { applies: false } },
+      });
+      const versions = (await get(`/v1/consent/purposes/${key}/versions`)).json().items;
+      expect(
+        versions.map((item: { automatedDecisionMaking: unknown }) => item.automatedDecisionMaking),
+      ).toEqual([decisions, { applies: false }]);
+      const audited = await t.runtime.database.db
+        .selectFrom('audit_entries')
+        .select('details')
+        .where('target_id', '=', key)
+        .orderBy('seq')
+        .execute();
+      expect(
+        audited.map((row) => (row.details as { automatedDecisions: boolean }).automatedDecisions),
+      ).toEqual([true, true, false]);
+    });
   });
 
   describe('recording consent', () => {

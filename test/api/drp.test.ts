@@ -99,6 +99,39 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
     technical_contact: faker.internet.email(),
     business_contact: faker.internet.email(),
   }));
+  /** A sale purpose on consent, a sharing purpose on legitimate interests, and one neither sells nor shares. */
+  const purposes = [
+    {
+      key: 'data_sale',
+      name: 'Selling data to partners',
+      legalBasis: 'consent',
+      dataUses: ['marketing.advertising.third_party'],
+      dataCategories: ['user.contact.email'],
+      ccpa: { sale: true },
+      text: 'We sell your e-mail address to selected partners.',
+      automatedDecisionMaking: {
+        applies: true,
+        logic: 'A model scores how likely you are to buy from each partner from your purchase history.',
+        significance: 'Partners you score low for never receive your address.',
+        consequences: 'You see offers only from partners the model picks.',
+      },
+    },
+    {
+      key: 'ad_sharing',
+      name: 'Cross-context advertising',
+      legalBasis: 'legitimate_interests',
+      dataUses: ['marketing.advertising.third_party.targeted'],
+      ccpa: { sharing: true },
+      text: 'We share what you browse with advertising networks.',
+    },
+    {
+      key: 'order_updates',
+      name: 'Order updates',
+      legalBasis: 'contract',
+      dataUses: ['essential.service'],
+      text: 'We e-mail you about your orders.',
+    },
+  ];
   let t: TestApp;
   let receiver: Awaited<ReturnType<typeof startCallbackReceiver>>;
   let service: AuthHeaders;
@@ -139,10 +172,26 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
             indexed: true,
           },
           { name: 'full_name', type: 'string', category: 'user.name', classification: 'confidential' },
+          {
+            name: 'phone',
+            type: 'phone',
+            category: 'user.contact.phone_number',
+            classification: 'confidential',
+            indexed: true,
+          },
         ],
       },
     });
     expect(collection.statusCode, collection.body).toBe(201);
+    for (const purpose of purposes) {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/consent/purposes',
+        headers: await actAs(t, 'dpo'),
+        payload: purpose,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+    }
     for (const agent of [first, second]) agent.token = await pair(agent);
   });
   afterAll(async () => {
@@ -163,9 +212,10 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
     return response.json().token;
   }
 
-  /** A consumer the business knows: a vault subject with an e-mail address in a collection. */
+  /** A consumer the business knows: a vault subject with an e-mail address and a phone number. */
   async function knownConsumer() {
     const email = faker.internet.email();
+    const phone = `+1415${faker.string.numeric(7)}`;
     const subject = await t.app.inject({
       method: 'POST',
       url: '/v1/subjects',
@@ -177,10 +227,67 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
       method: 'POST',
       url: `/v1/subjects/${subject.json().id}/records`,
       headers: service,
-      payload: { collection: 'customers', fields: { email, full_name: faker.person.fullName() } },
+      payload: { collection: 'customers', fields: { email, phone, full_name: faker.person.fullName() } },
     });
     expect(record.statusCode, record.body).toBe(201);
-    return { subjectId: subject.json().id as string, email };
+    return { subjectId: subject.json().id as string, email, phone };
+  }
+
+  /** The consent check's verdict for each of the purposes above. */
+  async function verdicts(subjectId: string): Promise<Record<string, string>> {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/consent/check',
+      headers: service,
+      payload: { subject: { id: subjectId }, purposes: purposes.map((purpose) => purpose.key) },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const items = response.json().results as { purpose: string; allowed: boolean; reason: string }[];
+    return Object.fromEntries(items.map((item) => [item.purpose, item.allowed ? 'allowed' : item.reason]));
+  }
+
+  async function consentHistory(subjectId: string) {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/v1/subjects/${subjectId}/consent/history`,
+      headers: await actAs(t, 'privacy_agent'),
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    return JSON.parse(response.body).events as Record<string, unknown>[];
+  }
+
+  async function outboxFor(requestId: string) {
+    const response = await operator('GET', '/v1/outbox?limit=200');
+    expect(response.statusCode).toBe(200);
+    return response
+      .json()
+      .items.filter((item: { reference: { id: string } | null }) => item.reference?.id === requestId);
+  }
+
+  /** The consumer's side of a user_verification_url: the page's API, as the page calls it. */
+  function verificationPage(url: string, requestId: string) {
+    const verificationId = new URL(url).pathname.split('/').at(-1) as string;
+    const api = `/v1/privacy/verifications/${verificationId}`;
+    return {
+      view: (query: Record<string, string> = {}) =>
+        t.app.inject({
+          method: 'GET',
+          url: `${api}?${new URLSearchParams({ requestId, ...query })}`,
+        }),
+      /** Sends a code and reads it from the outbox (no SMTP server here: mail is held). */
+      async sendCode(): Promise<string> {
+        const before = new Set((await outboxFor(requestId)).map((item: { id: string }) => item.id));
+        const sent = await t.app.inject({ method: 'POST', url: `${api}/code`, payload: { requestId } });
+        expect(sent.statusCode, sent.body).toBe(202);
+        const [message] = (await outboxFor(requestId)).filter(
+          (item: { id: string; kind: string }) =>
+            item.kind === 'request.verification_code' && !before.has(item.id),
+        );
+        return /code: (\d{6})/.exec(message.content.text)?.[1] as string;
+      },
+      confirm: (payload: Record<string, unknown>) =>
+        t.app.inject({ method: 'POST', url: `${api}/confirm`, payload: { requestId, ...payload } }),
+    };
   }
 
   function exerciseDocument(agent: Agent, changes: Record<string, unknown> = {}) {
@@ -364,7 +471,14 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({
         businessId,
-        supportedActions: ['access', 'access:categories', 'access:specific', 'deletion', 'sale:opt-out'],
+        supportedActions: [
+          'access',
+          'access:categories',
+          'access:specific',
+          'deletion',
+          'sale:opt-out',
+          'sale:opt-in',
+        ],
         supportedVerifications: ['email', 'phone_number'],
         callbackSignatureHeader: 'x-drp-signature',
       });
@@ -439,7 +553,6 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
       ['access:categories', 'know'],
       ['access:specific', 'know'],
       ['deletion', 'delete'],
-      ['sale:opt-out', 'opt_out'],
     ])('takes %s as a verified CCPA %s request for the consumer it matches', async (exerciseName, type) => {
       const consumer = await knownConsumer();
       const agentRequestId = faker.string.uuid();
@@ -472,24 +585,51 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
       ]);
     });
 
-    it('keeps a request open until the business verifies an identity the agent did not', async () => {
+    it('asks the consumer to verify an identity the agent did not attest, at a page of the business', async () => {
       const status = await exercised(first, {
         exercise: 'deletion',
         email_verified: false,
         regime: undefined,
       });
-      expect(status).toMatchObject({ status: 'open' });
-      expect(status.reason).toBeUndefined();
+      expect(status).toEqual({
+        request_id: expect.any(String),
+        agent_request_id: expect.any(String),
+        received_at: clock.now().toISOString(),
+        expected_by: '2026-04-16T23:59:59.999Z',
+        status: 'in_progress',
+        reason: 'need_user_verification',
+        processing_details: expect.stringContaining('user_verification_url'),
+        user_verification_url: expect.stringMatching(
+          /^http:\/\/localhost:8080\/privacy\/verify\/[0-9a-f-]{36}$/,
+        ),
+        expires_at: '2026-04-16T23:59:59.999Z',
+      });
+      // The link is opaque: it does not carry the request id.
+      expect(status.user_verification_url).not.toContain(status.request_id);
       expect(await request(status.request_id)).toMatchObject({
-        state: 'received',
+        state: 'verifying',
         subjectId: null,
         type: 'delete',
       });
       const view = await operator('GET', `/v1/requests/${status.request_id}/drp`);
       expect(view.json()).toMatchObject({ regime: null, exercise: 'deletion' });
-      // An opt-out needs no verifiable request under the CCPA: the agent's signature is enough.
-      const optOut = await exercised(first, { exercise: 'sale:opt-out', email_verified: false });
-      expect(optOut.status).toBe('in_progress');
+
+      // Without an e-mail address to send a code to, the request waits for the team (open).
+      const consumer = await knownConsumer();
+      const byPhone = await exercised(first, {
+        exercise: 'deletion',
+        email: undefined,
+        email_verified: undefined,
+        phone_number: consumer.phone,
+        phone_number_verified: false,
+      });
+      expect(byPhone).toMatchObject({ status: 'open', expected_by: '2026-04-16T23:59:59.999Z' });
+      expect(byPhone.reason).toBeUndefined();
+      expect(byPhone.user_verification_url).toBeUndefined();
+      expect(await request(byPhone.request_id)).toMatchObject({
+        state: 'received',
+        subjectId: consumer.subjectId,
+      });
     });
 
     it('answers the same message sent again with the same request, and refuses a repeated agent-request-id', async () => {
@@ -554,7 +694,25 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
           400,
           true,
         ],
-        ['opt-in', await exercise(first, exerciseDocument(first, { exercise: 'sale:opt-in' })), 400, true],
+        [
+          'unknown action',
+          await exercise(first, exerciseDocument(first, { exercise: 'access:everything' })),
+          400,
+          true,
+        ],
+        [
+          'opt-in without e-mail',
+          await exercise(
+            first,
+            exerciseDocument(first, {
+              exercise: 'sale:opt-in',
+              email: undefined,
+              phone_number: '+14155550100',
+            }),
+          ),
+          400,
+          true,
+        ],
         ['gdpr', await exercise(first, exerciseDocument(first, { regime: 'gdpr' })), 400, true],
         [
           'callback',
@@ -654,13 +812,15 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
   describe('every status (§3.02)', () => {
     it('maps each internal state to the spec’s status and reason', async () => {
       const move = (id: string, body: object) => operator('POST', `/v1/requests/${id}/transitions`, body);
-      const open = await exercised(first, { email_verified: false });
-      expect(open.status).toBe('open');
-
-      await operator('POST', `/v1/requests/${open.request_id}/verification`);
-      const verifying = (await statusOf(first, open.request_id)).json();
-      expect(verifying).toMatchObject({ status: 'in_progress', reason: 'need_user_verification' });
-      expect(verifying.processing_details).toMatch(/verification code|one-time code/);
+      const unattested = await exercised(first, { email_verified: false });
+      const verifying = (await statusOf(first, unattested.request_id)).json();
+      expect(verifying).toMatchObject({
+        status: 'in_progress',
+        reason: 'need_user_verification',
+        user_verification_url: expect.stringContaining('/privacy/verify/'),
+        expires_at: verifying.expected_by,
+      });
+      expect(verifying.processing_details).toMatch(/one-time code/);
 
       const working = await exercised(first);
       expect((await move(working.request_id, { to: 'in_progress' })).statusCode).toBe(200);
@@ -716,6 +876,282 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
         expires_at: fulfilled.expires_at,
       });
       expect((await statusOf(first, revoked.request_id)).json().status).toBe('expired');
+      clock.set('2026-03-02T10:00:00Z');
+    });
+  });
+
+  describe('the consumer’s verification page (§3.02.1)', () => {
+    it('verifies the consumer with an e-mailed code at user_verification_url, for the request the agent names only', async () => {
+      const path = receiver.newPath();
+      const status = await exercised(first, {
+        email_verified: false,
+        status_callback: receiver.urlFor(path),
+      });
+      const url = status.user_verification_url as string;
+      const page = verificationPage(url, status.request_id);
+
+      // The URL is a page of the privacy center (its HTML shell, where the web app is built).
+      const query = new URLSearchParams({
+        request_id: status.request_id,
+        redirect_to: 'https://agent.example/back',
+      });
+      const shell = await t.app.inject({ method: 'GET', url: `${new URL(url).pathname}?${query}` });
+      expect([200, 503]).toContain(shell.statusCode);
+      if (shell.statusCode === 200) expect(shell.headers['content-type']).toMatch(/^text\/html/);
+
+      // §3.02.1: the request id the agent adds must name the request behind the link.
+      expect((await verificationPage(url, faker.string.uuid()).view()).statusCode).toBe(404);
+      const other = await exercised(first, { email_verified: false });
+      expect((await verificationPage(url, other.request_id).view()).statusCode).toBe(404);
+      const unknownLink = `http://localhost:8080/privacy/verify/${faker.string.uuid()}`;
+      expect((await verificationPage(unknownLink, status.request_id).view()).statusCode).toBe(404);
+      const noRequestId = await t.app.inject({
+        method: 'GET',
+        url: `/v1/privacy/verifications/${new URL(url).pathname.split('/').at(-1)}`,
+      });
+      expect(noRequestId.statusCode).toBe(400);
+      expect(noRequestId.headers['content-type']).toMatch(/^application\/problem\+json/);
+
+      const shown = await page.view({ redirectTo: 'https://agent.example/back?step=2' });
+      expect(shown.statusCode, shown.body).toBe(200);
+      expect(shown.json()).toEqual({
+        requestId: status.request_id,
+        exercise: 'access',
+        agentName: directory[0]?.name,
+        confirmsOptIn: false,
+        state: 'pending',
+        contact: expect.stringMatching(/^.•+@/),
+        expiresAt: status.expires_at,
+        redirectTo: 'https://agent.example/back?step=2',
+      });
+      for (const unsafe of ['javascript:alert(1)', 'http://agent.example/back', '/relative']) {
+        expect((await page.view({ redirectTo: unsafe })).json().redirectTo, unsafe).toBeNull();
+      }
+
+      const code = await page.sendCode();
+      expect(code).toMatch(/^\d{6}$/);
+      const wrong = await page.confirm({ code: String((Number(code) + 1) % 1_000_000).padStart(6, '0') });
+      expect(wrong.statusCode).toBe(422);
+      expect(wrong.json()).toMatchObject({ code: 'verification_failed', attemptsLeft: 4 });
+      const confirmed = await page.confirm({ code });
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      expect(confirmed.json()).toMatchObject({ state: 'verified' });
+      expect(await request(status.request_id)).toMatchObject({
+        state: 'verified',
+        verification: { method: 'email_code' },
+      });
+      const after = (await statusOf(first, status.request_id)).json();
+      expect(after).toMatchObject({ status: 'in_progress', expected_by: status.expected_by });
+      expect(after.reason).toBeUndefined();
+      expect(after.user_verification_url).toBeUndefined();
+      // The consumer's verification changed the status: the agent is called back.
+      await expect
+        .poll(
+          () =>
+            receiver
+              .at(path)
+              .map((entry) => JSON.parse(entry.body))
+              .at(-1),
+          waitOptions,
+        )
+        .toEqual(after);
+      const again = await t.app.inject({
+        method: 'POST',
+        url: `/v1/privacy/verifications/${new URL(url).pathname.split('/').at(-1)}/code`,
+        payload: { requestId: status.request_id },
+      });
+      expect(again.statusCode).toBe(409);
+    });
+  });
+
+  describe('sale:opt-out and sale:opt-in (§3.01), through consent', () => {
+    it('records a signed opt-out at once, so checks deny every sale and sharing purpose', async () => {
+      const consumer = await knownConsumer();
+      expect(await verdicts(consumer.subjectId)).toEqual({
+        data_sale: 'no_consent',
+        ad_sharing: 'allowed',
+        order_updates: 'allowed',
+      });
+      // An opt-out needs no verifiable request under the CCPA: the agent's signature is enough.
+      const status = await exercised(first, {
+        exercise: 'sale:opt-out',
+        email: consumer.email,
+        email_verified: false,
+      });
+      expect(status).toMatchObject({
+        status: 'fulfilled',
+        processing_details: expect.stringContaining('opted out'),
+        expires_at: expect.any(String),
+      });
+      expect(await request(status.request_id)).toMatchObject({
+        type: 'opt_out',
+        state: 'completed',
+        verification: { method: 'signed_authorization' },
+      });
+      expect(await verdicts(consumer.subjectId)).toEqual({
+        data_sale: 'no_consent',
+        ad_sharing: 'withdrawn',
+        order_updates: 'allowed',
+      });
+      const events = await consentHistory(consumer.subjectId);
+      expect(events.map((event) => [event.purpose, event.action])).toEqual([
+        ['ad_sharing', 'withdraw'],
+        ['data_sale', 'deny'],
+      ]);
+      for (const event of events) {
+        expect(event).toMatchObject({
+          method: 'opt_out',
+          source: 'drp',
+          formId: `drp:${first.id}:${status.request_id}`,
+          recordedBy: { type: 'agent', id: first.id },
+        });
+      }
+      // An opt-out that matches no consumer waits, verified, for the team.
+      const unmatched = await exercised(first, { exercise: 'sale:opt-out' });
+      expect(unmatched.status).toBe('in_progress');
+      expect(await request(unmatched.request_id)).toMatchObject({ state: 'verified', subjectId: null });
+    });
+
+    it('has the consumer confirm an opt-in themselves, then records it, so checks allow those purposes again', async () => {
+      const consumer = await knownConsumer();
+      await exercised(first, { exercise: 'sale:opt-out', email: consumer.email });
+      expect((await verdicts(consumer.subjectId)).ad_sharing).toBe('withdrawn');
+
+      const path = receiver.newPath();
+      // Even an attested identity does not make the second step: the consumer confirms (11 CCR § 7028).
+      const status = await exercised(first, {
+        exercise: 'sale:opt-in',
+        email: consumer.email,
+        email_verified: true,
+        status_callback: receiver.urlFor(path),
+      });
+      expect(status).toMatchObject({
+        status: 'in_progress',
+        reason: 'need_user_verification',
+        processing_details: expect.stringContaining('confirm the opt-in'),
+        user_verification_url: expect.any(String),
+      });
+      expect(await request(status.request_id)).toMatchObject({ type: 'opt_in', state: 'verifying' });
+      const page = verificationPage(status.user_verification_url, status.request_id);
+      expect((await page.view()).json()).toMatchObject({ confirmsOptIn: true, exercise: 'sale:opt-in' });
+
+      const code = await page.sendCode();
+      const unconfirmed = await page.confirm({ code });
+      expect(unconfirmed.statusCode).toBe(400);
+      expect(unconfirmed.json().errors[0].path).toBe('confirmOptIn');
+      expect(await verdicts(consumer.subjectId)).toMatchObject({ ad_sharing: 'withdrawn' });
+
+      const confirmed = await page.confirm({ code, confirmOptIn: true });
+      expect(confirmed.statusCode, confirmed.body).toBe(200);
+      expect(confirmed.json().state).toBe('fulfilled');
+      expect(await verdicts(consumer.subjectId)).toEqual({
+        data_sale: 'allowed',
+        ad_sharing: 'allowed',
+        order_updates: 'allowed',
+      });
+      const grants = (await consentHistory(consumer.subjectId)).filter((event) => event.action === 'grant');
+      expect(grants.map((event) => event.purpose).sort()).toEqual(['ad_sharing', 'data_sale']);
+      for (const grant of grants) {
+        expect(grant).toMatchObject({
+          method: 'explicit_opt_in',
+          source: 'drp',
+          formId: `drp:${first.id}:${status.request_id}`,
+          ipHash: expect.any(String),
+          recordedBy: { type: 'subject', id: consumer.subjectId },
+        });
+      }
+      const fulfilled = (await statusOf(first, status.request_id)).json();
+      expect(fulfilled).toMatchObject({
+        status: 'fulfilled',
+        processing_details: expect.stringContaining('opted in'),
+      });
+      expect(await request(status.request_id)).toMatchObject({ state: 'completed' });
+      await expect
+        .poll(() => receiver.at(path).map((entry) => JSON.parse(entry.body).status), waitOptions)
+        .toContain('fulfilled');
+
+      // An opt-in for a consumer the business does not know is denied: there is nothing to opt in to.
+      const stranger = await exercised(first, { exercise: 'sale:opt-in' });
+      expect(stranger).toMatchObject({ status: 'denied', reason: 'no_match' });
+    });
+  });
+
+  describe('results of a fulfilled access request (§3.02)', () => {
+    it('hands the package to the agent at results_url until it expires, auditing each download', async () => {
+      const consumer = await knownConsumer();
+      const status = await exercised(first, { email: consumer.email });
+      const move = (to: string) => operator('POST', `/v1/requests/${status.request_id}/transitions`, { to });
+      expect((await move('in_progress')).statusCode).toBe(200);
+      const made = await operator('POST', `/v1/requests/${status.request_id}/exports`);
+      expect(made.statusCode, made.body).toBe(201);
+      expect((await move('completed')).statusCode).toBe(200);
+
+      const fulfilled = (await statusOf(first, status.request_id)).json();
+      const resultsUrl = `http://localhost:8080/v1/data-rights-request/${status.request_id}/results`;
+      expect(fulfilled).toEqual({
+        request_id: status.request_id,
+        agent_request_id: status.agent_request_id,
+        received_at: status.received_at,
+        status: 'fulfilled',
+        processing_details: expect.stringContaining('results_url'),
+        results_url: resultsUrl,
+        // The package's links last CUSTOS_REQUEST_EXPORT_TTL (7 days), less than the status (60 days).
+        expires_at: new Date(clock.now().getTime() + 7 * day).toISOString(),
+      });
+
+      const fetchResults = (agent: Agent, query = '', token = agent.token) =>
+        t.app.inject({
+          method: 'GET',
+          url: `${new URL(resultsUrl).pathname}${query}`,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+      const json = await fetchResults(first);
+      expect(json.statusCode, json.body).toBe(200);
+      expect(json.headers['content-type']).toMatch(/^application\/json/);
+      const pkg = json.json();
+      expect(pkg).toMatchObject({ format: 'custos.access-package', request: { id: status.request_id } });
+      expect(JSON.stringify(pkg.personalData)).toContain(consumer.email);
+      expect(pkg.automatedDecisions).toMatchObject({
+        applies: true,
+        decisions: [{ purpose: 'data_sale', logic: purposes[0]?.automatedDecisionMaking?.logic }],
+      });
+      const html = await fetchResults(first, '?format=html');
+      expect(html.statusCode).toBe(200);
+      expect(html.headers['content-type']).toMatch(/^text\/html/);
+      expect(html.body).toContain('Automated decisions');
+
+      expect((await fetchResults(second)).statusCode).toBe(403);
+      expect((await fetchResults(first, '', '')).statusCode).toBe(401);
+      expect((await fetchResults(first, '?format=pdf')).statusCode).toBe(400);
+      const pending = await exercised(first);
+      const none = await t.app.inject({
+        method: 'GET',
+        url: `/v1/data-rights-request/${pending.request_id}/results`,
+        headers: { authorization: `Bearer ${first.token}` },
+      });
+      expect(none.statusCode).toBe(404);
+      expect(none.json()).toEqual({ code: '404', message: expect.any(String) });
+
+      const downloads = await t.runtime.database.db
+        .selectFrom('audit_entries')
+        .select(['actor_type', 'actor_id'])
+        .where('action', '=', 'request.export.downloaded')
+        .where('target_id', '=', status.request_id)
+        .execute();
+      expect(downloads).toEqual([
+        { actor_type: 'agent', actor_id: first.id },
+        { actor_type: 'agent', actor_id: first.id },
+      ]);
+
+      clock.advance(7 * day + minute);
+      expect((await statusOf(first, status.request_id)).json()).toEqual({
+        request_id: status.request_id,
+        agent_request_id: status.agent_request_id,
+        received_at: status.received_at,
+        status: 'expired',
+        expires_at: fulfilled.expires_at,
+      });
+      expect((await fetchResults(first)).statusCode).toBe(410);
       clock.set('2026-03-02T10:00:00Z');
     });
   });

@@ -1,20 +1,14 @@
-import { Writable } from 'node:stream';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { captureLog } from '../helpers/log-capture.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(2);
 
 describe('HTTP conventions', () => {
   let t: TestApp;
-  const logLines: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines: logLines, stream: logStream } = captureLog();
 
   beforeAll(async () => {
     t = await createTestApp({

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { actAs } from '../helpers/auth.js';
 import { strongPassword } from '../helpers/factories.js';
+import { confirmationCodeFor, registerConfirmed } from '../helpers/privacy-center.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(71);
@@ -20,7 +21,8 @@ describe('the privacy center API', () => {
   const purposes = { newsletter: 'newsletter', ads: 'partner_ads', fraud: 'fraud_checks' };
 
   beforeAll(async () => {
-    t = await createTestApp({ clock });
+    // Every subject here registers and confirms through the rate-limited public routes.
+    t = await createTestApp({ clock, env: { CUSTOS_AUTH_RATE_LIMIT: '1000' } });
     dpo = await actAs(t, 'dpo');
     const definitions = [
       {
@@ -58,23 +60,15 @@ describe('the privacy center API', () => {
   });
   afterAll(() => t.close());
 
-  function cookieOf(response: { cookies: { name: string; value: string }[] }): string {
-    const cookie = response.cookies.find((entry) => entry.name === 'custos_privacy_session');
-    if (!cookie) throw new Error('no privacy center session cookie was set');
-    return `custos_privacy_session=${cookie.value}`;
-  }
-
   async function register(
     options: { granted?: string[]; headers?: Headers; gpc?: boolean } = {},
   ): Promise<SubjectBrowser> {
     const email = faker.internet.email().toLowerCase();
     const name = faker.person.fullName();
     const granted = options.granted ?? [purposes.newsletter];
-    const response = await t.app.inject({
-      method: 'POST',
-      url: '/v1/privacy/register',
-      headers: options.headers ?? {},
-      payload: {
+    const confirmed = await registerConfirmed(
+      t,
+      {
         name,
         email,
         password: strongPassword,
@@ -85,15 +79,9 @@ describe('the privacy center API', () => {
         })),
         globalPrivacyControl: options.gpc ?? false,
       },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    const body = response.json();
-    return {
-      headers: { cookie: cookieOf(response), 'x-csrf-token': body.csrfToken },
-      subjectId: body.subjectId,
-      email,
-      name,
-    };
+      options.headers,
+    );
+    return { ...confirmed, email, name };
   }
 
   const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers });
@@ -138,7 +126,87 @@ describe('the privacy center API', () => {
     expect(session.json()).toMatchObject({ subjectId: subject.subjectId });
   });
 
-  it('refuses a guessable password with feedback, and an e-mail address that has an account', async () => {
+  it('answers no consent for a registrant until the address is confirmed, then the choices made at registration', async () => {
+    const email = faker.internet.email().toLowerCase();
+    const registeredAt = clock.now();
+    const registered = await t.app.inject({
+      method: 'POST',
+      url: '/v1/privacy/register',
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Registration' },
+      payload: {
+        name: faker.person.fullName(),
+        email,
+        password: strongPassword,
+        consents: [
+          { purpose: purposes.newsletter, version: 1, granted: true },
+          { purpose: purposes.ads, version: 1, granted: false },
+        ],
+      },
+    });
+    expect(registered.statusCode, registered.body).toBe(202);
+
+    // An application asks about the address: found, but nothing the registrant chose counts yet.
+    const service = await actAs(t, 'service');
+    const check = async () => {
+      const response = await post('/v1/consent/check', service, {
+        subject: { email },
+        purposes: [purposes.newsletter, purposes.ads],
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as { subjectId: string; results: Record<string, unknown>[] };
+    };
+    const before = await check();
+    expect(before.results).toEqual([
+      expect.objectContaining({
+        purpose: purposes.newsletter,
+        allowed: false,
+        reason: 'no_consent',
+        version: null,
+      }),
+      expect.objectContaining({ purpose: purposes.ads, allowed: false, reason: 'no_consent', version: null }),
+    ]);
+    const historyOf = async () => {
+      const response = await get(`/v1/subjects/${before.subjectId}/consent/history`, dpo);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().events as Record<string, unknown>[];
+    };
+    expect(await historyOf()).toEqual([]);
+
+    clock.advance(10 * 60_000);
+    const confirmedAt = clock.now();
+    const confirmed = await post(
+      '/v1/privacy/verify',
+      {},
+      { email, code: await confirmationCodeFor(t, email) },
+    );
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+
+    const after = await check();
+    expect(after.subjectId).toBe(before.subjectId);
+    expect(after.results).toEqual([
+      expect.objectContaining({ purpose: purposes.newsletter, allowed: true, reason: 'granted', version: 1 }),
+      expect.objectContaining({ purpose: purposes.ads, allowed: false, reason: 'no_consent', version: 1 }),
+    ]);
+    // The proof is the registration's: its time, form and browser; recorded when the address was confirmed.
+    const events = await historyOf();
+    expect(events.map((event) => [event.purpose, event.action, event.method])).toEqual([
+      [purposes.newsletter, 'grant', 'explicit_opt_in'],
+      [purposes.ads, 'deny', 'opt_out'],
+    ]);
+    for (const event of events) {
+      expect(event).toMatchObject({
+        source: 'privacy_center',
+        givenAt: registeredAt.toISOString(),
+        recordedAt: confirmedAt.toISOString(),
+        formId: 'privacy-center.register',
+        ipHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        userAgentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        recordedBy: { type: 'subject', id: before.subjectId },
+      });
+    }
+  });
+
+  it('refuses a guessable password with feedback, and answers a taken address exactly as a free one', async () => {
     const weak = await t.app.inject({
       method: 'POST',
       url: '/v1/privacy/register',
@@ -148,13 +216,20 @@ describe('the privacy center API', () => {
     expect(weak.json().detail).toMatch(/too easy to guess/);
 
     const subject = await register();
-    const twin = await t.app.inject({
-      method: 'POST',
-      url: '/v1/privacy/register',
-      payload: { name: 'Someone Else', email: subject.email.toUpperCase(), password: strongPassword },
-    });
-    expect(twin.statusCode).toBe(409);
-    expect(twin.json().detail).toMatch(/exists already/);
+    const attempt = (email: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/privacy/register',
+        payload: { name: 'Someone Else', email, password: strongPassword },
+      });
+    const twin = await attempt(subject.email.toUpperCase());
+    const fresh = await attempt(faker.internet.email().toLowerCase());
+    expect(twin.statusCode).toBe(202);
+    expect(fresh.statusCode).toBe(202);
+    expect(twin.json()).toEqual(fresh.json());
+    expect(twin.cookies).toEqual(fresh.cookies);
+    const found = await post('/v1/subjects/search', dpo, { email: subject.email });
+    expect(found.json().items.map((item: { id: string }) => item.id)).toEqual([subject.subjectId]);
   });
 
   it('shows the subject their own data in clear, read for the self-service purpose and audited', async () => {
@@ -314,7 +389,7 @@ describe('the privacy center API', () => {
     expect(search.json().items).toEqual([]);
   });
 
-  it('erases a half-made registration when a consent cannot be recorded', async () => {
+  it('refuses a choice of a purpose version that does not exist yet, and keeps nothing', async () => {
     await t.runtime.services.purposes.create(system, {
       key: 'surveys',
       name: 'Surveys',

@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { maxDeliveryAttempts } from '../../src/modules/mail/mail-service.js';
 import { deadlineReminderJobName } from '../../src/modules/requests/request-jobs.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
 import { createOperator } from '../helpers/factories.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -17,13 +17,7 @@ describe('request mail over SMTP', () => {
   let t: TestApp;
   let smtp: SmtpSink;
   let service: AuthHeaders;
-  const logLines: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines: logLines, stream: logStream } = captureLog();
 
   beforeAll(async () => {
     smtp = await startSmtpSink();

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app.js';
 
 /** Debian's Chromium (see DEVELOPERS.md); the tests never download a browser. */
@@ -24,6 +25,26 @@ export async function startCustos(options: TestAppOptions = {}): Promise<Running
   const t = await createTestApp(options);
   const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
   return { ...t, baseUrl: address };
+}
+
+/** What a browser test suite runs against: Custos and Chromium, both up while its tests run. */
+export type BrowserSuite = { custos: RunningCustos; browser: Browser };
+
+/**
+ * Starts Custos (on a fresh database) and Chromium before the tests of the enclosing `describe` and stops
+ * both after them. The returned suite is filled in once they are up, so read it inside the tests.
+ */
+export function custosInChromium(options: TestAppOptions = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    suite.custos = await startCustos(options);
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.custos?.close();
+  });
+  return suite;
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -62,6 +83,18 @@ export async function openContext(
   return { context, page, problems };
 }
 
+/** Signs in on the console's or the privacy center's sign-in page; the caller waits for where it lands. */
+export async function signIn(
+  page: Page,
+  area: 'console' | 'privacy',
+  credentials: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`/${area}/login`);
+  await page.getByLabel('E-mail address').fill(credentials.email);
+  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 const require = createRequire(import.meta.url);
 const axeSource: string = (require('axe-core') as { source: string }).source;
 
@@ -93,6 +126,11 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
           .map((node) => node.target.join(' '))
           .join(', ')}`,
     );
+}
+
+/** Fails the test, naming the page, when axe-core finds serious or critical WCAG 2.1 AA violations. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  expect(await seriousA11yViolations(page), where).toEqual([]);
 }
 
 /** A screenshot for the README, in docs/screenshots/: the whole page, or what the window shows. */

@@ -1,24 +1,14 @@
 import { faker } from '@faker-js/faker';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { describe, expect, it } from 'vitest';
+import { actAs } from '../helpers/auth.js';
 import { strongPassword } from '../helpers/factories.js';
-import {
-  launchChromium,
-  openContext,
-  type RunningCustos,
-  screenshot,
-  seriousA11yViolations,
-  startCustos,
-} from './browser.js';
+import { custosInChromium, expectAccessible, openContext, screenshot, signIn } from './browser.js';
 
 faker.seed(131);
 
 const cli = { actor: { type: 'system' as const, id: 'cli' }, requestId: null, ip: null };
-
-async function expectAccessible(page: Page, where: string) {
-  expect(await seriousA11yViolations(page), where).toEqual([]);
-}
 
 /** The path and fragment of a link Custos builds from CUSTOS_PUBLIC_URL, to open on the test server. */
 function pathOf(url: string): string {
@@ -27,22 +17,12 @@ function pathOf(url: string): string {
 }
 
 describe('the console from first start: setup, invitations and the admin pages', () => {
-  let custos: RunningCustos;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    custos = await startCustos({
-      env: { CUSTOS_WEBHOOK_ALLOW_HTTP: 'true', CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
-    });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await custos?.close();
+  const suite = custosInChromium({
+    env: { CUSTOS_WEBHOOK_ALLOW_HTTP: 'true', CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
   });
 
   it('creates the first admin from the setup link, invites an agent who accepts, and works every admin page', async () => {
+    const { custos, browser } = suite;
     const setup = await custos.runtime.services.operators.issueFirstAdminToken(cli);
     if (!setup) throw new Error('a fresh Custos offers a setup token');
     const admin = { name: faker.person.fullName(), email: 'first.admin@example.org' };
@@ -96,18 +76,44 @@ describe('the console from first start: setup, invitations and the admin pages',
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
     await page.getByText('Revoked', { exact: true }).waitFor();
 
-    // Purposes: a new one with its text.
+    // Purposes: a new one with its text, data uses and categories from the taxonomy; special categories
+    // ask for the Art. 9(2) condition. Then a change of its text says it makes a new version.
     await page.getByRole('link', { name: 'Purposes & consent' }).click();
     await page.getByText('Define a new purpose of processing').click();
     await page.getByLabel('Key').fill('order_updates');
     await page.getByLabel('Name', { exact: true }).fill('Order updates by SMS');
     await page.getByLabel('Text shown to data subjects').fill('We text you when your order ships.');
-    await page.getByLabel('Data uses').fill('marketing.communications.sms');
+    await page.getByLabel('Add a data use').fill('marketing.communications.sms');
+    await page.getByLabel('Add a data use').press('Enter');
+    await page.getByText('marketing.communications.sms', { exact: true }).waitFor();
+    await page.getByLabel('Add a data category').fill('user.health_and_medical');
+    await page.getByLabel('Add a data category').press('Enter');
+    const condition = page.getByLabel('Condition for special categories (GDPR Art. 9(2))');
+    await condition.waitFor();
+    await page.getByRole('button', { name: 'Remove user.health_and_medical' }).click();
+    await condition.waitFor({ state: 'detached' });
+    await page.getByLabel('Add a data category').fill('user.contact.phone_number');
+    await page.getByRole('button', { name: 'Add', exact: true }).nth(1).click();
+    await page.getByLabel('Consents given for an earlier version still count').check();
+    await expectAccessible(page, 'purpose form');
     await page.getByRole('button', { name: 'Create purpose' }).click();
-    await page.getByRole('heading', { name: 'Order updates by SMS' }).waitFor();
+    await page.getByText('Purpose “Order updates by SMS” created (version 1).').waitFor();
+    const purpose = page.getByRole('region', { name: 'Order updates by SMS', exact: true });
+    await purpose.getByText('consents for earlier versions keep counting after a change').waitFor();
+    await purpose.getByRole('button', { name: 'Edit Order updates by SMS' }).click();
+    await purpose
+      .getByLabel('Text shown to data subjects')
+      .fill('We text you when your order ships and arrives.');
+    await purpose.getByText('Saving makes version 2').waitFor();
+    await expectAccessible(page, 'purpose change');
+    await purpose.getByRole('button', { name: 'Save changes' }).click();
+    await purpose.getByText('Saved as version 2. Consents given for earlier versions still count.').waitFor();
+    await purpose.getByText('We text you when your order ships and arrives.').waitFor();
     await expectAccessible(page, 'purposes');
+    await screenshot(page, 'console-purposes', { fullPage: false });
 
-    // Collections: a new one with a searchable e-mail field; a mistake is explained, not dumped.
+    // Collections: a new one with a searchable e-mail field; a field added to it later; a change that would
+    // lose stored values is refused with the reason, not a dump.
     await page.getByRole('link', { name: 'Collections' }).click();
     await page.getByText('Define a new collection of personal data').click();
     await page.getByLabel('Name', { exact: true }).fill('customers');
@@ -118,6 +124,38 @@ describe('the console from first start: setup, invitations and the admin pages',
     await page.getByRole('button', { name: 'Create collection' }).click();
     await page.getByRole('heading', { name: 'customers' }).waitFor();
     await expectAccessible(page, 'collections');
+    const customers = page.getByRole('region', { name: 'customers', exact: true });
+    await customers.getByRole('button', { name: 'Add or change fields of customers' }).click();
+    const fields = customers.getByRole('region', { name: 'Change customers', exact: true });
+    await fields.getByRole('button', { name: 'Add a field' }).click();
+    await fields.getByLabel('Field name').fill('mobile');
+    await fields.getByLabel('Type').nth(1).selectOption('phone');
+    await fields.getByLabel('Data category').nth(1).fill('user.contact.phone_number');
+    await fields.getByLabel('Shown without the reveal permission as').nth(1).selectOption('mask');
+    await expectAccessible(page, 'collection fields');
+    await fields.getByRole('button', { name: 'Save changes' }).click();
+    await customers.getByText('Saved: added mobile.').waitFor();
+    await customers.getByRole('rowheader', { name: 'mobile' }).waitFor();
+
+    const stored = await custos.app.inject({
+      method: 'POST',
+      url: '/v1/subjects',
+      headers: await actAs(custos, 'service'),
+      payload: {},
+    });
+    await custos.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${stored.json().id}/records`,
+      headers: await actAs(custos, 'service'),
+      payload: { collection: 'customers', fields: { email: faker.internet.email() } },
+    });
+    await customers.getByRole('button', { name: 'Add or change fields of customers' }).click();
+    await fields.getByLabel('Type').first().selectOption('string');
+    await fields.getByRole('button', { name: 'Save changes' }).click();
+    await customers.getByText('Not saved: some fields hold data').waitFor();
+    expect(await customers.getByRole('alert').textContent()).toContain('email');
+    expect(await page.locator('body').textContent()).not.toContain('"fieldsWithData"');
+    await fields.getByRole('button', { name: 'Cancel' }).click();
 
     // Webhooks: an endpoint, its secret once, a test event in the delivery log.
     await page.getByRole('link', { name: 'Webhooks' }).click();
@@ -131,12 +169,13 @@ describe('the console from first start: setup, invitations and the admin pages',
     await page.getByText(/A test event is on its way/).waitFor();
     await expectAccessible(page, 'webhooks');
 
-    // Downstream systems: registered with their task endpoint; the signing secret is shown once.
+    // Downstream systems: registered with their task endpoint; the signing secret is shown once; changed
+    // and deleted.
     await page.getByRole('link', { name: 'Downstream systems' }).click();
     await page.getByText('Add a system that holds copies of personal data').click();
     await page.getByLabel('Name', { exact: true }).fill('CRM');
     await page.getByLabel('Owner').fill('Sales operations');
-    await page.getByLabel('Data categories').fill('user.contact.email');
+    await page.getByLabel('Add a data category').fill('user.contact.email');
     await page.getByLabel('Task endpoint URL').fill('http://127.0.0.1:9/crm/tasks');
     await page.getByRole('button', { name: 'Register system' }).click();
     const systemSecret = page.getByRole('dialog', { name: 'The system’s signing secret' });
@@ -144,6 +183,23 @@ describe('the console from first start: setup, invitations and the admin pages',
     await systemSecret.getByRole('button', { name: 'I have stored it' }).click();
     await page.getByText('Owner: Sales operations').waitFor();
     await expectAccessible(page, 'downstream systems');
+    await page.getByRole('button', { name: 'Edit CRM' }).click();
+    const editSystem = page.getByRole('region', { name: 'Edit CRM', exact: true });
+    await editSystem.getByLabel('Owner').fill('Customer care');
+    await editSystem.getByLabel('Add a data category').fill('user.contact.phone_number');
+    await editSystem.getByRole('button', { name: 'Add', exact: true }).click();
+    await expectAccessible(page, 'downstream system change');
+    await editSystem.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('CRM was saved.').waitFor();
+    await page.getByText('Owner: Customer care').waitFor();
+    await page.getByText('user.contact.email, user.contact.phone_number').waitFor();
+    await page.getByRole('button', { name: 'Delete CRM' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete CRM?' })
+      .getByRole('button', { name: 'Delete system' })
+      .click();
+    await page.getByText('CRM was deleted.').waitFor();
+    await page.getByText('No downstream systems registered.').waitFor();
 
     // Keys: status and rotation.
     await page.getByRole('link', { name: 'Encryption keys' }).click();
@@ -179,14 +235,12 @@ describe('the console from first start: setup, invitations and the admin pages',
   });
 
   it('returns to sign-in with a message when the session has ended', async () => {
+    const { custos, browser } = suite;
     const { page, context } = await openContext(browser, custos.baseUrl);
     const operator = await custos.runtime.services.operators.list();
     const agent = operator.find((row) => row.email === 'pat.agent@example.org');
     if (!agent) throw new Error('the agent exists');
-    await page.goto('/console/login');
-    await page.getByLabel('E-mail address').fill(agent.email);
-    await page.getByLabel('Password').fill(strongPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'console', { email: agent.email, password: strongPassword });
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
     await custos.runtime.services.operators.revokeSessions(cli, agent.id);

@@ -3,12 +3,13 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperator, type OperatorFixture } from '../helpers/factories.js';
+import { confirmationCodeFor } from '../helpers/privacy-center.js';
 import {
+  expectAccessible,
   launchChromium,
   openContext,
   type RunningCustos,
   screenshot,
-  seriousA11yViolations,
   startCustos,
   viewports,
 } from './browser.js';
@@ -27,8 +28,10 @@ function totpAt(secret: string, timestamp: number): string {
   }).generate({ timestamp });
 }
 
-async function expectAccessible(page: Page, where: string) {
-  expect(await seriousA11yViolations(page), where).toEqual([]);
+/** Types the confirmation code e-mailed to `email`, read from the outbox through the API by an operator. */
+async function confirmWithEmailedCode(custos: RunningCustos, page: Page, email: string) {
+  await page.getByLabel('Confirmation code').fill(await confirmationCodeFor(custos, email));
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 }
 
 describe('a data subject and the privacy team, in the browser', () => {
@@ -113,6 +116,15 @@ describe('a data subject and the privacy team, in the browser', () => {
     await expectAccessible(me, 'privacy registration');
     await screenshot(me, 'privacy-register');
     await me.getByRole('button', { name: 'Create account' }).click();
+
+    // The account opens once the code e-mailed to the address is entered; a mistyped one says so.
+    await me.getByRole('heading', { level: 1, name: 'Check your e-mail' }).waitFor();
+    await me.getByLabel('Confirmation code').fill('00000000');
+    await me.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await me.getByRole('alert').filter({ hasText: 'This code does not confirm the address' }).waitFor();
+    await expectAccessible(me, 'privacy check your e-mail');
+    await screenshot(me, 'privacy-check-email');
+    await confirmWithEmailedCode(custos, me, subject.email);
 
     await me.getByRole('heading', { level: 1, name: 'My data' }).waitFor();
     await me.getByText(subject.email).waitFor();
@@ -312,6 +324,8 @@ describe('a data subject and the privacy team, in the browser', () => {
     await page.getByLabel('Password').fill(subject.password);
     await page.getByRole('checkbox', { name: 'Newsletter' }).check();
     await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check your e-mail' }).waitFor();
+    await confirmWithEmailedCode(custos, page, 'gpc.user@example.org');
     await page.getByRole('heading', { level: 1, name: 'My data' }).waitFor();
     await page.getByRole('link', { name: 'Consents' }).click();
     await page.getByText('we have opted you out of every purpose that would').waitFor();
@@ -337,6 +351,30 @@ describe('a data subject and the privacy team, in the browser', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toContain('This password is too easy to guess.');
     expect(await page.locator('body').textContent()).not.toMatch(/"(type|code|status)"\s*:/);
+
+    // Signing in before confirming the address: with the right password, what to do about it.
+    const pending = { name: 'Sam Pending', email: 'sam.pending@example.org' };
+    await page.getByLabel('Password').fill(subject.password);
+    await page.getByLabel('Your name').fill(pending.name);
+    await page.getByLabel('E-mail address').fill(pending.email);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check your e-mail' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByLabel('E-mail address').fill(pending.email);
+    await page.getByLabel('Password').fill(subject.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Confirm your e-mail address first' }).waitFor();
+    await expectAccessible(page, 'privacy sign-in before confirming');
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await page.getByText('we have sent a new code to it').waitFor();
+    await page.getByRole('link', { name: 'Enter the code' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Confirm your e-mail address' }).waitFor();
+    expect(await page.getByLabel('E-mail address').inputValue()).toBe(pending.email);
+    expect(page.url()).not.toContain('sam.pending');
+    await expectAccessible(page, 'privacy confirm e-mail');
+    await confirmWithEmailedCode(custos, page, pending.email);
+    await page.getByRole('heading', { level: 1, name: 'My data' }).waitFor();
 
     await page.goto('/console/login');
     await page.getByLabel('E-mail address').fill(operator.email);

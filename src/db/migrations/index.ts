@@ -11,6 +11,11 @@ import * as m0009 from './0009_requests.js';
 import * as m0010 from './0010_request_fulfilment.js';
 import * as m0011 from './0011_drp.js';
 import * as m0012 from './0012_subject_accounts.js';
+import * as m0013 from './0013_alerts.js';
+import * as m0014 from './0014_subject_account_verification.js';
+import * as m0015automated from './0015_purpose_automated_decisions.js';
+import * as m0016 from './0016_request_corrections.js';
+import * as m0017 from './0017_pending_registration_consents.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -29,4 +34,9 @@ export const migrations: Record<string, Migration> = {
   '0010_request_fulfilment': m0010,
   '0011_drp': m0011,
   '0012_subject_accounts': m0012,
+  '0013_alerts': m0013,
+  '0014_subject_account_verification': m0014,
+  '0015_purpose_automated_decisions': m0015automated,
+  '0016_request_corrections': m0016,
+  '0017_pending_registration_consents': m0017,
 };

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { operatorSessionOf, sessionCookie } from '../../http/authenticate.js';
+import { operatorSessionOf, sendSessionExpiry, sessionCookie } from '../../http/authenticate.js';
 import { auditContextOf } from '../../http/principal.js';
 import {
   presentOperator,
@@ -36,6 +36,7 @@ function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session:
     path: '/',
     expires: session.expiresAt,
   });
+  sendSessionExpiry(reply, session);
 }
 
 /** Login, MFA, sessions, password changes, first-admin setup and invitation acceptance. */

@@ -51,7 +51,12 @@ export const ZSession = z
       'mfa_verify: send a code to /v1/auth/mfa/verify; mfa_enroll: enrol first; null: signed in',
     ),
     csrfToken: z.string().describe('Send as the X-CSRF-Token header on every state-changing request'),
-    expiresAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().describe('The latest the session lasts, however active'),
+    idleExpiresAt: z.iso
+      .datetime()
+      .describe(
+        'When the session ends unless another request comes first (idle timeout; never after expiresAt). Every authenticated request moves it (at most once a minute); every answer to the session counts down to it in the X-Session-Idle-Expires-In header (seconds, on the server’s clock), and to expiresAt in X-Session-Expires-In',
+      ),
   })
   .meta({ id: 'Session' });
 
@@ -59,11 +64,13 @@ export function presentSession(session: {
   nextStep: 'mfa_verify' | 'mfa_enroll' | null;
   csrfToken: string;
   expiresAt: Date;
+  idleExpiresAt: Date;
 }) {
   return {
     nextStep: session.nextStep,
     csrfToken: session.csrfToken,
     expiresAt: session.expiresAt.toISOString(),
+    idleExpiresAt: session.idleExpiresAt.toISOString(),
   };
 }
 

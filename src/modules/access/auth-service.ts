@@ -4,6 +4,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
+import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { accountThrottleKey, ipThrottleKey, type LoginThrottle } from './login-throttle.js';
 import type { OperatorRow, OperatorStore } from './operator-store.js';
@@ -30,7 +31,16 @@ export type AuthSettings = {
 /** What the caller must do next after a password login. */
 export type NextStep = 'mfa_verify' | 'mfa_enroll' | null;
 
-export type IssuedSession = { token: string; csrfToken: string; expiresAt: Date; nextStep: NextStep };
+export type IssuedSession = {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
+  idleExpiresAt: Date;
+  /** The instant (of the service's clock) the deadlines were worked out at. */
+  checkedAt: Date;
+  nextStep: NextStep;
+};
 
 export type ActiveSession = {
   sessionId: string;
@@ -40,7 +50,16 @@ export type ActiveSession = {
   nextStep: NextStep;
   csrfToken: string;
   expiresAt: Date;
+  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
+  idleExpiresAt: Date;
+  /** The instant (of the service's clock) the deadlines were worked out at. */
+  checkedAt: Date;
 };
+
+/** The instant an idle session ends: its last touch plus the idle timeout, never after its absolute end. */
+export function idleDeadlineOf(lastSeenAt: Date, expiresAt: Date, idleTimeoutMs: number): Date {
+  return new Date(Math.min(lastSeenAt.getTime() + idleTimeoutMs, expiresAt.getTime()));
+}
 
 type Deps = {
   db: Kysely<DB>;
@@ -50,6 +69,8 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   settings: AuthSettings;
+  /** Alerts raised when an account's or a client's logins get backed off. */
+  alerts?: Pick<SecurityAlerts, 'accountLocked' | 'clientThrottled'> | undefined;
 };
 
 const invalidCredentials = 'The e-mail address or password is incorrect.';
@@ -61,7 +82,7 @@ export function rolesOf(row: Pick<OperatorRow, 'roles'>): Role[] {
 }
 
 /** Password login, operator sessions (create, look up, rotate, revoke) and password changes. */
-export function authService({ db, operators, sessions, throttle, audit, clock, settings }: Deps) {
+export function authService({ db, operators, sessions, throttle, audit, clock, settings, alerts }: Deps) {
   let dummyHash: Promise<string> | undefined;
 
   function mfaRequiredFor(roles: readonly string[]): boolean {
@@ -96,7 +117,14 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       last_seen_at: now,
       expires_at: expiresAt,
     });
-    return { token, csrfToken, expiresAt, nextStep: nextStepFor(operator, mfaSatisfied) };
+    return {
+      token,
+      csrfToken,
+      expiresAt,
+      idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
+      checkedAt: now,
+      nextStep: nextStepFor(operator, mfaSatisfied),
+    };
   }
 
   /** Replaces the caller's session with a new one (rotation at privilege change). */
@@ -134,7 +162,14 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     if (!usable || !valid) {
       const target = operator ? { type: 'operator', id: operator.id } : undefined;
       const blocked = await db.transaction().execute(async (tx) => {
-        const nowBlocked = await throttle.recordFailure(tx, keys, now);
+        const blockedKeys = await throttle.recordFailures(tx, keys, now);
+        const nowBlocked = blockedKeys.length > 0;
+        // Alerts before the audit entries: an append holds its chain's lock until the commit.
+        const [accountKey, ipKey] = keys;
+        if (operator && accountKey && blockedKeys.includes(accountKey)) {
+          await alerts?.accountLocked(tx, operator.id);
+        }
+        if (context.ip && ipKey && blockedKeys.includes(ipKey)) await alerts?.clientThrottled(tx, context.ip);
         await audit.append(tx, context, {
           action: 'operator.login.failed',
           outcome: 'failure',
@@ -193,7 +228,9 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
       return { problem: 'session_expired' };
     }
-    if (now.getTime() - row.last_seen_at.getTime() >= touchEveryMs) await sessions.touch(db, row.id, now);
+    const touched = now.getTime() - row.last_seen_at.getTime() >= touchEveryMs;
+    if (touched) await sessions.touch(db, row.id, now);
+    const lastSeenAt = touched ? now : row.last_seen_at;
     return {
       session: {
         sessionId: row.id,
@@ -203,6 +240,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         nextStep: nextStepFor(row.operator, row.mfa_satisfied),
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
+        idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, settings.idleTimeoutMs),
+        checkedAt: now,
       },
     };
   }

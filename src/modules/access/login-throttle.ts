@@ -38,15 +38,21 @@ export function loginThrottle(store: SessionStore) {
 
   /** Counts a failure against each key; returns true when this failure blocked one of them. */
   async function recordFailure(tx: Executor, keys: ThrottleKey[], now: Date): Promise<boolean> {
-    let blocked = false;
-    for (const { key, maxFailures } of keys) {
+    return (await recordFailures(tx, keys, now)).length > 0;
+  }
+
+  /** Counts a failure against each key; returns the keys this failure blocked (or kept blocked). */
+  async function recordFailures(tx: Executor, keys: ThrottleKey[], now: Date): Promise<ThrottleKey[]> {
+    const blocked: ThrottleKey[] = [];
+    for (const throttleKey of keys) {
+      const { key, maxFailures } = throttleKey;
       const row = await store.findThrottle(tx, key);
       const fresh = !row || now.getTime() - row.window_started_at.getTime() > windowMs;
       const failures = fresh ? 1 : row.failures + 1;
       const over = failures - maxFailures;
       const blockedUntil =
         over >= 0 ? new Date(now.getTime() + Math.min(baseBackoffMs * 2 ** over, maxBackoffMs)) : null;
-      blocked ||= blockedUntil !== null;
+      if (blockedUntil !== null) blocked.push(throttleKey);
       await store.saveThrottle(tx, {
         key,
         failures,
@@ -61,7 +67,7 @@ export function loginThrottle(store: SessionStore) {
     await store.clearThrottle(tx, key.key);
   }
 
-  return { blockedFor, recordFailure, clear };
+  return { blockedFor, recordFailure, recordFailures, clear };
 }
 
 export type LoginThrottle = ReturnType<typeof loginThrottle>;

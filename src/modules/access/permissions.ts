@@ -55,6 +55,9 @@ export const permissions = {
   'drp.agents.manage': 'Trust, change and remove authorized agents of the Data Rights Protocol.',
   'reports.read':
     'See the dashboard figures: requests open, due soon and overdue, response times, consent trends (counts only).',
+  'alerts.read':
+    'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
+  'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -112,6 +115,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'vault.import',
     ...requestWorking,
     'reports.read',
+    'alerts.read',
     ...fulfilmentWorking,
     'restrictions.lift',
     'systems.manage',
@@ -139,6 +143,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'drp.agents.read',
     'systems.read',
     'retention.read',
+    'alerts.read',
   ],
   security: [
     'operators.read',
@@ -152,6 +157,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'notifications.read',
     'vault.collections.read',
     'drp.agents.read',
+    'alerts.read',
+    'alerts.manage',
   ],
   service: [
     ...auditReading,

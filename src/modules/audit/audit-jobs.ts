@@ -25,3 +25,35 @@ export function auditCheckpointJob(
     },
   };
 }
+
+export const auditVerifyJobName = 'audit.verify';
+
+/**
+ * On its schedule (daily by default, CUSTOS_AUDIT_VERIFY_SCHEDULE): verify the whole log in the database,
+ * as `GET /v1/audit/verify` does, recording the verification. A failure raises a critical alert (the
+ * audit service tells its listeners) and is logged with the problem and the entry's number.
+ */
+export function auditVerifyJob(
+  audit: Pick<AuditService, 'verify'>,
+  logger: Logger,
+  schedule: string | undefined,
+): JobDefinition {
+  return {
+    name: auditVerifyJobName,
+    ...(schedule ? { schedule } : {}),
+    retryLimit: 1,
+    retryDelaySeconds: 600,
+    // Reading a long log page by page takes a while: hours, not minutes, before pg-boss gives up on a run.
+    expireInSeconds: 4 * 3600,
+    handler: async (_data, job) => {
+      const report = await audit.verify({
+        context: { actor: { type: 'system', id: auditVerifyJobName }, requestId: job.id, ip: null },
+      });
+      if (report.ok) {
+        logger.info({ entries: report.entries, lastSeq: report.lastSeq }, 'audit log verified');
+      } else {
+        logger.error({ problem: report.problem, seq: report.seq }, 'audit log FAILED verification');
+      }
+    },
+  };
+}

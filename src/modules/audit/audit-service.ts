@@ -40,6 +40,11 @@ type Deps = {
 
 export type ExportFormat = 'ndjson' | 'csv';
 
+/** Told, after the fact, that a verification of the database log found a problem. */
+export type VerificationFailedListener = (
+  report: Extract<AuditVerifyReport, { ok: false }>,
+) => Promise<unknown>;
+
 const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
 /** Most records one batch transaction writes. */
@@ -71,6 +76,8 @@ function filtersForHeader(filters: AuditFilters): Record<string, string> {
  */
 export function auditService({ db, store, keys, clock, settings }: Deps) {
   const pageSize = settings.pageSize ?? 1000;
+  /** Told of every verification of the database log that fails (the alerts module raises one). */
+  const verificationFailedListeners: VerificationFailedListener[] = [];
 
   function assertWellFormed(entry: AuditEntryInput) {
     if (!actionPattern.test(entry.action) || entry.action.length > 100) {
@@ -395,6 +402,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
           : { problem: report.problem, seq: report.seq },
       });
     }
+    if (!report.ok) for (const listener of verificationFailedListeners) await listener(report);
     return report;
   }
 
@@ -422,6 +430,10 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     checkpointIfDue,
     publicKey,
     publicKeyPem,
+    /** Registers a listener told of every failed verification of the log in the database. */
+    onVerificationFailed(listener: VerificationFailedListener): void {
+      verificationFailedListeners.push(listener);
+    },
   };
 }
 

@@ -123,6 +123,27 @@ export function isGpcTarget(purpose: Pick<PurposeRules, 'ccpaSale' | 'ccpaSharin
 }
 
 /**
+ * What a Global Privacy Control signal records: every sale or sharing purpose that was not chosen
+ * explicitly (`except`) and is not opted out already is withdrawn where it was granted (or its basis is
+ * not consent), denied otherwise.
+ */
+export function gpcOptOuts(
+  purposes: Iterable<Pick<PurposeRules, 'legalBasis' | 'ccpaSale' | 'ccpaSharing'> & { key: string }>,
+  statusOf: (purposeKey: string) => ConsentStatus | null | undefined,
+  except: ReadonlySet<string> = new Set(),
+): { withdraw: string[]; deny: string[] } {
+  const withdraw: string[] = [];
+  const deny: string[] = [];
+  for (const purpose of purposes) {
+    if (!isGpcTarget(purpose) || except.has(purpose.key)) continue;
+    const status = statusOf(purpose.key);
+    if (status === 'withdrawn' || status === 'denied') continue;
+    (status === 'granted' || purpose.legalBasis !== 'consent' ? withdraw : deny).push(purpose.key);
+  }
+  return { withdraw, deny };
+}
+
+/**
  * Why a method cannot carry this action for this purpose, or undefined when it can. A consent must be
  * a clear affirmative act (GDPR Art. 4(11), 7; CJEU C-673/17 Planet49): silence, inactivity, pre-ticked
  * boxes (`opt_out`) and conduct (`implied`) never make a grant on the consent basis.

@@ -11,7 +11,7 @@ import {
   specialCategoryConditions,
 } from './consent-rules.js';
 import type { TcfRow } from './consent-store.js';
-import { textHashOf } from './purpose-service.js';
+import { automatedDecisionsOf, textHashOf } from './purpose-service.js';
 import type { PurposeRow, PurposeVersionRow } from './purpose-store.js';
 import { maxTcStringLength } from './tcf.js';
 
@@ -29,6 +29,24 @@ export const ZPurposeKey = z
   .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower-case letters, digits and _ (max 64), starting with a letter');
 
 const ZLegalBasis = z.enum(legalBases);
+
+const ZDisclosureText = z.string().trim().min(1).max(4000);
+
+/** GDPR Art. 13(2)(f), 14(2)(g), 15(1)(h): automated decision-making, including profiling, for a purpose. */
+export const ZAutomatedDecisionMaking = z
+  .discriminatedUnion('applies', [
+    z.object({ applies: z.literal(false) }),
+    z.object({
+      applies: z.literal(true),
+      logic: ZDisclosureText.describe('meaningful information about the logic involved'),
+      significance: ZDisclosureText.describe('the significance of the processing for the subject'),
+      consequences: ZDisclosureText.describe('the envisaged consequences for the subject'),
+    }),
+  ])
+  .describe(
+    'Whether decisions based solely on automated processing, including profiling (GDPR Art. 22), are made for this purpose; shown to subjects in their access package',
+  )
+  .meta({ id: 'AutomatedDecisionMaking' });
 
 const purposeFields = {
   name: z.string().min(1).max(200),
@@ -75,6 +93,7 @@ const purposeFields = {
     .boolean()
     .default(true)
     .describe('when the terms change, consents given for earlier versions stop counting'),
+  automatedDecisionMaking: ZAutomatedDecisionMaking.default({ applies: false }),
 };
 
 type PurposeFieldsOutput = z.output<z.ZodObject<typeof purposeFields>>;
@@ -135,6 +154,7 @@ export const ZPurpose = z
     version: z.number().int(),
     minVersion: z.number().int().describe('consents for versions below this no longer count'),
     reconsentOnChange: z.boolean(),
+    automatedDecisionMaking: ZAutomatedDecisionMaking,
     consentRequired: z.boolean().describe('true exactly when the legal basis is consent'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -156,6 +176,7 @@ export function presentPurpose(row: PurposeRow): z.infer<typeof ZPurpose> {
     version: row.version,
     minVersion: row.min_version,
     reconsentOnChange: row.reconsent_on_change,
+    automatedDecisionMaking: automatedDecisionsOf(row),
     consentRequired: row.legal_basis === 'consent',
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -171,6 +192,7 @@ export const ZPurposeVersion = z
     dataUses: z.array(z.string()),
     dataCategories: z.array(z.string()),
     requiresReconsent: z.boolean(),
+    automatedDecisionMaking: ZAutomatedDecisionMaking,
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'PurposeVersion' });
@@ -184,6 +206,7 @@ export function presentVersion(row: PurposeVersionRow): z.infer<typeof ZPurposeV
     dataUses: row.data_uses,
     dataCategories: row.data_categories,
     requiresReconsent: row.requires_reconsent,
+    automatedDecisionMaking: automatedDecisionsOf(row),
     createdAt: row.created_at.toISOString(),
   };
 }

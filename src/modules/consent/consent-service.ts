@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -15,20 +16,22 @@ import {
   jsonItem,
   jsonOpening,
 } from './consent-export.js';
-import { type ProofInput, proofHashes } from './consent-proof.js';
+import { type ProofHashes, type ProofInput, proofHashes } from './consent-proof.js';
 import { type ConsentReceipt, receiptOf } from './consent-receipt.js';
 import {
   type ConsentMethod,
   type ConsentSource,
-  isGpcTarget,
+  type ConsentStatus,
+  gpcOptOuts,
   methodProblem,
   objectionApplies,
   type RecordableAction,
 } from './consent-rules.js';
 import type { ConsentStates, SubjectConsent } from './consent-states.js';
 import type { ConsentEventView, ConsentStore, NewConsentEvent } from './consent-store.js';
-import { consentWriter, type WrittenEvent } from './consent-writer.js';
-import type { PurposeService } from './purpose-service.js';
+import { type ConsentCall, consentWriter, type WrittenEvent } from './consent-writer.js';
+import { type HeldChoice, type HeldChoices, type HeldOutcome, ZHeldChoices } from './held-choices.js';
+import { type PurposeService, rulesOf } from './purpose-service.js';
 import type { PurposeRow } from './purpose-store.js';
 
 /** A purpose a subject acted on; `version` is the one they were shown (default: the current one). */
@@ -61,6 +64,15 @@ type Deps = {
     writers: number;
   };
 };
+
+/** What choices recorded later bring: their proof hashed back then, and the purposes read now. */
+type HeldContext = { hashes: ProofHashes; catalog: ReadonlyMap<string, PurposeRow> };
+
+function purposeIn(catalog: ReadonlyMap<string, PurposeRow>, key: string): PurposeRow {
+  const purpose = catalog.get(key);
+  if (!purpose) throw new AppError('not_found', `There is no purpose ${key}.`);
+  return purpose;
+}
 
 /** A subject's given time may run a little ahead of ours (clock skew), not more. */
 const maxClockSkewMs = 5 * 60_000;
@@ -111,8 +123,16 @@ export function consentService({ db, store, purposes, states, audit, events, clo
     return version;
   }
 
-  /** Checks the input against each purpose's rules and builds the events to append. */
-  async function eventsFor(context: AuditContext, input: ConsentRecordInput): Promise<NewConsentEvent[]> {
+  /**
+   * Checks the input against each purpose's rules and builds the events to append. `held`: for choices
+   * recorded later, the proof's hashes taken when they were made and the purposes as the caller's
+   * transaction reads them.
+   */
+  async function eventsFor(
+    context: AuditContext,
+    input: ConsentRecordInput,
+    held?: HeldContext,
+  ): Promise<NewConsentEvent[]> {
     const now = clock.now();
     const givenAt = input.givenAt ?? now;
     if (givenAt.getTime() > now.getTime() + maxClockSkewMs) {
@@ -124,10 +144,10 @@ export function consentService({ db, store, purposes, states, audit, events, clo
     if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
       throw invalidBody('must be in the future', 'expiresAt');
     }
-    const { ipHash, userAgentHash } = proofHashes(settings.proofKey, input.proof);
+    const { ipHash, userAgentHash } = held?.hashes ?? proofHashes(settings.proofKey, input.proof);
     const rows: NewConsentEvent[] = [];
     for (const choice of input.purposes) {
-      const purpose = await purposes.require(choice.key);
+      const purpose = held ? purposeIn(held.catalog, choice.key) : await purposes.require(choice.key);
       const problem = methodProblem(purpose.legal_basis, input.action, input.method);
       if (problem) {
         throw new AppError('invalid_consent_method', problem, {
@@ -197,24 +217,108 @@ export function consentService({ db, store, purposes, states, audit, events, clo
   ): Promise<ConsentReceipt[]> {
     const optOuts = async (): Promise<NewConsentEvent[]> => {
       const consent = await liveSubject(subjectId);
-      const withdraw: PurposeChoice[] = [];
-      const deny: PurposeChoice[] = [];
-      for (const purpose of (await purposes.catalog()).values()) {
-        const rules = { ccpaSale: purpose.ccpa_sale, ccpaSharing: purpose.ccpa_sharing };
-        if (!isGpcTarget(rules) || options.except?.has(purpose.key)) continue;
-        const status = consent.choices.get(purpose.key)?.status;
-        if (status === 'withdrawn' || status === 'denied') continue;
-        const target = status === 'granted' || purpose.legal_basis !== 'consent' ? withdraw : deny;
-        target.push({ key: purpose.key });
-      }
-      const base = { subjectId, method: 'opt_out' as const, source: 'gpc' as const, proof: options.proof };
-      const groups = await Promise.all([
-        withdraw.length > 0 ? eventsFor(context, { ...base, action: 'withdraw', purposes: withdraw }) : [],
-        deny.length > 0 ? eventsFor(context, { ...base, action: 'deny', purposes: deny }) : [],
-      ]);
+      const statusOf = (key: string) => consent.choices.get(key)?.status;
+      const catalog = await purposes.catalog();
+      const groups = await gpcEventsFor(context, subjectId, catalog, statusOf, options.except, {
+        proof: options.proof,
+      });
       return groups.flat();
     };
     return receiptsFor(await writer.write(context, subjectId, optOuts));
+  }
+
+  /** The events of a GPC opt-out, as two groups (withdrawals, denials), given the standing statuses. */
+  async function gpcEventsFor(
+    context: AuditContext,
+    subjectId: string,
+    catalog: ReadonlyMap<string, PurposeRow>,
+    statusOf: (key: string) => ConsentStatus | null | undefined,
+    except: ReadonlySet<string> | undefined,
+    proof: Pick<ConsentRecordInput, 'proof' | 'givenAt'>,
+    held?: HeldContext,
+  ): Promise<NewConsentEvent[][]> {
+    const targets = gpcOptOuts(
+      [...catalog.values()].map((purpose) => ({ key: purpose.key, ...rulesOf(purpose) })),
+      statusOf,
+      except,
+    );
+    const base = { subjectId, method: 'opt_out' as const, source: 'gpc' as const, ...proof };
+    const keys = (list: string[]) => list.map((key) => ({ key }));
+    return Promise.all([
+      targets.withdraw.length > 0
+        ? eventsFor(context, { ...base, action: 'withdraw', purposes: keys(targets.withdraw) }, held)
+        : [],
+      targets.deny.length > 0
+        ? eventsFor(context, { ...base, action: 'deny', purposes: keys(targets.deny) }, held)
+        : [],
+    ]);
+  }
+
+  /** Choices made now that are recorded later (`recordHeld`): their time is taken and proof hashed now. */
+  function hold(input: { choices: HeldChoice[]; gpc: boolean; proof?: ProofInput | undefined }): HeldChoices {
+    const { ipHash, userAgentHash } = proofHashes(settings.proofKey, input.proof);
+    return {
+      givenAt: clock.now().toISOString(),
+      formId: input.proof?.formId ?? null,
+      ipHash,
+      userAgentHash,
+      choices: input.choices.map(({ purpose, version, granted }) => ({ purpose, version, granted })),
+      gpc: input.gpc,
+    };
+  }
+
+  /**
+   * Records held choices in the caller's transaction, as given when they were made (their proof and
+   * time; `recordedAt` is now): the grants, the denials, then the GPC opt-outs, each audited as `record`
+   * audits it. A grant that no longer counts (its version was superseded meanwhile) is left out and named in
+   * `lapsed`. The caller announces the subject (`announce`) after its commit.
+   */
+  async function recordHeld(
+    tx: Tx,
+    context: AuditContext,
+    subjectId: string,
+    held: HeldChoices,
+  ): Promise<HeldOutcome> {
+    const { givenAt, formId, ipHash, userAgentHash, choices, gpc } = ZHeldChoices.parse(held);
+    // Read in the transaction: it holds a connection, and PGlite has no second one.
+    const catalog = await purposes.catalogWithin(tx);
+    const earlier: HeldContext = { hashes: { ipHash, userAgentHash }, catalog };
+    const counts = (choice: HeldChoice) => {
+      const purpose = catalog.get(choice.purpose);
+      return purpose !== undefined && (!choice.granted || choice.version >= purpose.min_version);
+    };
+    const kept = choices.filter(counts);
+    const proof = { givenAt: new Date(givenAt), proof: { formId: formId ?? undefined } };
+    const chosen = async (granted: boolean): Promise<NewConsentEvent[]> => {
+      const group = kept.filter((choice) => choice.granted === granted);
+      if (group.length === 0) return [];
+      const input: ConsentRecordInput = {
+        ...proof,
+        subjectId,
+        purposes: group.map((choice) => ({ key: choice.purpose, version: choice.version })),
+        action: granted ? 'grant' : 'deny',
+        method: granted ? 'explicit_opt_in' : 'opt_out',
+        source: 'privacy_center',
+      };
+      return eventsFor(context, input, earlier);
+    };
+    const groups = [await chosen(true), await chosen(false)];
+    if (gpc) {
+      const standing = await store.subjectState(tx, subjectId);
+      const statuses = new Map<string, ConsentStatus | null>(
+        standing?.rows.map((row) => [row.purpose_key, row.status]),
+      );
+      for (const choice of kept) statuses.set(choice.purpose, choice.granted ? 'granted' : 'denied');
+      const except = new Set(choices.filter((choice) => choice.granted).map((choice) => choice.purpose));
+      // One call, as a GPC signal is recorded on its own.
+      const statusOf = (key: string) => statuses.get(key);
+      const optOuts = await gpcEventsFor(context, subjectId, catalog, statusOf, except, proof, earlier);
+      groups.push(optOuts.flat());
+    }
+    const calls: ConsentCall[] = groups.map((events) => ({ context, subjectId, events }));
+    const written = await writer.writeWithin(tx, calls);
+    const lapsed = choices.filter((choice) => !counts(choice)).map((choice) => choice.purpose);
+    return { events: written.length, lapsed };
   }
 
   /**
@@ -296,6 +400,10 @@ export function consentService({ db, store, purposes, states, audit, events, clo
   return {
     record,
     applyGpc,
+    hold,
+    recordHeld,
+    /** After a commit that recorded consent in the caller's transaction: every process forgets the subjects. */
+    announce: (subjectIds: string[]) => states.announce(subjectIds),
     object,
     expireDue: consentExpiry({ db, store, states, audit, events, clock }),
     receipt,

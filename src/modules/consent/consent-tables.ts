@@ -24,6 +24,11 @@ export type ConsentTables = {
     ccpa_sharing: boolean;
     ccpa_sensitive: boolean;
     reconsent_on_change: boolean;
+    /** GDPR Art. 22 decisions for this purpose; logic, significance and consequences set exactly when true. */
+    automated_decisions: Generated<boolean>;
+    automated_decision_logic: string | null;
+    automated_decision_significance: string | null;
+    automated_decision_consequences: string | null;
     /** The current version: the text (and scope) subjects are shown now. */
     version: number;
     /** Consents given for a lower version no longer count. */
@@ -43,6 +48,11 @@ export type ConsentTables = {
     data_categories: string[];
     /** Whether consents for earlier versions stopped counting when this version was made. */
     requires_reconsent: boolean;
+    /** What this version said about automated decisions (see consent_purposes). */
+    automated_decisions: Generated<boolean>;
+    automated_decision_logic: string | null;
+    automated_decision_significance: string | null;
+    automated_decision_consequences: string | null;
     created_at: DefaultedTimestamp;
   };
   consent_events: {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
@@ -35,6 +36,9 @@ export function domainEventOf(event: WrittenEvent): DomainEvent {
   };
 }
 
+/** One call's events for one subject, with the context its audit entry names. */
+export type ConsentCall = { context: AuditContext; subjectId: string; events: NewConsentEvent[] };
+
 type Job = {
   context: AuditContext;
   subjectId: string;
@@ -44,6 +48,12 @@ type Job = {
   reject: (error: unknown) => void;
 };
 type ReadyJob = Job & { events: NewConsentEvent[] };
+
+function refusalFor(status: string | undefined): AppError {
+  return status
+    ? new AppError('subject_erased', 'This subject was erased; no consent can be recorded for them.')
+    : new AppError('not_found', 'Subject not found.');
+}
 
 type Deps = {
   db: Kysely<DB>;
@@ -130,44 +140,53 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
     }
   }
 
+  /**
+   * Appends the calls' events with their state, their webhook events and one audit entry per call, in
+   * `tx`. Calls whose subject does not exist or was erased are not written and not in the answer.
+   */
+  async function appendCalls<C extends ConsentCall>(tx: Tx, calls: C[]): Promise<Map<C, WrittenEvent[]>> {
+    const appended = await store.appendEvents(
+      tx,
+      calls.flatMap((call) => call.events),
+    );
+    const seqs = new Map(appended.map((row) => [row.id, row.seq]));
+    const done = new Map<C, WrittenEvent[]>();
+    for (const call of calls) {
+      if (!call.events.every((event) => seqs.has(event.id))) continue;
+      done.set(
+        call,
+        call.events.map((event) => ({ ...event, seq: seqs.get(event.id) as number })),
+      );
+    }
+    await events.publish(tx, [...done.values()].flat().map(domainEventOf));
+    // The audit entries come last (they hold an audit chain's lock until commit): one per call, all
+    // written together.
+    await audit.appendMany(
+      tx,
+      [...done].map(([call, callEvents]) => ({
+        context: call.context,
+        entry: {
+          action: 'consent.event.recorded',
+          outcome: 'success' as const,
+          target: { type: 'subject', id: call.subjectId },
+          details: {
+            events: callEvents.map((event) => ({
+              purpose: event.purpose_key,
+              version: event.version,
+              action: event.action,
+              method: event.method,
+              source: event.source,
+            })),
+          },
+        },
+      })),
+    );
+    return done;
+  }
+
   async function writeTogether(batch: ReadyJob[], committed: () => void): Promise<void> {
     const { written, refused } = await db.transaction().execute(async (tx) => {
-      const appended = await store.appendEvents(
-        tx,
-        batch.flatMap((job) => job.events),
-      );
-      const seqs = new Map(appended.map((row) => [row.id, row.seq]));
-      const done = new Map<ReadyJob, WrittenEvent[]>();
-      for (const job of batch) {
-        if (!job.events.every((event) => seqs.has(event.id))) continue;
-        done.set(
-          job,
-          job.events.map((event) => ({ ...event, seq: seqs.get(event.id) as number })),
-        );
-      }
-      await events.publish(tx, [...done.values()].flat().map(domainEventOf));
-      // The audit entries come last (they hold an audit chain's lock until commit): one per call, all
-      // written together.
-      await audit.appendMany(
-        tx,
-        [...done].map(([job, jobEvents]) => ({
-          context: job.context,
-          entry: {
-            action: 'consent.event.recorded',
-            outcome: 'success' as const,
-            target: { type: 'subject', id: job.subjectId },
-            details: {
-              events: jobEvents.map((event) => ({
-                purpose: event.purpose_key,
-                version: event.version,
-                action: event.action,
-                method: event.method,
-                source: event.source,
-              })),
-            },
-          },
-        })),
-      );
+      const done = await appendCalls(tx, batch);
       return { written: done, refused: batch.filter((job) => !done.has(job)) };
     });
     committed();
@@ -188,13 +207,7 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
       for (const job of jobs) job.reject(error);
       return;
     }
-    for (const job of jobs) {
-      job.reject(
-        statuses.has(job.subjectId)
-          ? new AppError('subject_erased', 'This subject was erased; no consent can be recorded for them.')
-          : new AppError('not_found', 'Subject not found.'),
-      );
-    }
+    for (const job of jobs) job.reject(refusalFor(statuses.get(job.subjectId)));
   }
 
   return {
@@ -229,6 +242,22 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
           },
         );
       });
+    },
+
+    /**
+     * Writes calls in the caller's transaction, outside the group commit, so they commit or roll back with
+     * the caller's own change. Throws (and so rolls the caller back) when a subject does not exist or was
+     * erased. The caller announces the change after its commit.
+     */
+    async writeWithin(tx: Tx, calls: ConsentCall[]): Promise<WrittenEvent[]> {
+      const given = calls.filter((call) => call.events.length > 0);
+      const written = await appendCalls(tx, given);
+      const refused = given.find((call) => !written.has(call));
+      if (refused) {
+        const statuses = await store.subjectStatuses(tx, [refused.subjectId]);
+        throw refusalFor(statuses.get(refused.subjectId));
+      }
+      return [...written.values()].flat();
     },
   };
 }

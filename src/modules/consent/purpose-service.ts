@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -7,6 +8,44 @@ import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { ConsentChangeFeed } from './consent-changes.js';
 import type { LegalBasis, PurposeRules, SpecialCategoryCondition } from './consent-rules.js';
 import type { PurposeRow, PurposeStore, PurposeVersionRow } from './purpose-store.js';
+
+/**
+ * Automated decision-making for a purpose (GDPR Art. 22, and what Art. 13(2)(f), 14(2)(g) and 15(1)(h)
+ * make the controller tell): none, or decisions based solely on automated processing, including
+ * profiling, with meaningful information about the logic involved, and the significance and envisaged
+ * consequences of that processing for the subject.
+ */
+export type AutomatedDecisionMaking =
+  | { applies: false }
+  | { applies: true; logic: string; significance: string; consequences: string };
+
+type DecisionColumns = {
+  automated_decisions: boolean;
+  automated_decision_logic: string | null;
+  automated_decision_significance: string | null;
+  automated_decision_consequences: string | null;
+};
+
+/** The disclosure a purpose (or one version of it) holds. */
+export function automatedDecisionsOf(row: DecisionColumns): AutomatedDecisionMaking {
+  if (!row.automated_decisions) return { applies: false };
+  return {
+    applies: true,
+    logic: row.automated_decision_logic ?? '',
+    significance: row.automated_decision_significance ?? '',
+    consequences: row.automated_decision_consequences ?? '',
+  };
+}
+
+function decisionColumnsOf(decisions: AutomatedDecisionMaking | undefined): DecisionColumns {
+  const applies = decisions?.applies === true ? decisions : undefined;
+  return {
+    automated_decisions: applies !== undefined,
+    automated_decision_logic: applies?.logic ?? null,
+    automated_decision_significance: applies?.significance ?? null,
+    automated_decision_consequences: applies?.consequences ?? null,
+  };
+}
 
 /** A purpose as an organization declares it (validated by ZPurposeDefinition). */
 export type PurposeDefinition = {
@@ -22,6 +61,8 @@ export type PurposeDefinition = {
   text: string;
   /** Whether consents given for an earlier version stop counting when the text or scope changes. */
   reconsentOnChange: boolean;
+  /** Automated decisions made for the purpose; none when left out. */
+  automatedDecisionMaking?: AutomatedDecisionMaking | undefined;
 };
 
 type Deps = {
@@ -50,13 +91,18 @@ export function rulesOf(row: PurposeRow): PurposeRules {
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 
-/** Whether a change alters what subjects agree to: the text, the basis, or the uses and categories. */
+/**
+ * Whether a change alters what subjects agree to: the text, the basis, the uses and categories, or the
+ * automated decisions made for the purpose (they are part of what subjects are told).
+ */
 function changesTerms(row: PurposeRow, next: PurposeDefinition): boolean {
+  const decisions = decisionColumnsOf(next.automatedDecisionMaking);
   return (
     row.text !== next.text ||
     row.legal_basis !== next.legalBasis ||
     !sameSet(row.data_uses, next.dataUses) ||
-    !sameSet(row.data_categories, next.dataCategories)
+    !sameSet(row.data_categories, next.dataCategories) ||
+    (Object.keys(decisions) as (keyof DecisionColumns)[]).some((column) => row[column] !== decisions[column])
   );
 }
 
@@ -95,6 +141,11 @@ export function purposeService({ db, store, audit, changes, clock, settings }: D
     const byKey = new Map((await store.list(db)).map((row) => [row.key, row]));
     if (listening && ticket === generation) cached = { byKey, expiresAt: now + settings.cacheTtlMs };
     return byKey;
+  }
+
+  /** Every purpose by key, read in the caller's transaction (fresh; no second connection meanwhile). */
+  async function catalogWithin(tx: Executor): Promise<ReadonlyMap<string, PurposeRow>> {
+    return new Map((await store.list(tx)).map((row) => [row.key, row]));
   }
 
   /** The purpose, or a 404 naming the key (purpose keys are not personal data). */
@@ -140,7 +191,11 @@ export function purposeService({ db, store, audit, changes, clock, settings }: D
         action: 'consent.purpose.created',
         outcome: 'success',
         target: { type: 'purpose', id: definition.key },
-        details: { legalBasis: definition.legalBasis, version: 1 },
+        details: {
+          legalBasis: definition.legalBasis,
+          version: 1,
+          automatedDecisions: definition.automatedDecisionMaking?.applies === true,
+        },
       });
       return (await store.find(tx, definition.key)) as PurposeRow;
     });
@@ -181,7 +236,13 @@ export function purposeService({ db, store, audit, changes, clock, settings }: D
         action: 'consent.purpose.updated',
         outcome: 'success',
         target: { type: 'purpose', id: key },
-        details: { legalBasis: next.legalBasis, version, newVersion, requiresReconsent },
+        details: {
+          legalBasis: next.legalBasis,
+          version,
+          newVersion,
+          requiresReconsent,
+          automatedDecisions: next.automatedDecisionMaking?.applies === true,
+        },
       });
       return { purpose: (await store.find(tx, key)) as PurposeRow, newVersion, requiresReconsent };
     });
@@ -191,6 +252,7 @@ export function purposeService({ db, store, audit, changes, clock, settings }: D
 
   return {
     catalog,
+    catalogWithin,
     require,
     version,
     create,
@@ -216,6 +278,7 @@ function columnsOf(definition: PurposeDefinition) {
     ccpa_sensitive: definition.ccpa.sensitive,
     reconsent_on_change: definition.reconsentOnChange,
     text: definition.text,
+    ...decisionColumnsOf(definition.automatedDecisionMaking),
   };
 }
 
@@ -229,6 +292,7 @@ function versionRowOf(definition: PurposeDefinition, version: number, requiresRe
     data_uses: definition.dataUses,
     data_categories: definition.dataCategories,
     requires_reconsent: requiresReconsent,
+    ...decisionColumnsOf(definition.automatedDecisionMaking),
     created_at: at,
   };
 }

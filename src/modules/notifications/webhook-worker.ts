@@ -28,7 +28,12 @@ type Deps = {
 /** Told, inside the recording transaction, that a delivery was given up on. */
 export type DeadLetterListener = (
   tx: Tx,
-  delivery: { deliveryId: string; endpointId: string },
+  delivery: {
+    deliveryId: string;
+    endpointId: string;
+    /** `attempts_exhausted`: every attempt of the round failed; `endpoint_disabled`: not sent at all. */
+    reason: 'attempts_exhausted' | 'endpoint_disabled';
+  },
 ) => Promise<void>;
 
 /** What became of one attempt job: `stale` when the delivery had moved on (deleted, done, or a duplicate job). */
@@ -90,7 +95,13 @@ export function deliveryWorker({
           updated_at: at,
         },
       );
-      if (changed) await onDeadLettered?.(tx, { deliveryId: target.id, endpointId: target.endpoint_id });
+      if (changed) {
+        await onDeadLettered?.(tx, {
+          deliveryId: target.id,
+          endpointId: target.endpoint_id,
+          reason: 'endpoint_disabled',
+        });
+      }
       return changed;
     });
   }
@@ -139,7 +150,11 @@ export function deliveryWorker({
         await enqueueAttempt(jobs, tx, { deliveryId: target.id, attempt: attempt + 1 }, delayMs);
       }
       if (status === 'dead_lettered') {
-        await onDeadLettered?.(tx, { deliveryId: target.id, endpointId: target.endpoint_id });
+        await onDeadLettered?.(tx, {
+          deliveryId: target.id,
+          endpointId: target.endpoint_id,
+          reason: 'attempts_exhausted',
+        });
       }
       return true;
     });

@@ -1,16 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { subjectSessionCookie, subjectSessionOf } from '../../http/authenticate.js';
+import { sendSessionExpiry, subjectSessionCookie, subjectSessionOf } from '../../http/authenticate.js';
 import { auditContextOf } from '../../http/principal.js';
 import { minPasswordLength } from '../access/passwords.js';
 import type { ProofInput } from '../consent/consent-proof.js';
 import { hasGpcSignal } from '../consent/gpc.js';
 import type { PurposeService } from '../consent/purpose-service.js';
+import type { AccountVerification } from './account-verification.js';
 import type { Branding } from './branding.js';
 import {
   presentPublicPurpose,
+  ZCodeResend,
   ZConsentChange,
+  ZEmailConfirmation,
   ZOwnConsent,
   ZOwnConsentEvent,
   ZOwnRecord,
@@ -19,6 +22,7 @@ import {
   ZPortabilityDownload,
   ZPrivacyConfig,
   ZRegistration,
+  ZRegistrationAccepted,
   ZSubjectLogin,
   ZSubjectSession,
 } from './privacy-schemas.js';
@@ -29,6 +33,7 @@ import { asSubject, type IssuedSubjectSession, type SubjectAccountService } from
 type Deps = {
   subjectAccounts: SubjectAccountService;
   registration: RegistrationService;
+  verification: Pick<AccountVerification, 'verify' | 'resendCode'>;
   selfService: SelfService;
   purposes: Pick<PurposeService, 'list'>;
   branding: Branding;
@@ -36,6 +41,11 @@ type Deps = {
 };
 
 const tags = ['privacy center'];
+/** What registration and re-sending a code answer, whatever the address: it says nothing about accounts. */
+export const registrationAcceptedMessage =
+  'We have sent a message to the address you gave. It holds a code to confirm the address or, if the address has an account already, says so. A code works for 24 hours.';
+const codeResentMessage =
+  'If this address has a registration waiting to be confirmed, we have sent a new code to it. Older codes no longer work.';
 const ZId = z.object({ id: z.uuid() });
 
 function setSubjectCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedSubjectSession) {
@@ -46,6 +56,7 @@ function setSubjectCookie(request: FastifyRequest, reply: FastifyReply, session:
     path: '/',
     expires: session.expiresAt,
   });
+  sendSessionExpiry(reply, session);
 }
 
 function presentIssued(session: IssuedSubjectSession) {
@@ -53,6 +64,7 @@ function presentIssued(session: IssuedSubjectSession) {
     subjectId: session.subjectId,
     csrfToken: session.csrfToken,
     expiresAt: session.expiresAt.toISOString(),
+    idleExpiresAt: session.idleExpiresAt.toISOString(),
   };
 }
 
@@ -78,6 +90,7 @@ function gpcOf(request: FastifyRequest, flag: boolean): boolean {
 export function privacyRoutes({
   subjectAccounts,
   registration,
+  verification,
   selfService,
   purposes,
   branding,
@@ -116,20 +129,66 @@ export function privacyRoutes({
           tags,
           summary: 'Register as a data subject, with a choice per consent-based purpose',
           description:
-            'Creates a vault subject holding the name and e-mail address (sealed), the account, and the consent choices with their proof; honours Global Privacy Control; signs in (sets the privacy center session cookie).',
+            'Answers 202 with the same message whether or not the address has an account, so registration cannot tell who is a customer. A new address gets a vault subject holding the name and e-mail address (sealed), an account waiting for its address to be confirmed, and a code to confirm the address by e-mail (valid 24 hours). The consent choices (and Global Privacy Control) wait with the account, their proof taken now, and count only once the address is confirmed; until then the subject has consented to nothing. An address with an account gets a notice instead and nothing is created. Only input errors (a weak password, an unknown purpose) answer otherwise.',
           body: ZRegistration,
-          response: { 201: ZSubjectSession },
+          response: { 202: ZRegistrationAccepted },
         },
       },
       async (request, reply) => {
         const { globalPrivacyControl, ...body } = request.body;
-        const session = await registration.register(auditContextOf(request), {
+        await registration.register(auditContextOf(request), {
           ...body,
           gpc: gpcOf(request, globalPrivacyControl),
           proof: proofOf(request, 'privacy-center.register'),
         });
+        return reply.status(202).send({ message: registrationAcceptedMessage });
+      },
+    );
+
+    app.post(
+      '/v1/privacy/verify',
+      {
+        config: { access: 'public', rateLimit },
+        schema: {
+          tags,
+          summary: 'Confirm the e-mail address of a new account with the code e-mailed to it, and sign in',
+          description:
+            'Activates the account, records the consent choices made at registration (as given then, with their proof) in the same transaction, and sets the privacy center session cookie. Every failure (no registration waiting for this address, a wrong, expired, replaced or used-up code) answers the same 422 `verification_failed`; a wrong code counts against the code’s five tries.',
+          body: ZEmailConfirmation,
+          response: { 200: ZSubjectSession },
+        },
+      },
+      async (request, reply) => {
+        const context = auditContextOf(request);
+        const session = await verification.verify(context, request.body);
+        if (gpcOf(request, request.body.globalPrivacyControl)) {
+          await selfService.honourGpc(
+            asSubject(context, session.subjectId),
+            session.subjectId,
+            proofOf(request, 'privacy-center.verify'),
+          );
+        }
         setSubjectCookie(request, reply, session);
-        return reply.status(201).send(presentIssued(session));
+        return presentIssued(session);
+      },
+    );
+
+    app.post(
+      '/v1/privacy/verify/resend',
+      {
+        config: { access: 'public', rateLimit },
+        schema: {
+          tags,
+          summary: 'Send a new code to confirm an address (neutral answer)',
+          description:
+            'Sends a new code, replacing earlier ones, when the address has a registration waiting to be confirmed, at most five codes a day; answers 202 with the same message in every case.',
+          body: ZCodeResend,
+          response: { 202: ZRegistrationAccepted },
+        },
+      },
+      async (request, reply) => {
+        await verification.resendCode(auditContextOf(request), request.body.email);
+        return reply.status(202).send({ message: codeResentMessage });
       },
     );
 
@@ -171,6 +230,7 @@ export function privacyRoutes({
           subjectId: session.subjectId,
           csrfToken: session.csrfToken,
           expiresAt: session.expiresAt.toISOString(),
+          idleExpiresAt: session.idleExpiresAt.toISOString(),
         };
       },
     );
@@ -307,7 +367,7 @@ export function privacyRoutes({
           tags,
           summary: 'Ask for access, rectification, erasure, restriction or objection',
           description:
-            'Filed through the privacy center channel; the privacy team verifies the requester and answers by the deadline shown.',
+            'Filed through the privacy center channel; the privacy team verifies the requester and answers by the deadline shown. A rectification names what to correct: fields of my records with their corrected values, checked against the collections (400 naming the field otherwise) and applied by the team through the request’s rectification.',
           body: ZOwnRequestInput,
           response: { 201: ZOwnRequest },
         },
@@ -316,7 +376,14 @@ export function privacyRoutes({
         const { session, context } = own(request);
         return reply
           .status(201)
-          .send(await selfService.fileRequest(context, session.subjectId, request.body.type));
+          .send(
+            await selfService.fileRequest(
+              context,
+              session.subjectId,
+              request.body.type,
+              request.body.corrections,
+            ),
+          );
       },
     );
 

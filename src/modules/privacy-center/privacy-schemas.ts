@@ -72,11 +72,38 @@ export const ZRegistration = z.object({
 
 export const ZSubjectLogin = z.object({ email: ZEmail, password: ZPassword, globalPrivacyControl: ZGpcFlag });
 
+export const ZRegistrationAccepted = z
+  .object({
+    message: z
+      .string()
+      .describe('The same whether or not the address has an account: look in the mailbox for what to do'),
+  })
+  .meta({ id: 'RegistrationAccepted' });
+
+export const ZEmailConfirmation = z.object({
+  email: ZEmail,
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(32)
+    .regex(/^[0-9\s-]+$/, 'The code is made of digits.')
+    .describe('The code from the e-mail; spaces and dashes are ignored'),
+  globalPrivacyControl: ZGpcFlag,
+});
+
+export const ZCodeResend = z.object({ email: ZEmail });
+
 export const ZSubjectSession = z
   .object({
     subjectId: z.uuid(),
     csrfToken: z.string().describe('Send as the X-CSRF-Token header on every state-changing request'),
-    expiresAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().describe('The latest the session lasts, however active'),
+    idleExpiresAt: z.iso
+      .datetime()
+      .describe(
+        'When the session ends unless another request comes first (idle timeout; never after expiresAt); every signed-in answer counts down to it in the X-Session-Idle-Expires-In header (seconds), and to expiresAt in X-Session-Expires-In',
+      ),
   })
   .meta({ id: 'SubjectSession' });
 
@@ -90,6 +117,7 @@ export const ZOwnRecord = z
         name: z.string(),
         description: z.string().nullable(),
         category: z.string(),
+        type: z.string().describe('The field’s type in its collection (string, email, date, address, …)'),
         value: z.unknown(),
       }),
     ),
@@ -150,7 +178,41 @@ export const ZOwnRequest = z
   })
   .meta({ id: 'OwnRequest' });
 
-export const ZOwnRequestInput = z.object({ type: z.enum(selfServiceRequestTypes) });
+export const ZOwnRequestInput = z
+  .object({
+    type: z.enum(selfServiceRequestTypes),
+    corrections: z
+      .array(
+        z.object({
+          recordId: z.uuid().describe('One of my records (`id` in /v1/privacy/me/data)'),
+          fields: z
+            .record(z.string().max(63), z.unknown())
+            .refine((fields) => Object.keys(fields).length > 0, 'name at least one field')
+            .refine((fields) => Object.keys(fields).length <= 50, 'at most 50 fields')
+            .describe('The corrected values, by field name; checked against the record’s collection'),
+        }),
+      )
+      .min(1)
+      .max(20)
+      .refine(
+        (corrections) =>
+          new Set(corrections.map((correction) => correction.recordId)).size === corrections.length,
+        'name each record once',
+      )
+      .optional()
+      .describe(
+        'For a rectification: what to correct. Stored sealed for the privacy team to apply; never in logs or the audit log',
+      ),
+  })
+  .superRefine((input, context) => {
+    if (input.corrections && input.type !== 'rectification') {
+      context.addIssue({
+        code: 'custom',
+        path: ['corrections'],
+        message: 'only a rectification request carries corrections',
+      });
+    }
+  });
 
 export const ZPortabilityDownload = z.object({
   requestId: z.uuid(),

@@ -27,7 +27,7 @@ export type SelfServiceRequestType = (typeof selfServiceRequestTypes)[number];
 export type ConsentAction = 'grant' | 'withdraw' | 'object';
 
 type Deps = {
-  records: Pick<RecordService, 'readOwnRecordsDecrypted'>;
+  records: Pick<RecordService, 'readOwnRecordsDecrypted' | 'checkChanges'>;
   collections: Pick<CollectionService, 'list'>;
   purposes: Pick<PurposeService, 'list' | 'require'>;
   checks: Pick<CheckService, 'standing'>;
@@ -102,6 +102,7 @@ export function selfService({
             name: field.name,
             description: field.description ?? null,
             category: field.category,
+            type: field.type,
             value: view.fields[field.name] ?? null,
           })),
         unreadable: view.unreadable,
@@ -172,8 +173,19 @@ export function selfService({
     return page.items.map(subjectViewOf).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
   }
 
-  /** Files a request; the team verifies it (an account proves the password, not the e-mail address). */
-  async function fileRequest(context: AuditContext, subjectId: string, type: SelfServiceRequestType) {
+  /**
+   * Files a request; the team verifies it (an account proves the password, not the e-mail address). A
+   * rectification carries what to correct, checked against the records' collections and stored sealed.
+   */
+  async function fileRequest(
+    context: AuditContext,
+    subjectId: string,
+    type: SelfServiceRequestType,
+    corrections?: readonly { recordId: string; fields: Record<string, unknown> }[],
+  ) {
+    const checked = corrections?.length
+      ? await records.checkChanges(subjectId, corrections, 'corrections')
+      : undefined;
     const open = (await requests.list({ subjectId, type }, undefined, 200)).items.filter(
       (view) => !isClosed(view.state),
     );
@@ -193,6 +205,7 @@ export function selfService({
       filedBy: 'subject',
       subjectId,
       contactEmail: typeof email === 'string' ? email : undefined,
+      corrections: checked,
     });
     return subjectViewOf(view);
   }

@@ -1,21 +1,88 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { oneTimeCodeStore } from '../../db/one-time-codes.js';
 import type { PrivacyCenterTables } from './privacy-center-tables.js';
 
 export type SubjectAccountRow = Selectable<PrivacyCenterTables['subject_accounts']>;
 export type SubjectSessionRow = Selectable<PrivacyCenterTables['subject_sessions']>;
+export type AccountCodeRow = Selectable<PrivacyCenterTables['subject_account_codes']>;
 
-/** SQL for data subjects' privacy center accounts and their sessions. */
+/** SQL for data subjects' privacy center accounts, their sessions and their e-mail confirmation codes. */
 export function subjectAccountStore() {
   return {
-    async insert(tx: Executor, row: Omit<SubjectAccountRow, 'last_login_at'>) {
-      await tx.insertInto('subject_accounts').values(row).execute();
+    ...oneTimeCodeStore('subject_account_codes', 'account_id'),
+    async insert(
+      tx: Executor,
+      row: Omit<SubjectAccountRow, 'last_login_at' | 'verified_at' | 'notified_at'>,
+    ) {
+      const pending = row.pending_consents ? JSON.stringify(row.pending_consents) : null;
+      await tx
+        .insertInto('subject_accounts')
+        .values({ ...row, pending_consents: pending })
+        .execute();
     },
     findByEmailIndex(tx: Executor, emailIndex: Buffer): Promise<SubjectAccountRow | undefined> {
       return tx
         .selectFrom('subject_accounts')
         .selectAll()
         .where('email_index', '=', emailIndex)
+        .executeTakeFirst();
+    },
+    lockByEmailIndex(tx: Executor, emailIndex: Buffer): Promise<SubjectAccountRow | undefined> {
+      return tx
+        .selectFrom('subject_accounts')
+        .selectAll()
+        .where('email_index', '=', emailIndex)
+        .forUpdate()
+        .executeTakeFirst();
+    },
+    /** Confirms the address: the account becomes active and loses its deadline and held consent choices. */
+    async activate(tx: Executor, id: string, at: Date) {
+      await tx
+        .updateTable('subject_accounts')
+        .set({ status: 'active', verify_by: null, verified_at: at, pending_consents: null, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'pending_verification')
+        .execute();
+    },
+    /**
+     * Claims the right to send a "you already have an account" notice: true (and the time recorded) when
+     * none went out since `since`.
+     */
+    async claimNotice(tx: Executor, id: string, at: Date, since: Date): Promise<boolean> {
+      const result = await tx
+        .updateTable('subject_accounts')
+        .set({ notified_at: at })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('notified_at', 'is', null), eb('notified_at', '<', since)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    /** Unverified registrations past their deadline, oldest first. */
+    duePending(
+      tx: Executor,
+      now: Date,
+      limit: number,
+    ): Promise<Pick<SubjectAccountRow, 'id' | 'subject_id'>[]> {
+      return tx
+        .selectFrom('subject_accounts')
+        .select(['id', 'subject_id'])
+        .where('status', '=', 'pending_verification')
+        .where('verify_by', '<=', now)
+        .orderBy('verify_by')
+        .limit(limit)
+        .execute();
+    },
+    /** One due unverified registration, locked; nothing when verified meanwhile or taken by another worker. */
+    lockDuePending(tx: Executor, id: string, now: Date): Promise<SubjectAccountRow | undefined> {
+      return tx
+        .selectFrom('subject_accounts')
+        .selectAll()
+        .where('id', '=', id)
+        .where('status', '=', 'pending_verification')
+        .where('verify_by', '<=', now)
+        .forUpdate()
+        .skipLocked()
         .executeTakeFirst();
     },
     async setLastLogin(tx: Executor, id: string, at: Date, passwordHash?: string) {
@@ -69,6 +136,10 @@ export function subjectAccountStore() {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .execute();
+    },
+    /** A verified account needs its codes no more. */
+    async deleteCodes(tx: Executor, accountId: string) {
+      await tx.deleteFrom('subject_account_codes').where('account_id', '=', accountId).execute();
     },
     async deleteEndedSessions(tx: Executor, cutoff: Date): Promise<number> {
       const result = await tx

@@ -5,7 +5,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
-import { tooManyAttempts } from '../access/auth-service.js';
+import { idleDeadlineOf, tooManyAttempts } from '../access/auth-service.js';
 import { ipThrottleKey, type LoginThrottle, type ThrottleKey } from '../access/login-throttle.js';
 import {
   type Argon2Params,
@@ -15,8 +15,9 @@ import {
   verifyPassword,
 } from '../access/passwords.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { HeldChoices } from '../consent/held-choices.js';
 import { normalizeEmail } from '../vault/collection-schema.js';
-import type { SubjectAccountStore } from './subject-account-store.js';
+import type { SubjectAccountRow, SubjectAccountStore } from './subject-account-store.js';
 
 export type SubjectAccountSettings = {
   argon2: Argon2Params;
@@ -35,9 +36,20 @@ export type SubjectSession = {
   subjectId: string;
   csrfToken: string;
   expiresAt: Date;
+  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
+  idleExpiresAt: Date;
+  /** The instant (of the service's clock) the deadlines were worked out at. */
+  checkedAt: Date;
 };
 
-export type IssuedSubjectSession = { token: string; csrfToken: string; expiresAt: Date; subjectId: string };
+export type IssuedSubjectSession = {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  idleExpiresAt: Date;
+  checkedAt: Date;
+  subjectId: string;
+};
 
 type Deps = {
   db: Kysely<DB>;
@@ -51,6 +63,8 @@ type Deps = {
 };
 
 const invalidCredentials = 'The e-mail address or password is incorrect.';
+const emailUnverified =
+  'Confirm your e-mail address first: enter the code we e-mailed you when you registered, or ask for a new one.';
 const touchEveryMs = 60_000;
 
 export function asSubject(context: AuditContext, subjectId: string): AuditContext {
@@ -77,18 +91,30 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     ];
   }
 
-  async function assertEmailFree(email: string): Promise<void> {
-    if (await store.findByEmailIndex(db, emailIndexFor(email))) {
-      throw new AppError('conflict', 'An account with this e-mail address exists already; sign in instead.', {
-        extensions: { reason: 'account_exists' },
-      });
-    }
+  /** The account registered for an address, if any (found by its keyed hash). */
+  function findByEmail(email: string): Promise<SubjectAccountRow | undefined> {
+    return store.findByEmailIndex(db, emailIndexFor(email));
   }
 
-  /** Inserts the account of a freshly created vault subject; a concurrent twin loses with 409. */
-  async function createAccount(
+  /** The same, locked for the caller's transaction. */
+  function lockByEmail(tx: Executor, email: string): Promise<SubjectAccountRow | undefined> {
+    return store.lockByEmailIndex(tx, emailIndexFor(email));
+  }
+
+  /**
+   * Inserts the account of a freshly created vault subject, waiting for its address to be confirmed by
+   * `verifyBy`, with the consent choices that are recorded only then. A concurrent twin loses with a `conflict` (reason `account_exists`) that registration
+   * turns into its neutral answer; it never reaches the client.
+   */
+  async function createPendingAccount(
     tx: Executor,
-    input: { subjectId: string; email: string; passwordHash: string },
+    input: {
+      subjectId: string;
+      email: string;
+      passwordHash: string;
+      verifyBy: Date;
+      pendingConsents: HeldChoices | null;
+    },
   ): Promise<string> {
     const id = randomUUID();
     const now = clock.now();
@@ -98,18 +124,17 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
         subject_id: input.subjectId,
         email_index: emailIndexFor(input.email),
         password_hash: input.passwordHash,
+        status: 'pending_verification',
+        verify_by: input.verifyBy,
+        pending_consents: input.pendingConsents,
         created_at: now,
         updated_at: now,
       });
     } catch (error) {
       if (/unique|duplicate/i.test(String((error as Error).message))) {
-        throw new AppError(
-          'conflict',
-          'An account with this e-mail address exists already; sign in instead.',
-          {
-            extensions: { reason: 'account_exists' },
-          },
-        );
+        throw new AppError('conflict', 'An account with this e-mail address exists already.', {
+          extensions: { reason: 'account_exists' },
+        });
       }
       throw error;
     }
@@ -133,7 +158,14 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
       last_seen_at: now,
       expires_at: expiresAt,
     });
-    return { token, csrfToken, expiresAt, subjectId: account.subjectId };
+    return {
+      token,
+      csrfToken,
+      expiresAt,
+      idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
+      checkedAt: now,
+      subjectId: account.subjectId,
+    };
   }
 
   async function isErased(subjectId: string): Promise<boolean> {
@@ -146,7 +178,18 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     }
   }
 
-  /** Checks e-mail and password; one message and the same work for every failure, with backoff. */
+  /** An unverified registration past its deadline counts as gone, even before the job removes it. */
+  function isPastDeadline(account: SubjectAccountRow, now: Date): boolean {
+    return (
+      account.status === 'pending_verification' &&
+      (account.verify_by === null || account.verify_by.getTime() <= now.getTime())
+    );
+  }
+
+  /**
+   * Checks e-mail and password; one message and the same work for every failure, with backoff. An account
+   * whose address is not confirmed yet is refused with its own reason only when the password is right.
+   */
   async function login(
     context: AuditContext,
     input: { email: string; password: string },
@@ -161,14 +204,22 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     const found = await store.findByEmailIndex(db, emailIndexFor(input.email));
     dummyHash ??= dummyHashFor(settings.argon2);
     const valid = await verifyPassword(found?.password_hash ?? (await dummyHash), input.password);
-    const account = found && valid && !(await isErased(found.subject_id)) ? found : undefined;
-    if (!account) {
+    const failure = !found
+      ? 'unknown_account'
+      : !valid
+        ? 'wrong_password'
+        : isPastDeadline(found, now)
+          ? 'registration_expired'
+          : (await isErased(found.subject_id))
+            ? 'subject_erased'
+            : undefined;
+    if (!found || failure) {
       const blocked = await db.transaction().execute(async (tx) => {
         const nowBlocked = await throttle.recordFailure(tx, keys, now);
         await audit.append(tx, context, {
           action: 'subject.login.failed',
           outcome: 'failure',
-          details: { reason: found ? 'wrong_password' : 'unknown_account' },
+          details: { reason: failure },
         });
         return nowBlocked;
       });
@@ -176,6 +227,17 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
       throw new AppError('unauthenticated', invalidCredentials, {
         extensions: { reason: 'invalid_credentials' },
       });
+    }
+    const account = found;
+    if (account.status === 'pending_verification') {
+      // Only someone who knows the password learns that the address still waits for confirmation.
+      await audit.record(asSubject(context, account.subject_id), {
+        action: 'subject.login.failed',
+        outcome: 'denied',
+        target: { type: 'subject', id: account.subject_id },
+        details: { reason: 'email_unverified' },
+      });
+      throw new AppError('forbidden', emailUnverified, { extensions: { reason: 'email_unverified' } });
     }
     const rehash = needsRehash(account.password_hash, settings.argon2)
       ? await hashPassword(input.password, settings.argon2)
@@ -205,7 +267,9 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
       return { problem: 'session_expired' };
     }
-    if (now.getTime() - row.last_seen_at.getTime() >= touchEveryMs) await store.touchSession(db, row.id, now);
+    const touched = now.getTime() - row.last_seen_at.getTime() >= touchEveryMs;
+    if (touched) await store.touchSession(db, row.id, now);
+    const lastSeenAt = touched ? now : row.last_seen_at;
     return {
       session: {
         sessionId: row.id,
@@ -213,6 +277,8 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
         subjectId: row.subject_id,
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
+        idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, settings.idleTimeoutMs),
+        checkedAt: now,
       },
     };
   }
@@ -239,8 +305,10 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
   }
 
   return {
-    assertEmailFree,
-    createAccount,
+    findByEmail,
+    lockByEmail,
+    isPastDeadline,
+    createPendingAccount,
     startSession,
     login,
     authenticateSession,

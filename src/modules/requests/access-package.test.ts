@@ -129,6 +129,64 @@ describe('the access package', () => {
     expect(page).toContain('Correspondence: Three years for claims');
   });
 
+  it('says whether automated decisions apply: not recorded, none, or each with its logic, significance and consequences', () => {
+    expect(packageOf().automatedDecisions).toEqual({
+      applies: null,
+      decisions: [],
+      note: expect.stringMatching(/not recorded/),
+    });
+    const purpose = {
+      key: 'newsletter',
+      name: 'Newsletter',
+      description: '',
+      legalBasis: 'consent',
+      dataUses: ['marketing.communications'],
+      dataCategories: ['user.contact.email'],
+    };
+    const none = packageOf({
+      purposes: [purpose, { ...purpose, key: 'orders', automatedDecisionMaking: { applies: false } }],
+      consentHistory: [],
+    });
+    expect(none.automatedDecisions).toEqual({
+      applies: false,
+      decisions: [],
+      note: expect.stringContaining('No decisions based solely on automated processing'),
+    });
+    expect(renderAccessPage(none)).toContain('No decisions based solely on automated processing');
+
+    const scoring = {
+      ...purpose,
+      key: 'credit_limit',
+      name: 'Credit limits <automated>',
+      legalBasis: 'contract',
+      automatedDecisionMaking: {
+        applies: true as const,
+        logic: 'A score from your payment history & open orders sets the limit.',
+        significance: 'The limit decides whether you can pay by invoice.',
+        consequences: 'A low score means you pay up front.',
+      },
+    };
+    const applies = packageOf({ purposes: [purpose, scoring], consentHistory: [] });
+    expect(applies.automatedDecisions).toEqual({
+      applies: true,
+      decisions: [
+        {
+          purpose: 'credit_limit',
+          purposeName: 'Credit limits <automated>',
+          logic: scoring.automatedDecisionMaking.logic,
+          significance: scoring.automatedDecisionMaking.significance,
+          consequences: scoring.automatedDecisionMaking.consequences,
+        },
+      ],
+      note: expect.stringContaining('GDPR Art. 22'),
+    });
+    const page = renderAccessPage(applies);
+    expect(page).toContain('<h3>Credit limits &lt;automated&gt;</h3>');
+    expect(page).toContain('<dd>A score from your payment history &amp; open orders sets the limit.</dd>');
+    expect(page).toContain('<dd>A low score means you pay up front.</dd>');
+    expect(page).not.toContain('<automated>');
+  });
+
   it('renders a readable page with every value escaped', () => {
     const page = renderAccessPage(packageOf());
     expect(page).toContain('<h1>Your personal data</h1>');

@@ -1,3 +1,4 @@
+import type { AutomatedDecisionMaking } from '../consent/purpose-service.js';
 import { coverageOf, type PolicyRule } from '../retention/erasure-plan.js';
 import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
 import { categoriesOverlap } from './downstream-systems.js';
@@ -25,6 +26,8 @@ export type PurposeInfo = {
   legalBasis: string;
   dataUses: string[];
   dataCategories: string[];
+  /** GDPR Art. 22 decisions made for the purpose (the consent module's disclosure); none when absent. */
+  automatedDecisionMaking?: AutomatedDecisionMaking | undefined;
 };
 
 /** How the subject's data is processed, from the consent module; absent where consent is not recorded. */
@@ -69,13 +72,54 @@ export const notRecordedNotes = {
   source: 'Stored in this system by the organization’s applications and staff; each record shows when.',
 } as const;
 
-/** What the package says where Custos records recipients and retention periods. */
+/** What the package says where Custos records recipients, retention periods and automated decisions. */
 export const recordedNotes = {
+  noAutomatedDecisions:
+    'No decisions based solely on automated processing, including profiling, that produce legal effects concerning you or similarly significantly affect you (GDPR Art. 22) are made for any of the purposes above.',
+  automatedDecisions:
+    'For the purposes listed here, decisions based solely on automated processing, including profiling, are made (GDPR Art. 22). For each: the logic involved, its significance and the consequences it is expected to have for you. Where the law gives you the right, you may ask for a person to review such a decision, give your point of view and contest it.',
   recipients:
     'These systems hold copies of data of the kinds listed. They are told when you have your data corrected or erased, or its processing restricted.',
   retention:
     'Your data is kept while it is needed for the purposes above. These periods say how long some of it must be kept even if you ask for its erasure, counted from when each record was stored; it is then restricted to that purpose.',
 } as const;
+
+/** One purpose's automated decisions, as the package discloses them (GDPR Art. 15(1)(h)). */
+export type AutomatedDecisionView = {
+  purpose: string;
+  purposeName: string;
+  logic: string;
+  significance: string;
+  consequences: string;
+};
+
+/**
+ * Whether automated decisions apply: `applies` is null where purposes are not recorded here (the note
+ * says so), else whether any purpose makes them, with each such purpose's disclosure.
+ */
+function automatedDecisionsOf(input: AccessPackageInput) {
+  const purposes = input.processing?.purposes;
+  if (!purposes) {
+    return {
+      applies: null,
+      decisions: [] as AutomatedDecisionView[],
+      note: notRecordedNotes.automatedDecisions,
+    };
+  }
+  const decisions: AutomatedDecisionView[] = [];
+  for (const purpose of purposes) {
+    const disclosure = purpose.automatedDecisionMaking;
+    if (disclosure?.applies !== true) continue;
+    const { logic, significance, consequences } = disclosure;
+    decisions.push({ purpose: purpose.key, purposeName: purpose.name, logic, significance, consequences });
+  }
+  const applies = decisions.length > 0;
+  return {
+    applies,
+    decisions,
+    note: applies ? recordedNotes.automatedDecisions : recordedNotes.noAutomatedDecisions,
+  };
+}
 
 function recipientsOf(input: AccessPackageInput, categories: string[]) {
   if (!input.recipients) return { systems: [] as RecipientInfo[], note: notRecordedNotes.recipients };
@@ -157,7 +201,7 @@ export function buildAccessPackage(input: AccessPackageInput) {
     consentHistory: input.processing?.consentHistory ?? null,
     recipients: recipientsOf(input, [...categoryKeys]),
     retention: retentionOf(input, held),
-    automatedDecisions: { note: notRecordedNotes.automatedDecisions },
+    automatedDecisions: automatedDecisionsOf(input),
     source: notRecordedNotes.source,
   };
 }

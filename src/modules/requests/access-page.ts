@@ -72,6 +72,17 @@ function processingSection(pkg: AccessPackage): string {
   return `${purposes}<h3>Your consent choices</h3>${consents}`;
 }
 
+function automatedDecisionsSection(pkg: AccessPackage): string {
+  const { decisions, note } = pkg.automatedDecisions;
+  const list = decisions
+    .map(
+      (decision) =>
+        `<h3>${escapeHtml(decision.purposeName)}</h3><dl><dt>The logic involved</dt><dd>${escapeHtml(decision.logic)}</dd><dt>Its significance for you</dt><dd>${escapeHtml(decision.significance)}</dd><dt>The consequences we expect for you</dt><dd>${escapeHtml(decision.consequences)}</dd></dl>`,
+    )
+    .join('\n');
+  return `<p>${escapeHtml(note)}</p>${list}`;
+}
+
 function recipientsSection(pkg: AccessPackage): string {
   const { systems, note } = pkg.recipients;
   const list = systems.length
@@ -117,6 +128,8 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; word-break: break-word; }
 th { background: #f3f3f3; }
+dt { font-weight: 600; margin-top: 0.5rem; }
+dd { margin: 0.15rem 0 0 1rem; }
 </style>
 </head>
 <body>
@@ -137,7 +150,7 @@ ${retentionSection(pkg)}
 <h2>Where it comes from</h2>
 <p>${escapeHtml(pkg.source)}</p>
 <h2>Automated decisions</h2>
-<p>${escapeHtml(pkg.automatedDecisions.note)}</p>
+${automatedDecisionsSection(pkg)}
 <h2>Your rights</h2>
 <p>You may ask us to correct or erase your data, to restrict or object to its processing, and to receive the
 data you provided in a machine-readable format. You may also lodge a complaint with a supervisory authority.</p>

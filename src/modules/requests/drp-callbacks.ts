@@ -10,7 +10,7 @@ import type { AuditContext } from '../audit/audit-types.js';
 import { type RetrySettings, retryDelayAfter } from '../notifications/webhook-retry.js';
 import type { WebhookSender } from '../notifications/webhook-sender.js';
 import { signDetached } from './drp-signature.js';
-import { drpStatusOf } from './drp-status.js';
+import type { DrpStatusReader } from './drp-status.js';
 import type { DrpRequestChanges, DrpRequestRow, DrpStore } from './drp-store.js';
 import { isClosed } from './request-lifecycle.js';
 import type { RequestStore } from './request-store.js';
@@ -61,16 +61,23 @@ export function drpStatusFeed(deps: {
   store: DrpStore;
   requests: Pick<RequestStore, 'find'>;
   jobs: JobSender;
-  statusRetentionMs: number;
+  status: Pick<DrpStatusReader, 'of' | 'resultsAtClose'>;
 }): RequestObserver {
-  const { store, requests, jobs, statusRetentionMs } = deps;
+  const { store, requests, jobs, status } = deps;
   return {
     async requestsChanged(tx: Tx, context: AuditContext, requestIds: string[]) {
       for (const link of await store.lockRequests(tx, requestIds)) {
         const request = await requests.find(tx, link.request_id);
         if (!request) continue;
-        const body = JSON.stringify(drpStatusOf(request, link, statusRetentionMs));
         const changes: DrpRequestChanges = {};
+        // A fulfilled access request's results are noted once, when it closes.
+        const results =
+          request.state === 'completed' && !link.results_expires_at
+            ? await status.resultsAtClose(tx, request)
+            : undefined;
+        if (results) changes.results_expires_at = results.expiresAt;
+        const seen = results ? { ...link, results_expires_at: results.expiresAt } : link;
+        const body = JSON.stringify(status.of(request, seen));
         if (isClosed(request.state) && link.claims_sealed) changes.claims_sealed = null;
         if (body !== link.status_body) changes.status_body = body;
         const byTheAgent = context.actor.type === 'agent' && context.actor.id === link.agent_id;

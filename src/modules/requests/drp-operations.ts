@@ -7,7 +7,7 @@ import type { SealedBox } from '../../lib/sealed-box.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { queueCallback } from './drp-callbacks.js';
 import { maskedClaims, openClaims } from './drp-claims.js';
-import { drpStatusOf } from './drp-status.js';
+import type { DrpStatusReader } from './drp-status.js';
 import type { DrpRequestRow, DrpStore } from './drp-store.js';
 import type { RequestStore } from './request-store.js';
 
@@ -20,7 +20,7 @@ type Deps = {
   jobs: JobSender;
   audit: AuditWriter;
   clock: Clock;
-  settings: { statusRetentionMs: number };
+  status: Pick<DrpStatusReader, 'of'>;
 };
 
 const notDrp = () =>
@@ -41,7 +41,7 @@ function callbackOf(link: DrpRequestRow) {
 }
 
 /** The operators' side of DRP requests: what came in from which agent, and the callbacks sent back. */
-export function drpOperations({ db, store, requestRows, box, jobs, audit, clock, settings }: Deps) {
+export function drpOperations({ db, store, requestRows, box, jobs, audit, clock, status }: Deps) {
   /** A request's DRP side: the agent, the exercise, the identity claims masked, the status and callbacks. */
   async function view(requestId: string) {
     const link = await store.findRequest(db, requestId);
@@ -55,7 +55,7 @@ export function drpOperations({ db, store, requestRows, box, jobs, audit, clock,
       regime: link.regime,
       relationships: link.relationships,
       claims: link.claims_sealed ? maskedClaims(openClaims(box, link.request_id, link.claims_sealed)) : null,
-      status: drpStatusOf(request, link, settings.statusRetentionMs, clock.now()),
+      status: status.of(request, link, clock.now()),
       callback: callbackOf(link),
       createdAt: link.created_at.toISOString(),
     };

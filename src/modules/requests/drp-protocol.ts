@@ -14,6 +14,7 @@ export const drpExerciseTypes = {
   'access:specific': 'know',
   deletion: 'delete',
   'sale:opt-out': 'opt_out',
+  'sale:opt-in': 'opt_in',
 } as const satisfies Record<string, RequestType>;
 
 export type DrpExercise = keyof typeof drpExerciseTypes;
@@ -28,6 +29,24 @@ export function isDrpExercise(value: string): value is DrpExercise {
  * request from a trusted agent is enough to act on them, whatever the identity claims say.
  */
 export const drpExercisesWithoutVerification: readonly DrpExercise[] = ['sale:opt-out'];
+
+/**
+ * Exercises the consumer confirms themselves, whatever the agent attests: an opt-in to sale or sharing
+ * is a two-step process, the request and then a separate confirmation (Cal. Code Regs. tit. 11, § 7028),
+ * made at the request's `user_verification_url` with an e-mailed code.
+ */
+export const drpExercisesConfirmedByConsumer: readonly DrpExercise[] = ['sale:opt-in'];
+
+/** Exercises Custos carries out itself through the consent module, without an operator. */
+export const drpConsentExercises: readonly DrpExercise[] = ['sale:opt-out', 'sale:opt-in'];
+
+/**
+ * The proof a consent event recorded for a DRP request carries (its `formId`): the agent and the request,
+ * so a receipt names the signed message it rests on.
+ */
+export function drpProofFormId(agentId: string, requestId: string): string {
+  return `drp:${agentId}:${requestId}`;
+}
 
 /** §3.01: rights are exercised under `ccpa`, or on a voluntary basis by leaving the regime out. */
 export const drpRegimes = ['ccpa'] as const;
@@ -98,6 +117,10 @@ export type DrpStatusObject = {
   status: DrpStatus;
   reason?: DrpReason;
   processing_details?: string;
+  /** `in_progress`/`need_user_verification`: where the consumer verifies (§3.02.1). */
+  user_verification_url?: string;
+  /** `fulfilled` access requests: where the agent downloads the consumer's data, with its bearer token. */
+  results_url?: string;
   expires_at?: string;
 };
 
@@ -127,6 +150,7 @@ export const drpRefusals = {
   duplicate_agent_request_id: 409,
   replayed_pairing: 403,
   not_found: 404,
+  no_results: 404,
   not_your_request: 403,
   already_closed: 409,
 } as const;

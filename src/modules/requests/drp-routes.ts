@@ -130,6 +130,33 @@ export function drpRoutes({ drpAgents, drp, rateLimitPerMinute }: Deps): Fastify
       async (request) => drp.status(bearerOf(request), request.params.requestId),
     );
 
+    app.get(
+      '/v1/data-rights-request/:requestId/results',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary: 'The consumer’s data, for a fulfilled access request (DRP §3.02 `results_url`)',
+          description: `${bearerDescription} The access package of a fulfilled \`access\` request, as JSON (\`custos.access-package\`) or, with \`format=html\`, as a page a person can read. Available until the status's \`expires_at\` (410 after); every download is audited. Errors are DRP error objects: 404 no results, 403 another agent's request, 410 expired.`,
+          params: ZDrpRequestParams,
+          querystring: z.object({ format: z.enum(['json', 'html']).default('json') }),
+        },
+      },
+      async (request, reply) => {
+        const file = await drp.results(
+          auditContextOf(request),
+          bearerOf(request),
+          request.params.requestId,
+          request.query.format,
+        );
+        return reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename="${file.filename}"`)
+          .header('x-content-type-options', 'nosniff')
+          .send(file.content);
+      },
+    );
+
     app.delete(
       '/v1/data-rights-request/:requestId',
       {

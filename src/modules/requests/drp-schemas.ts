@@ -20,7 +20,20 @@ export const ZDrpStatus = z
     status: z.enum(drpStatuses),
     reason: z.enum([...drpDenialReasons, 'need_user_verification']).optional(),
     processing_details: z.string().optional(),
-    expires_at: z.iso.datetime().optional().describe('Until when this status is kept, once final'),
+    user_verification_url: z
+      .url()
+      .optional()
+      .describe('`need_user_verification`: the page where the consumer verifies (and confirms an opt-in)'),
+    results_url: z
+      .url()
+      .optional()
+      .describe('`fulfilled` access requests: the consumer’s data, fetched with the agent’s bearer token'),
+    expires_at: z.iso
+      .datetime()
+      .optional()
+      .describe(
+        'Final: until when this status (and any results_url) is kept; need_user_verification: until when the consumer can verify',
+      ),
   })
   .meta({ id: 'DrpExerciseStatus' });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { isAppError } from '../../lib/app-error.js';
@@ -21,15 +22,19 @@ import {
   type DrpExercise,
   type DrpRegime,
   type DrpStatusObject,
+  drpExercisesConfirmedByConsumer,
   drpExercisesWithoutVerification,
   drpExerciseTypes,
+  drpProofFormId,
   isDrpError,
   isDrpExercise,
   isDrpRegime,
 } from './drp-protocol.js';
 import { verifyKeyFrom } from './drp-signature.js';
-import { drpStatusOf } from './drp-status.js';
+import { type DrpStatusReader, resultsOf } from './drp-status.js';
 import type { AgentRow, DrpRequestRow, DrpStore } from './drp-store.js';
+import type { Objection } from './objection.js';
+import type { ExportFile, RequestExports } from './request-exports.js';
 import { isClosed } from './request-lifecycle.js';
 import type { RequestService } from './request-service.js';
 import type { RequestRow, RequestStore } from './request-store.js';
@@ -38,9 +43,9 @@ import type { RequestWorkflow, Work } from './request-workflow.js';
 type Deps = {
   db: Kysely<DB>;
   store: DrpStore;
-  requestRows: Pick<RequestStore, 'find'>;
+  requestRows: Pick<RequestStore, 'find' | 'exportsOf'>;
   agents: DrpAgents;
-  requests: Pick<RequestService, 'file' | 'withdraw'>;
+  requests: Pick<RequestService, 'file' | 'withdraw' | 'transition'>;
   workflow: Pick<RequestWorkflow, 'moveTo'>;
   /** Finds vault subjects through blind indexes, never decrypting (the vault's record service). */
   subjects: {
@@ -55,7 +60,11 @@ type Deps = {
   clock: Clock;
   /** Where status callbacks may go (the webhook destination policy). */
   destination: DestinationPolicy;
-  settings: { statusRetentionMs: number };
+  status: Pick<DrpStatusReader, 'of' | 'settings'>;
+  /** Records a `sale:opt-out` in consent (the objection fulfilment). */
+  optOut: Pick<Objection, 'object'>;
+  /** Hands out a fulfilled access request's package to its agent. */
+  exports: Pick<RequestExports, 'deliver'>;
 };
 
 function isUniqueViolation(error: unknown): boolean {
@@ -74,8 +83,7 @@ function identityOf(message: ExerciseMessage): IdentityClaims {
  * request of channel `drp`; its status is the request's state in the spec's words; revoking withdraws it.
  */
 export function drpService(deps: Deps) {
-  const { db, store, requestRows, agents, requests, workflow, subjects, box, audit, clock } = deps;
-  const { statusRetentionMs } = deps.settings;
+  const { db, store, requestRows, agents, requests, workflow, subjects, box, audit, clock, status } = deps;
   const agentContext = (context: AuditContext, agent: AgentRow): AuditContext => ({
     ...context,
     actor: { type: 'agent', id: agent.id },
@@ -130,7 +138,13 @@ export function drpService(deps: Deps) {
   async function statusOf(link: DrpRequestRow, now?: Date): Promise<DrpStatusObject> {
     const request = await requestRows.find(db, link.request_id);
     if (!request) throw new DrpError('not_found', 'No such request.');
-    return drpStatusOf(request, link, statusRetentionMs, now);
+    return status.of(request, link, now);
+  }
+
+  async function currentStatus(requestId: string): Promise<DrpStatusObject> {
+    const link = await store.findRequest(db, requestId);
+    if (!link) throw new DrpError('not_found', 'No such request.');
+    return statusOf(link, clock.now());
   }
 
   /** The request this message (or this agent request id) filed before: same message → its status. */
@@ -179,17 +193,34 @@ export function drpService(deps: Deps) {
         fatal: true,
       });
     }
-    const verified = attested(message, exercise);
-    let answer: DrpStatusObject | undefined;
+    const byConsumer = drpExercisesConfirmedByConsumer.includes(exercise);
+    if (byConsumer && !claims.email) {
+      throw new DrpError('no_identity', 'The consumer confirms an opt-in with a code e-mailed to them.', {
+        fatal: true,
+      });
+    }
+    const verified = !byConsumer && attested(message, exercise);
+    // The consumer verifies at the request's user_verification_url, by a code sent to the e-mail claim;
+    // an opt-in that matches no consumer is denied below instead.
+    const askConsumer = !verified && claims.email !== undefined && (!byConsumer || subjectId !== undefined);
+    let filedLink: DrpRequestRow | undefined;
     const within = async (work: Work, filed: RequestRow): Promise<RequestRow> => {
       const row = verified
         ? await workflow.moveTo(work, context, filed, 'verified', {
             changes: { verified_at: work.now, verification_method: 'signed_authorization' },
             details: { method: 'signed_authorization', agent: agent.id },
           })
-        : filed;
-      const link = { request_id: row.id, agent_request_id: message['agent-request-id'] ?? null };
-      answer = drpStatusOf(row, link, statusRetentionMs);
+        : askConsumer
+          ? await workflow.moveTo(work, context, filed, 'verifying', {
+              details: { method: 'drp_user_verification', agent: agent.id },
+            })
+          : filed;
+      const link = {
+        request_id: row.id,
+        agent_request_id: message['agent-request-id'] ?? null,
+        verification_id: randomUUID(),
+        results_expires_at: null,
+      };
       await store.insertRequest(work.tx, {
         ...link,
         agent_id: agent.id,
@@ -199,9 +230,10 @@ export function drpService(deps: Deps) {
         relationships: message.relationships ?? [],
         status_callback: message.status_callback ?? null,
         claims_sealed: sealClaims(box, row.id, claims),
-        status_body: JSON.stringify(answer),
+        status_body: JSON.stringify(status.of(row, link)),
         created_at: work.now,
       });
+      filedLink = (await store.findRequest(work.tx, row.id)) as DrpRequestRow;
       work.audit.push({
         action: 'drp.request.received',
         outcome: 'success',
@@ -216,7 +248,7 @@ export function drpService(deps: Deps) {
       });
       return row;
     };
-    await requests.file(
+    const filed = await requests.file(
       context,
       {
         type: drpExerciseTypes[exercise],
@@ -228,8 +260,36 @@ export function drpService(deps: Deps) {
       },
       within,
     );
-    if (!answer) throw new Error('the DRP link of a filed request was not written');
-    return answer;
+    if (!filedLink) throw new Error('the DRP link of a filed request was not written');
+    if (byConsumer && !subjectId) {
+      // Nothing is held about the consumer, so there is nothing to opt in to (§3.02 `no_match`).
+      await requests.transition(context, filed.id, { to: 'rejected', reason: 'no_data_held' });
+    } else if (exercise === 'sale:opt-out' && subjectId) {
+      await applyOptOut(context, agent, filed.id);
+    }
+    return statusOf(filedLink, clock.now());
+  }
+
+  /**
+   * Records a signed opt-out of sale or sharing for the consumer it matched, at once (the CCPA asks for
+   * it as soon as feasible, and for no verification): the request is worked and fulfilled in the agent's
+   * name. Should the consent module refuse (a subject erased meanwhile), the request waits for the team.
+   */
+  async function applyOptOut(context: AuditContext, agent: AgentRow, requestId: string): Promise<void> {
+    try {
+      await requests.transition(context, requestId, { to: 'in_progress' });
+      await deps.optOut.object(context, requestId, {
+        proof: { formId: drpProofFormId(agent.id, requestId) },
+      });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      await audit.record(context, {
+        action: 'drp.request.not_applied',
+        outcome: 'failure',
+        target: { type: 'request', id: requestId },
+        details: { code: error.code },
+      });
+    }
   }
 
   /** §2.01: an agent exercises a right on a consumer's behalf; the answer is the new request's status. */
@@ -265,7 +325,7 @@ export function drpService(deps: Deps) {
   }
 
   /** §2.02: the status of a request, for the agent that filed it. */
-  async function status(token: string | undefined, requestId: string): Promise<DrpStatusObject> {
+  async function statusOfRequest(token: string | undefined, requestId: string): Promise<DrpStatusObject> {
     const agent = await agents.agentOfToken(token);
     return statusOf(await linkOwnedBy(agent, requestId), clock.now());
   }
@@ -298,7 +358,29 @@ export function drpService(deps: Deps) {
     });
   }
 
-  return { exercise, status, revoke };
+  /**
+   * The results of a fulfilled access request (§3.02 `results_url`): its package, to the agent that filed
+   * it, as JSON or as the readable page. Expired files answer 410; every fetch is audited.
+   */
+  async function results(
+    context: AuditContext,
+    token: string | undefined,
+    requestId: string,
+    format: 'json' | 'html',
+  ): Promise<ExportFile> {
+    const agent = await agents.agentOfToken(token);
+    const link = await linkOwnedBy(agent, requestId);
+    const request = await requestRows.find(db, requestId);
+    if (!request || !resultsOf(request, link)) {
+      throw new DrpError('no_results', 'This request has no results to fetch.');
+    }
+    const files = (await requestRows.exportsOf(db, requestId)).filter((file) => file.format === format);
+    const newest = files.sort((a, b) => b.created_at.getTime() - a.created_at.getTime())[0];
+    if (!newest) throw new DrpError('no_results', 'The results have expired and were deleted.');
+    return deps.exports.deliver(agentContext(context, agent), newest.id);
+  }
+
+  return { exercise, status: statusOfRequest, revoke, results, currentStatus };
 }
 
 export type DrpService = ReturnType<typeof drpService>;

@@ -52,6 +52,13 @@ export function drpStore() {
     findRequest(tx: Executor, requestId: string): Promise<DrpRequestRow | undefined> {
       return tx.selectFrom('drp_requests').selectAll().where('request_id', '=', requestId).executeTakeFirst();
     },
+    findByVerificationId(tx: Executor, verificationId: string): Promise<DrpRequestRow | undefined> {
+      return tx
+        .selectFrom('drp_requests')
+        .selectAll()
+        .where('verification_id', '=', verificationId)
+        .executeTakeFirst();
+    },
     /** The DRP rows of those requests that have one (most requests do not), locked for the transaction. */
     lockRequests(tx: Executor, requestIds: string[]): Promise<DrpRequestRow[]> {
       if (requestIds.length === 0) return Promise.resolve([]);

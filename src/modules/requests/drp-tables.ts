@@ -11,7 +11,7 @@ export type CallbackState = 'pending' | 'delivered' | 'failed';
 /** Where an agent's entry came from: the service-directory file, or an operator through the API. */
 export type AgentSource = 'config' | 'api';
 
-/** Rows of the Data Rights Protocol tables (created by migration 0011_drp). */
+/** Rows of the Data Rights Protocol tables (created by migration 0011_drp, extended by 0015). */
 export type DrpTables = {
   /** Trusted authorized agents: the service directory's entries (§3.05.1) and their pairing token. */
   drp_agents: {
@@ -46,6 +46,13 @@ export type DrpTables = {
     status_callback: string | null;
     /** The identity claims, sealed (AES-256-GCM, bound to the request id); deleted when the request closes. */
     claims_sealed: Buffer | null;
+    /**
+     * Opaque id of the consumer's verification page (`/privacy/verify/{id}`, §3.02.1): random, so the
+     * page cannot be found from the request id (migration 0015).
+     */
+    verification_id: string;
+    /** A fulfilled access request: until when its package can be fetched at results_url (noted at closing). */
+    results_expires_at: NullableTimestamp;
     /** The status object the agent was last given (in an answer or a callback), as sent. */
     status_body: string;
     /** Counts queued callbacks; a job for an older version is stale. */

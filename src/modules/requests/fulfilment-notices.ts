@@ -151,3 +151,20 @@ export function objectionNotice(
     reference: reference(request),
   };
 }
+
+export function optInNotice(request: RequestRef, to: string, outcome: { started: string[] }): MailMessage {
+  return {
+    kind: 'request.opt_in_done',
+    to,
+    subject: 'You have opted in to sale and sharing',
+    text: [
+      `We have acted on your request for ${requestTypeLabels[request.type]}, which you confirmed.`,
+      '',
+      outcome.started.length > 0
+        ? `You have opted in to the sale or sharing of your personal information for: ${outcome.started.join(', ')}. You can opt out again at any time.`
+        : 'You were already opted in to every sale or sharing of your personal information, so nothing changed.',
+      ...footer(request),
+    ].join('\n'),
+    reference: reference(request),
+  };
+}

@@ -15,6 +15,7 @@ import {
   ZObjectionResult,
   ZRectificationInput,
   ZRectificationResult,
+  ZRequestedCorrection,
   ZRestrictionInput,
   ZTask,
 } from './fulfilment-schemas.js';
@@ -59,6 +60,24 @@ export function fulfilmentRoutes({
         },
       },
       async (request) => rectification.rectify(auditContextOf(request), request.params.id, request.body),
+    );
+
+    app.get(
+      '/v1/requests/:id/corrections',
+      {
+        config: { access: 'requests.fulfil' },
+        schema: {
+          tags,
+          summary: 'What the subject asked to have corrected, in clear',
+          description:
+            'The records, fields and corrected values a subject named when asking for rectification in the privacy center (checked against the collections then; checked again when applied through `/rectification`). Empty when none were named or once the request has closed. Read for `dsr_fulfilment`, audited with the field names only.',
+          params: ZRequestId,
+          response: { 200: z.object({ items: z.array(ZRequestedCorrection) }) },
+        },
+      },
+      async (request) => ({
+        items: await rectification.requested(auditContextOf(request), request.params.id),
+      }),
     );
 
     app.post(

@@ -40,6 +40,14 @@ export const ZRectificationInput = z.object({
   note: ZNote.optional(),
 });
 
+export const ZRequestedCorrection = z
+  .object({
+    recordId: z.uuid(),
+    collection: z.string(),
+    fields: z.record(z.string(), z.unknown()).describe('The corrected values the subject gave, by field'),
+  })
+  .meta({ id: 'RequestedCorrection' });
+
 export const ZCorrectedRecord = z.object({
   recordId: z.uuid(),
   collection: z.string(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../lib/app-error.js';
-import { objectionPlan, type PurposeFacts, type StandingFacts } from './objection.js';
+import { objectionPlan, optInPlan, type PurposeFacts, type StandingFacts } from './objection.js';
 
 function purpose(key: string, overrides: Partial<PurposeFacts> = {}): PurposeFacts {
   return {
@@ -79,5 +79,33 @@ describe('what an objection records', () => {
     expect(refusal(() => objectionPlan('opt_out', catalog, fresh, ['newsletter']))?.code).toBe(
       'objection_not_applicable',
     );
+  });
+
+  it('opts back in to sale and sharing where a check refuses for want of a grant, and nowhere else', () => {
+    const refused = (reason: string): StandingFacts => ({
+      status: null,
+      objected: false,
+      allowed: false,
+      reason,
+    });
+    const allowed: StandingFacts = { status: 'granted', objected: false, allowed: true, reason: 'granted' };
+    const sale = [
+      purpose('ads', { ccpa_sale: true }),
+      purpose('partners', { legal_basis: 'legitimate_interests', ccpa_sharing: true }),
+      purpose('brokers', { ccpa_sale: true }),
+      purpose('old_terms', { ccpa_sale: true }),
+      purpose('objected', { legal_basis: 'legitimate_interests', ccpa_sharing: true }),
+      purpose('newsletter'),
+    ];
+    expect(optInPlan(sale, new Map())).toEqual(['ads', 'brokers', 'old_terms']);
+    const standingNow = new Map<string, StandingFacts>([
+      ['ads', allowed],
+      ['partners', refused('withdrawn')],
+      ['brokers', refused('no_consent')],
+      ['old_terms', refused('version_outdated')],
+      ['objected', refused('objected')],
+      ['newsletter', refused('no_consent')],
+    ]);
+    expect(optInPlan(sale, standingNow)).toEqual(['partners', 'brokers', 'old_terms']);
   });
 });

@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { AuditContext } from '../audit/audit-types.js';
+import type { ProofInput } from '../consent/consent-proof.js';
 import type { ConsentSource, LegalBasis, RecordableAction } from '../consent/consent-rules.js';
-import { objectionNotice } from './fulfilment-notices.js';
+import { objectionNotice, optInNotice } from './fulfilment-notices.js';
 import type { FulfilmentSteps } from './fulfilment-steps.js';
 import type { RequestRow } from './request-store.js';
 import type { RequestView } from './request-views.js';
@@ -19,8 +20,8 @@ export type PurposeFacts = {
   ccpa_sharing: boolean;
 };
 
-/** The subject's standing choice for a purpose. */
-export type StandingFacts = { status: string | null; objected: boolean };
+/** The subject's standing choice for a purpose, and whether a check allows the purpose now (and why). */
+export type StandingFacts = { status: string | null; objected: boolean; allowed?: boolean; reason?: string };
 
 /** Consent events an objection records, by action. */
 export type ObjectionPlan = { object: string[]; withdraw: string[]; deny: string[] };
@@ -108,16 +109,38 @@ export function objectionPlan(
   return planned.plan;
 }
 
+/** Check reasons an opt-in answers: nothing (valid) was given, or it was taken back or ran out. */
+const optInFixes: readonly string[] = ['no_consent', 'withdrawn', 'expired', 'version_outdated'];
+
+/**
+ * Which sale or sharing purposes a CCPA opt-in (re-)grants: those a check refuses for want of a
+ * current grant (never given, withdrawn, denied, expired, for an outdated version). Purposes already
+ * allowed, and refusals an opt-in does not answer (an objection, a restriction), are left alone.
+ */
+export function optInPlan(purposes: readonly PurposeFacts[], standing: Map<string, StandingFacts>): string[] {
+  return purposes
+    .filter((purpose) => purpose.ccpa_sale || purpose.ccpa_sharing)
+    .filter((purpose) => {
+      const facts = standing.get(purpose.key);
+      if (!facts) return purpose.legal_basis === 'consent';
+      return facts.allowed === false && optInFixes.includes(facts.reason ?? '');
+    })
+    .map((purpose) => purpose.key);
+}
+
 type Deps = {
   db: Kysely<DB>;
   workflow: RequestWorkflow;
   steps: FulfilmentSteps;
   purposes: { list(): Promise<PurposeFacts[]> };
   /** The subject's standing choices (the consent module's checks). */
-  standing: (
-    subjectId: string,
-  ) => Promise<
-    { purpose: string; choice?: { status: string | null; objectedAt: Date | null } | undefined }[]
+  standing: (subjectId: string) => Promise<
+    {
+      purpose: string;
+      allowed?: boolean;
+      reason?: string;
+      choice?: { status: string | null; objectedAt: Date | null } | undefined;
+    }[]
   >;
   /** Records consent events in the consent module's own transaction. */
   consent: {
@@ -127,8 +150,9 @@ type Deps = {
         subjectId: string;
         purposes: { key: string }[];
         action: RecordableAction;
-        method: 'opt_out';
+        method: 'opt_out' | 'explicit_opt_in';
         source: ConsentSource;
+        proof?: ProofInput | undefined;
       },
     ): Promise<unknown[]>;
   };
@@ -147,21 +171,35 @@ function sourceOf(row: RequestRow): ConsentSource {
  * a failure in between records nothing twice, because purposes already stopped are left alone.
  */
 export function objection({ db, workflow, steps, purposes, standing, consent }: Deps) {
+  async function standingOf(subjectId: string): Promise<Map<string, StandingFacts>> {
+    return new Map(
+      (await standing(subjectId)).map((view) => [
+        view.purpose,
+        {
+          status: view.choice?.status ?? null,
+          objected: Boolean(view.choice?.objectedAt),
+          ...(view.allowed !== undefined ? { allowed: view.allowed } : {}),
+          ...(view.reason !== undefined ? { reason: view.reason } : {}),
+        },
+      ]),
+    );
+  }
+
   async function object(
     context: AuditContext,
     requestId: string,
-    input: { purposes?: string[] | undefined; note?: string | undefined },
+    input: {
+      purposes?: string[] | undefined;
+      note?: string | undefined;
+      /** Where the request came from, kept with the consent events (a DRP request names itself). */
+      proof?: ProofInput | undefined;
+    },
   ): Promise<{ request: RequestView; recorded: ObjectionPlan }> {
     const before = await workflow.found(db, requestId);
     const subjectId = steps.assertFulfillable(before, 'objection');
     const kind = before.type === 'opt_out' ? 'opt_out' : 'objection';
     const catalog = await purposes.list();
-    const choices = new Map(
-      (await standing(subjectId)).map((view) => [
-        view.purpose,
-        { status: view.choice?.status ?? null, objected: Boolean(view.choice?.objectedAt) },
-      ]),
-    );
+    const choices = await standingOf(subjectId);
     const plan = objectionPlan(kind, catalog, choices, input.purposes);
     const source = sourceOf(before);
     for (const [action, keys] of [
@@ -176,6 +214,7 @@ export function objection({ db, workflow, steps, purposes, standing, consent }: 
         action,
         method: 'opt_out',
         source,
+        proof: input.proof,
       });
     }
     const names = new Map(catalog.map((purpose) => [purpose.key, purpose.name]));
@@ -199,7 +238,53 @@ export function objection({ db, workflow, steps, purposes, standing, consent }: 
     return { request: steps.view(request), recorded: plan };
   }
 
-  return { object };
+  /**
+   * A CCPA opt-in to sale or sharing (after an opt-out, Cal. Code Regs. tit. 11, § 7028): grants, by
+   * explicit opt-in, every sale or sharing purpose a check refuses for want of a grant. Only for a
+   * request the subject confirmed themselves (the two-step opt-in); recorded like an objection, the
+   * consent events first, then the request completed.
+   */
+  async function optIn(
+    context: AuditContext,
+    requestId: string,
+    input: { proof?: ProofInput | undefined; note?: string | undefined } = {},
+  ): Promise<{ request: RequestView; granted: string[] }> {
+    const before = await workflow.found(db, requestId);
+    const subjectId = steps.assertFulfillable(before, 'opt_in');
+    const catalog = await purposes.list();
+    const granted = optInPlan(catalog, await standingOf(subjectId));
+    if (granted.length > 0) {
+      await consent.record(context, {
+        subjectId,
+        purposes: granted.map((key) => ({ key })),
+        action: 'grant',
+        method: 'explicit_opt_in',
+        source: sourceOf(before),
+        proof: input.proof,
+      });
+    }
+    const names = new Map(catalog.map((purpose) => [purpose.key, purpose.name]));
+    const started = granted.map((key) => names.get(key) ?? key);
+    const request = await workflow.inTransaction(context, async (work) => {
+      const row = await workflow.locked(work.tx, requestId);
+      steps.assertFulfillable(row, 'opt_in');
+      const details = { granted };
+      await workflow.addEvent(work, context, row, { kind: 'opted_in', details });
+      work.audit.push({
+        action: 'request.opt_in.applied',
+        outcome: 'success',
+        target: { type: 'request', id: row.id },
+        details: { ...details, subject: subjectId },
+      });
+      return steps.finish(work, context, row, {
+        notice: (to) => optInNotice(row, to, { started }),
+        note: input.note,
+      });
+    });
+    return { request: steps.view(request), granted };
+  }
+
+  return { object, optIn };
 }
 
 export type Objection = ReturnType<typeof objection>;

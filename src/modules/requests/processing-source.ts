@@ -1,4 +1,5 @@
 import type { AuditContext } from '../audit/audit-types.js';
+import { automatedDecisionsOf } from '../consent/purpose-service.js';
 import type { ProcessingInfo } from './access-package.js';
 import type { ProcessingSource } from './request-exports.js';
 
@@ -9,6 +10,10 @@ type PurposeRowLike = {
   legal_basis: string;
   data_uses: string[];
   data_categories: string[];
+  automated_decisions: boolean;
+  automated_decision_logic: string | null;
+  automated_decision_significance: string | null;
+  automated_decision_consequences: string | null;
 };
 
 type Deps = {
@@ -35,6 +40,7 @@ export function consentProcessing({ purposes, consent }: Deps): ProcessingSource
           legalBasis: purpose.legal_basis,
           dataUses: purpose.data_uses,
           dataCategories: purpose.data_categories,
+          automatedDecisionMaking: automatedDecisionsOf(purpose),
         })),
         consentHistory: history.events ?? [],
       };

@@ -5,8 +5,9 @@ import { AppError, type FieldError, isAppError } from '../../lib/app-error.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import { rectificationNotice } from './fulfilment-notices.js';
 import type { FulfilmentSteps } from './fulfilment-steps.js';
+import { fulfilmentPurpose } from './request-exports.js';
 import type { RequestView } from './request-views.js';
-import type { RequestWorkflow } from './request-workflow.js';
+import type { RequestedCorrection, RequestWorkflow } from './request-workflow.js';
 
 /** One record to correct: the fields to set (null clears an optional one). */
 export type Correction = { recordId: string; fields: Record<string, unknown> };
@@ -122,7 +123,33 @@ export function rectification({ db, workflow, steps, records, collections }: Dep
     return { request: steps.view(outcome.request), corrected: outcome.corrected };
   }
 
-  return { rectify };
+  /**
+   * What the subject asked to have corrected (the privacy center), in clear for the team working the
+   * request; an empty list when they named nothing or the request has closed. The read is audited with the
+   * field names only.
+   */
+  async function requested(context: AuditContext, requestId: string): Promise<RequestedCorrection[]> {
+    const row = await workflow.found(db, requestId);
+    const corrections = workflow.decryptCorrections(row) ?? [];
+    if (corrections.length === 0) return [];
+    await workflow.inTransaction(context, async (work) => {
+      work.audit.push({
+        action: 'request.corrections.read',
+        outcome: 'success',
+        target: { type: 'request', id: row.id },
+        purpose: fulfilmentPurpose,
+        details: {
+          ...(row.subject_id ? { subject: row.subject_id } : {}),
+          fields: corrections.flatMap((correction) =>
+            Object.keys(correction.fields).map((field) => `${correction.collection}.${field}`),
+          ),
+        },
+      });
+    });
+    return corrections;
+  }
+
+  return { rectify, requested };
 }
 
 export type Rectification = ReturnType<typeof rectification>;

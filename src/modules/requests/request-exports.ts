@@ -59,6 +59,9 @@ type Deps = {
 
 export type CreatedExport = ExportSummary & { downloadUrl: string };
 
+/** A prepared file as it is handed out. */
+export type ExportFile = { content: Buffer; contentType: string; filename: string };
+
 const contentTypes: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
   html: 'text/html; charset=utf-8',
@@ -219,15 +222,29 @@ export function requestExports({
    * The file behind a download link. An unknown export or a wrong token is a plain 404 (nothing to learn
    * from probing); an expired one 410. Every download is audited and on the request's timeline.
    */
-  async function download(
-    context: AuditContext,
-    exportId: string,
-    token: string,
-  ): Promise<{ content: Buffer; contentType: string; filename: string }> {
+  async function download(context: AuditContext, exportId: string, token: string): Promise<ExportFile> {
     const found = await store.findExport(db, exportId);
     if (!found || !secretsEqual(digestSecret(token), found.token_hash)) {
       throw new AppError('not_found', 'There is no download at this link.');
     }
+    return handOut(context, found);
+  }
+
+  /**
+   * A file to a caller who proved their right to it another way than the link's token (an authorized
+   * agent fetching its request's results with its bearer token): expiry, audit and timeline as for links.
+   */
+  async function deliver(context: AuditContext, exportId: string): Promise<ExportFile> {
+    const found = await store.findExport(db, exportId);
+    if (!found) throw new AppError('not_found', 'There is no such file.');
+    return handOut(context, found);
+  }
+
+  async function handOut(
+    context: AuditContext,
+    found: NonNullable<Awaited<ReturnType<RequestStore['findExport']>>>,
+  ): Promise<ExportFile> {
+    const exportId = found.id;
     if (found.expires_at.getTime() < clock.now().getTime()) {
       throw new AppError('gone', 'This download link has expired; ask for the data again.');
     }
@@ -259,6 +276,7 @@ export function requestExports({
   return {
     create,
     download,
+    deliver,
     /** A request's exports, without content or links. */
     list: async (requestId: string) => {
       await workflow.found(db, requestId);

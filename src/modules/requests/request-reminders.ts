@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../logger.js';
+import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { MailMessage, MailService } from '../mail/mail-service.js';
 import { calendarDateOf, daysLeft, dueWithinBound } from './deadlines.js';
@@ -18,14 +19,26 @@ type Deps = {
   operators: { get(id: string): Promise<{ id: string; email: string; status: string }> };
   logger: Logger;
   settings: { withinDays: number; publicUrl: string };
+  /** Raises an alert for every open request past its deadline, on every run (repeats fold into one). */
+  alerts?: Pick<SecurityAlerts, 'requestOverdue'> | undefined;
 };
 
 /**
  * The daily deadline reminder: every assignee of open requests that are overdue or due within N days
- * gets one e-mail listing them. All messages are queued in one transaction, so a retried run never
- * sends some operators a second reminder.
+ * gets one e-mail listing them, and every overdue request (assigned or not) an alert. All messages and
+ * alerts are written in one transaction, so a retried run never sends some operators a second reminder.
  */
-export function deadlineReminders({ db, store, mail, audit, clock, operators, logger, settings }: Deps) {
+export function deadlineReminders({
+  db,
+  store,
+  mail,
+  audit,
+  clock,
+  operators,
+  logger,
+  settings,
+  alerts,
+}: Deps) {
   const consoleUrl = `${settings.publicUrl.replace(/\/$/, '')}/console`;
 
   function groupByAssignee(rows: RequestRow[]): Map<string, RequestRow[]> {
@@ -37,8 +50,13 @@ export function deadlineReminders({ db, store, mail, audit, clock, operators, lo
     return groups;
   }
 
-  /** Sends today's reminders; returns how many operators and requests they covered. */
-  async function send(context: AuditContext): Promise<{ operators: number; requests: number }> {
+  /**
+   * Sends today's reminders and raises an alert for each overdue request; returns how many operators and
+   * requests the reminders covered, and how many requests are overdue.
+   */
+  async function send(
+    context: AuditContext,
+  ): Promise<{ operators: number; requests: number; overdue: number }> {
     const now = clock.now();
     const rows = await store.assignedOpenDueBy(db, dueWithinBound(now, settings.withinDays));
     const messages: MailMessage[] = [];
@@ -56,16 +74,26 @@ export function deadlineReminders({ db, store, mail, audit, clock, operators, lo
       messages.push(reminderNotice(operator.email, lines, settings.withinDays, consoleUrl));
       covered += requests.length;
     }
-    if (messages.length === 0) return { operators: 0, requests: 0 };
+    const overdue = alerts ? await store.openOverdue(db, now) : [];
+    if (messages.length === 0 && overdue.length === 0) return { operators: 0, requests: 0, overdue: 0 };
     await db.transaction().execute(async (tx) => {
       for (const message of messages) await mail.enqueue(tx, message);
+      for (const row of overdue) {
+        await alerts?.requestOverdue(tx, {
+          id: row.id,
+          type: row.type,
+          regime: row.regime,
+          dueAt: row.due_at,
+        });
+      }
+      if (messages.length === 0) return;
       await audit.append(tx, context, {
         action: 'request.reminders.sent',
         outcome: 'success',
         details: { operators: messages.length, requests: covered, withinDays: settings.withinDays },
       });
     });
-    return { operators: messages.length, requests: covered };
+    return { operators: messages.length, requests: covered, overdue: overdue.length };
   }
 
   return { send };

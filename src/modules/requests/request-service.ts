@@ -17,7 +17,13 @@ import {
   regimeAllows,
 } from './request-types.js';
 import { presentTimeline, type RequestView, type TimelineEntry, viewOf } from './request-views.js';
-import { eventData, type RequestWorkflow, type Work, type WorkflowDeps } from './request-workflow.js';
+import {
+  eventData,
+  type RequestedCorrection,
+  type RequestWorkflow,
+  type Work,
+  type WorkflowDeps,
+} from './request-workflow.js';
 
 export type FileRequestInput = {
   type: RequestType;
@@ -30,6 +36,11 @@ export type FileRequestInput = {
   receivedAt?: Date | undefined;
   /** The caller vouches that the subject authenticated with it; needs `requests.verify` (the route checks). */
   authenticatedSubject?: boolean | undefined;
+  /**
+   * For a rectification (or CCPA correct) request: what the subject asks to have corrected, already
+   * validated against the records' collections. Stored sealed; the timeline and audit name the fields only.
+   */
+  corrections?: RequestedCorrection[] | undefined;
 };
 
 /** States an operator moves a request to through the transitions route (verification has its own). */
@@ -50,6 +61,18 @@ type Deps = Pick<WorkflowDeps, 'db' | 'store' | 'clock'> & {
 };
 
 const maxBackdatingMs = 366 * 86_400_000;
+const correctionTypes: readonly RequestType[] = ['rectification', 'correct'];
+
+/** Which fields of which records a request asks to correct: names only, for the timeline and audit log. */
+export function correctedFieldsOf(
+  corrections: readonly RequestedCorrection[],
+): { recordId: string; collection: string; fields: string[] }[] {
+  return corrections.map((correction) => ({
+    recordId: correction.recordId,
+    collection: correction.collection,
+    fields: Object.keys(correction.fields),
+  }));
+}
 
 function encodeCursor(row: Pick<RequestRow, 'due_at' | 'id'>): string {
   return Buffer.from(`${row.due_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
@@ -89,6 +112,11 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
         errors: [{ in: 'body', path: 'type', message: `is not a right under ${input.regime}` }],
       });
     }
+    if (input.corrections?.length && !correctionTypes.includes(input.type)) {
+      throw new AppError('validation_failed', 'Only a rectification request carries corrections.', {
+        errors: [{ in: 'body', path: 'corrections', message: `not for a ${input.type} request` }],
+      });
+    }
     if (!input.subjectId && !input.contactEmail) {
       throw new AppError('validation_failed', 'Name the subject, or give a contact e-mail address.', {
         errors: [{ in: 'body', path: '(root)', message: 'one of subjectId, contactEmail is required' }],
@@ -111,6 +139,7 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
       filer_id: context.actor.id,
       subject_id: input.subjectId ?? null,
       contact_sealed: input.contactEmail ? workflow.sealContact(id, input.contactEmail) : null,
+      corrections_sealed: input.corrections?.length ? workflow.sealCorrections(id, input.corrections) : null,
       assignee_id: null,
       received_at: receivedAt,
       due_at: deadline.dueAt,
@@ -148,6 +177,7 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
         channel: input.channel,
         filedBy: input.filedBy,
         dueDate,
+        ...(input.corrections?.length ? { corrections: correctedFieldsOf(input.corrections) } : {}),
       };
       await addEvent(work, context, inserted, { kind: 'received', to: 'received', details: facts });
       work.audit.push({

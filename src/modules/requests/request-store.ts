@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { oneTimeCodeStore } from '../../db/one-time-codes.js';
 import { closedStates } from './request-lifecycle.js';
 import type { RequestTables } from './request-tables.js';
 import type { Regime, RequestState, RequestType } from './request-types.js';
@@ -33,6 +34,7 @@ export type RequestCursor = { dueAt: Date; id: string };
 /** SQL for requests, their timeline and their verification codes. */
 export function requestStore() {
   return {
+    ...oneTimeCodeStore('request_verification_codes', 'request_id'),
     async insert(tx: Executor, row: NewRequestRow) {
       await tx.insertInto('data_subject_requests').values(row).execute();
     },
@@ -93,6 +95,18 @@ export function requestStore() {
         .execute();
     },
 
+    /** Open requests whose deadline passed before `now`, assigned or not, most overdue first. */
+    openOverdue(tx: Executor, now: Date): Promise<RequestRow[]> {
+      return tx
+        .selectFrom('data_subject_requests')
+        .selectAll()
+        .where('state', 'not in', closedStates)
+        .where('due_at', '<', now)
+        .orderBy('due_at')
+        .orderBy('id')
+        .execute();
+    },
+
     async insertEvents(tx: Executor, rows: NewEventRow[]) {
       if (rows.length === 0) return;
       await tx
@@ -109,47 +123,6 @@ export function requestStore() {
         .execute();
     },
 
-    async insertCode(tx: Executor, row: Omit<CodeRow, 'attempts' | 'spent_at'>) {
-      await tx.insertInto('request_verification_codes').values(row).execute();
-    },
-    /** The request's unspent code (sending a code spends the earlier ones), locked; it may have expired. */
-    unspentCode(tx: Executor, requestId: string): Promise<CodeRow | undefined> {
-      return tx
-        .selectFrom('request_verification_codes')
-        .selectAll()
-        .where('request_id', '=', requestId)
-        .where('spent_at', 'is', null)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
-    },
-    async countCodesSince(tx: Executor, requestId: string, since: Date): Promise<number> {
-      const row = await tx
-        .selectFrom('request_verification_codes')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('request_id', '=', requestId)
-        .where('created_at', '>=', since)
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
-    /** Spends every unspent code of a request (a new one replaces them, or the request is verified). */
-    async spendCodes(tx: Executor, requestId: string, at: Date) {
-      await tx
-        .updateTable('request_verification_codes')
-        .set({ spent_at: at })
-        .where('request_id', '=', requestId)
-        .where('spent_at', 'is', null)
-        .execute();
-    },
-    async recordFailedAttempt(tx: Executor, codeId: string, spentAt: Date | null) {
-      await tx
-        .updateTable('request_verification_codes')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), ...(spentAt ? { spent_at: spentAt } : {}) }))
-        .where('id', '=', codeId)
-        .execute();
-    },
     /** Deletes codes that can no longer be used, a day after they were made (maintenance prune task). */
     async deleteCodesCreatedBefore(tx: Executor, before: Date): Promise<number> {
       const result = await tx

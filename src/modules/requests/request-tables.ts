@@ -41,6 +41,11 @@ export type RequestTables = {
     subject_id: string | null;
     /** The contact e-mail address, sealed (AES-256-GCM, bound to the request id); never stored in clear. */
     contact_sealed: Buffer | null;
+    /**
+     * The corrections a subject asked for (records, fields, values), sealed like the contact; cleared when
+     * the request closes (migration 0016_request_corrections).
+     */
+    corrections_sealed: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
     assignee_id: string | null;
     received_at: Timestamp;
     /** The last instant to answer in (end of the due day, UTC); moves once, with an extension. */

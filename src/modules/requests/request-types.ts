@@ -6,7 +6,7 @@
 /** GDPR rights (Art. 15–21) and CCPA/CPRA rights, each under the regime that grants it. */
 export const requestTypesByRegime = {
   gdpr: ['access', 'rectification', 'erasure', 'restriction', 'portability', 'objection'],
-  ccpa: ['know', 'delete', 'correct', 'opt_out'],
+  ccpa: ['know', 'delete', 'correct', 'opt_out', 'opt_in'],
 } as const;
 
 export type Regime = keyof typeof requestTypesByRegime;
@@ -27,6 +27,7 @@ export const requestTypeLabels: Record<RequestType, string> = {
   delete: 'right to delete (CCPA §1798.105)',
   correct: 'right to correct (CCPA §1798.106)',
   opt_out: 'opt-out of sale or sharing (CCPA §1798.120)',
+  opt_in: 'opt-in to sale or sharing (CCPA §1798.120(d), 11 CCR §7028)',
 };
 
 export function regimeAllows(regime: Regime, type: RequestType): boolean {
@@ -105,6 +106,7 @@ export const timelineKinds = [
   'restricted',
   'restriction_lifted',
   'objected',
+  'opted_in',
   'systems_notified',
   'system_confirmed',
   'system_failed',
@@ -125,6 +127,7 @@ export const fulfilledTypes = {
   erasure: ['erasure', 'delete'],
   restriction: ['restriction'],
   objection: ['objection', 'opt_out'],
+  opt_in: ['opt_in'],
 } as const satisfies Record<string, readonly RequestType[]>;
 export type FulfilmentAction = keyof typeof fulfilledTypes;
 

@@ -62,6 +62,10 @@ export function eventData(row: RequestRow, extra: Record<string, unknown> = {}):
 
 const contactAad = (requestId: string) => `custos.request.contact.v1:${requestId}`;
 const noteAad = (requestId: string) => `custos.request.note.v1:${requestId}`;
+const correctionsAad = (requestId: string) => `custos.request.corrections.v1:${requestId}`;
+
+/** A correction a subject asked for: one record, the fields to set and their values (personal data). */
+export type RequestedCorrection = { recordId: string; collection: string; fields: Record<string, unknown> };
 
 /**
  * The pieces every request operation is built from: a transaction whose audit entries are appended last
@@ -150,7 +154,8 @@ export function requestWorkflow({ db, store, audit, clock, box, events, observer
       ...extra.changes,
       state: to,
       updated_at: work.now,
-      ...(isClosed(to) ? { closed_at: work.now } : {}),
+      // What the subject asked to have corrected is personal data: kept only while the request is open.
+      ...(isClosed(to) ? { closed_at: work.now, corrections_sealed: null } : {}),
     };
     await store.update(work.tx, row.id, changes);
     const details = extra.details ?? {};
@@ -187,6 +192,15 @@ export function requestWorkflow({ db, store, audit, clock, box, events, observer
       row.contact_sealed ? box.open(row.contact_sealed, contactAad(row.id)).toString('utf8') : null,
     decryptNote: (requestId: string, sealed: Buffer | null): string | null =>
       sealed ? box.open(sealed, noteAad(requestId)).toString('utf8') : null,
+    sealCorrections: (requestId: string, corrections: RequestedCorrection[]): Buffer =>
+      box.seal(Buffer.from(JSON.stringify(corrections), 'utf8'), correctionsAad(requestId)),
+    /** The corrections the subject asked for, in clear (for the team fulfilling the request). */
+    decryptCorrections: (row: Pick<RequestRow, 'id' | 'corrections_sealed'>): RequestedCorrection[] | null =>
+      row.corrections_sealed
+        ? (JSON.parse(
+            box.open(row.corrections_sealed, correctionsAad(row.id)).toString('utf8'),
+          ) as RequestedCorrection[])
+        : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import { digestSecret, randomSecret, secretsEqual } from '../../lib/secrets.js';
+import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { DirectMessages } from '../notifications/webhook-direct.js';
 import { categoriesOverlap, type DownstreamSystems } from './downstream-systems.js';
@@ -28,6 +29,8 @@ type Deps = {
   /** Seals what systems write back (AES-256-GCM under the requests key, bound to the task). */
   box: SealedBox;
   settings: { publicUrl: string };
+  /** Raises an alert, in the failing transaction, for every task that fails for good. */
+  alerts?: Pick<SecurityAlerts, 'systemTaskFailed'> | undefined;
 };
 
 /** What a request's fulfilment affects: the data categories, and for a rectification the records. */
@@ -53,7 +56,7 @@ const noTask = () => new AppError('not_found', 'There is no task at this link.')
  * undeliverable webhook fails it too, and an operator may send it again. The request waits in
  * `awaiting_systems` and completes when every task is done, or when an operator closes it with a reason.
  */
-export function systemTasks({ db, clock, store, workflow, systems, direct, box, settings }: Deps) {
+export function systemTasks({ db, clock, store, workflow, systems, direct, box, settings, alerts }: Deps) {
   const { inTransaction, locked, addEvent, moveTo } = workflow;
   const target = (id: string) => ({ type: 'request', id });
   const callbackUrl = (taskId: string, token: string) =>
@@ -184,6 +187,15 @@ export function systemTasks({ db, clock, store, workflow, systems, direct, box, 
         updated_at: work.now,
         done_at: done ? work.now : null,
       });
+      if (!done) {
+        await alerts?.systemTaskFailed(work.tx, {
+          taskId,
+          requestId: request.id,
+          systemId: task.system_id,
+          action: task.action,
+          failure: 'reported',
+        });
+      }
       const details = { task: taskId, system: task.system_id, action: task.action };
       await addEvent(work, context, request, { kind: done ? 'system_confirmed' : 'system_failed', details });
       work.audit.push({
@@ -245,6 +257,13 @@ export function systemTasks({ db, clock, store, workflow, systems, direct, box, 
         status: 'failed',
         failure: 'undeliverable',
         updated_at: work.now,
+      });
+      await alerts?.systemTaskFailed(tx, {
+        taskId: task.id,
+        requestId: task.request_id,
+        systemId: task.system_id,
+        action: task.action,
+        failure: 'undeliverable',
       });
       const details = {
         task: task.id,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import { AppError } from '../../lib/app-error.js';
+import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { blindIndexFor, externalIdKind } from './blind-index.js';
@@ -57,6 +57,8 @@ type Deps = {
   settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
   /** Other modules' clean-up on erasure (the privacy center's subject accounts); may grow after wiring. */
   erasureHooks?: readonly ErasureHook[];
+  /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
+  onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
 
 /** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
@@ -71,6 +73,7 @@ export function recordService({
   clock,
   settings,
   erasureHooks = [],
+  onRevealed,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
 
@@ -312,6 +315,50 @@ export function recordService({
     return { record: { ...updated, collection: collection.name }, fields: Object.keys(values) };
   }
 
+  /**
+   * Checks proposed changes to some of a subject's records without applying them (a rectification the
+   * subject asks for): each record must be the subject's, each value must fit its collection. Answers the
+   * normalized values with each record's collection; one error per bad field under `<path>.<index>`, never
+   * repeating a value. Nothing is decrypted, written or audited.
+   */
+  async function checkChanges(
+    subjectId: string,
+    changes: readonly { recordId: string; fields: Record<string, unknown> }[],
+    path = 'changes',
+  ): Promise<{ recordId: string; collection: string; fields: Record<string, FieldValue> }[]> {
+    await liveSubject(db, subjectId);
+    const rows = await Promise.all(changes.map((change) => subjects.findRecord(db, change.recordId)));
+    const owned = rows.map((row) => (row?.subject_id === subjectId ? row : undefined));
+    const byId = new Map(
+      (
+        await collectionsById(
+          db,
+          owned.flatMap((row) => (row ? [row.collection_id] : [])),
+        )
+      ).map((row) => [row.id, row]),
+    );
+    const errors: FieldError[] = [];
+    const checked = changes.map((change, index) => {
+      const collection = byId.get(owned[index]?.collection_id ?? '');
+      if (!collection) {
+        errors.push({ in: 'body', path: `${path}.${index}.recordId`, message: 'is not one of your records' });
+        return { recordId: change.recordId, collection: '', fields: {} };
+      }
+      const result = validateRecordValues(collection, change.fields, {
+        partial: true,
+        phoneRegion: settings.phoneRegion,
+      });
+      errors.push(...result.errors.map((error) => ({ ...error, path: `${path}.${index}.${error.path}` })));
+      return { recordId: change.recordId, collection: collection.name, fields: result.values };
+    });
+    if (errors.length > 0) {
+      throw new AppError('validation_failed', `${errors.length} field(s) of the changes do not fit.`, {
+        errors,
+      });
+    }
+    return checked;
+  }
+
   async function updateRecord(
     context: AuditContext,
     recordId: string,
@@ -456,6 +503,10 @@ export function recordService({
         ],
       },
     });
+    // A subject reading their own data is no one revealing someone else's.
+    if (options.reveal && options.purpose !== ownerReadPurpose && views.length > 0) {
+      await onRevealed?.(context, [subjectId]);
+    }
     return views;
   }
 
@@ -486,6 +537,7 @@ export function recordService({
         fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`),
       },
     });
+    if (options.reveal) await onRevealed?.(context, [record.subject_id]);
     return view;
   }
 
@@ -529,6 +581,7 @@ export function recordService({
     createRecord,
     updateRecord,
     updateRecordWithin,
+    checkChanges,
     deleteRecord,
     readRecords,
     readOwnRecordsDecrypted,

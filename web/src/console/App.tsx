@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { Alert, Loading, PageHeader } from '../shared/ui';
+import { AlertsPage } from './pages/AlertsPage';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
 import { CollectionsPage } from './pages/CollectionsPage';
@@ -34,31 +35,41 @@ function RequireSession() {
   const { state } = useSession();
   const location = useLocation();
   if (state.status === 'loading') return <Waiting />;
+  const from = `${location.pathname}${location.search}`;
   if (state.status === 'signed-out') {
-    return <Navigate to="/login" replace state={{ from: location.pathname, message: state.message }} />;
+    return <Navigate to="/login" replace state={{ from, message: state.message }} />;
   }
-  if (state.status === 'mfa') return <Navigate to="/mfa" replace />;
+  if (state.status === 'mfa') return <Navigate to="/mfa" replace state={{ from }} />;
   return <Outlet />;
+}
+
+/** Where to go once signed in: the page the operator was on when sign-in interrupted them, if any. */
+function returnPath(state: unknown): string {
+  const from = (state as { from?: unknown } | null)?.from;
+  if (typeof from !== 'string' || !from.startsWith('/') || from.startsWith('//')) return '/';
+  return ['/login', '/mfa'].some((path) => from === path || from.startsWith(`${path}?`)) ? '/' : from;
 }
 
 function SignedOutOnly({ children }: { children: ReactNode }) {
   const { state } = useSession();
   const location = useLocation();
   if (state.status === 'loading') return <Waiting />;
-  if (state.status === 'mfa') return <Navigate to="/mfa" replace />;
-  if (state.status === 'signed-in') {
-    const from = (location.state as { from?: string } | null)?.from;
-    return <Navigate to={from && from !== '/login' ? from : '/'} replace />;
-  }
+  // The page to return to travels along through MFA.
+  if (state.status === 'mfa')
+    return <Navigate to="/mfa" replace state={{ from: returnPath(location.state) }} />;
+  if (state.status === 'signed-in') return <Navigate to={returnPath(location.state)} replace />;
   return <>{children}</>;
 }
 
 function MfaGate() {
   const { state } = useSession();
+  const location = useLocation();
   if (state.status === 'loading') return <Waiting />;
   if (state.status === 'mfa') return <MfaPage key={state.step} step={state.step} />;
-  if (state.status === 'signed-in') return <Navigate to="/" replace />;
-  return <Navigate to="/login" replace state={{ message: state.message }} />;
+  if (state.status === 'signed-in') return <Navigate to={returnPath(location.state)} replace />;
+  return (
+    <Navigate to="/login" replace state={{ from: returnPath(location.state), message: state.message }} />
+  );
 }
 
 /** A page the operator's roles do not reach says so, instead of failing call by call. */
@@ -178,6 +189,14 @@ export function App() {
                 element={
                   <Permitted permission="api_keys.read">
                     <ApiKeysPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="alerts"
+                element={
+                  <Permitted permission="alerts.read">
+                    <AlertsPage />
                   </Permitted>
                 }
               />

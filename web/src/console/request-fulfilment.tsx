@@ -222,7 +222,18 @@ function Objection({
   );
 }
 
-/** Corrections typed over the subject's current values (read in clear for answering the request, audited). */
+type RequestedCorrection = { recordId: string; collection: string; fields: Record<string, unknown> };
+
+/** A typed value back in the stored value's type (numbers stay numbers). */
+function typedLike(current: unknown, text: string): unknown {
+  if (typeof current === 'number' && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  return text;
+}
+
+/**
+ * Corrections typed over the subject's current values (read in clear for answering the request, audited).
+ * What the subject asked for in the privacy center is shown and filled in, for the operator to check.
+ */
 function Rectification({
   request,
   reload,
@@ -234,13 +245,19 @@ function Rectification({
 }) {
   const { api } = useSignedIn();
   const [records, setRecords] = useState<VaultRecord[]>();
-  const [edits, setEdits] = useState<Record<string, Record<string, string>>>({});
+  const [requested, setRequested] = useState<RequestedCorrection[]>([]);
+  const [edits, setEdits] = useState<Record<string, Record<string, unknown>>>({});
   const [note, setNote] = useState('');
   const load = useAction(async () => {
-    const result = await api.get<{ items: VaultRecord[] }>(`/v1/subjects/${request.subjectId}/records`, {
-      purpose: 'dsr_fulfilment',
-      reveal: true,
-    });
+    const [result, asked] = await Promise.all([
+      api.get<{ items: VaultRecord[] }>(`/v1/subjects/${request.subjectId}/records`, {
+        purpose: 'dsr_fulfilment',
+        reveal: true,
+      }),
+      api.get<{ items: RequestedCorrection[] }>(`/v1/requests/${request.id}/corrections`),
+    ]);
+    setRequested(asked.items);
+    setEdits(Object.fromEntries(asked.items.map((item) => [item.recordId, { ...item.fields }])));
     setRecords(result.items);
   });
   const apply = useAction(async () => {
@@ -266,8 +283,8 @@ function Rectification({
       <>
         <ErrorAlert error={load.error} />
         <p className="muted">
-          Reading the current values shows them in clear, for “{label(readPurposeLabels, 'dsr_fulfilment')}”;
-          the read is audited.
+          Reading the current values (and any corrections the subject asked for) shows them in clear, for “
+          {label(readPurposeLabels, 'dsr_fulfilment')}”; the read is audited.
         </p>
         <Button variant="primary" busy={load.busy} onClick={() => void load.run()}>
           Show the values to correct
@@ -275,6 +292,8 @@ function Rectification({
       </>
     );
   }
+  const askedFor = (recordId: string, name: string) =>
+    requested.find((item) => item.recordId === recordId)?.fields[name];
   return (
     <form
       className="form form-wide"
@@ -284,29 +303,53 @@ function Rectification({
       }}
     >
       <ErrorAlert error={apply.error} />
+      {requested.length > 0 ? (
+        <Alert tone="info" title="The subject asked for these corrections">
+          <ul>
+            {requested.flatMap((item) =>
+              Object.entries(item.fields).map(([name, value]) => (
+                <li key={`${item.recordId}-${name}`}>
+                  {item.collection} › {name}: {describeValue(value)}
+                </li>
+              )),
+            )}
+          </ul>
+          <p>They are filled in below: check them before applying.</p>
+        </Alert>
+      ) : null}
       {records.length === 0 ? <Empty>The vault holds no records for this subject.</Empty> : null}
       {records.map((record) => (
         <fieldset key={record.id}>
           <legend>{record.collection}</legend>
-          {Object.entries(record.fields).map(([name, value]) =>
-            typeof value === 'string' || typeof value === 'number' ? (
+          {Object.entries(record.fields).map(([name, value]) => {
+            const asked = askedFor(record.id, name);
+            return typeof value === 'string' || typeof value === 'number' ? (
               <TextField
                 key={name}
                 label={name}
-                defaultValue={String(value)}
+                defaultValue={asked === undefined ? String(value) : describeValue(asked)}
+                hint={
+                  asked === undefined ? undefined : `Asked for by the subject; stored now: ${String(value)}`
+                }
                 onChange={(event) =>
                   setEdits({
                     ...edits,
-                    [record.id]: { ...(edits[record.id] ?? {}), [name]: event.target.value },
+                    [record.id]: {
+                      ...(edits[record.id] ?? {}),
+                      [name]: typedLike(value, event.target.value),
+                    },
                   })
                 }
               />
             ) : (
               <p key={name} className="muted">
-                {name}: {describeValue(value)} (change it through the API)
+                {name}: {describeValue(value)}
+                {asked === undefined
+                  ? ' (change it through the API)'
+                  : ` → ${describeValue(asked)} (asked for by the subject; applied as given)`}
               </p>
-            ),
-          )}
+            );
+          })}
         </fieldset>
       ))}
       <TextAreaField

@@ -9,6 +9,12 @@ import {
   useState,
 } from 'react';
 import { type ApiClient, ApiError, createApiClient } from '../shared/api';
+import {
+  type SessionDeadline,
+  SignedInExpiryWarning,
+  sameDeadline,
+  sessionExpiredMessage,
+} from '../shared/session-expiry';
 import type { ConsoleSettings, Me, NextStep } from './types';
 
 export type SessionState =
@@ -38,10 +44,14 @@ const quietPaths = [
   '/v1/auth/invitations/accept',
 ];
 
+/**
+ * Why the operator is back at sign-in. A session ended elsewhere (signed out everywhere, disabled) says so;
+ * anything else that answers 401 to a signed-in page — the idle or absolute timeout, or a cookie the
+ * browser already dropped at its expiry — is an expired session.
+ */
 function messageForLostSession(error: ApiError): string {
-  if (error.reason === 'session_expired') return 'Your session has expired. Sign in again to continue.';
   if (error.reason === 'session_invalid') return 'Your session has ended. Sign in again to continue.';
-  return 'Please sign in to continue.';
+  return sessionExpiredMessage;
 }
 
 /**
@@ -50,6 +60,7 @@ function messageForLostSession(error: ApiError): string {
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const [deadline, setDeadline] = useState<SessionDeadline>();
   const csrf = useRef<string | undefined>(undefined);
 
   const api = useMemo(
@@ -59,8 +70,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         quietPaths,
         onUnauthenticated: (error) => {
           csrf.current = undefined;
+          setDeadline(undefined);
           setState({ status: 'signed-out', message: messageForLostSession(error) });
         },
+        // Every signed-in answer says when the session ends if left idle; the warning follows it.
+        onSessionExpiry: (next) => setDeadline((current) => (sameDeadline(current, next) ? current : next)),
       }),
     [],
   );
@@ -107,10 +121,42 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (message?: string) => {
       await api.post('/v1/auth/logout').catch(() => undefined);
       csrf.current = undefined;
+      setDeadline(undefined);
       setState({ status: 'signed-out', message });
     },
     [api],
   );
+
+  /** "Stay signed in": any signed-in call moves the idle deadline; this one also says it did. */
+  const stay = useCallback(async () => {
+    try {
+      await api.get<Me>('/v1/auth/session');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        csrf.current = undefined;
+        setDeadline(undefined);
+        setState({ status: 'signed-out', message: messageForLostSession(error) });
+      }
+    }
+  }, [api]);
+
+  /**
+   * The deadline has passed: unless another tab kept the session alive (the server then answers with a
+   * new deadline), the operator is back at sign-in with the reason, and returns to this page afterwards.
+   */
+  const expired = useCallback(async () => {
+    try {
+      await api.get<Me>('/v1/auth/session');
+    } catch (error) {
+      csrf.current = undefined;
+      setDeadline(undefined);
+      const lost = error instanceof ApiError && error.status === 401;
+      setState({
+        status: 'signed-out',
+        message: lost ? messageForLostSession(error) : sessionExpiredMessage,
+      });
+    }
+  }, [api]);
 
   const can = useCallback(
     (permission: string) => state.status === 'signed-in' && state.me.permissions.includes(permission),
@@ -121,7 +167,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     () => ({ state, api, started, refresh, signOut, can }),
     [state, api, started, refresh, signOut, can],
   );
-  return <Context.Provider value={value}>{children}</Context.Provider>;
+  return (
+    <Context.Provider value={value}>
+      {children}
+      <SignedInExpiryWarning
+        signedIn={state.status === 'signed-in'}
+        deadline={deadline}
+        onStay={stay}
+        signOut={signOut}
+        onExpired={expired}
+      />
+    </Context.Provider>
+  );
 }
 
 export function useSession(): SessionContext {

@@ -2,7 +2,14 @@
 
 export type NextStep = 'mfa_verify' | 'mfa_enroll' | null;
 
-export type SessionInfo = { nextStep: NextStep; csrfToken: string; expiresAt: string };
+export type SessionInfo = {
+  nextStep: NextStep;
+  csrfToken: string;
+  /** The latest the session lasts, however active. */
+  expiresAt: string;
+  /** When the session ends unless another call comes first (moved by every signed-in call). */
+  idleExpiresAt: string;
+};
 
 export type Operator = {
   id: string;
@@ -193,10 +200,16 @@ export type Purpose = {
   version: number;
   minVersion: number;
   reconsentOnChange: boolean;
+  /** GDPR Art. 22: decisions made solely by automated means for the purpose (absent on older servers). */
+  automatedDecisionMaking?: AutomatedDecisionMaking;
   consentRequired: boolean;
   createdAt: string;
   updatedAt: string;
 };
+
+export type AutomatedDecisionMaking =
+  | { applies: false }
+  | { applies: true; logic: string; significance: string; consequences: string };
 
 export type ConsentStanding = {
   purpose: string;

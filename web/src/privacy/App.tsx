@@ -3,11 +3,13 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { Alert, ErrorAlert, Loading, PageHeader } from '../shared/ui';
 import { Layout } from './Layout';
 import { ConsentsPage } from './pages/ConsentsPage';
+import { DrpVerifyPage } from './pages/DrpVerifyPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { MyDataPage } from './pages/MyDataPage';
 import { RegisterPage } from './pages/RegisterPage';
 import { RequestsPage } from './pages/RequestsPage';
+import { VerifyPage } from './pages/VerifyPage';
 import { PrivacyProvider, usePrivacy } from './session';
 
 function SignedIn({ children }: { children: ReactNode }) {
@@ -15,7 +17,8 @@ function SignedIn({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (state.status !== 'signed-in') {
     const message = state.status === 'signed-out' ? state.message : undefined;
-    return <Navigate to="/login" replace state={{ from: location.pathname, message }} />;
+    const from = `${location.pathname}${location.search}`;
+    return <Navigate to="/login" replace state={{ from, message }} />;
   }
   return <>{children}</>;
 }
@@ -65,6 +68,16 @@ function Routed() {
             </SignedOut>
           }
         />
+        <Route
+          path="/verify"
+          element={
+            <SignedOut>
+              <VerifyPage />
+            </SignedOut>
+          }
+        />
+        {/* A Data Rights Protocol request's user_verification_url: signed in or not. */}
+        <Route path="/verify/:verificationId" element={<DrpVerifyPage />} />
         <Route
           path="/login"
           element={

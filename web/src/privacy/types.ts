@@ -27,13 +27,23 @@ export type PrivacyConfig = {
   passwordMinLength: number;
 };
 
-export type SubjectSession = { subjectId: string; csrfToken: string; expiresAt: string };
+/** What registration and "send a new code" answer, whatever the address. */
+export type RegistrationAccepted = { message: string };
+
+export type SubjectSession = {
+  subjectId: string;
+  csrfToken: string;
+  /** The latest the session lasts, however active. */
+  expiresAt: string;
+  /** When the session ends unless another call comes first (moved by every signed-in call). */
+  idleExpiresAt: string;
+};
 
 export type OwnRecord = {
   id: string;
   collection: string;
   description: string;
-  fields: { name: string; description: string | null; category: string; value: unknown }[];
+  fields: { name: string; description: string | null; category: string; type: string; value: unknown }[];
   unreadable: string[];
   updatedAt: string;
 };

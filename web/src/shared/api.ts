@@ -73,7 +73,29 @@ export type ApiClientOptions = {
   onUnauthenticated?: (error: ApiError) => void;
   /** Paths whose 401 is an answer for the page (a failed login), not a lost session. */
   quietPaths?: readonly string[];
+  /**
+   * Told, on every answer to a signed-in call (and to a sign-in), when the session ends — unless another
+   * call comes first, and however active — as instants of this browser's clock.
+   */
+  onSessionExpiry?: (deadline: { idleExpiresAt: number; expiresAt: number }) => void;
 };
+
+/**
+ * The headers the server answers every signed-in call with: seconds the session has left if left idle,
+ * and however active. Counted on the server's clock, so a browser clock that is off does not matter.
+ */
+export const sessionExpiryHeaders = {
+  idle: 'x-session-idle-expires-in',
+  absolute: 'x-session-expires-in',
+} as const;
+
+/** The session's deadlines from an answer's headers, on this browser's clock; none without the headers. */
+function deadlineFrom(response: Response, receivedAt: number) {
+  const idle = Number(response.headers.get(sessionExpiryHeaders.idle) ?? Number.NaN);
+  const absolute = Number(response.headers.get(sessionExpiryHeaders.absolute) ?? Number.NaN);
+  if (!Number.isFinite(idle) || !Number.isFinite(absolute)) return undefined;
+  return { idleExpiresAt: receivedAt + idle * 1000, expiresAt: receivedAt + absolute * 1000 };
+}
 
 function urlOf(path: string, query?: Query): string {
   if (!query) return path;
@@ -101,6 +123,8 @@ export function createApiClient(options: ApiClientOptions) {
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    const deadline = options.onSessionExpiry ? deadlineFrom(response, Date.now()) : undefined;
+    if (deadline) options.onSessionExpiry?.(deadline);
     if (response.status === 204) return undefined as T;
     const type = response.headers.get('content-type') ?? '';
     const payload: unknown = type.includes('json') ? await response.json().catch(() => ({})) : undefined;

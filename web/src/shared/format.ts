@@ -120,6 +120,20 @@ export const consentStatusLabels: Record<string, string> = {
   expired: 'Expired',
 };
 
+/** A stored value as words: addresses and lists spelled out, never as raw JSON. */
+export function valueText(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (Array.isArray(value)) return value.map(valueText).join(', ');
+  if (typeof value === 'object') {
+    return Object.values(value as Record<string, unknown>)
+      .filter((part) => part !== null && part !== undefined && part !== '')
+      .map(valueText)
+      .join(', ');
+  }
+  return String(value);
+}
+
 export function label(labels: Record<string, string>, code: string | null | undefined): string {
   if (!code) return '—';
   return labels[code] ?? humanize(code);

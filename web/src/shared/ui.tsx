@@ -78,6 +78,28 @@ export function TextField({
   );
 }
 
+/** Someone's own e-mail address, as they register or confirm it (sign-in pages ask for a username instead). */
+export function EmailAddressField({
+  value,
+  onChange,
+  hint,
+  error,
+}: Pick<FieldShell, 'hint' | 'error'> & { value: string; onChange: (value: string) => void }) {
+  return (
+    <TextField
+      label="E-mail address"
+      type="email"
+      name="email"
+      autoComplete="email"
+      required
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      error={error}
+      hint={hint}
+    />
+  );
+}
+
 export function TextAreaField({
   label,
   hint,

@@ -1,21 +1,10 @@
-import { type FormEvent, useState } from 'react';
-import { formatDate, formatDateTime, humanize, label, legalBasisLabels } from '../../shared/format';
+import { useState } from 'react';
+import { formatDate, formatDateTime, humanize, label } from '../../shared/format';
 import { useAction, useLoad, useTitle } from '../../shared/hooks';
-import {
-  Badge,
-  Button,
-  Card,
-  CheckboxField,
-  Empty,
-  ErrorAlert,
-  LoadState,
-  PageHeader,
-  SelectField,
-  TextAreaField,
-  TextField,
-} from '../../shared/ui';
+import { Alert, Badge, Button, Card, Empty, ErrorAlert, LoadState, PageHeader } from '../../shared/ui';
+import { describeSaved, legalBasisOptions, PurposeForm, specialConditionOptions } from '../purpose-form';
 import { useSignedIn } from '../session';
-import type { Purpose } from '../types';
+import type { AutomatedDecisionMaking, Purpose } from '../types';
 
 type Version = {
   version: number;
@@ -25,122 +14,29 @@ type Version = {
   createdAt: string;
 };
 
-const bases = [
-  'consent',
-  'contract',
-  'legal_obligation',
-  'vital_interests',
-  'public_task',
-  'legitimate_interests',
-];
+const basisLabels = Object.fromEntries(legalBasisOptions.map((option) => [option.value, option.label]));
+const conditionLabels = Object.fromEntries(
+  specialConditionOptions.map((option) => [option.value, option.label]),
+);
 
-/** Comma- or line-separated keys, as typed. */
-function keysOf(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
+/** The form to define a new purpose, folded away until asked for. */
 function CreatePurpose({ onCreated }: { onCreated: () => Promise<void> }) {
-  const { api } = useSignedIn();
-  const [draft, setDraft] = useState({
-    key: '',
-    name: '',
-    description: '',
-    legalBasis: 'consent',
-    dataUses: '',
-    dataCategories: '',
-    text: '',
-    sale: false,
-    sharing: false,
-  });
-  const create = useAction(async () => {
-    await api.post('/v1/consent/purposes', {
-      key: draft.key,
-      name: draft.name,
-      description: draft.description,
-      legalBasis: draft.legalBasis,
-      dataUses: keysOf(draft.dataUses),
-      dataCategories: keysOf(draft.dataCategories),
-      text: draft.text,
-      ccpa: { sale: draft.sale, sharing: draft.sharing },
-    });
-    setDraft({ ...draft, key: '', name: '', description: '', text: '' });
-    await onCreated();
-  });
-  const set = (name: keyof typeof draft) => (event: { target: { value: string } }) =>
-    setDraft({ ...draft, [name]: event.target.value });
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    void create.run();
-  }
-
+  const [open, setOpen] = useState(false);
+  const [created, setCreated] = useState<string>();
   return (
     <Card title="Create a purpose">
-      <details>
+      {created ? <Alert tone="success">Purpose “{created}” created (version 1).</Alert> : null}
+      <details open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
         <summary>Define a new purpose of processing</summary>
-        <form className="form form-wide" onSubmit={submit}>
-          <ErrorAlert error={create.error} />
-          <div className="form-row">
-            <TextField
-              label="Key"
-              required
-              value={draft.key}
-              onChange={set('key')}
-              hint="Lower-case letters, digits and _, e.g. newsletter."
-            />
-            <TextField label="Name" required value={draft.name} onChange={set('name')} />
-            <SelectField
-              label="Legal basis (GDPR Art. 6)"
-              value={draft.legalBasis}
-              onChange={set('legalBasis')}
-              options={bases.map((value) => ({ value, label: humanize(value) }))}
-            />
-          </div>
-          <TextField label="Description" value={draft.description} onChange={set('description')} />
-          <TextAreaField
-            label="Text shown to data subjects"
-            required
-            rows={4}
-            value={draft.text}
-            onChange={set('text')}
-            hint="A change of this text makes a new version."
+        {open ? (
+          <PurposeForm
+            onSaved={async ({ purpose }) => {
+              setCreated(purpose.name);
+              setOpen(false);
+              await onCreated();
+            }}
           />
-          <div className="form-row">
-            <TextField
-              label="Data uses"
-              required
-              value={draft.dataUses}
-              onChange={set('dataUses')}
-              hint="Taxonomy keys, comma-separated, e.g. marketing.communications.email"
-            />
-            <TextField
-              label="Data categories"
-              value={draft.dataCategories}
-              onChange={set('dataCategories')}
-              hint="e.g. user.contact.email"
-            />
-          </div>
-          <div className="button-row">
-            <CheckboxField
-              label="CCPA: sale"
-              checked={draft.sale}
-              onChange={(event) => setDraft({ ...draft, sale: event.target.checked })}
-            />
-            <CheckboxField
-              label="CCPA: sharing (cross-context advertising)"
-              checked={draft.sharing}
-              onChange={(event) => setDraft({ ...draft, sharing: event.target.checked })}
-            />
-          </div>
-          <div>
-            <Button type="submit" variant="primary" busy={create.busy}>
-              Create purpose
-            </Button>
-          </div>
-        </form>
+        ) : null}
       </details>
     </Card>
   );
@@ -168,12 +64,119 @@ function Versions({ purpose }: { purpose: Purpose }) {
       {versions.map((version) => (
         <li key={version.version}>
           <time dateTime={version.createdAt}>{formatDateTime(version.createdAt)}</time>
-          <strong>Version {version.version}</strong> · {label(legalBasisLabels, version.legalBasis)}
+          <strong>Version {version.version}</strong> · {label(basisLabels, version.legalBasis)}
           {version.requiresReconsent ? ' · earlier consents stopped counting' : ''}
           <p>{version.text}</p>
         </li>
       ))}
     </ol>
+  );
+}
+
+function Decisions({ decisions }: { decisions: AutomatedDecisionMaking | undefined }) {
+  if (!decisions?.applies) return null;
+  return (
+    <details>
+      <summary>Automated decision-making (GDPR Art. 22)</summary>
+      <dl className="facts">
+        <div>
+          <dt>Logic involved</dt>
+          <dd>{decisions.logic}</dd>
+        </div>
+        <div>
+          <dt>Significance</dt>
+          <dd>{decisions.significance}</dd>
+        </div>
+        <div>
+          <dt>Envisaged consequences</dt>
+          <dd>{decisions.consequences}</dd>
+        </div>
+      </dl>
+    </details>
+  );
+}
+
+/** One purpose: its terms and versions, and — for those who manage purposes — a form to change it. */
+function PurposeCard({
+  purpose,
+  manage,
+  onChanged,
+}: {
+  purpose: Purpose;
+  manage: boolean;
+  onChanged: () => Promise<void>;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<string>();
+  return (
+    <Card
+      title={purpose.name}
+      actions={
+        <span className="button-row">
+          <Badge tone={purpose.consentRequired ? 'info' : 'neutral'}>{humanize(purpose.legalBasis)}</Badge>
+          {purpose.ccpa.sale ? <Badge tone="warning">CCPA sale</Badge> : null}
+          {purpose.ccpa.sharing ? <Badge tone="warning">CCPA sharing</Badge> : null}
+          {purpose.ccpa.sensitive ? <Badge tone="warning">CCPA sensitive</Badge> : null}
+          {purpose.automatedDecisionMaking?.applies ? (
+            <Badge tone="warning">Automated decisions</Badge>
+          ) : null}
+          {manage && !editing ? (
+            <Button
+              variant="secondary"
+              onClick={() => {
+                setSaved(undefined);
+                setEditing(true);
+              }}
+            >
+              Edit<span className="visually-hidden"> {purpose.name}</span>
+            </Button>
+          ) : null}
+        </span>
+      }
+    >
+      {saved ? <Alert tone="success">{saved}</Alert> : null}
+      <p className="muted">
+        <span className="mono">{purpose.key}</span> · version {purpose.version} · updated{' '}
+        {formatDate(purpose.updatedAt)}
+        {purpose.minVersion > 1 ? ` · consents below version ${purpose.minVersion} no longer count` : ''}
+        {purpose.reconsentOnChange
+          ? ' · a change of terms asks subjects again'
+          : ' · consents for earlier versions keep counting after a change'}
+      </p>
+      {purpose.description ? <p>{purpose.description}</p> : null}
+      <blockquote className="purpose-text">{purpose.text}</blockquote>
+      <p className="muted">
+        {label(basisLabels, purpose.legalBasis)}
+        {purpose.specialCategoryCondition
+          ? ` · special categories under Art. 9(2)${label(conditionLabels, purpose.specialCategoryCondition)}`
+          : ''}
+      </p>
+      <p className="muted">
+        Data uses: <span className="mono">{purpose.dataUses.join(', ')}</span>
+        {purpose.dataCategories.length > 0 ? (
+          <>
+            {' '}
+            · categories: <span className="mono">{purpose.dataCategories.join(', ')}</span>
+          </>
+        ) : null}
+      </p>
+      <Decisions decisions={purpose.automatedDecisionMaking} />
+      {editing ? (
+        <section className="edit-form" aria-label={`Change ${purpose.name}`}>
+          <h3>Change this purpose</h3>
+          <PurposeForm
+            purpose={purpose}
+            onCancel={() => setEditing(false)}
+            onSaved={async (result) => {
+              setSaved(describeSaved(result));
+              setEditing(false);
+              await onChanged();
+            }}
+          />
+        </section>
+      ) : null}
+      <Versions key={purpose.version} purpose={purpose} />
+    </Card>
   );
 }
 
@@ -195,39 +198,12 @@ export function ConsentPage() {
             <Empty>No purposes yet.</Empty>
           ) : (
             data.items.map((purpose) => (
-              <Card
+              <PurposeCard
                 key={purpose.key}
-                title={purpose.name}
-                actions={
-                  <span className="button-row">
-                    <Badge tone={purpose.consentRequired ? 'info' : 'neutral'}>
-                      {humanize(purpose.legalBasis)}
-                    </Badge>
-                    {purpose.ccpa.sale ? <Badge tone="warning">CCPA sale</Badge> : null}
-                    {purpose.ccpa.sharing ? <Badge tone="warning">CCPA sharing</Badge> : null}
-                  </span>
-                }
-              >
-                <p className="muted">
-                  <span className="mono">{purpose.key}</span> · version {purpose.version} · updated{' '}
-                  {formatDate(purpose.updatedAt)}
-                  {purpose.minVersion > 1
-                    ? ` · consents below version ${purpose.minVersion} no longer count`
-                    : ''}
-                </p>
-                {purpose.description ? <p>{purpose.description}</p> : null}
-                <blockquote className="purpose-text">{purpose.text}</blockquote>
-                <p className="muted">
-                  Data uses: <span className="mono">{purpose.dataUses.join(', ')}</span>
-                  {purpose.dataCategories.length > 0 ? (
-                    <>
-                      {' '}
-                      · categories: <span className="mono">{purpose.dataCategories.join(', ')}</span>
-                    </>
-                  ) : null}
-                </p>
-                <Versions purpose={purpose} />
-              </Card>
+                purpose={purpose}
+                manage={can('consent.purposes.manage')}
+                onChanged={purposes.reload}
+              />
             ))
           )
         }

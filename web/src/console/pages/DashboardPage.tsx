@@ -3,6 +3,7 @@ import { LineChart } from '../../shared/chart';
 import { formatDateTime, formatNumber, label, requestTypeLabels } from '../../shared/format';
 import { useLoad, useTitle } from '../../shared/hooks';
 import { Card, Empty, LoadState, PageHeader } from '../../shared/ui';
+import { alertKindLabels, type SecurityAlert, SeverityBadge } from '../alert-view';
 import { AuditTable } from '../audit-view';
 import { useSignedIn } from '../session';
 import type { AuditEntry, Dashboard, Page } from '../types';
@@ -84,6 +85,44 @@ function OpenByType({ dashboard }: { dashboard: Dashboard }) {
   );
 }
 
+/** Open alerts, last seen first: severity in words, what happened, and how often. */
+function RecentAlerts() {
+  const { api } = useSignedIn();
+  const open = useLoad(() => api.get<Page<SecurityAlert>>('/v1/alerts', { status: 'open', limit: 6 }), [api]);
+  return (
+    <Card title="Recent alerts" actions={<Link to="/alerts">Open all alerts</Link>}>
+      <LoadState loaded={open} label="Loading alerts…">
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty>No open alerts.</Empty>
+          ) : (
+            <ul className="list">
+              {page.items.map((alert) => (
+                <li key={alert.id} className="list-row">
+                  <span>
+                    <SeverityBadge severity={alert.severity} />{' '}
+                    <strong>{label(alertKindLabels, alert.kind)}</strong>
+                    <span className="muted">
+                      {' '}
+                      · {alert.summary} · last seen {formatDateTime(alert.lastSeenAt)}
+                      {alert.count > 1 ? ` · ${formatNumber(alert.count)} times` : ''}
+                    </span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </LoadState>
+      {open.data?.nextCursor ? (
+        <p className="muted">
+          Older open alerts are not shown here: <Link to="/alerts">see them all</Link>.
+        </p>
+      ) : null}
+    </Card>
+  );
+}
+
 function RecentAudit() {
   const { api } = useSignedIn();
   const recent = useLoad(() => api.get<Page<AuditEntry>>('/v1/audit/entries', { limit: 8 }), [api]);
@@ -136,8 +175,9 @@ export function DashboardPage() {
           }
         </LoadState>
       ) : null}
+      {can('alerts.read') ? <RecentAlerts /> : null}
       {can('audit.read') ? <RecentAudit /> : null}
-      {!reports && !can('audit.read') ? (
+      {!reports && !can('audit.read') && !can('alerts.read') ? (
         <Card>
           <p>
             Your roles give you the pages in the navigation; the dashboard figures need the reports.read

@@ -1,23 +1,9 @@
 import { useState } from 'react';
-import { formatBytes, formatDate, formatDateTime, humanize } from '../../shared/format';
+import { formatBytes, formatDate, formatDateTime, humanize, valueText } from '../../shared/format';
 import { useAction, useLoad, useTitle } from '../../shared/hooks';
 import { Alert, Button, Card, Empty, ErrorAlert, Facts, LoadState, PageHeader } from '../../shared/ui';
 import { useConfig, usePrivacy } from '../session';
 import type { OwnRecord, PortabilityDownload } from '../types';
-
-/** A stored value as words: addresses and lists spelled out, never as raw JSON. */
-function valueText(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (Array.isArray(value)) return value.map(valueText).join(', ');
-  if (typeof value === 'object') {
-    return Object.values(value as Record<string, unknown>)
-      .filter((part) => part !== null && part !== undefined && part !== '')
-      .map(valueText)
-      .join(', ');
-  }
-  return String(value);
-}
 
 function Download() {
   const { api } = usePrivacy();

@@ -3,9 +3,19 @@ import { Link } from 'react-router';
 import { ApiError } from '../../shared/api';
 import { label, legalBasisLabels } from '../../shared/format';
 import { useAction, useTitle } from '../../shared/hooks';
-import { Alert, Button, Card, CheckboxField, ErrorAlert, PageHeader, TextField } from '../../shared/ui';
+import {
+  Alert,
+  Button,
+  Card,
+  CheckboxField,
+  EmailAddressField,
+  ErrorAlert,
+  PageHeader,
+  TextField,
+} from '../../shared/ui';
+import { ConfirmEmailForm } from '../ConfirmEmail';
 import { useConfig, usePrivacy } from '../session';
-import type { PublicPurpose, SubjectSession } from '../types';
+import type { PublicPurpose, RegistrationAccepted } from '../types';
 
 function isSaleOrSharing(purpose: PublicPurpose): boolean {
   return purpose.ccpa.sale || purpose.ccpa.sharing;
@@ -25,21 +35,50 @@ function PurposeNotice({ purpose, gpc }: { purpose: PublicPurpose; gpc: boolean 
 }
 
 /**
+ * After registering: the server's message (the same whether or not the address had an account) and the
+ * form for the code it e-mailed. Its own page, so that its heading takes focus.
+ */
+function CheckYourEmail({ email, message, onBack }: { email: string; message: string; onBack: () => void }) {
+  const config = useConfig();
+  useTitle('Check your e-mail', config.branding.name);
+  return (
+    <div className="narrow">
+      <PageHeader title="Check your e-mail" description={`We sent a message to ${email}.`} />
+      <Alert tone="info">{message}</Alert>
+      <Card title="Confirm your e-mail address">
+        <ConfirmEmailForm email={email} />
+      </Card>
+      <p>
+        Not the right address?{' '}
+        <Button variant="ghost" onClick={onBack}>
+          Change it
+        </Button>
+      </p>
+      <p>
+        Already have an account? <Link to="/login">Sign in</Link>.
+      </p>
+    </div>
+  );
+}
+
+/**
  * Registration with a free, specific choice per purpose based on consent: every box starts unticked, each
- * shows the purpose's own text and legal basis, and an unticked box is recorded as declined.
+ * shows the purpose's own text and legal basis, and an unticked box is recorded as declined. The account
+ * opens once the code e-mailed to the address is entered.
  */
 export function RegisterPage() {
-  const { api, started, gpc } = usePrivacy();
+  const { api, gpc } = usePrivacy();
   const config = useConfig();
   useTitle('Create an account', config.branding.name);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [granted, setGranted] = useState<Record<string, boolean>>({});
+  const [accepted, setAccepted] = useState<{ email: string; message: string }>();
   const consentPurposes = config.purposes.filter((purpose) => purpose.consentRequired);
   const otherPurposes = config.purposes.filter((purpose) => !purpose.consentRequired);
   const register = useAction(async () => {
-    const session = await api.post<SubjectSession>('/v1/privacy/register', {
+    const answer = await api.post<RegistrationAccepted>('/v1/privacy/register', {
       name,
       email,
       password,
@@ -50,13 +89,19 @@ export function RegisterPage() {
       })),
       globalPrivacyControl: gpc,
     });
-    started(session);
+    // The password has done its work; it should not linger in the page.
+    setPassword('');
+    setAccepted({ email, message: answer.message });
   });
   const error = register.error instanceof ApiError ? register.error : undefined;
 
   function submit(event: FormEvent) {
     event.preventDefault();
     void register.run();
+  }
+
+  if (accepted) {
+    return <CheckYourEmail {...accepted} onBack={() => setAccepted(undefined)} />;
   }
 
   return (
@@ -85,14 +130,9 @@ export function RegisterPage() {
               onChange={(event) => setName(event.target.value)}
               error={error?.fieldError('name')}
             />
-            <TextField
-              label="E-mail address"
-              type="email"
-              name="email"
-              autoComplete="email"
-              required
+            <EmailAddressField
               value={email}
-              onChange={(event) => setEmail(event.target.value)}
+              onChange={setEmail}
               error={error?.fieldError('email')}
               hint="You sign in with it; notices about your requests go there."
             />

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ApiError } from '../../shared/api';
 import {
   describeDaysLeft,
   formatDate,
@@ -9,9 +10,28 @@ import {
   requestTypeLabels,
 } from '../../shared/format';
 import { useAction, useLoad, useTitle } from '../../shared/hooks';
-import { Alert, Badge, Button, Card, Empty, ErrorAlert, LoadState, PageHeader } from '../../shared/ui';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Empty,
+  ErrorAlert,
+  Loading,
+  LoadState,
+  PageHeader,
+} from '../../shared/ui';
+import {
+  type CorrectableField,
+  type CorrectionDraft,
+  CorrectionRow,
+  correctableFields,
+  correctionsOf,
+  newCorrection,
+  rowError,
+} from '../corrections';
 import { useConfig, usePrivacy } from '../session';
-import type { OwnRequest } from '../types';
+import type { OwnRecord, OwnRequest } from '../types';
 
 function explanation(request: OwnRequest): string {
   switch (request.state) {
@@ -42,6 +62,60 @@ function tone(state: string): string {
   return 'info';
 }
 
+/** What to correct: rows of "this field of my data" and "this is the right value". */
+function Corrections({
+  fields,
+  drafts,
+  onChange,
+  error,
+  paths,
+}: {
+  fields: CorrectableField[];
+  drafts: CorrectionDraft[];
+  onChange: (drafts: CorrectionDraft[]) => void;
+  error: unknown;
+  paths: string[];
+}) {
+  if (fields.length === 0) {
+    return <Empty>We hold no data about you that could be corrected here.</Empty>;
+  }
+  return (
+    <fieldset className="corrections">
+      <legend>What should we correct?</legend>
+      <p className="purpose-meta">
+        Choose the information from your data (as on the My data page) and enter what is right. We check your
+        request, then correct it.
+      </p>
+      {drafts.map((draft, index) => (
+        <CorrectionRow
+          key={`correction-${index.toString()}`}
+          index={index}
+          draft={draft}
+          fields={fields}
+          onChange={(next) => onChange(drafts.map((item, at) => (at === index ? next : item)))}
+          onRemove={drafts.length > 1 ? () => onChange(drafts.filter((_, at) => at !== index)) : undefined}
+          error={rowError(error, paths[index])}
+        />
+      ))}
+      <div>
+        <Button onClick={() => onChange([...drafts, newCorrection()])}>Correct something else too</Button>
+      </div>
+    </fieldset>
+  );
+}
+
+/** The request's error in words: a correction that does not fit is marked at its field instead. */
+function FilingError({ error }: { error: unknown }) {
+  if (error instanceof ApiError && error.code === 'validation_failed' && error.errors.length > 0) {
+    return (
+      <Alert tone="error" title="Please check your corrections">
+        Some values do not fit the information they correct; see the messages below.
+      </Alert>
+    );
+  }
+  return <ErrorAlert error={error} />;
+}
+
 /** Ask for access, rectification, erasure, restriction or objection; follow status and deadline. */
 export function RequestsPage() {
   const { api } = usePrivacy();
@@ -49,10 +123,29 @@ export function RequestsPage() {
   useTitle('Requests', config.branding.name);
   const requests = useLoad(() => api.get<{ items: OwnRequest[] }>('/v1/privacy/me/requests'), [api]);
   const [type, setType] = useState('');
-  const [sent, setSent] = useState<OwnRequest>();
+  const [sent, setSent] = useState<{ request: OwnRequest; corrected: string[] }>();
+  const [drafts, setDrafts] = useState<CorrectionDraft[]>([newCorrection()]);
+  const [paths, setPaths] = useState<string[]>([]);
+  const rectifying = type === 'rectification';
+  // The subject's own data, to choose what to correct from: read (and audited) only when asked for.
+  const data = useLoad(
+    async () => (rectifying ? (await api.get<{ items: OwnRecord[] }>('/v1/privacy/me/data')).items : []),
+    [api, rectifying],
+  );
+  const fields = correctableFields(data.data ?? []);
   const file = useAction(async () => {
-    setSent(await api.post<OwnRequest>('/v1/privacy/me/requests', { type }));
+    let body: Record<string, unknown> = { type };
+    let corrected: string[] = [];
+    if (rectifying) {
+      const built = correctionsOf(drafts, fields);
+      setPaths(built.paths);
+      body = { type, corrections: built.corrections };
+      corrected = drafts.map((draft) => fields.find((field) => field.id === draft.field)?.label ?? '');
+    }
+    const request = await api.post<OwnRequest>('/v1/privacy/me/requests', body);
+    setSent({ request, corrected });
     setType('');
+    setDrafts([newCorrection()]);
     await requests.reload();
   });
   const withdraw = useAction(async (request: OwnRequest) => {
@@ -75,12 +168,13 @@ export function RequestsPage() {
       <Card title="Make a request">
         {sent ? (
           <Alert tone="success" title="Your request was sent">
-            {label(requestTypeLabels, sent.type)} request received; we will answer by{' '}
-            {formatDate(sent.dueDate)}.
+            {label(requestTypeLabels, sent.request.type)} request received; we will answer by{' '}
+            {formatDate(sent.request.dueDate)}.
+            {sent.corrected.length > 0 ? ` You asked us to correct: ${sent.corrected.join('; ')}.` : ''}
           </Alert>
         ) : null}
-        <ErrorAlert error={file.error} />
-        <form className="form form-wide" onSubmit={submit}>
+        <FilingError error={file.error} />
+        <form className="form form-wide" onSubmit={submit} noValidate>
           <fieldset>
             <legend>What would you like us to do?</legend>
             <div className="request-types">
@@ -91,7 +185,10 @@ export function RequestsPage() {
                     name="request-type"
                     value={value}
                     checked={type === value}
-                    onChange={() => setType(value)}
+                    onChange={() => {
+                      setType(value);
+                      file.clearError();
+                    }}
                   />
                   <span>
                     <strong>{label(requestTypeLabels, value)}</strong>
@@ -101,12 +198,34 @@ export function RequestsPage() {
               ))}
             </div>
           </fieldset>
+          {rectifying && data.loading ? <Loading label="Loading your data…" /> : null}
+          {rectifying && !data.loading ? (
+            <LoadState loaded={data} label="Loading your data…">
+              {() => (
+                <Corrections
+                  fields={fields}
+                  drafts={drafts}
+                  onChange={(next) => {
+                    setDrafts(next);
+                    file.clearError();
+                  }}
+                  error={file.error}
+                  paths={paths}
+                />
+              )}
+            </LoadState>
+          ) : null}
           <p className="field-hint">
             For a copy of your data to take elsewhere, use “Download my data” on the My data page: it is ready
             at once.
           </p>
           <div>
-            <Button type="submit" variant="primary" busy={file.busy} disabled={!type}>
+            <Button
+              type="submit"
+              variant="primary"
+              busy={file.busy}
+              disabled={!type || (rectifying && fields.length === 0)}
+            >
               Send request
             </Button>
           </div>

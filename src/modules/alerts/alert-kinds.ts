@@ -1,0 +1,61 @@
+import type { AlertSeverity } from './alert-tables.js';
+
+/**
+ * How repeats fold into an alert: `window` while the alert is unresolved and was last seen within the
+ * dedupe window (CUSTOS_ALERT_DEDUPE_WINDOW), `unresolved` for as long as it is unresolved (conditions
+ * a daily job finds again every day, such as an overdue request).
+ */
+export type RepeatPolicy = 'window' | 'unresolved';
+
+type AlertKindDefinition = { severity: AlertSeverity; repeat: RepeatPolicy; description: string };
+
+/** Every kind of alert Custos raises: its severity, how repeats fold, and what it means. */
+export const alertKinds = {
+  'login.account_locked': {
+    severity: 'warning',
+    repeat: 'window',
+    description: 'An operator account was locked (backed off) after repeated failed logins.',
+  },
+  'login.client_throttled': {
+    severity: 'warning',
+    repeat: 'window',
+    description:
+      'Many failed logins came from one client network, whose logins are now backed off (the target is a keyed hash of the network, as in the audit log).',
+  },
+  'audit.verification_failed': {
+    severity: 'critical',
+    repeat: 'unresolved',
+    description:
+      'The audit log failed verification: an entry or checkpoint was altered, removed or inserted (the target is the first bad entry).',
+  },
+  'webhook.dead_lettered': {
+    severity: 'warning',
+    repeat: 'window',
+    description: 'A webhook delivery used all its attempts and was given up on (the target is the endpoint).',
+  },
+  'system_task.failed': {
+    severity: 'warning',
+    repeat: 'unresolved',
+    description:
+      'A downstream system’s task for a request failed for good: the system reported a failure, or its webhook could not be delivered.',
+  },
+  'request.overdue': {
+    severity: 'warning',
+    repeat: 'unresolved',
+    description: 'A data-subject request is past its deadline and still open.',
+  },
+  'vault.mass_reveal': {
+    severity: 'critical',
+    repeat: 'window',
+    description:
+      'One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration.',
+  },
+} as const satisfies Record<string, AlertKindDefinition>;
+
+export type AlertKind = keyof typeof alertKinds;
+
+export const alertKindNames = Object.keys(alertKinds) as [AlertKind, ...AlertKind[]];
+
+export function isAlertKind(value: string): value is AlertKind {
+  return Object.hasOwn(alertKinds, value);
+}

@@ -1,0 +1,160 @@
+import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import type { AuditContext } from '../audit/audit-types.js';
+import type { AlertRaiser, RaisedAlert } from './alert-service.js';
+import type { RevealWindow } from './reveal-window.js';
+
+type Deps = {
+  db: Kysely<DB>;
+  alerts: AlertRaiser;
+  clock: Clock;
+  /** The keyed hash of a client's network the audit log uses (null when the address is unusable). */
+  clientRef: (ip: string) => string | null;
+  /** Distinct subjects revealed per principal (CUSTOS_REVEAL_ALERT_*); undefined turns the check off. */
+  reveals?: RevealWindow | undefined;
+};
+
+/** An audit verification that failed, as the verifier reports it. */
+export type FailedVerification = { problem: string; seq: number; message: string };
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+/** "10 minutes", "1 hour", "45 seconds". */
+function spanOf(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour', 'hours');
+  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute', 'minutes');
+  return plural(Math.round(ms / 1000), 'second', 'seconds');
+}
+
+/**
+ * The alerts other modules raise, one function per situation: each writes the summary and the
+ * pseudonymous target and facts for its kind, so sources never compose alert text themselves. Functions
+ * taking `tx` raise inside the caller's transaction.
+ */
+export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) {
+  /** An operator account's logins are backed off after repeated failures. */
+  function accountLocked(tx: Tx, operatorId: string): Promise<RaisedAlert> {
+    return alerts.raise(tx, {
+      kind: 'login.account_locked',
+      summary: 'An operator account was locked after repeated failed logins.',
+      target: { type: 'operator', id: operatorId },
+    });
+  }
+
+  /** Logins from one client network are backed off after many failures (across accounts). */
+  async function clientThrottled(tx: Tx, ip: string): Promise<RaisedAlert | undefined> {
+    const network = clientRef(ip);
+    if (!network) return undefined;
+    return alerts.raise(tx, {
+      kind: 'login.client_throttled',
+      summary: 'Many failed logins came from one client network; its logins are backed off.',
+      target: { type: 'client_network', id: network },
+    });
+  }
+
+  /** The audit log failed verification (the scheduled job, or GET /v1/audit/verify). */
+  function auditVerificationFailed(report: FailedVerification): Promise<RaisedAlert> {
+    return db.transaction().execute((tx) =>
+      alerts.raise(tx, {
+        kind: 'audit.verification_failed',
+        // Grouped digits: a long bare number would look like a phone number to the personal-data filter.
+        summary: `The audit log failed verification at entry ${report.seq.toLocaleString('en-GB')}: ${report.problem}.`,
+        target: { type: 'audit_entry', id: String(report.seq) },
+        details: { problem: report.problem, seq: report.seq, message: report.message },
+      }),
+    );
+  }
+
+  /** A webhook delivery used all its attempts. */
+  function webhookDeadLettered(
+    tx: Tx,
+    delivery: { deliveryId: string; endpointId: string },
+  ): Promise<RaisedAlert> {
+    return alerts.raise(tx, {
+      kind: 'webhook.dead_lettered',
+      summary: 'A webhook delivery failed every attempt and was given up on.',
+      target: { type: 'webhook_endpoint', id: delivery.endpointId },
+      details: { delivery: delivery.deliveryId },
+    });
+  }
+
+  /** A downstream system's task failed for good (reported by the system, or undeliverable). */
+  function systemTaskFailed(
+    tx: Tx,
+    task: { taskId: string; requestId: string; systemId: string; action: string; failure: string },
+  ): Promise<RaisedAlert> {
+    return alerts.raise(tx, {
+      kind: 'system_task.failed',
+      summary:
+        task.failure === 'undeliverable'
+          ? `A downstream system could not be sent its ${task.action} task: the webhook was given up on.`
+          : `A downstream system reported that it could not carry out its ${task.action} task.`,
+      target: { type: 'system_task', id: task.taskId },
+      details: {
+        request: task.requestId,
+        system: task.systemId,
+        action: task.action,
+        failure: task.failure,
+      },
+    });
+  }
+
+  /** An open request is past its deadline (the daily reminder job finds it again every day). */
+  function requestOverdue(
+    tx: Tx,
+    request: { id: string; type: string; regime: string; dueAt: Date },
+  ): Promise<RaisedAlert> {
+    const days = Math.max(0, Math.floor((clock.now().getTime() - request.dueAt.getTime()) / 86_400_000));
+    return alerts.raise(tx, {
+      kind: 'request.overdue',
+      summary:
+        days === 0
+          ? `A data-subject request (${request.type}, ${request.regime}) passed its deadline today.`
+          : `A data-subject request (${request.type}, ${request.regime}) is ${plural(days, 'day', 'days')} overdue.`,
+      target: { type: 'request', id: request.id },
+      details: {
+        type: request.type,
+        regime: request.regime,
+        dueAt: request.dueAt.toISOString(),
+        daysOverdue: days,
+      },
+    });
+  }
+
+  /**
+   * An operator or API key read subjects' records in clear. When this takes it over the threshold of
+   * distinct subjects within the window, a critical alert is raised (in a transaction of its own: the
+   * reads themselves write nothing but their audit entries).
+   */
+  async function revealed(context: AuditContext, subjectIds: readonly string[]): Promise<void> {
+    const { actor } = context;
+    if (!reveals || subjectIds.length === 0) return;
+    if (actor.type !== 'operator' && actor.type !== 'api_key') return;
+    const seen = reveals.observe(`${actor.type}:${actor.id}`, subjectIds, clock.now().getTime());
+    if (!seen.crossed) return;
+    const { threshold, windowMs } = reveals.settings;
+    const who = actor.type === 'operator' ? 'An operator' : 'An API key';
+    await db.transaction().execute((tx) =>
+      alerts.raise(tx, {
+        kind: 'vault.mass_reveal',
+        summary: `${who} read the records of more than ${threshold} subjects in clear within ${spanOf(windowMs)}: possible exfiltration.`,
+        target: { type: actor.type, id: actor.id },
+        details: { distinctSubjects: seen.distinctSubjects, threshold, windowSeconds: windowMs / 1000 },
+      }),
+    );
+  }
+
+  return {
+    accountLocked,
+    clientThrottled,
+    auditVerificationFailed,
+    webhookDeadLettered,
+    systemTaskFailed,
+    requestOverdue,
+    revealed,
+  };
+}
+
+export type SecurityAlerts = ReturnType<typeof securityAlerts>;
