@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
 import type { JobDefinition } from '../../src/jobs/queue.js';
 import { fixedClock } from '../../src/lib/clock.js';
+import type { ZAlert } from '../../src/modules/alerts/alert-schemas.js';
 import { auditVerifyJob, auditVerifyJobName } from '../../src/modules/audit/audit-jobs.js';
 import { deadlineReminderJobName } from '../../src/modules/requests/request-jobs.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
@@ -23,23 +25,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(1301);
 
-type Alert = {
-  id: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical';
-  summary: string;
-  details: Record<string, unknown>;
-  target: { type: string; id: string } | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  count: number;
-  status: 'open' | 'acknowledged' | 'resolved';
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  note: string | null;
-};
+type Alert = z.infer<typeof ZAlert>;
 
 const dayMs = 86_400_000;
 

@@ -364,7 +364,6 @@ describe('privacy center registration, confirmed by e-mail', () => {
       ipHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       userAgentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       choices: [{ purpose: 'newsletter', version: 1, granted: true }],
-      gpc: false,
     });
     const stored = JSON.stringify(held);
     for (const personal of [email, name, userAgent, '127.0.0.1']) expect(stored).not.toContain(personal);

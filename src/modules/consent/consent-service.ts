@@ -235,7 +235,6 @@ export function consentService({ db, store, purposes, states, audit, events, clo
     statusOf: (key: string) => ConsentStatus | null | undefined,
     except: ReadonlySet<string> | undefined,
     proof: Pick<ConsentRecordInput, 'proof' | 'givenAt'>,
-    held?: HeldContext,
   ): Promise<NewConsentEvent[][]> {
     const targets = gpcOptOuts(
       [...catalog.values()].map((purpose) => ({ key: purpose.key, ...rulesOf(purpose) })),
@@ -246,16 +245,16 @@ export function consentService({ db, store, purposes, states, audit, events, clo
     const keys = (list: string[]) => list.map((key) => ({ key }));
     return Promise.all([
       targets.withdraw.length > 0
-        ? eventsFor(context, { ...base, action: 'withdraw', purposes: keys(targets.withdraw) }, held)
+        ? eventsFor(context, { ...base, action: 'withdraw', purposes: keys(targets.withdraw) })
         : [],
       targets.deny.length > 0
-        ? eventsFor(context, { ...base, action: 'deny', purposes: keys(targets.deny) }, held)
+        ? eventsFor(context, { ...base, action: 'deny', purposes: keys(targets.deny) })
         : [],
     ]);
   }
 
   /** Choices made now that are recorded later (`recordHeld`): their time is taken and proof hashed now. */
-  function hold(input: { choices: HeldChoice[]; gpc: boolean; proof?: ProofInput | undefined }): HeldChoices {
+  function hold(input: { choices: HeldChoice[]; proof?: ProofInput | undefined }): HeldChoices {
     const { ipHash, userAgentHash } = proofHashes(settings.proofKey, input.proof);
     return {
       givenAt: clock.now().toISOString(),
@@ -263,13 +262,12 @@ export function consentService({ db, store, purposes, states, audit, events, clo
       ipHash,
       userAgentHash,
       choices: input.choices.map(({ purpose, version, granted }) => ({ purpose, version, granted })),
-      gpc: input.gpc,
     };
   }
 
   /**
    * Records held choices in the caller's transaction, as given when they were made (their proof and
-   * time; `recordedAt` is now): the grants, the denials, then the GPC opt-outs, each audited as `record`
+   * time; `recordedAt` is now): the grants, then the denials, each audited as `record`
    * audits it. A grant that no longer counts (its version was superseded meanwhile) is left out and named in
    * `lapsed`. The caller announces the subject (`announce`) after its commit.
    */
@@ -279,7 +277,7 @@ export function consentService({ db, store, purposes, states, audit, events, clo
     subjectId: string,
     held: HeldChoices,
   ): Promise<HeldOutcome> {
-    const { givenAt, formId, ipHash, userAgentHash, choices, gpc } = ZHeldChoices.parse(held);
+    const { givenAt, formId, ipHash, userAgentHash, choices } = ZHeldChoices.parse(held);
     // Read in the transaction: it holds a connection, and PGlite has no second one.
     const catalog = await purposes.catalogWithin(tx);
     const earlier: HeldContext = { hashes: { ipHash, userAgentHash }, catalog };
@@ -303,18 +301,6 @@ export function consentService({ db, store, purposes, states, audit, events, clo
       return eventsFor(context, input, earlier);
     };
     const groups = [await chosen(true), await chosen(false)];
-    if (gpc) {
-      const standing = await store.subjectState(tx, subjectId);
-      const statuses = new Map<string, ConsentStatus | null>(
-        standing?.rows.map((row) => [row.purpose_key, row.status]),
-      );
-      for (const choice of kept) statuses.set(choice.purpose, choice.granted ? 'granted' : 'denied');
-      const except = new Set(choices.filter((choice) => choice.granted).map((choice) => choice.purpose));
-      // One call, as a GPC signal is recorded on its own.
-      const statusOf = (key: string) => statuses.get(key);
-      const optOuts = await gpcEventsFor(context, subjectId, catalog, statusOf, except, proof, earlier);
-      groups.push(optOuts.flat());
-    }
     const calls: ConsentCall[] = groups.map((events) => ({ context, subjectId, events }));
     const written = await writer.writeWithin(tx, calls);
     const lapsed = choices.filter((choice) => !counts(choice)).map((choice) => choice.purpose);

@@ -23,8 +23,6 @@ export const ZHeldChoices = z.object({
       }),
     )
     .max(200),
-  /** The browser sent Global Privacy Control with the choices. */
-  gpc: z.boolean(),
 });
 export type HeldChoices = z.infer<typeof ZHeldChoices>;
 export type HeldChoice = HeldChoices['choices'][number];

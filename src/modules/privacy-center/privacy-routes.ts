@@ -121,6 +121,21 @@ export function privacyRoutes({
       }),
     );
 
+    /** A new session: the browser's GPC signal (header or form flag) honoured, the cookie set, the session answered. */
+    async function signedIn(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      session: IssuedSubjectSession,
+      { gpc, formId }: { gpc: boolean; formId: string },
+    ) {
+      if (gpcOf(request, gpc)) {
+        const context = asSubject(auditContextOf(request), session.subjectId);
+        await selfService.honourGpc(context, session.subjectId, proofOf(request, formId));
+      }
+      setSubjectCookie(request, reply, session);
+      return presentIssued(session);
+    }
+
     app.post(
       '/v1/privacy/register',
       {
@@ -159,17 +174,11 @@ export function privacyRoutes({
         },
       },
       async (request, reply) => {
-        const context = auditContextOf(request);
-        const session = await verification.verify(context, request.body);
-        if (gpcOf(request, request.body.globalPrivacyControl)) {
-          await selfService.honourGpc(
-            asSubject(context, session.subjectId),
-            session.subjectId,
-            proofOf(request, 'privacy-center.verify'),
-          );
-        }
-        setSubjectCookie(request, reply, session);
-        return presentIssued(session);
+        const session = await verification.verify(auditContextOf(request), request.body);
+        return signedIn(request, reply, session, {
+          gpc: request.body.globalPrivacyControl,
+          formId: 'privacy-center.verify',
+        });
       },
     );
 
@@ -204,17 +213,11 @@ export function privacyRoutes({
         },
       },
       async (request, reply) => {
-        const context = auditContextOf(request);
-        const session = await subjectAccounts.login(context, request.body);
-        if (gpcOf(request, request.body.globalPrivacyControl)) {
-          await selfService.honourGpc(
-            asSubject(context, session.subjectId),
-            session.subjectId,
-            proofOf(request, 'privacy-center.login'),
-          );
-        }
-        setSubjectCookie(request, reply, session);
-        return presentIssued(session);
+        const session = await subjectAccounts.login(auditContextOf(request), request.body);
+        return signedIn(request, reply, session, {
+          gpc: request.body.globalPrivacyControl,
+          formId: 'privacy-center.login',
+        });
       },
     );
 

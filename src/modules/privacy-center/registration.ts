@@ -106,7 +106,7 @@ export function registrationService({
    */
   function choicesToHold(input: Registration): HeldChoices | null {
     if (input.consents.length === 0) return null;
-    return consent.hold({ choices: input.consents, gpc: false, proof: input.proof });
+    return consent.hold({ choices: input.consents, proof: input.proof });
   }
 
   /** The new subject with its record and pending account holding the choices; the code is e-mailed on commit. */
