@@ -207,26 +207,6 @@ export function subjectStore() {
     },
 
     /** A record and its blind indexes in one statement (one round trip on the write path). */
-    async insertRecordWithIndexes(
-      tx: Executor,
-      row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
-        created_at: Date;
-        updated_at: Date;
-      },
-      indexes: BlindIndexRow[],
-    ) {
-      const values = { ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) };
-      if (indexes.length === 0) {
-        await tx.insertInto('records').values(values).execute();
-        return;
-      }
-      // The indexes' foreign key is checked at the end of the statement, after the record is in.
-      await tx
-        .with('record', (db) => db.insertInto('records').values(values).returning('id'))
-        .insertInto('blind_indexes')
-        .values(indexes)
-        .execute();
-    },
     /**
      * The inserts of a record and its blind indexes, built but not run: for a caller that sends them in
      * one statement with something else (the audit entry). Foreign keys are checked at the end of that
@@ -286,15 +266,6 @@ export function subjectStore() {
       let query = tx.selectFrom('records').selectAll().where('subject_id', '=', subjectId);
       if (collectionId) query = query.where('collection_id', '=', collectionId);
       return query.orderBy('created_at').orderBy('id').execute();
-    },
-    async countRecords(tx: Executor, subjectId: string, collectionId: string): Promise<number> {
-      const row = await tx
-        .selectFrom('records')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('subject_id', '=', subjectId)
-        .where('collection_id', '=', collectionId)
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
     },
     async deleteRecord(tx: Executor, id: string) {
       await tx.deleteFrom('blind_indexes').where('record_id', '=', id).execute();
