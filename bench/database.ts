@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/database.js';
 import type { Metrics } from '../src/metrics.js';
 
@@ -16,9 +17,13 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
+/** The connection pool a Custos process has when CUSTOS_DATABASE_POOL_SIZE is not set. */
+export const defaultPoolSize = loadConfig({}).databasePoolSize;
+
 /**
  * A scratch database for one scenario: a fresh PostgreSQL database on the DATABASE_URL server (dropped
- * afterwards, so benches never touch real data), or an in-memory PGlite when DATABASE_URL is unset.
+ * afterwards, so benches never touch real data), or an in-memory PGlite when DATABASE_URL is unset. The
+ * pool is a default deployment's unless a scenario needs another.
  */
 export async function openBenchDatabase(
   options: { poolSize?: number; metrics?: Metrics } = {},
@@ -35,7 +40,7 @@ export async function openBenchDatabase(
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const database = await openDatabase(
-    { kind: 'postgres', url, poolSize: options.poolSize ?? 20 },
+    { kind: 'postgres', url, poolSize: options.poolSize ?? defaultPoolSize },
     options.metrics,
   );
   return {

@@ -334,7 +334,7 @@ export const consentScenario: BenchScenario = {
   description:
     'consent checks through the API vs. a constant route, the NDJSON filter over 1,000,000 subjects, and grants through the API (PostgreSQL when DATABASE_URL is set)',
   async run() {
-    const scratch = await openBenchDatabase({ poolSize: 20 });
+    const scratch = await openBenchDatabase();
     const subjects = Number(
       process.env.BENCH_CONSENT_SUBJECTS ?? (scratch.kind === 'postgres' ? 1_000_000 : 100_000),
     );

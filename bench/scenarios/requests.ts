@@ -228,7 +228,7 @@ export const requestsScenario: BenchScenario = {
   description:
     'access package of 10 × 1,000 records, erasure of 10,000 records, 1,000 concurrent submissions (PostgreSQL when DATABASE_URL is set)',
   async run() {
-    const scratch = await openBenchDatabase({ poolSize: 20 });
+    const scratch = await openBenchDatabase();
     const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
     const config = loadConfig({ CUSTOS_DATA_DIR: dataDir, CUSTOS_PORT: '0', CUSTOS_LOG_LEVEL: 'warn' });
     const runtime = await openRuntime({

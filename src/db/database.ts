@@ -112,8 +112,40 @@ function postgresListener(url: string, applicationName: string) {
   return { listen, stopAll: () => Promise.all(stops.splice(0).map((stop) => stop())) };
 }
 
+/**
+ * Statements whose text starts with this comment are sent to PostgreSQL as named prepared statements:
+ * each connection parses and analyses them once and then only binds and runs them. For the hot, fixed
+ * statements (audit appends, record creates) that is a large part of the server's work; any other text
+ * goes unnamed, so the number of statements a connection keeps stays bounded by the code. PGlite ignores
+ * the mark. (A pooler in transaction mode in front of PostgreSQL must support prepared statements.)
+ */
+export const preparedMark = '/* prepared */ ';
+
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `custos_${statementNames.size.toString(36)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** pg's client, sending statements marked with `preparedMark` as named prepared statements. */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has many overloads; this passes them through.
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === 'string' && config.startsWith(preparedMark)) {
+      return super.query({ name: statementName(config), text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, metrics?: Metrics): Database {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'custos',

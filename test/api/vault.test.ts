@@ -318,5 +318,64 @@ describe('the vault', () => {
 
     const intact = await read(other.subjectId, 'privacy_agent', 'purpose=support&reveal=true');
     expect(intact.json().items[0].fields.email).toBe(other.data.email);
+
+    const createAfter = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${victim.subjectId}/records`,
+      headers: writer,
+      payload: { collection: 'customers', fields: person() },
+    });
+    expect(createAfter.statusCode).toBe(410);
+    expect(createAfter.json().code).toBe('subject_erased');
+  });
+
+  it('keeps one record per subject in a one-record collection, even when creates race', async () => {
+    const subject = await t.app.inject({ method: 'POST', url: '/v1/subjects', headers: writer, payload: {} });
+    const subjectId = subject.json().id as string;
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.app.inject({
+          method: 'POST',
+          url: `/v1/subjects/${subjectId}/records`,
+          headers: writer,
+          payload: { collection: 'customers', fields: person() },
+        }),
+      ),
+    );
+    const codes = racing.map((response) => response.statusCode).sort();
+    expect(codes).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(racing.find((response) => response.statusCode === 409)?.json().code).toBe('conflict');
+    const stored = await t.runtime.database.db
+      .selectFrom('records')
+      .select('id')
+      .where('subject_id', '=', subjectId)
+      .execute();
+    expect(stored).toHaveLength(1);
+  });
+
+  it('validates new records against the collection as it is now, after it changed', async () => {
+    await storePerson();
+    const headers = await actAs(t, 'dpo');
+    const current = (await t.app.inject({ method: 'GET', url: '/v1/collections/customers', headers })).json();
+    const tier = {
+      name: 'loyalty_tier',
+      type: 'string',
+      category: 'user.account',
+      classification: 'internal',
+    };
+    const changed = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/collections/customers',
+      headers,
+      payload: {
+        description: current.description,
+        multiple: current.multiple,
+        fields: [...current.fields, tier],
+      },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    const { subjectId } = await storePerson({ ...person(), loyalty_tier: 'gold' } as Person);
+    const readBack = await read(subjectId, 'privacy_agent', 'purpose=support&reveal=true');
+    expect(readBack.json().items[0].fields.loyalty_tier).toBe('gold');
   });
 });

@@ -150,7 +150,18 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     row: AppendRow,
     writes: readonly OperationNodeSource[] = [],
   ): Promise<number> {
-    const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery, writes);
+    return (await appendGuarded(tx, row, writes)) as number;
+  }
+
+  /** `appendPrepared` behind a guard (see the store's `append`): no number when the guard refused. */
+  async function appendGuarded(
+    tx: Executor,
+    row: AppendRow,
+    writes: readonly OperationNodeSource[],
+    guard?: OperationNodeSource,
+  ): Promise<number | undefined> {
+    const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery, writes, guard);
+    if (!appended) return undefined;
     if (tx.isTransaction) heldChains.set(tx, appended.chain);
     // Reaching a multiple of N in its chain: sign now, in the same transaction (one more insert every N).
     if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
@@ -182,6 +193,23 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     writes: readonly OperationNodeSource[],
   ): Promise<{ seq: number }> {
     return { seq: await appendPrepared(tx, prepare(context, entry), writes) };
+  }
+
+  /**
+   * `appendWith` behind a guard, for a change that is one statement, committed on its own (`tx` is then
+   * the database): `guard` (a query returning rows, usually the main INSERT … RETURNING) runs first as
+   * the CTE `append_guard`, and the entry is appended only if it returns a row; `writes` may select from
+   * it. Nothing when the guard returned no row: nothing was written, and the caller finds out why.
+   */
+  async function appendIf(
+    tx: Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+    guard: OperationNodeSource,
+    writes: readonly OperationNodeSource[] = [],
+  ): Promise<{ seq: number } | undefined> {
+    const seq = await appendGuarded(tx, prepare(context, entry), writes, guard);
+    return seq === undefined ? undefined : { seq };
   }
 
   /** Takes a chain for `count` entries: the one `tx` holds, else a free one, else any (waiting for it). */
@@ -419,6 +447,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   return {
     append,
     appendWith,
+    appendIf,
     appendMany,
     record,
     query,

@@ -1,5 +1,5 @@
 import { type OperationNodeSource, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import { type Executor, preparedMark } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditTables } from './audit-tables.js';
 import type { ChainHead } from './audit-verify.js';
@@ -119,23 +119,31 @@ export function auditStore() {
       chain: number | undefined,
       hashEvery: number,
       writes: readonly OperationNodeSource[] = [],
-    ): Promise<AppendedEntry> {
-      // The caller's own writes, if any, go along as data-modifying CTEs: one round trip for both.
-      const prelude =
-        writes.length === 0
-          ? sql``
-          : sql`with ${sql.join(writes.map((write, index) => sql`${sql.ref(`write_${index}`)} as (${write})`))} `;
-      const result = await sql<AppendedEntry>`
-        ${prelude}select chain, seq, chain_seq as "chainSeq", hash
-          from audit_append(${chain ?? null}::smallint, ${row.canonicalBefore}::text, ${row.canonicalAfter}::text,
+      guard?: OperationNodeSource,
+    ): Promise<AppendedEntry | undefined> {
+      // The caller's own writes, if any, go along as data-modifying CTEs: one round trip for both. A
+      // guard runs first as `append_guard`; with no row from it, nothing is appended (and writes that
+      // select from it write nothing either).
+      const ctes = [
+        ...(guard ? [sql`append_guard as (${guard})`] : []),
+        ...writes.map((write, index) => sql`${sql.ref(`write_${index}`)} as (${write})`),
+      ];
+      const prelude = ctes.length === 0 ? sql`` : sql`with ${sql.join(ctes)} `;
+      const from = guard ? sql`append_guard cross join lateral ` : sql``;
+      const result = await sql<AppendedEntry>`${sql.raw(preparedMark)}
+        ${prelude}select appended.chain, appended.seq, appended.chain_seq as "chainSeq", appended.hash
+          from ${from}audit_append(${chain ?? null}::smallint, ${row.canonicalBefore}::text, ${row.canonicalAfter}::text,
                             ${row.at}::timestamptz, ${row.actorType}::text, ${row.actorId}::text,
                             ${row.action}::text, ${row.targetType}::text, ${row.targetId}::text,
                             ${row.purpose}::text, ${row.outcome}::text, ${row.requestId}::text,
-                            ${row.ipHash}::text, ${row.detailsJson}::jsonb, ${hashEvery}::bigint)`.execute(
+                            ${row.ipHash}::text, ${row.detailsJson}::jsonb, ${hashEvery}::bigint) as appended`.execute(
         tx,
       );
       const appended = result.rows[0];
-      if (!appended) throw new Error('audit_append returned no row; the audit migrations did not run');
+      if (!appended) {
+        if (guard) return undefined;
+        throw new Error('audit_append returned no row; the audit migrations did not run');
+      }
       return { ...appended, seq: Number(appended.seq), chainSeq: Number(appended.chainSeq) };
     },
 

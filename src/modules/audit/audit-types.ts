@@ -48,6 +48,17 @@ export type AuditWriter = {
     entry: AuditEntryInput,
     writes: readonly import('kysely').OperationNodeSource[],
   ): Promise<unknown>;
+  /**
+   * `appendWith` for a change made in one statement behind a guard (see the audit service): nothing is
+   * written, and nothing returned, when the guard query returns no row.
+   */
+  appendIf(
+    tx: import('../../db/database.js').Executor,
+    context: AuditContext,
+    entry: AuditEntryInput,
+    guard: import('kysely').OperationNodeSource,
+    writes?: readonly import('kysely').OperationNodeSource[],
+  ): Promise<{ seq: number } | undefined>;
   /** Several entries inside the caller's transaction, in two round trips however many. */
   appendMany(
     tx: import('../../db/database.js').Executor,

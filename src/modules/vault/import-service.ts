@@ -197,7 +197,7 @@ export function importService({
         });
       }
       const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-      await store.upsertRecords(tx, unique);
+      await store.upsertRecords(tx, unique, !collection.multiple);
       // Only records that existed before can have blind indexes to replace.
       await store.replaceIndexes(tx, [...replaced], indexes);
       const counts = {

@@ -19,7 +19,14 @@ import { applyMasking } from './masking.js';
 import { encodeRecord } from './record-encoding.js';
 import { assertReadableFor } from './restriction.js';
 import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
-import type { CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
+import {
+  type CollectionRow,
+  type CollectionStore,
+  isSoleRecordConflict,
+  type RecordRow,
+  type SubjectRow,
+  type SubjectStore,
+} from './vault-store.js';
 
 export type RecordView = {
   id: string;
@@ -219,6 +226,22 @@ export function recordService({
     return values;
   }
 
+  /**
+   * Collections by name as last read here: a record create validates and seals against this copy and
+   * writes in one statement that checks the collection is still at the same version (see
+   * `createRecordAtOnce`). Collections are few, so every one seen stays.
+   */
+  const knownCollections = new Map<string, CollectionRow>();
+
+  function recordCreated(id: string, subjectId: string, collection: CollectionRow, fields: string[]) {
+    return {
+      action: 'vault.record.created',
+      outcome: 'success' as const,
+      target: target('record', id),
+      details: { subject: subjectId, collection: collection.name, fields },
+    };
+  }
+
   /** Stores a record for a subject in a collection, sealed under the subject's data key. */
   async function createRecord(
     context: AuditContext,
@@ -226,20 +249,69 @@ export function recordService({
     collectionName: string,
     input: Record<string, unknown>,
   ): Promise<RecordRow> {
-    return db.transaction().execute(async (tx) => {
+    const known = knownCollections.get(collectionName);
+    const created = known && (await createRecordAtOnce(context, subjectId, known, input));
+    return created || createRecordChecked(context, subjectId, collectionName, input);
+  }
+
+  /**
+   * The common case in one round trip, committed on its own: validated and sealed against the known
+   * collection, then one statement inserts the record, its blind indexes and the audit entry, only if
+   * the subject is not erased, the collection unchanged and a sole record alone. Nothing when anything
+   * is off (bad input included): `createRecordChecked` then looks at everything again and says what.
+   */
+  async function createRecordAtOnce(
+    context: AuditContext,
+    subjectId: string,
+    collection: CollectionRow,
+    input: Record<string, unknown>,
+  ): Promise<RecordRow | undefined> {
+    let values: Record<string, FieldValue>;
+    let dek: Buffer;
+    try {
+      values = validate(collection, input, false);
+      dek = await keys.dataKeyFor(db, subjectId);
+    } catch (error) {
+      if (error instanceof AppError) return undefined;
+      throw error;
+    }
+    const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
+    const now = clock.now();
+    const row = {
+      id: randomUUID(),
+      subject_id: subjectId,
+      collection_id: collection.id,
+      plain,
+      sealed,
+      sole: !collection.multiple,
+      created_at: now,
+      updated_at: now,
+    };
+    const { guard, writes } = subjects.guardedRecordInsert(row, collection.version, indexes);
+    const entry = recordCreated(row.id, subjectId, collection, Object.keys(values));
+    return (await audit.appendIf(db, context, entry, guard, writes)) ? row : undefined;
+  }
+
+  /** A record create in a transaction that reads and locks what it needs first, with precise errors. */
+  async function createRecordChecked(
+    context: AuditContext,
+    subjectId: string,
+    collectionName: string,
+    input: Record<string, unknown>,
+  ): Promise<RecordRow> {
+    const create = db.transaction().execute(async (tx) => {
       // One round trip for the subject (locked), the collection and the one-record rule; one for the
       // record, its indexes and the audit entry; then the commit.
       const found = await subjects.lockForRecord(tx, subjectId, collectionName);
       assertLive(found?.subject);
       const collection = found?.collection;
-      if (!collection) throw new AppError('not_found', `No collection named ${collectionName}.`);
-      const values = validate(collection, input, false);
-      if (!collection.multiple && found?.hasRecord) {
-        throw new AppError(
-          'conflict',
-          `The ${collection.name} collection holds one record per subject; update it instead.`,
-        );
+      if (!collection) {
+        knownCollections.delete(collectionName);
+        throw new AppError('not_found', `No collection named ${collectionName}.`);
       }
+      knownCollections.set(collectionName, collection);
+      const values = validate(collection, input, false);
+      if (!collection.multiple && found?.hasRecord) throw oneRecordOnly(collection);
       const dek = await keys.dataKeyFor(tx, subjectId);
       const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
       const id = randomUUID();
@@ -250,6 +322,7 @@ export function recordService({
         collection_id: collection.id,
         plain,
         sealed,
+        sole: !collection.multiple,
         created_at: now,
         updated_at: now,
       };
@@ -257,12 +330,7 @@ export function recordService({
       await audit.appendWith(
         tx,
         context,
-        {
-          action: 'vault.record.created',
-          outcome: 'success',
-          target: target('record', id),
-          details: { subject: subjectId, collection: collection.name, fields: Object.keys(values) },
-        },
+        recordCreated(id, subjectId, collection, Object.keys(values)),
         subjects.recordInserts(
           tx,
           row,
@@ -271,6 +339,19 @@ export function recordService({
       );
       return row;
     });
+    // Another create for the same subject committed between our check and our insert.
+    return create.catch((error: unknown) => {
+      const collection = knownCollections.get(collectionName);
+      if (collection && isSoleRecordConflict(error)) throw oneRecordOnly(collection);
+      throw error;
+    });
+  }
+
+  function oneRecordOnly(collection: CollectionRow) {
+    return new AppError(
+      'conflict',
+      `The ${collection.name} collection holds one record per subject; update it instead.`,
+    );
   }
 
   /** Changes some fields of a record (null clears an optional one); blind indexes follow. */

@@ -9,6 +9,18 @@ export type RecordRow = Selectable<VaultTables['records']>;
 export type BlindIndexRow = VaultTables['blind_indexes'];
 export type TokenRow = Selectable<VaultTables['tokens']>;
 
+type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+  created_at: Date;
+  updated_at: Date;
+};
+type NewRecordRow = NewRecord & { sole: boolean };
+
+/** The unique violation of a second sole record (migration 0018): two creates raced for one subject. */
+export function isSoleRecordConflict(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'records_sole_idx';
+}
+
 /** SQL for collections. */
 export function collectionStore() {
   return {
@@ -60,6 +72,15 @@ export function collectionStore() {
         }))
         .where('id', '=', id)
         .execute();
+      // Widened to many records per subject: the one-record index no longer applies to its records.
+      if (changes.multiple) {
+        await tx
+          .updateTable('records')
+          .set({ sole: false })
+          .where('collection_id', '=', id)
+          .where('sole', '=', true)
+          .execute();
+      }
     },
     /** Names of the given fields that hold a value in at least one record of the collection. */
     async fieldsHoldingData(tx: Executor, collectionId: string, fields: string[]): Promise<string[]> {
@@ -212,36 +233,48 @@ export function subjectStore() {
      * one statement with something else (the audit entry). Foreign keys are checked at the end of that
      * statement, after the record is in.
      */
-    recordInserts(
-      tx: Executor,
-      row: Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
-        created_at: Date;
-        updated_at: Date;
-      },
-      indexes: BlindIndexRow[],
-    ) {
+    recordInserts(tx: Executor, row: NewRecordRow, indexes: BlindIndexRow[]) {
       const values = { ...row, plain: JSON.stringify(row.plain), sealed: JSON.stringify(row.sealed) };
       const record = tx.insertInto('records').values(values);
       return indexes.length === 0 ? [record] : [record, tx.insertInto('blind_indexes').values(indexes)];
     },
-    async insertRecords(
-      tx: Executor,
-      rows: (Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
-        created_at: Date;
-        updated_at: Date;
-      })[],
+    /**
+     * A record create as one statement, for `audit.appendIf`: the guard inserts the record only if the
+     * subject exists and is not erased (locking it, so a shred waits or is waited for), the collection is
+     * still at `collectionVersion`, and a sole record does not meet another; the blind indexes follow the
+     * record it returns. No row from the guard: nothing written, and the caller looks again for why.
+     */
+    guardedRecordInsert(
+      row: NewRecordRow,
+      collectionVersion: number,
+      indexes: Omit<BlindIndexRow, 'record_id'>[],
     ) {
-      if (rows.length === 0) return;
-      await tx
-        .insertInto('records')
-        .values(
-          rows.map((row) => ({
-            ...row,
-            plain: JSON.stringify(row.plain),
-            sealed: JSON.stringify(row.sealed),
-          })),
-        )
-        .execute();
+      const guard = sql`
+        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
+        select ${row.id}::uuid, s.id, ${row.collection_id}::uuid, ${JSON.stringify(row.plain)}::jsonb,
+               ${JSON.stringify(row.sealed)}::jsonb, ${row.created_at}::timestamptz,
+               ${row.updated_at}::timestamptz, ${row.sole}::boolean
+          from subjects s
+         where s.id = ${row.subject_id}::uuid and s.status <> 'erased'
+           and exists (select 1 from collections c
+                        where c.id = ${row.collection_id}::uuid and c.version = ${collectionVersion}::int)
+           for update of s
+        ${row.sole ? sql`on conflict (subject_id, collection_id) where sole do nothing` : sql``}
+        returning id`;
+      const writes =
+        indexes.length === 0
+          ? []
+          : [
+              sql`
+                insert into blind_indexes (kind, digest, subject_id, record_id, field)
+                select i.kind, i.digest, i.subject_id, g.id, i.field
+                  from unnest(${indexes.map((index) => index.kind)}::text[],
+                              ${indexes.map((index) => index.digest)}::bytea[],
+                              ${indexes.map((index) => index.subject_id)}::uuid[],
+                              ${indexes.map((index) => index.field)}::text[]) as i (kind, digest, subject_id, field)
+                 cross join append_guard g`,
+            ];
+      return { guard, writes };
     },
     async updateRecord(
       tx: Executor,
@@ -321,11 +354,6 @@ export function subjectStore() {
 export type CollectionStore = ReturnType<typeof collectionStore>;
 export type SubjectStore = ReturnType<typeof subjectStore>;
 
-type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
-  created_at: Date;
-  updated_at: Date;
-};
-
 /** Set-based SQL for bulk import: a few statements per batch, whatever its size. */
 export function importStore() {
   return {
@@ -372,11 +400,12 @@ export function importStore() {
         .execute();
       return new Map(rows.map((row) => [row.subject_id, row.id]));
     },
-    async upsertRecords(tx: Executor, rows: NewRecord[]) {
+    /** Inserts or replaces records of one collection; `sole` when it holds one record per subject. */
+    async upsertRecords(tx: Executor, rows: NewRecord[], sole: boolean) {
       if (rows.length === 0) return;
       await sql`
-        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at)
-        select * from unnest(
+        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
+        select *, ${sole}::boolean from unnest(
           ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.subject_id)}::uuid[],
           ${rows.map((row) => row.collection_id)}::uuid[],
           ${rows.map((row) => JSON.stringify(row.plain))}::jsonb[], ${rows.map((row) => JSON.stringify(row.sealed))}::jsonb[],

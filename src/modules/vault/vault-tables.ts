@@ -35,6 +35,8 @@ export type VaultTables = {
     plain: Json<Record<string, unknown>>;
     /** Field name → base64 AES-256-GCM box sealed under the subject's data key. */
     sealed: Json<Record<string, string>>;
+    /** Set for records of a one-record-per-subject collection; a unique index allows one per subject. */
+    sole: ColumnType<boolean, boolean | undefined, boolean>;
     created_at: DefaultedTimestamp;
     updated_at: DefaultedTimestamp;
   };
