@@ -8,6 +8,7 @@ import {
   encrypt,
   gcmDecrypt,
   gcmEncrypt,
+  generateKey,
   ivBytes,
   sealedOverhead,
   tagBytes,
@@ -153,6 +154,17 @@ describe('sealing with encrypt / decryptOrThrow', () => {
 
   it('refuses keys that are not 256 bits', () => {
     expect(() => encrypt(bytes(16), Buffer.alloc(1), Buffer.alloc(0))).toThrow(RangeError);
+  });
+});
+
+describe('generateKey', () => {
+  it('hands out distinct 256-bit keys, across refills of its pool, and never the same bytes twice', () => {
+    const keys = Array.from({ length: 200 }, () => generateKey());
+    expect(keys.every((key) => key.length === 32)).toBe(true);
+    expect(new Set(keys.map((key) => key.toString('hex'))).size).toBe(200);
+    const [first, second] = keys as [Buffer, Buffer];
+    first.fill(7);
+    expect(second.equals(Buffer.alloc(32, 7))).toBe(false);
   });
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
-import { keyBytes } from '../../lib/aead.js';
+import { generateKey } from '../../lib/aead.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditWriter } from '../audit/audit-types.js';
@@ -74,7 +74,7 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
     const now = clock.now();
     const rows = await Promise.all(
       unique.map(async (subjectId) => {
-        const dataKey = randomBytes(keyBytes) as DataKey;
+        const dataKey = generateKey() as DataKey;
         created.set(subjectId, dataKey);
         const wrapped = await ring.wrap(version, subjectId, dataKey);
         return { subject_id: subjectId, wrapped_key: wrapped, kek_version: version, created_at: now };
