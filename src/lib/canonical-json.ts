@@ -94,19 +94,22 @@ function writeObject(object: object): string {
 
 /**
  * Object keys come from a small vocabulary (the same few names in every audit entry's details), so their
- * quoted form is remembered; the first few thousand distinct keys only, so memory stays bounded.
+ * quoted form is remembered; the first few thousand distinct strings only, so memory stays bounded.
+ * `quoteWord` does the same for other strings of a small vocabulary (action names, outcomes, types).
  */
-const quotedKeys = new Map<string, string>();
-const maxQuotedKeys = 4096;
+const quotedWords = new Map<string, string>();
+const maxQuotedWords = 4096;
 
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key);
+export function quoteWord(word: string): string {
+  let quoted = quotedWords.get(word);
   if (quoted === undefined) {
-    quoted = quoteJson(key);
-    if (quotedKeys.size < maxQuotedKeys) quotedKeys.set(key, quoted);
+    quoted = quoteJson(word);
+    if (quotedWords.size < maxQuotedWords) quotedWords.set(word, quoted);
   }
   return quoted;
 }
+
+const quotedKey = quoteWord;
 
 function inOrder(keys: string[]): boolean {
   for (let index = 1; index < keys.length; index += 1) {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson, quoteJson } from '../../lib/canonical-json.js';
+import { canonicalJson, quoteJson, quoteWord } from '../../lib/canonical-json.js';
 import type { Actor, AuditOutcome } from './audit-types.js';
 
 /**
@@ -68,12 +68,14 @@ function canonicalBeforeSeq(content: Omit<AuditEntryContent, 'seq'>): string {
   const { actor } = content;
   // One template with the quotes written in: fewer pieces to join than quoting field by field, which
   // matters because verification runs this for every entry. Strings that need escaping take quoteJson.
-  return `{"action":${quote(content.action)},"actor":{"id":${quoteOrNull(actor.id)},"type":${quote(actor.type)}},"at":${quote(content.at)},"details":${canonicalJson(content.details)},"ipHash":${quoteOrNull(content.ipHash)},"outcome":${quote(content.outcome)},"purpose":${quoteOrNull(content.purpose)},"requestId":${quoteOrNull(content.requestId)},"seq":`;
+  return `{"action":${quoteWord(content.action)},"actor":{"id":${quoteOrNull(actor.id)},"type":${quoteWord(actor.type)}},"at":${quote(content.at)},"details":${canonicalJson(content.details)},"ipHash":${quoteOrNull(content.ipHash)},"outcome":${quoteWord(content.outcome)},"purpose":${content.purpose === null ? 'null' : quoteWord(content.purpose)},"requestId":${quoteOrNull(content.requestId)},"seq":`;
 }
 
 function canonicalAfterSeq(content: Omit<AuditEntryContent, 'seq'>): string {
   const { target } = content;
-  return target ? `,"target":{"id":${quote(target.id)},"type":${quote(target.type)}}}` : ',"target":null}';
+  return target
+    ? `,"target":{"id":${quote(target.id)},"type":${quoteWord(target.type)}}}`
+    : ',"target":null}';
 }
 
 export function canonicalEntry(content: AuditEntryContent): string {

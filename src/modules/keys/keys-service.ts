@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
