@@ -70,16 +70,14 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
     const created = new Map<string, DataKey>();
     if (unique.length === 0) return created;
     const version = await ring.currentVersion(tx);
-    const now = clock.now();
     const rows = await Promise.all(
       unique.map(async (subjectId) => {
         const dataKey = generateKey() as DataKey;
         created.set(subjectId, dataKey);
-        const wrapped = await ring.wrap(version, subjectId, dataKey);
-        return { subject_id: subjectId, wrapped_key: wrapped, kek_version: version, created_at: now };
+        return { subject_id: subjectId, wrapped_key: await ring.wrap(version, subjectId, dataKey) };
       }),
     );
-    if ((await store.insertDataKeys(tx, rows)) !== rows.length) {
+    if ((await store.insertDataKeys(tx, { kekVersion: version, at: clock.now() }, rows)) !== rows.length) {
       throw new AppError('conflict', 'A subject has a data key already.');
     }
     // Not cached here: the transaction may still roll back, and the keys must then not outlive it.

@@ -10,8 +10,6 @@ export type DataKeyRow = Pick<
 
 /** Subjects per query when fetching many data keys: one round trip, bounded parameter size. */
 const lookupChunk = 5000;
-/** Rows per INSERT: 4 parameters each stays far below PostgreSQL's 65,535 parameter limit. */
-const insertChunk = 2000;
 
 /** SQL for the key ring: master key versions, wrapped data keys and key fingerprints. */
 export function keysStore() {
@@ -92,21 +90,22 @@ export function keysStore() {
     },
 
     /** Stores wrapped data keys; returns how many were new (a subject with a key already is skipped). */
+    /** Stores new subjects' wrapped data keys, all made under `kekVersion` at `at`; returns how many. */
     async insertDataKeys(
       tx: Executor,
-      rows: readonly { subject_id: string; wrapped_key: Buffer; kek_version: number; created_at: Date }[],
+      batch: { kekVersion: number; at: Date },
+      rows: readonly { subject_id: string; wrapped_key: Buffer }[],
     ): Promise<number> {
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += insertChunk) {
-        const result = await tx
-          .insertInto('data_keys')
-          .values(rows.slice(start, start + insertChunk))
-          .onConflict((conflict) => conflict.column('subject_id').doNothing())
-          .returning('subject_id')
-          .execute();
-        inserted += result.length;
-      }
-      return inserted;
+      if (rows.length === 0) return 0;
+      // One array per column (unnest), not four parameters per row: any number of rows in one statement.
+      const result = await sql<{ subject_id: string }>`
+        insert into data_keys (subject_id, wrapped_key, kek_version, created_at)
+        select k.subject_id, k.wrapped_key, ${batch.kekVersion}::int, ${batch.at}::timestamptz
+          from unnest(${rows.map((row) => row.subject_id)}::uuid[],
+                      ${rows.map((row) => row.wrapped_key)}::bytea[]) as k (subject_id, wrapped_key)
+        on conflict (subject_id) do nothing
+        returning subject_id`.execute(tx);
+      return result.rows.length;
     },
 
     findDataKey(tx: Executor, subjectId: string): Promise<DataKeyRow | undefined> {

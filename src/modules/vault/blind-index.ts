@@ -11,9 +11,7 @@ const digestBytes = 16;
  */
 export function blindIndexFor(key: Buffer, kind: string, normalized: string): Buffer {
   return createHmac('sha256', key)
-    .update(kind)
-    .update('\u0000')
-    .update(normalized, 'utf8')
+    .update(`${kind}\u0000${normalized}`, 'utf8')
     .digest()
     .subarray(0, digestBytes);
 }

@@ -131,13 +131,11 @@ export function importService({
       }
       await store.insertSubjects(
         tx,
+        now,
         [...newSubjects.values()].map((subject) => ({
           id: subject.id,
           external_id_index: subject.digest,
           region: subject.region,
-          status: 'active' as const,
-          created_at: now,
-          updated_at: now,
         })),
       );
       const created = await keys.createDataKeys(
@@ -158,11 +156,8 @@ export function importService({
       const records: {
         id: string;
         subject_id: string;
-        collection_id: string;
         plain: Record<string, unknown>;
         sealed: Record<string, string>;
-        created_at: Date;
-        updated_at: Date;
       }[] = [];
       const indexes: BlindIndexRow[] = [];
       let updated = 0;
@@ -186,18 +181,14 @@ export function importService({
           { aead, dataKey: dek, blindIndexKey: indexKey },
         );
         for (const index of recordIndexes) indexes.push({ ...index, record_id: recordId });
-        records.push({
-          id: recordId,
-          subject_id: subjectId,
-          collection_id: collection.id,
-          plain,
-          sealed,
-          created_at: now,
-          updated_at: now,
-        });
+        records.push({ id: recordId, subject_id: subjectId, plain, sealed });
       }
       const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-      await store.upsertRecords(tx, unique, !collection.multiple);
+      await store.upsertRecords(
+        tx,
+        { collectionId: collection.id, at: now, sole: !collection.multiple },
+        unique,
+      );
       // Only records that existed before can have blind indexes to replace.
       await store.replaceIndexes(tx, [...replaced], indexes);
       const counts = {

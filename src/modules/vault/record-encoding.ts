@@ -11,6 +11,18 @@ export type EncodedRecord = {
   indexes: Omit<BlindIndexRow, 'record_id'>[];
 };
 
+/** Each collection definition's fields by name, made once per definition (imports encode millions). */
+const fieldMaps = new WeakMap<readonly FieldDefinition[], ReadonlyMap<string, FieldDefinition>>();
+
+function fieldsByName(fields: readonly FieldDefinition[]): ReadonlyMap<string, FieldDefinition> {
+  let byName = fieldMaps.get(fields);
+  if (!byName) {
+    byName = new Map(fields.map((field) => [field.name, field]));
+    fieldMaps.set(fields, byName);
+  }
+  return byName;
+}
+
 /**
  * Turns validated values into what is stored: public values in clear, the rest sealed per field, and a
  * blind index for each indexed value. Shared by single writes and bulk import, so both store alike.
@@ -24,7 +36,7 @@ export function encodeRecord(
   crypto: { aead: Aead; dataKey: Buffer; blindIndexKey: Buffer },
 ): EncodedRecord {
   const { collection, subjectId } = input;
-  const fields = new Map(collection.fields.map((field) => [field.name, field]));
+  const fields = fieldsByName(collection.fields);
   const encoded: EncodedRecord = { plain: {}, sealed: {}, indexes: [] };
   for (const [name, value] of Object.entries(input.values)) {
     const field = fields.get(name);

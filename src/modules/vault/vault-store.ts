@@ -9,11 +9,10 @@ export type RecordRow = Selectable<VaultTables['records']>;
 export type BlindIndexRow = VaultTables['blind_indexes'];
 export type TokenRow = Selectable<VaultTables['tokens']>;
 
-type NewRecord = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed'> & {
+type NewRecordRow = Pick<RecordRow, 'id' | 'subject_id' | 'collection_id' | 'plain' | 'sealed' | 'sole'> & {
   created_at: Date;
   updated_at: Date;
 };
-type NewRecordRow = NewRecord & { sole: boolean };
 
 /** The unique violation of a second sole record (migration 0018): two creates raced for one subject. */
 export function isSoleRecordConflict(error: unknown): boolean {
@@ -369,22 +368,21 @@ export function importStore() {
         .execute();
       return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index as Buffer }));
     },
+    /** Inserts new active subjects, all created at `at`. */
     async insertSubjects(
       tx: Executor,
-      rows: (Pick<SubjectRow, 'id' | 'external_id_index' | 'region' | 'status'> & {
-        created_at: Date;
-        updated_at: Date;
-      })[],
+      at: Date,
+      rows: Pick<SubjectRow, 'id' | 'external_id_index' | 'region'>[],
     ) {
       if (rows.length === 0) return;
       // unnest() binds one array per column instead of one parameter per cell: far cheaper for big batches.
       await sql`
         insert into subjects (id, external_id_index, region, status, created_at, updated_at)
-        select * from unnest(
-          ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.external_id_index)}::bytea[],
-          ${rows.map((row) => row.region)}::text[], ${rows.map((row) => row.status)}::text[],
-          ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
-        )`.execute(tx);
+        select s.id, s.external_id_index, s.region, 'active', ${at}::timestamptz, ${at}::timestamptz
+          from unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.external_id_index)}::bytea[],
+                      ${rows.map((row) => row.region)}::text[]) as s (id, external_id_index, region)`.execute(
+        tx,
+      );
     },
     async recordIdsBySubject(
       tx: Executor,
@@ -400,17 +398,22 @@ export function importStore() {
         .execute();
       return new Map(rows.map((row) => [row.subject_id, row.id]));
     },
-    /** Inserts or replaces records of one collection; `sole` when it holds one record per subject. */
-    async upsertRecords(tx: Executor, rows: NewRecord[], sole: boolean) {
+    /**
+     * Inserts or replaces records of one collection, all stamped `at`; `sole` when the collection holds
+     * one record per subject. The batch goes as one JSON document: no per-value array escaping here, no
+     * per-element parsing of an array literal in the database.
+     */
+    async upsertRecords(
+      tx: Executor,
+      batch: { collectionId: string; at: Date; sole: boolean },
+      rows: Pick<RecordRow, 'id' | 'subject_id' | 'plain' | 'sealed'>[],
+    ) {
       if (rows.length === 0) return;
       await sql`
         insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
-        select *, ${sole}::boolean from unnest(
-          ${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.subject_id)}::uuid[],
-          ${rows.map((row) => row.collection_id)}::uuid[],
-          ${rows.map((row) => JSON.stringify(row.plain))}::jsonb[], ${rows.map((row) => JSON.stringify(row.sealed))}::jsonb[],
-          ${rows.map((row) => row.created_at)}::timestamptz[], ${rows.map((row) => row.updated_at)}::timestamptz[]
-        )
+        select r.id, r.subject_id, ${batch.collectionId}::uuid, r.plain, r.sealed, ${batch.at}::timestamptz,
+               ${batch.at}::timestamptz, ${batch.sole}::boolean
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (id uuid, subject_id uuid, plain jsonb, sealed jsonb)
         on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at`.execute(
         tx,
       );
