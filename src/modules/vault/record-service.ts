@@ -233,6 +233,28 @@ export function recordService({
    */
   const knownCollections = new Map<string, CollectionRow>();
 
+  /** A new record's row, its values sealed under the subject's key, and its blind indexes. */
+  function newRecord(
+    collection: CollectionRow,
+    subjectId: string,
+    dek: Buffer,
+    values: Record<string, FieldValue>,
+  ) {
+    const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
+    const now = clock.now();
+    const row = {
+      id: randomUUID(),
+      subject_id: subjectId,
+      collection_id: collection.id,
+      plain,
+      sealed,
+      sole: !collection.multiple,
+      created_at: now,
+      updated_at: now,
+    };
+    return { row, indexes };
+  }
+
   function recordCreated(id: string, subjectId: string, collection: CollectionRow, fields: string[]) {
     return {
       action: 'vault.record.created',
@@ -275,18 +297,7 @@ export function recordService({
       if (error instanceof AppError) return undefined;
       throw error;
     }
-    const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
-    const now = clock.now();
-    const row = {
-      id: randomUUID(),
-      subject_id: subjectId,
-      collection_id: collection.id,
-      plain,
-      sealed,
-      sole: !collection.multiple,
-      created_at: now,
-      updated_at: now,
-    };
+    const { row, indexes } = newRecord(collection, subjectId, dek, values);
     const { guard, writes } = subjects.guardedRecordInsert(row, collection.version, indexes);
     const entry = recordCreated(row.id, subjectId, collection, Object.keys(values));
     return (await audit.appendIf(db, context, entry, guard, writes)) ? row : undefined;
@@ -313,28 +324,16 @@ export function recordService({
       const values = validate(collection, input, false);
       if (!collection.multiple && found?.hasRecord) throw oneRecordOnly(collection);
       const dek = await keys.dataKeyFor(tx, subjectId);
-      const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
-      const id = randomUUID();
-      const now = clock.now();
-      const row = {
-        id,
-        subject_id: subjectId,
-        collection_id: collection.id,
-        plain,
-        sealed,
-        sole: !collection.multiple,
-        created_at: now,
-        updated_at: now,
-      };
+      const { row, indexes } = newRecord(collection, subjectId, dek, values);
       // The audit append comes last: it holds an audit chain's lock until commit.
       await audit.appendWith(
         tx,
         context,
-        recordCreated(id, subjectId, collection, Object.keys(values)),
+        recordCreated(row.id, subjectId, collection, Object.keys(values)),
         subjects.recordInserts(
           tx,
           row,
-          indexes.map((index) => ({ ...index, record_id: id })),
+          indexes.map((index) => ({ ...index, record_id: row.id })),
         ),
       );
       return row;
