@@ -353,6 +353,21 @@ describe('the vault', () => {
     expect(stored).toHaveLength(1);
   });
 
+  it('takes subject ids in any letter case', async () => {
+    const { subjectId } = await storePerson();
+    const upper = subjectId.toUpperCase();
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${upper}/records`,
+      headers: writer,
+      payload: { collection: 'customers', fields: person() },
+    });
+    expect(created.statusCode).toBe(409);
+    const found = await t.app.inject({ method: 'GET', url: `/v1/subjects/${upper}`, headers: writer });
+    expect(found.statusCode).toBe(200);
+    expect(found.json().id).toBe(subjectId);
+  });
+
   it('validates new records against the collection as it is now, after it changed', async () => {
     await storePerson();
     const headers = await actAs(t, 'dpo');

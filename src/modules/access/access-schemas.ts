@@ -15,12 +15,12 @@ export const ZPermission = z.enum(
 export const ZTotpCode = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 export const ZRecoveryCode = z.string().min(8).max(32);
 export const ZToken = z.string().min(16).max(128);
-export const ZIdParams = z.object({ id: z.uuid() });
+export const ZIdParams = z.object({ id: z.uuid().toLowerCase() });
 const ZNextStep = z.enum(['mfa_verify', 'mfa_enroll']).nullable();
 
 export const ZOperator = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     email: z.string(),
     displayName: z.string(),
     roles: z.array(ZRole),
@@ -76,7 +76,7 @@ export function presentSession(session: {
 
 export const ZApiKey = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     prefix: z.string(),
     name: z.string(),
     permissions: z.array(z.string()),

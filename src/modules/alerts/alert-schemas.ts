@@ -10,7 +10,7 @@ export const ZAlertKind = z.enum(alertKindNames).describe(
     .join(' '),
 );
 
-export const ZAlertIdParams = z.object({ id: z.uuid() });
+export const ZAlertIdParams = z.object({ id: z.uuid().toLowerCase() });
 
 export const ZAlertQuery = z.object({
   status: ZAlertStatus.optional(),
@@ -46,7 +46,7 @@ export const ZAlertNote = z
 
 export const ZAlert = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     kind: z.string(),
     severity: ZAlertSeverity,
     summary: z.string().describe('One line written by Custos; never personal data'),

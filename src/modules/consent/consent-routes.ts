@@ -43,7 +43,7 @@ export const filterBatchSize = 4000;
 
 const tags = ['consent'];
 const ndjson = 'application/x-ndjson';
-const ZSubjectId = z.object({ id: z.uuid() });
+const ZSubjectId = z.object({ id: z.uuid().toLowerCase() });
 // Loose: Fastify replaces request.headers with what validation returns, so every other header must stay.
 const ZGpcHeaders = z.looseObject({
   'sec-gpc': z
@@ -123,7 +123,7 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
             'Per purpose: allowed, the legal basis and the reason (`granted` or `legal_basis` when allowed; `no_consent`, `withdrawn`, `expired`, `version_outdated`, `objected`, `restricted` or `erased` when not). Answered from memory once the subject was read; not audited per call.',
           headers: ZGpcHeaders,
           body: ZCheckInput,
-          response: { 200: z.object({ subjectId: z.uuid(), results: z.array(ZCheckResult) }) },
+          response: { 200: z.object({ subjectId: z.uuid().toLowerCase(), results: z.array(ZCheckResult) }) },
         },
       },
       async (request) => {
@@ -180,7 +180,7 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
           description:
             'For a backend that received `Sec-GPC: 1` from the subject’s browser: opts the subject out of every purpose flagged as sale or sharing (withdrawal of a grant, denial otherwise), method `opt_out`, source `gpc`. Repeating it records nothing new.',
           body: ZGpcInput,
-          response: { 200: z.object({ subjectId: z.uuid(), receipts: z.array(ZReceipt) }) },
+          response: { 200: z.object({ subjectId: z.uuid().toLowerCase(), receipts: z.array(ZReceipt) }) },
         },
       },
       async (request) => {
@@ -215,7 +215,7 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
           tags,
           summary: 'A subject’s standing choice and the verdict for every purpose',
           params: ZSubjectId,
-          response: { 200: z.object({ subjectId: z.uuid(), items: z.array(ZStanding) }) },
+          response: { 200: z.object({ subjectId: z.uuid().toLowerCase(), items: z.array(ZStanding) }) },
         },
       },
       async (request) => ({
@@ -261,7 +261,7 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
             'Without `purposes`, objects to every such purpose the subject has not objected to yet. A later grant for a purpose lifts the objection to it.',
           params: ZSubjectId,
           body: ZObjectionInput,
-          response: { 201: z.object({ subjectId: z.uuid(), receipts: z.array(ZReceipt) }) },
+          response: { 201: z.object({ subjectId: z.uuid().toLowerCase(), receipts: z.array(ZReceipt) }) },
         },
       },
       async (request, reply) => {

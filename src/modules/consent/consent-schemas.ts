@@ -214,7 +214,7 @@ export function presentVersion(row: PurposeVersionRow): z.infer<typeof ZPurposeV
 /** A subject by id, or by e-mail or external id through the vault's blind indexes (never in a URL). */
 export const ZSubjectRef = z
   .object({
-    id: z.uuid().optional(),
+    id: z.uuid().toLowerCase().optional(),
     email: z.string().max(254).optional(),
     externalId: z.string().min(1).max(200).optional(),
   })
@@ -257,11 +257,11 @@ export const ZConsentEventInput = z.object({
 
 export const ZReceipt = z
   .object({
-    receiptId: z.uuid(),
+    receiptId: z.uuid().toLowerCase(),
     format: z.literal('custos-consent-receipt'),
     formatVersion: z.literal(1),
     sequence: z.number().int(),
-    subjectId: z.uuid(),
+    subjectId: z.uuid().toLowerCase(),
     purpose: z.object({
       key: z.string(),
       name: z.string(),
@@ -286,7 +286,7 @@ export const ZReceipt = z
   .meta({ id: 'ConsentReceipt' });
 
 export const ZRecorded = z.object({
-  subjectId: z.uuid(),
+  subjectId: z.uuid().toLowerCase(),
   receipts: z.array(ZReceipt),
   gpcReceipts: z
     .array(ZReceipt)
@@ -321,7 +321,7 @@ export const ZStanding = ZCheckResult.extend({
       method: z.enum(consentMethods).nullable(),
       source: z.enum(consentSources).nullable(),
       objectedAt: z.iso.datetime().nullable(),
-      eventId: z.uuid(),
+      eventId: z.uuid().toLowerCase(),
       updatedAt: z.iso.datetime(),
     })
     .nullable(),
@@ -350,8 +350,8 @@ export const ZTcfInput = z.object({
 
 export const ZTcfRecord = z
   .object({
-    id: z.uuid(),
-    subjectId: z.uuid(),
+    id: z.uuid().toLowerCase(),
+    subjectId: z.uuid().toLowerCase(),
     tcString: z.string(),
     cmpId: z.number().int(),
     cmpVersion: z.number().int(),

@@ -16,7 +16,7 @@ export const ZOutboxQuery = z.object({
 
 export const ZOutboxEntry = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     kind: z.string().describe('What the message is, e.g. `request.verification_code`'),
     status: ZMailStatus.describe(
       '`held`: no SMTP server is configured, an operator must pass the message on; `queued`: being delivered; `sent`: delivered, content deleted; `failed`: every attempt failed',

@@ -6,7 +6,7 @@ import type { AttemptRow, DeliveryRow, EndpointRow } from './webhook-store.js';
 export const ZEventType = z.enum(eventTypes);
 const ZMessageType = z.enum([...eventTypes, testEventType]);
 const ZDeliveryStatus = z.enum(['pending', 'delivered', 'dead_lettered']);
-export const ZIdParams = z.object({ id: z.uuid() });
+export const ZIdParams = z.object({ id: z.uuid().toLowerCase() });
 
 const ZUrl = z
   .url({ protocol: /^https?$/ })
@@ -44,7 +44,7 @@ export const ZRotateSecret = z
 
 export const ZWebhookEndpoint = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     url: z.string(),
     description: z.string(),
     eventTypes: z.array(z.string()).nullable(),
@@ -83,9 +83,9 @@ export const ZEndpointWithSecret = z.object({
 
 export const ZWebhookDelivery = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     messageId: z.string().describe('Sent as webhook-id; the same on every attempt'),
-    endpointId: z.uuid(),
+    endpointId: z.uuid().toLowerCase(),
     eventType: z.string(),
     status: ZDeliveryStatus,
     attempts: z.number().int().describe('Attempts made, in all rounds'),
@@ -165,7 +165,7 @@ export function presentDeliveryDetail(detail: DeliveryDetail): z.infer<typeof ZW
 }
 
 export const ZDeliveryQuery = z.object({
-  endpointId: z.uuid().optional(),
+  endpointId: z.uuid().toLowerCase().optional(),
   status: ZDeliveryStatus.optional(),
   eventType: ZMessageType.optional(),
   cursor: z.string().min(1).max(40).optional().describe('`nextCursor` of the previous page'),

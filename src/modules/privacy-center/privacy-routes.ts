@@ -46,7 +46,7 @@ export const registrationAcceptedMessage =
   'We have sent a message to the address you gave. It holds a code to confirm the address or, if the address has an account already, says so. A code works for 24 hours.';
 const codeResentMessage =
   'If this address has a registration waiting to be confirmed, we have sent a new code to it. Older codes no longer work.';
-const ZId = z.object({ id: z.uuid() });
+const ZId = z.object({ id: z.uuid().toLowerCase() });
 
 function setSubjectCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedSubjectSession) {
   reply.setCookie(subjectSessionCookie, session.token, {

@@ -96,7 +96,7 @@ export const ZCodeResend = z.object({ email: ZEmail });
 
 export const ZSubjectSession = z
   .object({
-    subjectId: z.uuid(),
+    subjectId: z.uuid().toLowerCase(),
     csrfToken: z.string().describe('Send as the X-CSRF-Token header on every state-changing request'),
     expiresAt: z.iso.datetime().describe('The latest the session lasts, however active'),
     idleExpiresAt: z.iso
@@ -109,7 +109,7 @@ export const ZSubjectSession = z
 
 export const ZOwnRecord = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     collection: z.string(),
     description: z.string(),
     fields: z.array(
@@ -148,7 +148,7 @@ export const ZConsentChange = z.object({
 export const ZOwnConsentEvent = z
   .object({
     sequence: z.number().int(),
-    eventId: z.uuid(),
+    eventId: z.uuid().toLowerCase(),
     purpose: z.string(),
     version: z.number().int(),
     action: z.string(),
@@ -163,7 +163,7 @@ export const ZOwnConsentEvent = z
 
 export const ZOwnRequest = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     type: z.enum(requestTypes),
     state: z.enum(requestStates),
     receivedAt: z.iso.datetime(),
@@ -184,7 +184,7 @@ export const ZOwnRequestInput = z
     corrections: z
       .array(
         z.object({
-          recordId: z.uuid().describe('One of my records (`id` in /v1/privacy/me/data)'),
+          recordId: z.uuid().toLowerCase().describe('One of my records (`id` in /v1/privacy/me/data)'),
           fields: z
             .record(z.string().max(63), z.unknown())
             .refine((fields) => Object.keys(fields).length > 0, 'name at least one field')
@@ -215,7 +215,7 @@ export const ZOwnRequestInput = z
   });
 
 export const ZPortabilityDownload = z.object({
-  requestId: z.uuid(),
+  requestId: z.uuid().toLowerCase(),
   downloadPath: z.string().describe('Relative link to the ZIP archive; works until `expiresAt`'),
   expiresAt: z.iso.datetime(),
   size: z.number().int(),

@@ -13,7 +13,7 @@ export const ZSignedBody = z
 /** §3.03 Exercise Status object. */
 export const ZDrpStatus = z
   .object({
-    request_id: z.uuid(),
+    request_id: z.uuid().toLowerCase(),
     agent_request_id: z.string().optional(),
     received_at: z.iso.datetime(),
     expected_by: z.iso.datetime().optional().describe('The legal deadline, while the request is open'),
@@ -108,7 +108,7 @@ export const ZBusiness = z
 
 export const ZDrpRequestView = z
   .object({
-    requestId: z.uuid(),
+    requestId: z.uuid().toLowerCase(),
     agentId: z.string(),
     agentRequestId: z.string().nullable(),
     exercise: z.enum(drpExercises),

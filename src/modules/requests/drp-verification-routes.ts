@@ -9,12 +9,12 @@ import { ZCodeConfirmation } from './request-schemas.js';
 type Deps = { drpVerification: DrpVerification; rateLimitPerMinute: number };
 
 const tags = ['drp'];
-const ZParams = z.object({ verificationId: z.uuid() });
-const ZRequestRef = z.uuid().describe('The `request_id` the agent added to the link (§3.02.1)');
+const ZParams = z.object({ verificationId: z.uuid().toLowerCase() });
+const ZRequestRef = z.uuid().toLowerCase().describe('The `request_id` the agent added to the link (§3.02.1)');
 
 const ZVerification = z
   .object({
-    requestId: z.uuid(),
+    requestId: z.uuid().toLowerCase(),
     exercise: z.enum(drpExercises),
     agentName: z.string(),
     confirmsOptIn: z.boolean().describe('The consumer confirms an opt-in here (two-step, 11 CCR § 7028)'),

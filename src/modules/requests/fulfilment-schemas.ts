@@ -23,7 +23,7 @@ export const ZRectificationInput = z.object({
   corrections: z
     .array(
       z.object({
-        recordId: z.uuid(),
+        recordId: z.uuid().toLowerCase(),
         fields: z
           .record(z.string().max(63), z.unknown())
           .refine((fields) => Object.keys(fields).length > 0, 'name at least one field')
@@ -42,14 +42,14 @@ export const ZRectificationInput = z.object({
 
 export const ZRequestedCorrection = z
   .object({
-    recordId: z.uuid(),
+    recordId: z.uuid().toLowerCase(),
     collection: z.string(),
     fields: z.record(z.string(), z.unknown()).describe('The corrected values the subject gave, by field'),
   })
   .meta({ id: 'RequestedCorrection' });
 
 export const ZCorrectedRecord = z.object({
-  recordId: z.uuid(),
+  recordId: z.uuid().toLowerCase(),
   collection: z.string(),
   fields: z.array(z.string()),
 });
@@ -78,7 +78,7 @@ export const ZRestrictionInput = z.object({
 export const ZLiftInput = z.object({ reason: z.enum(liftReasons), note: ZNote.optional() });
 
 export const ZLiftResult = z.object({
-  subjectId: z.uuid(),
+  subjectId: z.uuid().toLowerCase(),
   lifted: z.number().int().describe('Restrictions lifted'),
   systems: z.number().int().describe('Downstream systems told'),
 });
@@ -124,9 +124,9 @@ export const ZCallbackInput = z.object({
 
 export const ZTask = z
   .object({
-    id: z.uuid(),
-    requestId: z.uuid(),
-    system: z.object({ id: z.uuid(), name: z.string() }),
+    id: z.uuid().toLowerCase(),
+    requestId: z.uuid().toLowerCase(),
+    system: z.object({ id: z.uuid().toLowerCase(), name: z.string() }),
     action: z.enum(taskActions),
     status: z.enum(taskStatuses),
     attempts: z.number().int().describe('Messages sent: the first and every retry'),
@@ -136,7 +136,10 @@ export const ZTask = z
       dataCategories: z.array(z.string()),
       records: z.array(ZCorrectedRecord).optional(),
     }),
-    deliveryId: z.uuid().describe('The webhook delivery of the latest message (see /v1/webhooks/deliveries)'),
+    deliveryId: z
+      .uuid()
+      .toLowerCase()
+      .describe('The webhook delivery of the latest message (see /v1/webhooks/deliveries)'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     doneAt: z.iso.datetime().nullable(),
@@ -156,13 +159,13 @@ export const ZSystemChanges = ZSystemInput.partial();
 
 export const ZSystem = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     name: z.string(),
     owner: z.string(),
     description: z.string(),
     dataCategories: z.array(z.string()),
     enabled: z.boolean(),
-    endpoint: z.object({ id: z.uuid(), url: z.string(), enabled: z.boolean() }),
+    endpoint: z.object({ id: z.uuid().toLowerCase(), url: z.string(), enabled: z.boolean() }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

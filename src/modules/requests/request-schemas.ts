@@ -22,7 +22,7 @@ export const ZRejectionReason = z.enum(rejectionReasons);
 
 const ZNote = z.string().trim().min(1).max(2000);
 
-export const ZRequestId = z.object({ id: z.uuid() });
+export const ZRequestId = z.object({ id: z.uuid().toLowerCase() });
 
 export const ZFileRequest = z.object({
   type: ZRequestType,
@@ -31,7 +31,7 @@ export const ZFileRequest = z.object({
   ),
   channel: ZChannel.optional().describe('Defaults to `operator` for operators and `api` for API keys'),
   filedBy: ZFiler.optional().describe('Defaults to `operator` for operators and `subject` for API keys'),
-  subjectId: z.uuid().optional().describe('The vault subject the request is about, when known'),
+  subjectId: z.uuid().toLowerCase().optional().describe('The vault subject the request is about, when known'),
   contactEmail: z
     .email()
     .max(254)
@@ -51,16 +51,16 @@ export const ZFileRequest = z.object({
 
 export const ZRequest = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     type: ZRequestType,
     regime: ZRegime,
     state: ZRequestState,
     channel: ZChannel,
     filedBy: ZFiler,
     filer: z.object({ type: z.string(), id: z.string().nullable() }).describe('Who filed it (pseudonymous)'),
-    subjectId: z.uuid().nullable(),
+    subjectId: z.uuid().toLowerCase().nullable(),
     contactEmail: z.string().nullable().describe('Masked: enough to recognise, not to contact'),
-    assigneeId: z.uuid().nullable(),
+    assigneeId: z.uuid().toLowerCase().nullable(),
     receivedAt: z.iso.datetime(),
     dueDate: z.iso.date().describe('The last day to answer (UTC)'),
     dueAt: z.iso.datetime().describe('The last instant of the due day'),
@@ -114,10 +114,10 @@ export const ZRequestQuery = z.object({
     .optional()
     .describe('Only open requests due from now to the end of the N-th day from today (not yet overdue)'),
   assignee: z
-    .union([z.uuid(), z.enum(['me', 'none'])])
+    .union([z.uuid().toLowerCase(), z.enum(['me', 'none'])])
     .optional()
     .describe('An operator id, `me`, or `none` for unassigned requests'),
-  subjectId: z.uuid().optional(),
+  subjectId: z.uuid().toLowerCase().optional(),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` of the previous page'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -131,7 +131,11 @@ export const ZTransition = z.discriminatedUnion('to', [
 export const ZWithdrawal = z.object({ note: ZNote.optional() }).optional();
 
 export const ZAssignment = z.object({
-  operatorId: z.uuid().nullable().describe('The operator to work the request, or null to unassign'),
+  operatorId: z
+    .uuid()
+    .toLowerCase()
+    .nullable()
+    .describe('The operator to work the request, or null to unassign'),
 });
 
 export const ZExtension = z.object({
@@ -159,7 +163,7 @@ export const ZCodeSent = z.object({ request: ZRequest, expiresAt: z.iso.datetime
 
 export const ZExport = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     format: z
       .enum(exportFormats)
       .describe('`json` and `html`: the access package; `zip`: the portability archive'),

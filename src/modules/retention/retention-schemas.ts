@@ -6,7 +6,7 @@ import type { PolicyRow, RetentionRow } from './retention-store.js';
 import type { KeptGroup } from './retention-tables.js';
 import { legalHoldReasons, retentionGrounds } from './retention-types.js';
 
-export const ZIdParams = z.object({ id: z.uuid() });
+export const ZIdParams = z.object({ id: z.uuid().toLowerCase() });
 
 export const ZRetentionPolicyInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -43,7 +43,7 @@ export const ZRetentionPolicyInput = z.object({
 
 export const ZRetentionPolicy = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     name: z.string(),
     collection: z.string().nullable(),
     dataCategory: z.string().nullable(),
@@ -76,8 +76,8 @@ const ZActor = z.object({ type: z.string(), id: z.string().nullable() });
 
 export const ZLegalHold = z
   .object({
-    id: z.uuid(),
-    subjectId: z.uuid(),
+    id: z.uuid().toLowerCase(),
+    subjectId: z.uuid().toLowerCase(),
     reason: z.enum(legalHoldReasons),
     note: z.string().nullable(),
     until: z.iso.datetime().nullable(),
@@ -96,7 +96,7 @@ export const ZKeptGroup = z.object({
   anonymized: z.array(z.string()).describe('Kept in anonymized form'),
   policies: z.array(
     z.object({
-      id: z.uuid(),
+      id: z.uuid().toLowerCase(),
       name: z.string(),
       legalBasis: z.enum(retentionGrounds),
       description: z.string(),
@@ -107,11 +107,11 @@ export const ZKeptGroup = z.object({
 });
 
 export const ZSubjectRetention = z.object({
-  subjectId: z.uuid(),
+  subjectId: z.uuid().toLowerCase(),
   legalHolds: z.array(ZLegalHold),
   erasure: z
     .object({
-      requestId: z.uuid().nullable(),
+      requestId: z.uuid().toLowerCase().nullable(),
       retainedUntil: z.iso.datetime(),
       nextExpiryAt: z.iso.datetime(),
       kept: z.array(ZKeptGroup),

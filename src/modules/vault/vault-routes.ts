@@ -29,7 +29,7 @@ type Deps = {
   audit: AuditWriter;
 };
 
-const ZId = z.object({ id: z.uuid() });
+const ZId = z.object({ id: z.uuid().toLowerCase() });
 
 /** Whether the caller may see values in clear; asking without the permission is a denial, audited. */
 async function mayReveal(request: FastifyRequest, requested: boolean, audit: AuditWriter): Promise<boolean> {
@@ -187,7 +187,7 @@ export function vaultRoutes({ collections, records, tokens, audit }: Deps): Fast
           params: ZId,
           response: {
             200: z.object({
-              subjectId: z.uuid(),
+              subjectId: z.uuid().toLowerCase(),
               records: z.number().int(),
               indexes: z.number().int(),
               tokens: z.number().int(),
@@ -316,7 +316,7 @@ export function vaultRoutes({ collections, records, tokens, audit }: Deps): Fast
           tags: ['tokens'],
           summary: 'Tokenize a value of a tokenizable field',
           body: z.object({
-            subjectId: z.uuid(),
+            subjectId: z.uuid().toLowerCase(),
             collection: ZCollectionName,
             field: z.string().max(63),
             value: z.unknown(),
@@ -340,7 +340,7 @@ export function vaultRoutes({ collections, records, tokens, audit }: Deps): Fast
           response: {
             200: z.object({
               value: z.unknown(),
-              subjectId: z.uuid(),
+              subjectId: z.uuid().toLowerCase(),
               collection: z.string(),
               field: z.string(),
             }),

@@ -5,7 +5,7 @@ import type { CollectionRow, SubjectRow } from './vault-store.js';
 
 export const ZSubject = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     region: z.string().nullable(),
     status: z.enum(['active', 'restricted', 'erased']),
     createdAt: z.iso.datetime(),
@@ -25,7 +25,7 @@ export function presentSubject(row: SubjectRow): z.infer<typeof ZSubject> {
 
 export const ZCollection = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().toLowerCase(),
     name: z.string(),
     description: z.string(),
     multiple: z.boolean(),
@@ -53,8 +53,8 @@ export function presentCollection(row: CollectionRow): z.input<typeof ZCollectio
 
 export const ZRecord = z
   .object({
-    id: z.uuid(),
-    subjectId: z.uuid(),
+    id: z.uuid().toLowerCase(),
+    subjectId: z.uuid().toLowerCase(),
     collection: z.string(),
     fields: z.record(z.string(), z.unknown()),
     masked: z
@@ -73,8 +73,8 @@ export function presentRecord(view: RecordView): z.infer<typeof ZRecord> {
 }
 
 export const ZRecordWritten = z.object({
-  id: z.uuid(),
-  subjectId: z.uuid(),
+  id: z.uuid().toLowerCase(),
+  subjectId: z.uuid().toLowerCase(),
   collection: z.string(),
   updatedAt: z.iso.datetime(),
 });
