@@ -53,14 +53,21 @@ export type AppendedEntry = { chain: number; seq: number; chainSeq: number; hash
 /** A chain nobody holds; any chain (waiting for it); or the chain this transaction holds already. */
 export type ChainPick = { kind: 'free' } | { kind: 'any' } | { kind: 'held'; chain: number };
 
+/**
+ * Locks the picked chain's head and reads it in the same step. The locking read returns the head as the
+ * last transaction to hold it committed it; a separate read in the same statement would see it as of the
+ * statement's start, stale when that transaction committed in between (and two batches would then link
+ * to the same position).
+ */
 function pickChain(pick: ChainPick) {
+  const columns = sql`chain, chain_seq, hash`;
   switch (pick.kind) {
     case 'free':
-      return sql`select chain from audit_head order by chain limit 1 for update skip locked`;
+      return sql`select ${columns} from audit_head order by chain limit 1 for update skip locked`;
     case 'any':
-      return sql`select chain from audit_head order by random() limit 1 for update`;
+      return sql`select ${columns} from audit_head order by random() limit 1 for update`;
     case 'held':
-      return sql`select chain from audit_head where chain = ${pick.chain}::smallint for update`;
+      return sql`select ${columns} from audit_head where chain = ${pick.chain}::smallint for update`;
   }
 }
 
@@ -160,9 +167,9 @@ export function auditStore() {
     ): Promise<{ chain: number; chainSeq: number; prevHash: string; seqs: number[] } | undefined> {
       const result = await sql<{ chain: number; chain_seq: number; hash: string; seqs: number[] }>`
         with picked as materialized (${pickChain(pick)})
-        select h.chain, h.chain_seq, encode(h.hash, 'hex') as hash,
+        select chain, chain_seq, encode(hash, 'hex') as hash,
                array(select nextval('audit_entries_seq') from generate_series(1, ${count}::int)) as seqs
-          from audit_head h join picked using (chain)`.execute(tx);
+          from picked`.execute(tx);
       const head = result.rows[0];
       if (!head) return undefined;
       return {
