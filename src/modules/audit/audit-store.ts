@@ -165,7 +165,12 @@ export function auditStore() {
       count: number,
       pick: ChainPick,
     ): Promise<{ chain: number; chainSeq: number; prevHash: string; seqs: number[] } | undefined> {
-      const result = await sql<{ chain: number; chain_seq: number; hash: string; seqs: number[] }>`
+      const result = await sql<{
+        chain: number;
+        chain_seq: number;
+        hash: string;
+        seqs: number[];
+      }>`${sql.raw(preparedMark)}
         with picked as materialized (${pickChain(pick)})
         select chain, chain_seq, encode(hash, 'hex') as hash,
                array(select nextval('audit_entries_seq') from generate_series(1, ${count}::int)) as seqs

@@ -1,5 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import { type Executor, preparedMark } from '../../db/database.js';
 import type { SubjectStatus } from '../vault/vault-tables.js';
 import { isCcpaOptOut, objectionApplies, type PurposeRules, statusAfter } from './consent-rules.js';
 import type { ConsentTables } from './consent-tables.js';
@@ -51,7 +51,7 @@ export function consentStore() {
       if (events.length === 0) return [];
       const column = <K extends keyof NewConsentEvent>(key: K) => events.map((event) => event[key]);
       const statuses = events.map((event) => (event.action === 'object' ? null : statusAfter[event.action]));
-      const result = await sql<{ id: string; seq: number }>`
+      const result = await sql<{ id: string; seq: number }>`${sql.raw(preparedMark)}
         with given as (
           select *
             from unnest(${column('id')}::uuid[], ${column('subject_id')}::uuid[], ${column('purpose_key')}::text[],
