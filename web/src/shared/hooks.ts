@@ -74,3 +74,25 @@ export function useTitle(title: string, suffix: string): void {
     document.title = `${title} · ${suffix}`;
   }, [title, suffix]);
 }
+
+/** A page of a cursor-paged list, as the API answers. */
+type CursorPage<T> = { items: T[]; nextCursor: string | null };
+
+/**
+ * The pages after the first of a cursor-paged list, for a "show more" button. They belong to `key` (the
+ * query they were loaded for) and are dropped when it changes; `after(firstPage)` gives every item loaded
+ * so far and the cursor of the next page; `reset()` drops them (after a change to the list).
+ */
+export function useMorePages<T>(key: string, fetchPage: (cursor: string) => Promise<CursorPage<T>>) {
+  const [more, setMore] = useState<{ key: string; items: T[]; cursor: string | null }>();
+  const extra = more?.key === key ? more : undefined;
+  const loadMore = useAction(async (cursor: string) => {
+    const page = await fetchPage(cursor);
+    setMore({ key, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
+  });
+  const after = (first: CursorPage<T>) => ({
+    items: [...first.items, ...(extra?.items ?? [])],
+    cursor: extra ? extra.cursor : first.nextCursor,
+  });
+  return { loadMore, after, reset: () => setMore(undefined) };
+}

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { formatDateTime, label } from '../../shared/format';
-import { useAction, useLoad, useTitle } from '../../shared/hooks';
+import { useLoad, useMorePages, useTitle } from '../../shared/hooks';
 import {
   Alert,
   Button,
@@ -125,17 +125,14 @@ export function AlertsPage() {
   useTitle('Alerts', 'Custos console');
   const [draft, setDraft] = useState<Filters>({ status: '', severity: '', kind: '' });
   const [applied, setApplied] = useState<Filters>(draft);
-  const [more, setMore] = useState<{ key: string; items: SecurityAlert[]; cursor: string | null }>();
   const key = JSON.stringify(applied);
   const first = useLoad(
     () => api.get<Page<SecurityAlert>>('/v1/alerts', { ...applied, limit: 25 }),
     [api, key],
   );
-  const extra = more?.key === key ? more : undefined;
-  const loadMore = useAction(async (cursor: string) => {
-    const page = await api.get<Page<SecurityAlert>>('/v1/alerts', { ...applied, limit: 25, cursor });
-    setMore({ key, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
-  });
+  const { loadMore, after, reset } = useMorePages(key, (cursor) =>
+    api.get<Page<SecurityAlert>>('/v1/alerts', { ...applied, limit: 25, cursor }),
+  );
   const readsOperators = can('operators.read');
   const operators = useLoad(
     () =>
@@ -156,7 +153,7 @@ export function AlertsPage() {
   const [done, setDone] = useState<string>();
   async function reload(message: string) {
     setDone(message);
-    setMore(undefined);
+    reset();
     await first.reload();
   }
 
@@ -198,8 +195,7 @@ export function AlertsPage() {
       {done ? <Alert tone="success">{done}</Alert> : null}
       <LoadState loaded={first} label="Loading alerts…">
         {(page) => {
-          const items = [...page.items, ...(extra?.items ?? [])];
-          const cursor = extra ? extra.cursor : page.nextCursor;
+          const { items, cursor } = after(page);
           return items.length === 0 ? (
             <Empty>No alerts match. Nothing needs your attention here.</Empty>
           ) : (

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { formatNumber, humanize } from '../../shared/format';
-import { useAction, useLoad, useTitle } from '../../shared/hooks';
+import { useAction, useLoad, useMorePages, useTitle } from '../../shared/hooks';
 import {
   Alert,
   Button,
@@ -93,18 +93,15 @@ export function AuditPage() {
   useTitle('Audit log', 'Custos console');
   const [draft, setDraft] = useState<Filters>(empty);
   const [applied, setApplied] = useState<Filters>(empty);
-  const [more, setMore] = useState<{ key: string; items: AuditEntry[]; cursor: string | null }>();
   const query = queryOf(applied);
   const key = JSON.stringify(query);
   const first = useLoad(
     () => api.get<Page<AuditEntry>>('/v1/audit/entries', { ...query, limit: 50 }),
     [api, key],
   );
-  const extra = more?.key === key ? more : undefined;
-  const loadMore = useAction(async (cursor: string) => {
-    const page = await api.get<Page<AuditEntry>>('/v1/audit/entries', { ...query, limit: 50, cursor });
-    setMore({ key, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
-  });
+  const { loadMore, after } = useMorePages(key, (cursor) =>
+    api.get<Page<AuditEntry>>('/v1/audit/entries', { ...query, limit: 50, cursor }),
+  );
   const set = (name: keyof Filters) => (event: { target: { value: string } }) =>
     setDraft({ ...draft, [name]: event.target.value });
 
@@ -191,8 +188,7 @@ export function AuditPage() {
       </Card>
       <LoadState loaded={first} label="Loading entries…">
         {(page) => {
-          const items = [...page.items, ...(extra?.items ?? [])];
-          const cursor = extra ? extra.cursor : page.nextCursor;
+          const { items, cursor } = after(page);
           return items.length === 0 ? (
             <Empty>No entries match these filters.</Empty>
           ) : (

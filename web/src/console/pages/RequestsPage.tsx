@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../../shared/api';
 import {
@@ -9,7 +8,7 @@ import {
   requestStateLabels,
   requestTypeLabels,
 } from '../../shared/format';
-import { useAction, useLoad, useTitle } from '../../shared/hooks';
+import { useLoad, useMorePages, useTitle } from '../../shared/hooks';
 import {
   Badge,
   Button,
@@ -62,13 +61,10 @@ export function RequestsPage() {
     limit: 50,
   };
   const queryKey = JSON.stringify(query);
-  const [more, setMore] = useState<{ key: string; items: DataSubjectRequest[]; cursor: string | null }>();
   const first = useLoad(() => api.get<Page<DataSubjectRequest>>('/v1/requests', query), [api, queryKey]);
-  const extra = more?.key === queryKey ? more : undefined;
-  const loadMore = useAction(async (cursor: string) => {
-    const page = await api.get<Page<DataSubjectRequest>>('/v1/requests', { ...query, cursor });
-    setMore({ key: queryKey, items: [...(extra?.items ?? []), ...page.items], cursor: page.nextCursor });
-  });
+  const { loadMore, after } = useMorePages(queryKey, (cursor) =>
+    api.get<Page<DataSubjectRequest>>('/v1/requests', { ...query, cursor }),
+  );
 
   function setFilter(name: keyof typeof filters, value: string) {
     const next = new URLSearchParams(params);
@@ -124,8 +120,7 @@ export function RequestsPage() {
       {invalidFilter ? <ErrorAlert error={first.error} /> : null}
       <LoadState loaded={first} label="Loading requests…">
         {(page) => {
-          const items = [...page.items, ...(extra?.items ?? [])];
-          const cursor = extra ? extra.cursor : page.nextCursor;
+          const { items, cursor } = after(page);
           if (items.length === 0) return <Empty>No requests match these filters.</Empty>;
           return (
             <>
