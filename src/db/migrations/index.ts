@@ -17,6 +17,7 @@ import * as m0015automated from './0015_purpose_automated_decisions.js';
 import * as m0016 from './0016_request_corrections.js';
 import * as m0017 from './0017_pending_registration_consents.js';
 import * as m0018 from './0018_sole_records.js';
+import * as m0019 from './0019_blind_index_record_key.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0016_request_corrections': m0016,
   '0017_pending_registration_consents': m0017,
   '0018_sole_records': m0018,
+  '0019_blind_index_record_key': m0019,
 };

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { timeOrderedId } from '../../lib/ids.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { blindIndexFor, externalIdKind } from './blind-index.js';
 import { type FieldValue, validateRecordValues } from './collection-schema.js';
@@ -127,7 +127,7 @@ export function importService({
       for (const item of batch) {
         const digest = digestOf.get(item.externalId) as Buffer;
         if (subjectByDigest.has(digest.toString('hex')) || newSubjects.has(item.externalId)) continue;
-        newSubjects.set(item.externalId, { id: randomUUID(), region: item.region, digest });
+        newSubjects.set(item.externalId, { id: timeOrderedId(now.getTime()), region: item.region, digest });
       }
       await store.insertSubjects(
         tx,
@@ -165,7 +165,7 @@ export function importService({
       for (const item of batch) {
         const subjectId = subjectIdOf(item);
         const dek = dataKeys.get(subjectId) as Buffer;
-        const recordId = item.recordId ?? currentRecords.get(subjectId) ?? randomUUID();
+        const recordId = item.recordId ?? currentRecords.get(subjectId) ?? timeOrderedId(now.getTime());
         if (item.recordId || currentRecords.has(subjectId)) {
           updated += 1;
           replaced.add(recordId);

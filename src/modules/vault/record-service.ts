@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { timeOrderedId } from '../../lib/ids.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { blindIndexFor, externalIdKind } from './blind-index.js';
 import {
@@ -133,7 +133,7 @@ export function recordService({
         throw new AppError('conflict', 'A subject with this external id exists already.');
       }
       const now = clock.now();
-      const id = randomUUID();
+      const id = timeOrderedId(now.getTime());
       const row: SubjectRow = {
         id,
         external_id_index: digest,
@@ -243,7 +243,7 @@ export function recordService({
     const { plain, sealed, indexes } = encode(collection, subjectId, dek, values);
     const now = clock.now();
     const row = {
-      id: randomUUID(),
+      id: timeOrderedId(now.getTime()),
       subject_id: subjectId,
       collection_id: collection.id,
       plain,

@@ -44,7 +44,7 @@ export type VaultTables = {
     kind: string;
     digest: Buffer;
     subject_id: string;
-    record_id: string | null;
+    record_id: string;
     field: string | null;
   };
   tokens: {
