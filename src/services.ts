@@ -246,7 +246,6 @@ export function createServices({ config, database, clock, logger, version }: Ser
     store: importStore(),
     collections,
     keys,
-    aead,
     audit,
     clock,
     settings: vaultSettings,

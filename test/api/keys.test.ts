@@ -114,12 +114,13 @@ describe('the key ring', () => {
     expect(new Set([...subjects.values()].map((key) => key.toString('hex'))).size).toBe(3);
   });
 
-  it('creates the data keys of many subjects at once, and never a second key for a subject', async () => {
+  it('stores the data keys of many subjects at once, and never a second key for a subject', async () => {
     const subjectIds = await insertSubjects(db(), 30);
-    const created = await db()
+    const created = new Map(subjectIds.map((subjectId) => [subjectId, keys().newDataKey()]));
+    await db()
       .transaction()
-      .execute((tx) => keys().createDataKeys(tx, subjectIds));
-    expect(created.size).toBe(30);
+      .execute((tx) => keys().storeDataKeys(tx, created));
+    expect(new Set([...created.values()].map((key) => key.toString('hex'))).size).toBe(30);
     const stored = await keys().dataKeysFor(db(), subjectIds);
     for (const subjectId of subjectIds)
       expect(stored.get(subjectId)?.equals(created.get(subjectId) as Buffer)).toBe(true);
@@ -127,7 +128,16 @@ describe('the key ring', () => {
     const [existing] = subjectIds as [string];
     const twice = await db()
       .transaction()
-      .execute(async (tx) => keys().createDataKeys(tx, [...(await insertSubjects(tx, 1)), existing]))
+      .execute(async (tx) => {
+        const [other] = await insertSubjects(tx, 1);
+        await keys().storeDataKeys(
+          tx,
+          new Map([
+            [other as string, keys().newDataKey()],
+            [existing, keys().newDataKey()],
+          ]),
+        );
+      })
       .catch((error: unknown) => error);
     expect(twice).toBeInstanceOf(AppError);
     expect((twice as AppError).code).toBe('conflict');

@@ -60,28 +60,29 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   /** Creates the subject's data key, stores it wrapped under the current master key, returns it in plaintext. */
   async function createDataKey(tx: Tx, subjectId: string): Promise<DataKey> {
-    return (await createDataKeys(tx, [subjectId])).get(subjectId) as DataKey;
+    const dataKey = generateKey() as DataKey;
+    await storeDataKeys(tx, new Map([[subjectId, dataKey]]));
+    return dataKey;
   }
 
-  /** `createDataKey` for many subjects at once (imports): one version check, one INSERT per 2,000 subjects. */
-  async function createDataKeys(tx: Tx, subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
-    const unique = [...new Set(subjectIds)];
-    for (const subjectId of unique) assertSubjectId(subjectId);
-    const created = new Map<string, DataKey>();
-    if (unique.length === 0) return created;
+  /**
+   * Stores new subjects' data keys (made with `newDataKey`), wrapped under the current master key: one
+   * version check and one INSERT for all of them (imports). Not cached here: the transaction may still
+   * roll back, and the keys must then not outlive it.
+   */
+  async function storeDataKeys(tx: Executor, dataKeys: ReadonlyMap<string, Buffer>): Promise<void> {
+    if (dataKeys.size === 0) return;
+    for (const subjectId of dataKeys.keys()) assertSubjectId(subjectId);
     const version = await ring.currentVersion(tx);
     const rows = await Promise.all(
-      unique.map(async (subjectId) => {
-        const dataKey = generateKey() as DataKey;
-        created.set(subjectId, dataKey);
-        return { subject_id: subjectId, wrapped_key: await ring.wrap(version, subjectId, dataKey) };
-      }),
+      [...dataKeys].map(async ([subjectId, dataKey]) => ({
+        subject_id: subjectId,
+        wrapped_key: await ring.wrap(version, subjectId, dataKey as DataKey),
+      })),
     );
     if ((await store.insertDataKeys(tx, { kekVersion: version, at: clock.now() }, rows)) !== rows.length) {
       throw new AppError('conflict', 'A subject has a data key already.');
     }
-    // Not cached here: the transaction may still roll back, and the keys must then not outlive it.
-    return created;
   }
 
   /** The subject's data key, unwrapped (or from the cache); `gone` when it was shredded or never made. */
@@ -138,7 +139,9 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   return {
     createDataKey,
-    createDataKeys,
+    /** A fresh random data key for a new subject; `storeDataKeys` stores it. */
+    newDataKey: (): DataKey => generateKey() as DataKey,
+    storeDataKeys,
     dataKeyFor,
     dataKeysFor,
     shredDataKey,

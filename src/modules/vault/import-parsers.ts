@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { AppError } from '../../lib/app-error.js';
 import type { FieldDefinition } from './collection-schema.js';
-import type { ImportLine } from './import-service.js';
+import type { ImportLine } from './import-encoding.js';
 
 /** Lines of an NDJSON stream as objects; a line that is not a JSON object becomes an empty one (then reported). */
 export async function* ndjsonLines(input: Readable): AsyncGenerator<ImportLine> {

@@ -5,16 +5,13 @@ import type { Clock } from '../../lib/clock.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { blindIndexFor, externalIdKind } from './blind-index.js';
-import { type FieldValue, validateRecordValues } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
-import { encodeRecord } from './record-encoding.js';
-import type { Aead, VaultKeys } from './vault-crypto.js';
-import type { BlindIndexRow, CollectionRow, ImportStore } from './vault-store.js';
+import { type ImportEncoder, startImportEncoder } from './import-encoder.js';
+import { externalIdOf, type ImportError, type ImportLine } from './import-encoding.js';
+import type { VaultKeys } from './vault-crypto.js';
+import { type CollectionRow, type ImportStore, isSoleRecordConflict } from './vault-store.js';
 
-/** One line of an import file: reserved columns, then the collection's fields. */
-export type ImportLine = { line: number; values: Record<string, unknown> };
-
-export type ImportError = { line: number; field: string; reason: string };
+export type { ImportError, ImportLine } from './import-encoding.js';
 
 export type ImportReport = {
   lines: number;
@@ -36,172 +33,117 @@ type Deps = {
   store: ImportStore;
   collections: CollectionService;
   keys: VaultKeys;
-  aead: Aead;
   audit: AuditWriter;
   clock: Clock;
   settings: { phoneRegion?: string | undefined };
   databaseKind: 'postgres' | 'pglite';
 };
 
-type Prepared = {
-  line: number;
-  externalId: string;
-  region: string | null;
-  recordId: string | undefined;
-  values: Record<string, FieldValue>;
-};
+type Counts = { subjectsCreated: number; recordsCreated: number; recordsUpdated: number };
 
 /**
- * Bulk import: lines are validated, grouped in batches, and each batch is written in one transaction
- * with a handful of set-based statements. Subjects are matched by external id (blind index) and records
- * upserted, so re-running a file after a crash continues without duplicates. Memory stays bounded by
- * the batch size, whatever the file size.
+ * Bulk import. Lines are grouped in batches; each batch is written in one transaction with a handful of
+ * set-based statements. Subjects are matched by external id (blind index) and records upserted, so
+ * re-running a file after a crash continues without duplicates. Validation and encryption run on a
+ * worker thread (see import-encoder.ts) while this thread reads the file and waits on the database.
+ * Memory stays bounded by the batch size, whatever the file size.
  */
-export function importService({
-  db,
-  store,
-  collections,
-  keys,
-  aead,
-  audit,
-  clock,
-  settings,
-  databaseKind,
-}: Deps) {
+export function importService({ db, store, collections, keys, audit, clock, settings, databaseKind }: Deps) {
   const concurrency = writersFor(databaseKind);
-  function prepare(collection: CollectionRow, line: ImportLine, errors: ImportError[]): Prepared | undefined {
-    if (line.values.__malformed) {
-      errors.push({ line: line.line, field: '(line)', reason: 'is not a JSON object' });
-      return undefined;
-    }
-    const { externalId, region, recordId, ...fields } = line.values;
-    const problems: ImportError[] = [];
-    if (typeof externalId !== 'string' || externalId.trim() === '' || externalId.length > 200) {
-      problems.push({
-        line: line.line,
-        field: 'externalId',
-        reason: 'is required (a non-empty string of at most 200 characters)',
-      });
-    }
-    if (recordId !== undefined && (typeof recordId !== 'string' || !/^[0-9a-f-]{36}$/.test(recordId))) {
-      problems.push({ line: line.line, field: 'recordId', reason: 'must be a UUID' });
-    }
-    const checked = validateRecordValues(collection, fields, {
-      partial: false,
-      phoneRegion: settings.phoneRegion,
-    });
-    for (const error of checked.errors)
-      problems.push({ line: line.line, field: error.path.replace(/^fields\./, ''), reason: error.message });
-    if (problems.length > 0) {
-      errors.push(...problems);
-      return undefined;
-    }
-    return {
-      line: line.line,
-      externalId: (externalId as string).trim(),
-      region: typeof region === 'string' && region !== '' ? region.slice(0, 32) : null,
-      recordId: recordId as string | undefined,
-      values: checked.values,
-    };
-  }
 
-  async function writeBatch(context: AuditContext, collection: CollectionRow, batch: Prepared[]) {
+  /** Writes one batch: subjects looked up, lines encoded on the worker, then everything in one transaction. */
+  async function writeBatch(
+    context: AuditContext,
+    collection: CollectionRow,
+    encoder: ImportEncoder,
+    lines: ImportLine[],
+    report: ImportReport,
+  ): Promise<Counts> {
     return db.transaction().execute(async (tx) => {
-      const now = clock.now();
+      const at = clock.now();
       const indexKey = keys.blindIndexKey();
-      const digestOf = new Map(
-        batch.map((item) => [item.externalId, blindIndexFor(indexKey, externalIdKind, item.externalId)]),
+      const externalIds = lines.map((line) => externalIdOf(line.values));
+      const digests = new Map<string, Buffer>();
+      for (const externalId of externalIds)
+        if (externalId !== undefined && !digests.has(externalId))
+          digests.set(externalId, blindIndexFor(indexKey, externalIdKind, externalId));
+      const found = new Map(
+        (await store.subjectsByExternalIndex(tx, [...digests.values()])).map((row) => [
+          row.digest.toString('hex'),
+          row,
+        ]),
       );
-      const existing = await store.subjectsByExternalIndex(tx, [...digestOf.values()]);
-      const subjectByDigest = new Map(existing.map((row) => [row.digest.toString('hex'), row]));
-      const erased = batch.filter(
-        (item) =>
-          subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.status === 'erased',
-      );
-      if (erased.length > 0)
+      // Each external id names a found subject or a new one, made here with its data key; a new subject
+      // is stored only if one of its lines turns out valid.
+      const subjectOf = new Map<string, string>();
+      const fresh = new Map<string, { digest: Buffer; dataKey: Buffer }>();
+      const live: string[] = [];
+      for (const [externalId, digest] of digests) {
+        const subject = found.get(digest.toString('hex'));
+        if (subject) {
+          subjectOf.set(externalId, subject.id);
+          if (subject.status !== 'erased') live.push(subject.id);
+        } else {
+          const id = timeOrderedId(at.getTime());
+          subjectOf.set(externalId, id);
+          fresh.set(id, { digest, dataKey: keys.newDataKey() });
+        }
+      }
+      const dataKeys = new Map<string, Uint8Array>(await keys.dataKeysFor(tx, live));
+      for (const [id, subject] of fresh) dataKeys.set(id, subject.dataKey);
+      const encoded = await encoder.encode(lines, {
+        at: at.getTime(),
+        subjectIds: externalIds.map((externalId) =>
+          externalId === undefined ? undefined : subjectOf.get(externalId),
+        ),
+        dataKeys,
+        // A one-record collection: a found subject's record is replaced, not joined by a second.
+        currentRecords: collection.multiple
+          ? new Map()
+          : await store.recordIdsBySubject(tx, collection.id, live),
+      });
+      noteErrors(report, encoded.failed, encoded.errors);
+      if (encoded.erasedLines.length > 0)
         throw new AppError('conflict', 'A line names an erased subject.', {
-          extensions: { lines: erased.map((item) => item.line) },
+          extensions: { lines: encoded.erasedLines },
         });
 
-      const newSubjects = new Map<string, { id: string; region: string | null; digest: Buffer }>();
-      for (const item of batch) {
-        const digest = digestOf.get(item.externalId) as Buffer;
-        if (subjectByDigest.has(digest.toString('hex')) || newSubjects.has(item.externalId)) continue;
-        newSubjects.set(item.externalId, { id: timeOrderedId(now.getTime()), region: item.region, digest });
-      }
-      await store.insertSubjects(
+      const created = encoded.subjects.ids.flatMap((id, index) => {
+        const subject = fresh.get(id);
+        return subject
+          ? [{ id, external_id_index: subject.digest, region: encoded.subjects.regions[index] ?? null }]
+          : [];
+      });
+      await store.insertSubjects(tx, at, created);
+      await keys.storeDataKeys(
         tx,
-        now,
-        [...newSubjects.values()].map((subject) => ({
-          id: subject.id,
-          external_id_index: subject.digest,
-          region: subject.region,
-        })),
+        new Map(created.map((subject) => [subject.id, fresh.get(subject.id)?.dataKey as Buffer])),
       );
-      const created = await keys.createDataKeys(
-        tx,
-        [...newSubjects.values()].map((subject) => subject.id),
-      );
-      const subjectIdOf = (item: Prepared) =>
-        newSubjects.get(item.externalId)?.id ??
-        (subjectByDigest.get((digestOf.get(item.externalId) as Buffer).toString('hex'))?.id as string);
-      const existingIds = existing.map((row) => row.id);
-      const dataKeys = new Map([...created, ...(await keys.dataKeysFor(tx, existingIds))]);
-
-      // Single-record collections: a subject's existing record is replaced. Many-record ones: a line
-      // with a recordId replaces that record, a line without one appends.
-      const currentRecords = collection.multiple
-        ? new Map<string, string>()
-        : await store.recordIdsBySubject(tx, collection.id, existingIds);
-      const records: {
-        id: string;
-        subject_id: string;
-        plain: Record<string, unknown>;
-        sealed: Record<string, string>;
-      }[] = [];
-      const indexes: BlindIndexRow[] = [];
-      let updated = 0;
-      const replaced = new Set<string>();
-      for (const item of batch) {
-        const subjectId = subjectIdOf(item);
-        const dek = dataKeys.get(subjectId) as Buffer;
-        const recordId = item.recordId ?? currentRecords.get(subjectId) ?? timeOrderedId(now.getTime());
-        if (item.recordId || currentRecords.has(subjectId)) {
-          updated += 1;
-          replaced.add(recordId);
-        }
-        // A subject's later line replaces the same record only where a subject has one record.
-        if (!collection.multiple) currentRecords.set(subjectId, recordId);
-        const {
-          plain,
-          sealed,
-          indexes: recordIndexes,
-        } = encodeRecord(
-          { collection, subjectId, values: item.values },
-          { aead, dataKey: dek, blindIndexKey: indexKey },
-        );
-        for (const index of recordIndexes) indexes.push({ ...index, record_id: recordId });
-        records.push({ id: recordId, subject_id: subjectId, plain, sealed });
-      }
-      const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-      await store.upsertRecords(
-        tx,
-        { collectionId: collection.id, at: now, sole: !collection.multiple },
-        unique,
-      );
+      const { records, indexes } = encoded;
+      const written = await store
+        .upsertRecords(tx, { collectionId: collection.id, at, sole: !collection.multiple }, records.json)
+        .catch((error: unknown) => {
+          throw isSoleRecordConflict(error)
+            ? new AppError(
+                'conflict',
+                'A line names a recordId, but its subject has another record in this one-record collection.',
+              )
+            : error;
+        });
+      if (written !== records.created + records.updated)
+        throw new AppError('conflict', 'A line names the recordId of another subject or collection.');
       // Only records that existed before can have blind indexes to replace.
-      await store.replaceIndexes(tx, [...replaced], indexes);
+      await store.replaceIndexes(tx, records.replaced, indexes);
       const counts = {
-        lines: batch.length,
-        subjectsCreated: newSubjects.size,
-        recordsCreated: unique.length - Math.min(updated, unique.length),
-        recordsUpdated: Math.min(updated, unique.length),
+        subjectsCreated: created.length,
+        recordsCreated: records.created,
+        recordsUpdated: records.updated,
       };
       await audit.append(tx, context, {
         action: 'vault.import.batch',
         outcome: 'success',
         target: { type: 'collection', id: collection.id },
-        details: { collection: collection.name, ...counts },
+        details: { collection: collection.name, lines: lines.length, failed: encoded.failed, ...counts },
       });
       return counts;
     });
@@ -223,18 +165,24 @@ export function importService({
       failed: 0,
       errors: [],
     };
+    const encoder = startImportEncoder({
+      collection: { name: collection.name, multiple: collection.multiple, fields: collection.fields },
+      blindIndexKey: keys.blindIndexKey(),
+      phoneRegion: settings.phoneRegion,
+    });
     // Lines are spread over a few writers by external id, so all lines of one subject go to one writer
     // (no two transactions ever race to create the same subject) while the writers' transactions overlap
-    // with each other and with parsing. Each writer has at most one batch in flight and one filling.
+    // with each other, with the encoder and with reading. Each writer has at most one batch in flight
+    // and one filling.
     const writers = Array.from({ length: concurrency }, () => ({
-      batch: [] as Prepared[],
+      batch: [] as ImportLine[],
       inFlight: Promise.resolve(),
     }));
     const flush = async (writer: (typeof writers)[number]) => {
       const batch = writer.batch;
       writer.batch = [];
       await writer.inFlight;
-      writer.inFlight = writeBatch(context, collection, batch).then((counts) => {
+      writer.inFlight = writeBatch(context, collection, encoder, batch, report).then((counts) => {
         report.subjectsCreated += counts.subjectsCreated;
         report.recordsCreated += counts.recordsCreated;
         report.recordsUpdated += counts.recordsUpdated;
@@ -245,15 +193,8 @@ export function importService({
     try {
       for await (const line of lines) {
         report.lines += 1;
-        const errors: ImportError[] = [];
-        const prepared = prepare(collection, line, errors);
-        if (!prepared) {
-          report.failed += 1;
-          report.errors.push(...errors.slice(0, Math.max(0, maxReportedErrors - report.errors.length)));
-          continue;
-        }
-        const writer = writers[writerFor(prepared.externalId)] as (typeof writers)[number];
-        writer.batch.push(prepared);
+        const writer = writers[writerFor(externalIdOf(line.values) ?? '')] as (typeof writers)[number];
+        writer.batch.push(line);
         if (writer.batch.length >= importBatchSize) await flush(writer);
       }
       for (const writer of writers) if (writer.batch.length > 0) await flush(writer);
@@ -264,8 +205,11 @@ export function importService({
     const rejected = (await Promise.allSettled(writers.map((writer) => writer.inFlight))).find(
       (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
     );
+    await encoder.close();
     if (failure !== undefined) throw failure;
     if (rejected) throw rejected.reason;
+    report.errors.sort((a, b) => a.line - b.line);
+    report.errors.length = Math.min(report.errors.length, maxReportedErrors);
     return report;
   }
 
@@ -280,6 +224,19 @@ export function importService({
   }
 
   return { importLines };
+}
+
+/**
+ * Counts a batch's failed lines and keeps their errors, the first `maxReportedErrors` by line number:
+ * batches of different writers finish in any order, so the list is trimmed by line, not by arrival.
+ */
+function noteErrors(report: ImportReport, failed: number, errors: ImportError[]): void {
+  report.failed += failed;
+  report.errors.push(...errors);
+  if (report.errors.length > 2 * maxReportedErrors) {
+    report.errors.sort((a, b) => a.line - b.line);
+    report.errors.length = maxReportedErrors;
+  }
 }
 
 export type ImportService = ReturnType<typeof importService>;

@@ -8,8 +8,10 @@ export type VaultKeys = {
   dataKeyFor(executor: Executor, subjectId: string): Promise<Buffer>;
   /** Data keys of many subjects in one round trip (bulk reads and imports). */
   dataKeysFor(executor: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
-  /** Creates data keys for many new subjects in one statement (bulk import). */
-  createDataKeys(tx: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
+  /** A fresh data key, not yet stored: `storeDataKeys` stores it with its subject (bulk import). */
+  newDataKey(): Buffer;
+  /** Stores new subjects' data keys, wrapped, in one statement (bulk import). */
+  storeDataKeys(tx: Executor, dataKeys: ReadonlyMap<string, Buffer>): Promise<void>;
   /** Deletes the subject's data key: every value sealed under it becomes unreadable for good. */
   shredDataKey(tx: Executor, subjectId: string): Promise<unknown>;
   blindIndexKey(): Buffer;

@@ -400,35 +400,48 @@ export function importStore() {
     },
     /**
      * Inserts or replaces records of one collection, all stamped `at`; `sole` when the collection holds
-     * one record per subject. The batch goes as one JSON document: no per-value array escaping here, no
-     * per-element parsing of an array literal in the database.
+     * one record per subject. The batch comes as one JSON document, `[{id, subject_id, plain, sealed}]`:
+     * no per-value escaping here, no per-element parsing of array literals in the database. A record is
+     * replaced only by one of the same subject and collection; the count written tells the caller.
      */
     async upsertRecords(
       tx: Executor,
       batch: { collectionId: string; at: Date; sole: boolean },
-      rows: Pick<RecordRow, 'id' | 'subject_id' | 'plain' | 'sealed'>[],
-    ) {
-      if (rows.length === 0) return;
-      await sql`
+      json: string,
+    ): Promise<number> {
+      const result = await sql`
         insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
         select r.id, r.subject_id, ${batch.collectionId}::uuid, r.plain, r.sealed, ${batch.at}::timestamptz,
                ${batch.at}::timestamptz, ${batch.sole}::boolean
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r (id uuid, subject_id uuid, plain jsonb, sealed jsonb)
-        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at`.execute(
+          from jsonb_to_recordset(${json}::jsonb) as r (id uuid, subject_id uuid, plain jsonb, sealed jsonb)
+        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at
+         where records.subject_id = excluded.subject_id and records.collection_id = excluded.collection_id`.execute(
         tx,
       );
+      return Number(result.numAffectedRows ?? 0);
     },
-    async replaceIndexes(tx: Executor, recordIds: string[], rows: BlindIndexRow[]) {
+    /** Deletes the blind indexes of `recordIds`, then inserts `rows` (one array per column, digests in hex). */
+    async replaceIndexes(
+      tx: Executor,
+      recordIds: string[],
+      rows: {
+        kinds: string[];
+        digests: string[];
+        subjectIds: string[];
+        recordIds: string[];
+        fields: string[];
+      },
+    ) {
       if (recordIds.length > 0)
         await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
-      if (rows.length === 0) return;
+      if (rows.kinds.length === 0) return;
       await sql`
         insert into blind_indexes (kind, digest, subject_id, record_id, field)
-        select * from unnest(
-          ${rows.map((row) => row.kind)}::text[], ${rows.map((row) => row.digest)}::bytea[],
-          ${rows.map((row) => row.subject_id)}::uuid[], ${rows.map((row) => row.record_id)}::uuid[],
-          ${rows.map((row) => row.field)}::text[]
-        )`.execute(tx);
+        select i.kind, decode(i.digest, 'hex'), i.subject_id, i.record_id, i.field
+          from unnest(${rows.kinds}::text[], ${rows.digests}::text[], ${rows.subjectIds}::uuid[],
+                      ${rows.recordIds}::uuid[], ${rows.fields}::text[]) as i (kind, digest, subject_id, record_id, field)`.execute(
+        tx,
+      );
     },
   };
 }

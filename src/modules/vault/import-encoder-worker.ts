@@ -1,0 +1,14 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { type BatchPlan, type EncoderSetup, encodeBatch, type ImportLine } from './import-encoding.js';
+
+// The worker thread of one import: it encodes the batches its writer sends, one at a time, in order.
+const setup = workerData as EncoderSetup;
+setup.blindIndexKey = Buffer.from(setup.blindIndexKey);
+
+parentPort?.on('message', (message: { id: number; lines: ImportLine[]; plan: BatchPlan }) => {
+  try {
+    parentPort?.postMessage({ id: message.id, batch: encodeBatch(setup, message.lines, message.plan) });
+  } catch (error) {
+    parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : 'failed' });
+  }
+});

@@ -1,0 +1,185 @@
+import { aead } from '../../lib/aead.js';
+import { timeOrderedId } from '../../lib/ids.js';
+import type { FieldDefinition } from './collection-schema.js';
+import { validateRecordValues } from './collection-schema.js';
+import { encodeRecord } from './record-encoding.js';
+
+/** One line of an import file: reserved columns, then the collection's fields. */
+export type ImportLine = { line: number; values: Record<string, unknown> };
+
+export type ImportError = { line: number; field: string; reason: string };
+
+/** What encoding needs for a whole import: the collection as it was when the import began, and keys. */
+export type EncoderSetup = {
+  collection: { name: string; multiple: boolean; fields: FieldDefinition[] };
+  blindIndexKey: Buffer;
+  phoneRegion?: string | undefined;
+};
+
+/** What the writer looked up in the database for one batch, before its lines are encoded. */
+export type BatchPlan = {
+  /** Time of the batch (ms since the epoch): new record ids carry it. */
+  at: number;
+  /** Per line, the subject its external id names (found or new); none where the external id is unusable. */
+  subjectIds: (string | undefined)[];
+  /** Data keys of those subjects; a subject without one has been erased. */
+  dataKeys: Map<string, Uint8Array>;
+  /** For a one-record collection, the record each found subject has already. */
+  currentRecords: Map<string, string>;
+};
+
+/** A batch ready to write: payloads for set-based statements, and what went wrong per line. */
+export type EncodedBatch = {
+  /** Lines that failed validation (every error of each, in line order; never a value). */
+  failed: number;
+  errors: ImportError[];
+  /** Valid lines whose subject has been erased: the batch must not be written. */
+  erasedLines: number[];
+  /** Subjects that written lines belong to, with the region of the first line naming each. */
+  subjects: { ids: string[]; regions: (string | null)[] };
+  records: {
+    /** `[{id, subject_id, plain, sealed}]` as one JSON document (`jsonb_to_recordset`). */
+    json: string;
+    created: number;
+    updated: number;
+    /** Records that existed before this batch: their blind indexes are replaced. */
+    replaced: string[];
+  };
+  /** Blind index rows, one array per column; digests in hex. */
+  indexes: {
+    kinds: string[];
+    digests: string[];
+    subjectIds: string[];
+    recordIds: string[];
+    fields: string[];
+  };
+};
+
+const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The external id a line names, trimmed; undefined when it is not a usable one (the line then fails). */
+export function externalIdOf(values: Record<string, unknown>): string | undefined {
+  const { externalId } = values;
+  if (values.__malformed || typeof externalId !== 'string' || externalId.length > 200) return undefined;
+  const trimmed = externalId.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+type Accepted = { line: number; subjectId: string; recordId: string | undefined; region: string | null };
+
+/** Checks one line; pushes its errors (line, field, reason) and returns undefined when it fails. */
+function check(setup: EncoderSetup, line: ImportLine, errors: ImportError[]) {
+  if (line.values.__malformed) {
+    errors.push({ line: line.line, field: '(line)', reason: 'is not a JSON object' });
+    return undefined;
+  }
+  const { externalId: _externalId, region, recordId, ...fields } = line.values;
+  const before = errors.length;
+  if (externalIdOf(line.values) === undefined) {
+    errors.push({
+      line: line.line,
+      field: 'externalId',
+      reason: 'is required (a non-empty string of at most 200 characters)',
+    });
+  }
+  if (recordId !== undefined && (typeof recordId !== 'string' || !uuidLike.test(recordId.toLowerCase()))) {
+    errors.push({ line: line.line, field: 'recordId', reason: 'must be a UUID' });
+  }
+  const checked = validateRecordValues(setup.collection, fields, {
+    partial: false,
+    phoneRegion: setup.phoneRegion,
+  });
+  for (const error of checked.errors)
+    errors.push({ line: line.line, field: error.path.replace(/^fields\./, ''), reason: error.message });
+  if (errors.length > before) return undefined;
+  return {
+    values: checked.values,
+    region: typeof region === 'string' && region !== '' ? region.slice(0, 32) : null,
+    recordId: (recordId as string | undefined)?.toLowerCase(),
+  };
+}
+
+/**
+ * Validates and encodes one batch: every value of an encrypted field sealed under its subject's data key,
+ * a blind index for each indexed value, a record id for each line (a one-record collection replaces the
+ * subject's record; a line naming a `recordId` replaces that one; any other line adds a record). Pure
+ * computation, so it runs on the import's worker thread while the writer waits on the database.
+ */
+export function encodeBatch(setup: EncoderSetup, lines: ImportLine[], plan: BatchPlan): EncodedBatch {
+  const { collection } = setup;
+  const errors: ImportError[] = [];
+  const erasedLines: number[] = [];
+  const subjectRegions = new Map<string, string | null>();
+  const currentRecords = new Map(plan.currentRecords);
+  const existed = new Set(plan.currentRecords.values());
+  const records = new Map<string, { record: object; accepted: Accepted; indexes: EncodedIndex[] }>();
+  let failed = 0;
+  for (const [position, line] of lines.entries()) {
+    const checked = check(setup, line, errors);
+    if (!checked) {
+      failed += 1;
+      continue;
+    }
+    const subjectId = plan.subjectIds[position] as string;
+    const dataKey = plan.dataKeys.get(subjectId);
+    if (!dataKey) {
+      erasedLines.push(line.line);
+      continue;
+    }
+    if (!subjectRegions.has(subjectId)) subjectRegions.set(subjectId, checked.region);
+    const recordId = checked.recordId ?? currentRecords.get(subjectId) ?? timeOrderedId(plan.at);
+    if (checked.recordId) existed.add(recordId);
+    // A subject's later line replaces the same record only where a subject has one record.
+    if (!collection.multiple) currentRecords.set(subjectId, recordId);
+    const encoded = encodeRecord(
+      { collection, subjectId, values: checked.values },
+      {
+        aead,
+        dataKey: Buffer.from(dataKey.buffer, dataKey.byteOffset, dataKey.byteLength),
+        blindIndexKey: setup.blindIndexKey,
+      },
+    );
+    records.set(recordId, {
+      record: { id: recordId, subject_id: subjectId, plain: encoded.plain, sealed: encoded.sealed },
+      accepted: { line: line.line, subjectId, recordId, region: checked.region },
+      indexes: encoded.indexes.map((index) => ({
+        kind: index.kind,
+        digest: index.digest.toString('hex'),
+        field: index.field ?? '',
+      })),
+    });
+  }
+  const indexes: EncodedBatch['indexes'] = {
+    kinds: [],
+    digests: [],
+    subjectIds: [],
+    recordIds: [],
+    fields: [],
+  };
+  const replaced: string[] = [];
+  for (const [recordId, { accepted, indexes: rows }] of records) {
+    if (existed.has(recordId)) replaced.push(recordId);
+    for (const row of rows) {
+      indexes.kinds.push(row.kind);
+      indexes.digests.push(row.digest);
+      indexes.subjectIds.push(accepted.subjectId);
+      indexes.recordIds.push(recordId);
+      indexes.fields.push(row.field);
+    }
+  }
+  return {
+    failed,
+    errors,
+    erasedLines,
+    subjects: { ids: [...subjectRegions.keys()], regions: [...subjectRegions.values()] },
+    records: {
+      json: JSON.stringify([...records.values()].map((entry) => entry.record)),
+      created: records.size - replaced.length,
+      updated: replaced.length,
+      replaced,
+    },
+    indexes,
+  };
+}
+
+type EncodedIndex = { kind: string; digest: string; field: string };
