@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { csvLines, ndjsonLines } from '../modules/vault/import-parsers.js';
 import { openRuntime } from '../runtime.js';
@@ -15,6 +16,10 @@ export function importCommand(): Command {
     .argument('<collection>', 'collection name')
     .argument('<file>', 'a .csv file with a header line, or a .ndjson file with one JSON object per line')
     .action(async (collectionName: string, file: string) => {
+      // An import makes garbage at a steady rate, and by default V8 lets the heap grow to several times
+      // what is live before collecting it: a million-line import then peaked above 300 MB. Growing the
+      // heap by at most its size again keeps the peak near 220 MB for about 5% more CPU in this process.
+      setFlagsFromString('--heap-growing-percent=100');
       const config = configOrExit();
       const logger = loggerFor(config);
       let size: number;

@@ -129,6 +129,22 @@ export function normalizeEmail(value: string): string {
   return value.trim().toLowerCase();
 }
 
+// Made once: building a schema costs more than checking a value with it (imports check millions).
+const ZEmail = z.email();
+const ZDateTime = z.iso.datetime({ offset: true });
+
+/** Each collection definition's fields by name, made once per definition. */
+const fieldMaps = new WeakMap<readonly FieldDefinition[], ReadonlyMap<string, FieldDefinition>>();
+
+export function fieldsByName(fields: readonly FieldDefinition[]): ReadonlyMap<string, FieldDefinition> {
+  let byName = fieldMaps.get(fields);
+  if (!byName) {
+    byName = new Map(fields.map((field) => [field.name, field]));
+    fieldMaps.set(fields, byName);
+  }
+  return byName;
+}
+
 /** Validates and normalizes one value; returns a message (never containing the value) when invalid. */
 function checkValue(
   field: FieldDefinition,
@@ -141,7 +157,7 @@ function checkValue(
         ? { value }
         : { error: 'must be a string of at most 10000 characters' };
     case 'email': {
-      if (typeof value !== 'string' || !z.email().safeParse(value.trim()).success)
+      if (typeof value !== 'string' || !ZEmail.safeParse(value.trim()).success)
         return { error: 'must be an e-mail address' };
       return { value: value.trim() };
     }
@@ -160,7 +176,7 @@ function checkValue(
       return valid ? { value } : { error: 'must be a calendar date YYYY-MM-DD' };
     }
     case 'datetime':
-      return typeof value === 'string' && z.iso.datetime({ offset: true }).safeParse(value).success
+      return typeof value === 'string' && ZDateTime.safeParse(value).success
         ? { value }
         : { error: 'must be an ISO 8601 date-time with a time zone' };
     case 'number':
@@ -195,7 +211,7 @@ export function validateRecordValues(
 ): { values: Record<string, FieldValue>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const values: Record<string, FieldValue> = {};
-  const known = new Map(collection.fields.map((field) => [field.name, field]));
+  const known = fieldsByName(collection.fields);
   for (const name of Object.keys(input)) {
     if (!known.has(name))
       errors.push({

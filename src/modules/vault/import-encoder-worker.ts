@@ -7,7 +7,8 @@ setup.blindIndexKey = Buffer.from(setup.blindIndexKey);
 
 parentPort?.on('message', (message: { id: number; lines: ImportLine[]; plan: BatchPlan }) => {
   try {
-    parentPort?.postMessage({ id: message.id, batch: encodeBatch(setup, message.lines, message.plan) });
+    const batch = encodeBatch(setup, message.lines, message.plan);
+    parentPort?.postMessage({ id: message.id, batch }, [batch.records.document.buffer as ArrayBuffer]);
   } catch (error) {
     parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : 'failed' });
   }

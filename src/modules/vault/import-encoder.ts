@@ -48,10 +48,12 @@ export function startImportEncoder(setup: EncoderSetup): ImportEncoder {
 function spawnWorker(setup: EncoderSetup): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(`./import-encoder-worker.${source ? 'ts' : 'js'}`, import.meta.url);
-  if (!source) return new Worker(entry, { workerData: setup });
+  // Everything a batch allocates is garbage once its result is posted: a small young generation will do.
+  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  if (!source) return new Worker(entry, { workerData: setup, resourceLimits });
   // Running from TypeScript sources (tests, the dev server, benchmarks): load tsx in the worker first.
   return new Worker(
     `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`,
-    { eval: true, workerData: setup },
+    { eval: true, workerData: setup, resourceLimits },
   );
 }

@@ -91,7 +91,9 @@ export function importService({ db, store, collections, keys, audit, clock, sett
       }
       const dataKeys = new Map<string, Uint8Array>(await keys.dataKeysFor(tx, live));
       for (const [id, subject] of fresh) dataKeys.set(id, subject.dataKey);
-      const encoded = await encoder.encode(lines, {
+      const count = lines.length;
+      // The lines go to the encoder (copied as they are posted); nothing here holds on to them.
+      const encoded = await encoder.encode(lines.splice(0), {
         at: at.getTime(),
         subjectIds: externalIds.map((externalId) =>
           externalId === undefined ? undefined : subjectOf.get(externalId),
@@ -119,9 +121,11 @@ export function importService({ db, store, collections, keys, audit, clock, sett
         tx,
         new Map(created.map((subject) => [subject.id, fresh.get(subject.id)?.dataKey as Buffer])),
       );
-      const { records, indexes } = encoded;
+      const { records } = encoded;
+      // Only records that existed before can have blind indexes to replace.
+      await store.deleteIndexesOf(tx, records.replaced);
       const written = await store
-        .upsertRecords(tx, { collectionId: collection.id, at, sole: !collection.multiple }, records.json)
+        .upsertRecords(tx, { collectionId: collection.id, at, sole: !collection.multiple }, records.document)
         .catch((error: unknown) => {
           throw isSoleRecordConflict(error)
             ? new AppError(
@@ -132,8 +136,6 @@ export function importService({ db, store, collections, keys, audit, clock, sett
         });
       if (written !== records.created + records.updated)
         throw new AppError('conflict', 'A line names the recordId of another subject or collection.');
-      // Only records that existed before can have blind indexes to replace.
-      await store.replaceIndexes(tx, records.replaced, indexes);
       const counts = {
         subjectsCreated: created.length,
         recordsCreated: records.created,
@@ -143,7 +145,7 @@ export function importService({ db, store, collections, keys, audit, clock, sett
         action: 'vault.import.batch',
         outcome: 'success',
         target: { type: 'collection', id: collection.id },
-        details: { collection: collection.name, lines: lines.length, failed: encoded.failed, ...counts },
+        details: { collection: collection.name, lines: count, failed: encoded.failed, ...counts },
       });
       return counts;
     });

@@ -1,5 +1,5 @@
 import { blindIndexFor, indexKindFor, normalizedForIndex } from './blind-index.js';
-import { type FieldDefinition, type FieldValue, isEncrypted } from './collection-schema.js';
+import { type FieldDefinition, type FieldValue, fieldsByName, isEncrypted } from './collection-schema.js';
 import { type Aead, sealFieldValue } from './vault-crypto.js';
 import type { BlindIndexRow } from './vault-store.js';
 
@@ -10,18 +10,6 @@ export type EncodedRecord = {
   sealed: Record<string, string>;
   indexes: Omit<BlindIndexRow, 'record_id'>[];
 };
-
-/** Each collection definition's fields by name, made once per definition (imports encode millions). */
-const fieldMaps = new WeakMap<readonly FieldDefinition[], ReadonlyMap<string, FieldDefinition>>();
-
-function fieldsByName(fields: readonly FieldDefinition[]): ReadonlyMap<string, FieldDefinition> {
-  let byName = fieldMaps.get(fields);
-  if (!byName) {
-    byName = new Map(fields.map((field) => [field.name, field]));
-    fieldMaps.set(fields, byName);
-  }
-  return byName;
-}
 
 /**
  * Turns validated values into what is stored: public values in clear, the rest sealed per field, and a

@@ -361,12 +361,16 @@ export function importStore() {
       digests: Buffer[],
     ): Promise<{ id: string; status: SubjectStatus; digest: Buffer }[]> {
       if (digests.length === 0) return [];
-      const rows = await tx
-        .selectFrom('subjects')
-        .select(['id', 'status', 'external_id_index'])
-        .where('external_id_index', 'in', digests)
-        .execute();
-      return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index as Buffer }));
+      // One index probe per digest (the lateral subquery with a limit cannot become a hash join): while
+      // a first import grows the table, the planner would otherwise scan it whole for every batch.
+      const { rows } = await sql<{ id: string; status: SubjectStatus; external_id_index: Buffer }>`
+        select s.id, s.status, s.external_id_index
+          from unnest(${digests}::bytea[]) as d (digest)
+         cross join lateral (
+           select id, status, external_id_index from subjects where external_id_index = d.digest limit 1) s`.execute(
+        tx,
+      );
+      return rows.map((row) => ({ id: row.id, status: row.status, digest: row.external_id_index }));
     },
     /** Inserts new active subjects, all created at `at`. */
     async insertSubjects(
@@ -399,49 +403,44 @@ export function importStore() {
       return new Map(rows.map((row) => [row.subject_id, row.id]));
     },
     /**
-     * Inserts or replaces records of one collection, all stamped `at`; `sole` when the collection holds
-     * one record per subject. The batch comes as one JSON document, `[{id, subject_id, plain, sealed}]`:
-     * no per-value escaping here, no per-element parsing of array literals in the database. A record is
-     * replaced only by one of the same subject and collection; the count written tells the caller.
+     * Inserts or replaces records of one collection with their blind indexes, all stamped `at`, in one
+     * statement; `sole` when the collection holds one record per subject. The batch comes as one JSON
+     * document in UTF-8, `[{id, subject_id, plain, sealed, indexes: [{kind, digest, field}]}]`, sent as
+     * bytes: no escaping on the way, no array literals to parse. A record is replaced only by one of the
+     * same subject and collection; the count of records written tells the caller. The blind indexes of
+     * replaced records must have been deleted first (`deleteIndexesOf`).
      */
     async upsertRecords(
       tx: Executor,
       batch: { collectionId: string; at: Date; sole: boolean },
-      json: string,
+      document: Uint8Array,
     ): Promise<number> {
-      const result = await sql`
-        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
-        select r.id, r.subject_id, ${batch.collectionId}::uuid, r.plain, r.sealed, ${batch.at}::timestamptz,
-               ${batch.at}::timestamptz, ${batch.sole}::boolean
-          from jsonb_to_recordset(${json}::jsonb) as r (id uuid, subject_id uuid, plain jsonb, sealed jsonb)
-        on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at
-         where records.subject_id = excluded.subject_id and records.collection_id = excluded.collection_id`.execute(
+      const bytes = Buffer.from(document.buffer, document.byteOffset, document.byteLength);
+      const { rows } = await sql<{ records: number }>`
+        with batch as (select convert_from(${bytes}::bytea, 'UTF8')::jsonb as doc),
+        written as (
+          insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
+          select r.id, r.subject_id, ${batch.collectionId}::uuid, r.plain, r.sealed, ${batch.at}::timestamptz,
+                 ${batch.at}::timestamptz, ${batch.sole}::boolean
+            from batch, jsonb_to_recordset(batch.doc) as r (id uuid, subject_id uuid, plain jsonb, sealed jsonb)
+          on conflict (id) do update set plain = excluded.plain, sealed = excluded.sealed, updated_at = excluded.updated_at
+           where records.subject_id = excluded.subject_id and records.collection_id = excluded.collection_id
+          returning 1),
+        indexed as (
+          insert into blind_indexes (kind, digest, subject_id, record_id, field)
+          select i.kind, decode(i.digest, 'hex'), r.subject_id, r.id, i.field
+            from batch, jsonb_to_recordset(batch.doc) as r (id uuid, subject_id uuid, indexes jsonb),
+                 jsonb_to_recordset(r.indexes) as i (kind text, digest text, field text)
+          returning 1)
+        select (select count(*) from written)::int as records, (select count(*) from indexed)::int as indexes`.execute(
         tx,
       );
-      return Number(result.numAffectedRows ?? 0);
+      return rows[0]?.records ?? 0;
     },
-    /** Deletes the blind indexes of `recordIds`, then inserts `rows` (one array per column, digests in hex). */
-    async replaceIndexes(
-      tx: Executor,
-      recordIds: string[],
-      rows: {
-        kinds: string[];
-        digests: string[];
-        subjectIds: string[];
-        recordIds: string[];
-        fields: string[];
-      },
-    ) {
+    /** Deletes the blind indexes of records about to be replaced. */
+    async deleteIndexesOf(tx: Executor, recordIds: string[]) {
       if (recordIds.length > 0)
         await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
-      if (rows.kinds.length === 0) return;
-      await sql`
-        insert into blind_indexes (kind, digest, subject_id, record_id, field)
-        select i.kind, decode(i.digest, 'hex'), i.subject_id, i.record_id, i.field
-          from unnest(${rows.kinds}::text[], ${rows.digests}::text[], ${rows.subjectIds}::uuid[],
-                      ${rows.recordIds}::uuid[], ${rows.fields}::text[]) as i (kind, digest, subject_id, record_id, field)`.execute(
-        tx,
-      );
     },
   };
 }
