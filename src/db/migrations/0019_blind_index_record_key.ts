@@ -5,6 +5,10 @@ import { type Kysely, sql } from 'kysely';
 // the two single-column keys it replaces never checked, and the database checks one key per index row
 // instead of two (an import writes two index rows per line). The pair needs a unique index on records;
 // (subject_id, id) takes the place of (subject_id, collection_id), serving lookups by subject as well.
+// On blind_indexes, one index on (subject_id, record_id) takes the place of one on each column: it
+// serves a subject's erasure (its first column), and the key's cascade when a record is deleted, which
+// names both (with an index on each column, that cascade could pick the subject's and scan all of a
+// subject's index rows for each of its records). Queries that name a record name its subject too.
 // No code path ever wrote an index row without a record; should one exist, it is unreachable and goes.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -12,6 +16,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     alter table blind_indexes alter column record_id set not null;
     create unique index records_subject_record_idx on records (subject_id, id);
     drop index records_subject_idx;
+    create index blind_indexes_subject_record_idx on blind_indexes (subject_id, record_id);
+    drop index blind_indexes_subject_idx;
+    drop index blind_indexes_record_idx;
     alter table blind_indexes
       drop constraint blind_indexes_subject_id_fkey,
       drop constraint blind_indexes_record_id_fkey,
@@ -26,6 +33,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       drop constraint blind_indexes_record_fk,
       add constraint blind_indexes_subject_id_fkey foreign key (subject_id) references subjects (id),
       add constraint blind_indexes_record_id_fkey foreign key (record_id) references records (id) on delete cascade;
+    create index blind_indexes_subject_idx on blind_indexes (subject_id);
+    create index blind_indexes_record_idx on blind_indexes (record_id);
+    drop index blind_indexes_subject_record_idx;
     create index records_subject_idx on records (subject_id, collection_id);
     drop index records_subject_record_idx;
     alter table blind_indexes alter column record_id drop not null;

@@ -49,7 +49,7 @@ function spawnWorker(setup: EncoderSetup): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(`./import-encoder-worker.${source ? 'ts' : 'js'}`, import.meta.url);
   // Everything a batch allocates is garbage once its result is posted: a small young generation will do.
-  const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+  const resourceLimits = { maxYoungGenerationSizeMb: 32 };
   if (!source) return new Worker(entry, { workerData: setup, resourceLimits });
   // Running from TypeScript sources (tests, the dev server, benchmarks): load tsx in the worker first.
   return new Worker(

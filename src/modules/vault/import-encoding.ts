@@ -46,8 +46,8 @@ export type EncodedBatch = {
     document: Uint8Array;
     created: number;
     updated: number;
-    /** Records that existed before this batch: their blind indexes are replaced. */
-    replaced: string[];
+    /** Records that existed before this batch, with their subjects: their blind indexes are replaced. */
+    replaced: { ids: string[]; subjectIds: string[] };
   };
 };
 
@@ -153,7 +153,12 @@ export function encodeBatch(setup: EncoderSetup, lines: ImportLine[], plan: Batc
       })),
     });
   }
-  const replaced = [...records.keys()].filter((recordId) => existed.has(recordId));
+  const replaced = { ids: [] as string[], subjectIds: [] as string[] };
+  for (const record of records.values()) {
+    if (!existed.has(record.id)) continue;
+    replaced.ids.push(record.id);
+    replaced.subjectIds.push(record.subject_id);
+  }
   return {
     failed,
     errors,
@@ -162,8 +167,8 @@ export function encodeBatch(setup: EncoderSetup, lines: ImportLine[], plan: Batc
     records: {
       // TextEncoder gives the bytes a buffer of their own, which postMessage can transfer.
       document: new TextEncoder().encode(JSON.stringify([...records.values()])),
-      created: records.size - replaced.length,
-      updated: replaced.length,
+      created: records.size - replaced.ids.length,
+      updated: replaced.ids.length,
       replaced,
     },
   };

@@ -384,7 +384,7 @@ export function recordService({
     await subjects.updateRecord(tx, recordId, nextPlain, nextSealed, clock.now());
     await subjects.deleteIndexes(
       tx,
-      recordId,
+      { id: recordId, subjectId: record.subject_id },
       Object.keys(values).map((name) => `${collection.name}.${name}`),
     );
     await subjects.insertIndexes(

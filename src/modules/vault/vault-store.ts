@@ -299,19 +299,20 @@ export function subjectStore() {
       if (collectionId) query = query.where('collection_id', '=', collectionId);
       return query.orderBy('created_at').orderBy('id').execute();
     },
+    /** Deletes a record; its blind indexes go with it (the foreign key cascades). */
     async deleteRecord(tx: Executor, id: string) {
-      await tx.deleteFrom('blind_indexes').where('record_id', '=', id).execute();
       await tx.deleteFrom('records').where('id', '=', id).execute();
     },
 
     async insertIndexes(tx: Executor, rows: BlindIndexRow[]) {
       if (rows.length > 0) await tx.insertInto('blind_indexes').values(rows).execute();
     },
-    async deleteIndexes(tx: Executor, recordId: string, fields: string[]) {
+    async deleteIndexes(tx: Executor, record: { id: string; subjectId: string }, fields: string[]) {
       if (fields.length === 0) return;
       await tx
         .deleteFrom('blind_indexes')
-        .where('record_id', '=', recordId)
+        .where('subject_id', '=', record.subjectId)
+        .where('record_id', '=', record.id)
         .where('field', 'in', fields)
         .execute();
     },
@@ -438,9 +439,12 @@ export function importStore() {
       return rows[0]?.records ?? 0;
     },
     /** Deletes the blind indexes of records about to be replaced. */
-    async deleteIndexesOf(tx: Executor, recordIds: string[]) {
-      if (recordIds.length > 0)
-        await sql`delete from blind_indexes where record_id = any(${recordIds}::uuid[])`.execute(tx);
+    async deleteIndexesOf(tx: Executor, records: { ids: string[]; subjectIds: string[] }) {
+      if (records.ids.length === 0) return;
+      await sql`
+        delete from blind_indexes b
+         using unnest(${records.subjectIds}::uuid[], ${records.ids}::uuid[]) as r (subject_id, id)
+         where b.subject_id = r.subject_id and b.record_id = r.id`.execute(tx);
     },
   };
 }
