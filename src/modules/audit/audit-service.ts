@@ -272,12 +272,15 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return linkAndInsert(tx, await reserve(tx, rows.length), rows);
   }
 
-  // record() calls waiting for the one in flight; they go together as the next batch.
+  // record() calls waiting for a flusher; each flusher takes all that wait as its next batch. Two run at
+  // once, on two chains: while one waits for its commit, the other writes (one alone left the database
+  // idle between a batch's commit and the next batch's first statement).
   const waiting: { row: AppendRow; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
-  let flushing = false;
+  const maxFlushers = 2;
+  let flushers = 0;
 
   async function flushRecords(): Promise<void> {
-    flushing = true;
+    flushers += 1;
     try {
       while (waiting.length > 0) {
         const batch = waiting.splice(0, maxBatch);
@@ -293,22 +296,22 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
         }
       }
     } finally {
-      flushing = false;
+      flushers -= 1;
     }
   }
 
   /**
    * Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). When
-   * no other record is in flight this is one statement, run as its own transaction; records made while
-   * one is in flight wait for it and then go together in one transaction, so a burst (a password-guessing
-   * attack) takes the head lock and commits once per batch, not once per entry. A checkpoint due at an
+   * fewer than two records are in flight this is one statement, run as its own transaction; records made
+   * while two are in flight wait and then go together in one transaction, so a burst (a password-guessing
+   * attack) takes a head lock and commits once per batch, not once per entry. A checkpoint due at an
    * entry is signed with it.
    */
   async function record(context: AuditContext, entry: AuditEntryInput): Promise<{ seq: number }> {
     const row = prepare(context, entry);
     const seq = await new Promise<number>((resolve, reject) => {
       waiting.push({ row, resolve, reject });
-      if (!flushing) void flushRecords();
+      if (flushers < maxFlushers) void flushRecords();
     });
     return { seq };
   }
