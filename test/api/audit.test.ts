@@ -351,8 +351,8 @@ describe('the audit log', () => {
           audit().record(contextOf(), entryOf({ details: { index } })),
         ),
       );
-      // Two batches may be in flight at once, on two chains: numbers are unique and dense, and each
-      // batch's in call order, but the two batches' numbers may interleave.
+      // Up to eight appends or batches are in flight at once, on chains of their own: numbers are unique
+      // and dense, each batch's in call order, but different batches' numbers may interleave.
       const seqs = burst.map(({ seq }) => seq);
       const first = Math.min(...seqs);
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, index) => first + index));

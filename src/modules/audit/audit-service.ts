@@ -272,11 +272,12 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     return linkAndInsert(tx, await reserve(tx, rows.length), rows);
   }
 
-  // record() calls waiting for a flusher; each flusher takes all that wait as its next batch. Two run at
-  // once, on two chains: while one waits for its commit, the other writes (one alone left the database
-  // idle between a batch's commit and the next batch's first statement).
+  // record() calls waiting for a flusher; each flusher takes all that wait as its next batch. Up to one
+  // flusher per chain (migration 0006 makes eight) runs at once: up to eight concurrent calls are each one
+  // statement on a chain of its own, as fast as plain INSERTs can be made durable together; more wait
+  // and go in batches, one transaction and commit each (a password-guessing burst).
   const waiting: { row: AppendRow; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
-  const maxFlushers = 2;
+  const maxFlushers = 8;
   let flushers = 0;
 
   async function flushRecords(): Promise<void> {
@@ -302,9 +303,9 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
 
   /**
    * Appends an entry in a transaction of its own (denials, failed logins: nothing else to commit). When
-   * fewer than two records are in flight this is one statement, run as its own transaction; records made
-   * while two are in flight wait and then go together in one transaction, so a burst (a password-guessing
-   * attack) takes a head lock and commits once per batch, not once per entry. A checkpoint due at an
+   * fewer than eight records are in flight this is one statement, run as its own transaction; records
+   * made while eight are in flight wait and then go together in one transaction per flusher, so a burst
+   * (a password-guessing attack) takes a head lock and commits once per batch, not once per entry. A checkpoint due at an
    * entry is signed with it.
    */
   async function record(context: AuditContext, entry: AuditEntryInput): Promise<{ seq: number }> {
