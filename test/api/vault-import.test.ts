@@ -119,6 +119,31 @@ describe('bulk import', () => {
     expect(records.json().items[0].fields).toMatchObject({ email: rows[3]?.email, age: 99 });
   });
 
+  it("refuses a line naming another subject's record, and leaves that record as it was", async () => {
+    const [owner, intruder] = [rows[10], rows[11]] as [(typeof rows)[number], (typeof rows)[number]];
+    const subject = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/subjects/search',
+        headers,
+        payload: { email: owner.email },
+      })
+    ).json().items[0];
+    const read = () =>
+      t.app.inject({
+        method: 'GET',
+        url: `/v1/subjects/${subject.id}/records?purpose=support&reveal=true`,
+        headers,
+      });
+    const before = (await read()).json().items[0];
+    const response = await importNdjson([
+      JSON.stringify({ ...intruder, recordId: before.id, email: faker.internet.email() }),
+    ]);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe('conflict');
+    expect((await read()).json().items[0].fields).toEqual(before.fields);
+  });
+
   it('imports CSV, typing cells by field', async () => {
     const people = Array.from({ length: 5 }, () => ({
       externalId: faker.string.uuid(),

@@ -9,7 +9,12 @@ import type { CollectionService } from './collection-service.js';
 import { type ImportEncoder, startImportEncoder } from './import-encoder.js';
 import { externalIdOf, type ImportError, type ImportLine } from './import-encoding.js';
 import type { VaultKeys } from './vault-crypto.js';
-import { type CollectionRow, type ImportStore, isSoleRecordConflict } from './vault-store.js';
+import {
+  type CollectionRow,
+  type ImportStore,
+  isForeignRecordReference,
+  isSoleRecordConflict,
+} from './vault-store.js';
 
 export type { ImportError, ImportLine } from './import-encoding.js';
 
@@ -127,15 +132,14 @@ export function importService({ db, store, collections, keys, audit, clock, sett
       const written = await store
         .upsertRecords(tx, { collectionId: collection.id, at, sole: !collection.multiple }, records.document)
         .catch((error: unknown) => {
-          throw isSoleRecordConflict(error)
-            ? new AppError(
-                'conflict',
-                'A line names a recordId, but its subject has another record in this one-record collection.',
-              )
-            : error;
+          if (isSoleRecordConflict(error))
+            throw new AppError(
+              'conflict',
+              'A line names a recordId, but its subject has another record in this one-record collection.',
+            );
+          throw isForeignRecordReference(error) ? foreignRecord() : error;
         });
-      if (written !== records.created + records.updated)
-        throw new AppError('conflict', 'A line names the recordId of another subject or collection.');
+      if (written !== records.created + records.updated) throw foreignRecord();
       const counts = {
         subjectsCreated: created.length,
         recordsCreated: records.created,
@@ -227,6 +231,10 @@ export function importService({ db, store, collections, keys, audit, clock, sett
 
   return { importLines };
 }
+
+/** A line's `recordId` names a record of another subject or collection: never overwritten. */
+const foreignRecord = () =>
+  new AppError('conflict', 'A line names the recordId of another subject or collection.');
 
 /**
  * Counts a batch's failed lines and keeps their errors, the first `maxReportedErrors` by line number:

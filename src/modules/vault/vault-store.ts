@@ -20,6 +20,12 @@ export function isSoleRecordConflict(error: unknown): boolean {
   return code === '23505' && constraint === 'records_sole_idx';
 }
 
+/** A blind index naming a record of another subject (migration 0019): an import line's `recordId`. */
+export function isForeignRecordReference(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23503' && constraint === 'blind_indexes_record_fk';
+}
+
 /** SQL for collections. */
 export function collectionStore() {
   return {
