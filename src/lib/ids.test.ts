@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { timeOrderedId } from './ids.js';
+import { isCanonicalUuid, timeOrderedId } from './ids.js';
 
 describe('timeOrderedId', () => {
   it('makes RFC 9562 version 7 UUIDs that carry their millisecond', () => {
     const at = Date.UTC(2026, 11, 6, 19, 30, 0, 123);
     const id = timeOrderedId(at);
     expect(z.uuid().safeParse(id).success).toBe(true);
+    expect(isCanonicalUuid(id)).toBe(true);
+    expect(isCanonicalUuid(id.toUpperCase())).toBe(false);
     expect(id[14]).toBe('7');
     expect(['8', '9', 'a', 'b']).toContain(id[19]);
     expect(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at);

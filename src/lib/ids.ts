@@ -6,6 +6,13 @@ const pool = Buffer.alloc(randomBytesPerId * 409);
 let poolOffset = pool.length;
 const scratch = Buffer.alloc(16);
 
+const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** True for a UUID in its canonical form (lower-case hex, as PostgreSQL returns it). */
+export function isCanonicalUuid(value: string): boolean {
+  return canonicalUuid.test(value);
+}
+
 /**
  * A new UUID version 7 (RFC 9562, section 5.7): 48 bits of Unix time in milliseconds, then 74 random bits.
  * Ids made one after another sort together, so a B-tree on them grows at its right edge instead of

@@ -1,4 +1,5 @@
 import type { ListenHandlers } from '../../db/database.js';
+import { isCanonicalUuid } from '../../lib/ids.js';
 import type { Logger } from '../../logger.js';
 
 /** The channel consent changes are notified on (by consent writes and the triggers of migration 0007). */
@@ -8,8 +9,6 @@ export type ConsentChange =
   | { kind: 'subjects'; ids: string[] }
   | { kind: 'everything' }
   | { kind: 'purposes' };
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Most subject ids one payload lists (37 bytes each, well inside PostgreSQL's 8000-byte limit). */
 const maxIdsPerPayload = 100;
@@ -29,7 +28,7 @@ export function parseConsentChange(payload: string): ConsentChange {
   if (payload === 'purposes') return { kind: 'purposes' };
   if (payload === '*' || payload === '') return { kind: 'everything' };
   const ids = payload.split(',');
-  return ids.every((id) => uuidPattern.test(id)) ? { kind: 'subjects', ids } : { kind: 'everything' };
+  return ids.every(isCanonicalUuid) ? { kind: 'subjects', ids } : { kind: 'everything' };
 }
 
 export type ConsentChangeSubscriber = {

@@ -4,6 +4,7 @@ import type { DB } from '../../db/schema.js';
 import { generateKey } from '../../lib/aead.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { isCanonicalUuid } from '../../lib/ids.js';
 import type { AuditWriter } from '../audit/audit-types.js';
 import { dekCache } from './dek-cache.js';
 import type { KeyEncryptionProvider } from './kek-provider.js';
@@ -35,10 +36,8 @@ type Deps = {
 };
 
 /** Subject ids in their canonical form (lower case), as PostgreSQL returns them. */
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function assertSubjectId(subjectId: string): void {
-  if (!uuidPattern.test(subjectId)) throw new TypeError('subject ids are UUIDs in lower case');
+  if (!isCanonicalUuid(subjectId)) throw new TypeError('subject ids are UUIDs in lower case');
 }
 
 /**
@@ -60,9 +59,14 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   /** Creates the subject's data key, stores it wrapped under the current master key, returns it in plaintext. */
   async function createDataKey(tx: Tx, subjectId: string): Promise<DataKey> {
-    const dataKey = generateKey() as DataKey;
+    const dataKey = newDataKey();
     await storeDataKeys(tx, new Map([[subjectId, dataKey]]));
     return dataKey;
+  }
+
+  /** A fresh random data key for a new subject, not yet stored. */
+  function newDataKey(): DataKey {
+    return generateKey() as DataKey;
   }
 
   /**
@@ -139,8 +143,7 @@ export function keysService({ db, store, kek, indexKeys, audit, clock, settings 
 
   return {
     createDataKey,
-    /** A fresh random data key for a new subject; `storeDataKeys` stores it. */
-    newDataKey: (): DataKey => generateKey() as DataKey,
+    newDataKey,
     storeDataKeys,
     dataKeyFor,
     dataKeysFor,

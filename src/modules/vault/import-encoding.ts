@@ -1,5 +1,5 @@
 import { aead } from '../../lib/aead.js';
-import { timeOrderedId } from '../../lib/ids.js';
+import { isCanonicalUuid, timeOrderedId } from '../../lib/ids.js';
 import type { FieldDefinition } from './collection-schema.js';
 import { validateRecordValues } from './collection-schema.js';
 import { encodeRecord } from './record-encoding.js';
@@ -51,8 +51,6 @@ export type EncodedBatch = {
   };
 };
 
-const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The external id a line names, trimmed; undefined when it is not a usable one (the line then fails). */
 export function externalIdOf(values: Record<string, unknown>): string | undefined {
   const { externalId } = values;
@@ -84,7 +82,7 @@ function check(setup: EncoderSetup, line: ImportLine, errors: ImportError[]) {
       reason: 'is required (a non-empty string of at most 200 characters)',
     });
   }
-  if (recordId !== undefined && (typeof recordId !== 'string' || !uuidLike.test(recordId.toLowerCase()))) {
+  if (recordId !== undefined && (typeof recordId !== 'string' || !isCanonicalUuid(recordId.toLowerCase()))) {
     errors.push({ line: line.line, field: 'recordId', reason: 'must be a UUID' });
   }
   const checked = validateRecordValues(setup.collection, fields, {
