@@ -4,6 +4,7 @@ import type { Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import { sanitizeDetails, scrubText } from '../audit/audit-details.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { type AlertKind, alertKinds } from './alert-kinds.js';
@@ -48,19 +49,6 @@ function storedTargetId(target: { type: string; id: string }): string {
   return scrubText(target.id, 200);
 }
 const maxSummary = 500;
-
-function encodeCursor(row: Pick<AlertRow, 'last_seen_at' | 'id'>): string {
-  return Buffer.from(`${row.last_seen_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { lastSeenAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const lastSeenAt = new Date(at ?? '');
-  if (!id || Number.isNaN(lastSeenAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
-  }
-  return { lastSeenAt, id };
-}
 
 /**
  * Security alerts: raised by other modules inside their own transactions (folding repeats of the same kind
@@ -119,10 +107,14 @@ export function alertService({ db, store, audit, clock, settings }: Deps) {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ items: AlertRow[]; nextCursor: string | null }> {
-    const rows = await store.page(db, filters, cursor ? decodeCursor(cursor) : undefined, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const rows = await store.page(db, filters, after && { lastSeenAt: after.at, id: after.id }, limit + 1);
+    return pageOf(
+      rows,
+      limit,
+      (row) => row,
+      (row) => timeIdCursor.encode(row.last_seen_at, row.id),
+    );
   }
 
   async function get(id: string): Promise<AlertRow> {

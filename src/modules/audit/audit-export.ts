@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { csvCell } from '../../lib/csv.js';
 import type { AuditCheckpoint, AuditEntryRecord } from './audit-entry.js';
 import { type AuditLogItem, type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 
@@ -53,14 +54,6 @@ export const csvColumns = [
   'prev_hash',
   'hash',
 ] as const;
-
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  // A leading =, +, -, @, tab or CR makes spreadsheets evaluate the cell (CSV injection).
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function csvHeader(): string {
   return `${csvColumns.join(',')}\r\n`;

@@ -5,6 +5,7 @@ import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
+import { pageOf, sequenceCursor } from '../../lib/paging.js';
 import { sanitizeDetails, scrubText } from './audit-details.js';
 import {
   type AuditCheckpoint,
@@ -49,18 +50,6 @@ const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
 /** Most records one batch transaction writes. */
 const maxBatch = 200;
-
-export function encodeCursor(seq: number): string {
-  return Buffer.from(String(seq), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): number {
-  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq < 1) {
-    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
-  }
-  return seq;
-}
 
 function filtersForHeader(filters: AuditFilters): Record<string, string> {
   return Object.fromEntries(
@@ -343,12 +332,10 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   ): Promise<{ items: AuditEntryRecord[]; nextCursor: string | null }> {
     const rows = await store.entriesPage(db, filters, {
       order: 'desc',
-      after: cursor ? decodeCursor(cursor) : undefined,
+      after: cursor ? sequenceCursor.decode(cursor) : undefined,
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit).map(toRecord);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    return pageOf(rows, limit, toRecord, (row) => sequenceCursor.encode(row.seq));
   }
 
   async function entry(seq: number): Promise<AuditEntryRecord> {

@@ -1,3 +1,4 @@
+import { csvCell } from '../../lib/csv.js';
 import type { ConsentEventView } from './consent-store.js';
 
 /** One event of a subject's history with its proof, as exported. */
@@ -79,14 +80,6 @@ export const csvColumns = [
   'recorded_by_id',
   'request_id',
 ] as const;
-
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  // A leading =, +, -, @, tab or CR makes spreadsheets evaluate the cell (CSV injection).
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function csvHeader(): string {
   return `${csvColumns.join(',')}\r\n`;

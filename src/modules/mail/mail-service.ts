@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { JobSender } from '../../jobs/job-sender.js';
-import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { MailRow, MailStore } from './mail-store.js';
@@ -51,19 +51,6 @@ type Deps = {
 };
 
 const aadOf = (id: string) => `custos.mail.v1:${id}`;
-
-function encodeCursor(row: Pick<MailRow, 'created_at' | 'id'>): string {
-  return Buffer.from(`${row.created_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
-  }
-  return { createdAt, id };
-}
 
 /**
  * Outgoing e-mail. Messages are written to the outbox (sealed) in the caller's transaction; with SMTP
@@ -130,20 +117,26 @@ export function mailService({ db, store, box, jobs, transport, audit, clock, set
     cursor: string | undefined,
     limit: number,
   ): Promise<{ items: OutboxEntry[]; nextCursor: string | null }> {
-    const rows = await store.page(db, filters, cursor ? decodeCursor(cursor) : undefined, limit + 1);
-    const page = rows.slice(0, limit);
-    const items = page.map((row) => ({
-      id: row.id,
-      kind: row.kind,
-      status: row.status,
-      reference:
-        row.reference_type && row.reference_id ? { type: row.reference_type, id: row.reference_id } : null,
-      content: openContent(row),
-      attempts: row.attempts,
-      lastError: row.last_error,
-      createdAt: row.created_at,
-      sentAt: row.sent_at,
-    }));
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const rows = await store.page(db, filters, after && { createdAt: after.at, id: after.id }, limit + 1);
+    const page = pageOf(
+      rows,
+      limit,
+      (row) => ({
+        id: row.id,
+        kind: row.kind,
+        status: row.status,
+        reference:
+          row.reference_type && row.reference_id ? { type: row.reference_type, id: row.reference_id } : null,
+        content: openContent(row),
+        attempts: row.attempts,
+        lastError: row.last_error,
+        createdAt: row.created_at,
+        sentAt: row.sent_at,
+      }),
+      (row) => timeIdCursor.encode(row.created_at, row.id),
+    );
+    const { items } = page;
     await audit.record(context, {
       action: 'mail.outbox.read',
       outcome: 'success',
@@ -153,8 +146,7 @@ export function mailService({ db, store, box, jobs, transport, audit, clock, set
         ...(filters.status ? { status: filters.status } : {}),
       },
     });
-    const last = page.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return page;
   }
 
   return {

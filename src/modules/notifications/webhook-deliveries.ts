@@ -4,6 +4,7 @@ import type { DB } from '../../db/schema.js';
 import type { JobSender } from '../../jobs/job-sender.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { pageOf, sequenceCursor } from '../../lib/paging.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { testEventType } from './event-types.js';
 import { enqueueAttempt } from './webhook-jobs.js';
@@ -17,18 +18,6 @@ export const redeliveryBatch = 500;
 type Deps = { db: Kysely<DB>; store: WebhookStore; jobs: JobSender; audit: AuditWriter; clock: Clock };
 
 export type DeliveryDetail = { delivery: DeliveryRow; payload: unknown; attempts: AttemptRow[] };
-
-export function encodeCursor(seq: number): string {
-  return Buffer.from(String(seq), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): number {
-  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq < 1) {
-    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
-  }
-  return seq;
-}
 
 /** The delivery log: listing and inspecting deliveries, manual redelivery, and test events. */
 export function webhookDeliveries({ db, store, jobs, audit, clock }: Deps) {
@@ -48,12 +37,15 @@ export function webhookDeliveries({ db, store, jobs, audit, clock }: Deps) {
     limit: number,
   ): Promise<{ items: DeliveryRow[]; nextCursor: string | null }> {
     const rows = await store.listDeliveries(db, filters, {
-      before: cursor ? decodeCursor(cursor) : undefined,
+      before: cursor ? sequenceCursor.decode(cursor) : undefined,
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    return pageOf(
+      rows,
+      limit,
+      (row) => row,
+      (row) => sequenceCursor.encode(row.seq),
+    );
   }
 
   /** One delivery with the payload it carries (identifiers only) and every attempt made. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../../lib/csv.js';
 import { buildAccessPackage, type CollectionData } from './access-package.js';
 import { escapeHtml, renderAccessPage } from './access-page.js';
-import { collectionCsv, csvCell, portabilityArchive } from './portability-archive.js';
+import { collectionCsv, portabilityArchive } from './portability-archive.js';
 
 const at = new Date('2025-03-10T09:00:00Z');
 

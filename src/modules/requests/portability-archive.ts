@@ -1,4 +1,5 @@
 import { strToU8, zipSync } from 'fflate';
+import { csvCell } from '../../lib/csv.js';
 import type { CollectionData } from './access-package.js';
 
 /**
@@ -11,14 +12,6 @@ import type { CollectionData } from './access-package.js';
 /** Collections that hold records for the subject. */
 export function heldData(data: CollectionData[]): CollectionData[] {
   return data.filter((collection) => collection.records.length > 0);
-}
-
-/** One CSV cell: quoted when needed, and never something a spreadsheet would run as a formula. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function collectionCsv(collection: CollectionData): string {

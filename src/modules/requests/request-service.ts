@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/database.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
+import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import { isRole, permissionsOfRoles } from '../access/permissions.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { MailService } from '../mail/mail-service.js';
 import { calendarDateOf, dueWithinBound, extendedDeadline, initialDeadline, isOverdue } from './deadlines.js';
 import { isClosed } from './request-lifecycle.js';
 import { extensionNotice, rejectionNotice } from './request-notices.js';
-import type { RequestCursor, RequestFilters, RequestRow } from './request-store.js';
+import type { RequestFilters, RequestRow } from './request-store.js';
 import {
   type Channel,
   type Filer,
@@ -72,19 +73,6 @@ export function correctedFieldsOf(
     collection: correction.collection,
     fields: Object.keys(correction.fields),
   }));
-}
-
-function encodeCursor(row: Pick<RequestRow, 'due_at' | 'id'>): string {
-  return Buffer.from(`${row.due_at.toISOString()}|${row.id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): RequestCursor {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const dueAt = new Date(at ?? '');
-  if (!id || Number.isNaN(dueAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new AppError('invalid_query_parameter', 'The cursor is not one this server issued.');
-  }
-  return { dueAt, id };
 }
 
 /** `undefined` for a lookup that found nothing; any other failure is rethrown. */
@@ -221,13 +209,14 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
       ...(overdue ? { overdueAt: now } : {}),
       ...(dueWithinDays !== undefined ? { due: { from: now, to: dueWithinBound(now, dueWithinDays) } } : {}),
     };
-    const rows = await store.page(db, query, cursor ? decodeCursor(cursor) : undefined, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => viewOf(row, now, workflow)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-    };
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const rows = await store.page(db, query, after && { dueAt: after.at, id: after.id }, limit + 1);
+    return pageOf(
+      rows,
+      limit,
+      (row) => viewOf(row, now, workflow),
+      (row) => timeIdCursor.encode(row.due_at, row.id),
+    );
   }
 
   /** Moves a request along the table; a rejection states its reason and tells the subject. */
