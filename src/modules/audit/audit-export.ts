@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { canonicalJson } from '../../lib/canonical-json.js';
-import { csvCell } from '../../lib/csv.js';
+import { csvLine } from '../../lib/csv.js';
 import type { AuditCheckpoint, AuditEntryRecord } from './audit-entry.js';
 import { type AuditLogItem, type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 
@@ -60,7 +60,7 @@ export function csvHeader(): string {
 }
 
 export function csvRow(entry: AuditEntryRecord): string {
-  return `${[
+  return csvLine([
     entry.seq,
     entry.chain,
     entry.chainSeq,
@@ -77,9 +77,7 @@ export function csvRow(entry: AuditEntryRecord): string {
     canonicalJson(entry.details),
     entry.prevHash,
     entry.hash,
-  ]
-    .map(csvCell)
-    .join(',')}\r\n`;
+  ]);
 }
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');

@@ -1,4 +1,4 @@
-import { csvCell } from '../../lib/csv.js';
+import { csvLine } from '../../lib/csv.js';
 import type { ConsentEventView } from './consent-store.js';
 
 /** One event of a subject's history with its proof, as exported. */
@@ -86,7 +86,7 @@ export function csvHeader(): string {
 }
 
 export function csvRow(item: HistoryItem): string {
-  return `${[
+  return csvLine([
     item.sequence,
     item.eventId,
     item.purpose,
@@ -104,7 +104,5 @@ export function csvRow(item: HistoryItem): string {
     item.recordedBy.type,
     item.recordedBy.id,
     item.requestId,
-  ]
-    .map(csvCell)
-    .join(',')}\r\n`;
+  ]);
 }
