@@ -34,7 +34,8 @@ export type Database = {
   /**
    * Delivers every NOTIFY on `channel` to `onMessage`, on a connection of its own (PostgreSQL, reconnected
    * when lost) or the embedded one (PGlite). `onListening(false)` says notifications may be missed from
-   * now on (the connection was lost); `onListening(true)` that they arrive (again). Stops on `close()`.
+   * now on (the connection was lost); `onListening(true)` that they arrive (again). Resolves after the first
+   * attempt, which, like every reconnection, is retried with backoff until it succeeds. Stops on `close()`.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<void>;
   /** Whether every `listen` subscription is receiving notifications now (false while one reconnects). */
@@ -84,7 +85,7 @@ function postgresListener(url: string, applicationName: string) {
       interrupted.add(channel);
       handlers.onListening(false);
       lostClient.end().catch(() => {});
-      timer = setTimeout(() => void connect().catch(() => {}), delayMs);
+      timer = setTimeout(() => void connect(), delayMs);
       timer.unref();
       delayMs = Math.min(delayMs * 2, 10_000);
     };
@@ -99,9 +100,10 @@ function postgresListener(url: string, applicationName: string) {
       try {
         await next.connect();
         await next.query(`listen "${channel.replaceAll('"', '""')}"`);
-      } catch (error) {
+      } catch {
+        // Retried with backoff; the caller hears onListening(true) once it succeeds.
         lost(next);
-        throw error;
+        return;
       }
       if (stopped) return;
       delayMs = 250;
