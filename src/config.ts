@@ -155,6 +155,13 @@ export const settings = {
     default: 2,
     description: 'Jobs of each queue a process works on at once.',
   },
+  jobLease: {
+    env: 'CUSTOS_JOB_LEASE',
+    schema: duration.pipe(z.number().min(1000, 'must be at least 1s')),
+    default: '30s',
+    description:
+      'How long a running job stays held by its process without renewal (renewed every third of it); a job whose process died is taken up again by another once its lease runs out and its retry delay has passed.',
+  },
   shutdownTimeout: {
     env: 'CUSTOS_SHUTDOWN_TIMEOUT',
     schema: duration,

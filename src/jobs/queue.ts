@@ -12,15 +12,26 @@ export type JobDefinition<T extends object = object> = {
   retryLimit?: number;
   /** Seconds before a retry; doubled on each further retry. */
   retryDelaySeconds?: number;
+  /**
+   * The longest one run may last (default 15 minutes). A running job is held under a short lease that
+   * its process renews while it runs (see `createJobQueue`), so this bounds a run that hangs, not the
+   * time it takes to notice a dead process.
+   */
   expireInSeconds?: number;
   /** Jobs a worker fetches at once and runs side by side (default 1). */
   batchSize?: number;
-  handler: (data: T, job: { id: string }) => Promise<void>;
+  /**
+   * Does the work. `signal` aborts when this process lost the job's lease (it could not renew it, so
+   * another process may take the job up): a long handler stops at its next batch boundary.
+   */
+  handler: (data: T, job: { id: string; signal?: AbortSignal }) => Promise<void>;
 };
 
 export type JobQueue = {
   /** Installs or upgrades the pg-boss schema and, when `work` is set, starts working every defined queue. */
   start(options: { work: boolean }): Promise<void>;
+  /** Starts working every defined queue, once the queue was started (`custos serve` does so after listening). */
+  work(): Promise<void>;
   /** Enqueues a job; pass a transaction to enqueue it atomically with the change that caused it. */
   send(
     name: string,
@@ -54,9 +65,12 @@ export function createJobQueue(deps: {
   concurrency: number;
   /** How long an idle worker waits before it asks for jobs again. */
   pollIntervalMs?: number;
+  /** How long a running job stays held without its process renewing the lease (default 30 s). */
+  leaseMs?: number;
 }): JobQueue {
   const { database, logger, metrics, definitions, concurrency } = deps;
   const pollIntervalMs = deps.pollIntervalMs ?? 1000;
+  const leaseSeconds = Math.max(1, Math.ceil((deps.leaseMs ?? 30_000) / 1000));
   const log = logger.child({ component: 'jobs' });
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
@@ -64,7 +78,8 @@ export function createJobQueue(deps: {
     // Completed jobs are kept a week for inspection, then pg-boss's own maintenance deletes them.
     deleteAfterDays: 7,
     archiveCompletedAfterSeconds: 3600,
-    maintenanceIntervalSeconds: 300,
+    // Maintenance is what fails (and so retries) a job whose lease ran out: run it twice per lease.
+    maintenanceIntervalSeconds: Math.max(1, Math.floor(leaseSeconds / 2)),
     monitorStateIntervalSeconds: 60,
   });
   boss.on('error', (error: Error) => log.error({ err: error }, 'job queue error'));
@@ -79,7 +94,8 @@ export function createJobQueue(deps: {
         retryLimit: definition.retryLimit ?? 3,
         retryDelay: definition.retryDelaySeconds ?? 30,
         retryBackoff: true,
-        expireInSeconds: definition.expireInSeconds ?? 15 * 60,
+        // Every job starts with one lease; its process renews it while the handler runs.
+        expireInSeconds: leaseSeconds,
       };
       if (existing) await boss.updateQueue(definition.name, options);
       else await boss.createQueue(definition.name, options);
@@ -102,11 +118,14 @@ export function createJobQueue(deps: {
   }
 
   async function run(definition: JobDefinition, job: PgBoss.Job<object>): Promise<void> {
+    const lease = holdLease(definition, job.id);
     try {
-      await definition.handler(job.data, { id: job.id });
+      await definition.handler(job.data, { id: job.id, signal: lease.signal });
+      lease.release();
       metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'completed' });
       await boss.complete(definition.name, job.id);
     } catch (error) {
+      lease.release();
       metrics.jobsCompleted.inc({ queue: definition.name, outcome: 'failed' });
       log.warn(
         { err: error, queue: definition.name, jobId: job.id },
@@ -115,6 +134,37 @@ export function createJobQueue(deps: {
       const message = error instanceof Error ? error.message : String(error);
       await boss.fail(definition.name, job.id, { message: message.slice(0, 500) });
     }
+  }
+
+  /**
+   * Keeps a running job's lease: every third of the lease its expiry is moved to a lease from now, so
+   * pg-boss's maintenance fails (and retries elsewhere) only jobs whose process stopped renewing them —
+   * a process that was killed, or lost the database for longer than a lease. The renewal stops after the
+   * definition's longest run. When a renewal finds the job no longer active and ours, or fails for a
+   * whole lease, the signal aborts so the handler stops at its next batch.
+   */
+  function holdLease(definition: JobDefinition, jobId: string) {
+    const controller = new AbortController();
+    const started = Date.now();
+    const maxRunMs = (definition.expireInSeconds ?? 15 * 60) * 1000;
+    let renewedAt = started;
+    const renew = async () => {
+      if (Date.now() - started > maxRunMs) return;
+      try {
+        const { rows } = await database.executeSql(
+          `update ${schema}.job set expire_in = (now() - started_on) + make_interval(secs => $3)
+            where name = $1 and id = $2 and state = 'active' returning id`,
+          [definition.name, jobId, leaseSeconds],
+        );
+        if (rows.length === 0) controller.abort(new Error('the job is no longer held by this process'));
+        else renewedAt = Date.now();
+      } catch (error) {
+        if (Date.now() - renewedAt >= leaseSeconds * 1000) controller.abort(error);
+      }
+    };
+    const timer = setInterval(() => void renew(), Math.max(250, (leaseSeconds * 1000) / 3));
+    timer.unref();
+    return { signal: controller.signal, release: () => clearInterval(timer) };
   }
 
   /**
@@ -140,6 +190,7 @@ export function createJobQueue(deps: {
   const loops: Promise<void>[] = [];
 
   async function workAll() {
+    if (working) return;
     working = true;
     for (const definition of definitions) {
       for (let slot = 0; slot < concurrency; slot += 1) loops.push(workLoop(definition));
@@ -157,6 +208,11 @@ export function createJobQueue(deps: {
       await createQueues();
       if (work) await workAll();
       log.info({ queues: definitions.map((d) => d.name), working: work }, 'job queue started');
+    },
+    async work() {
+      if (!started) throw new Error('start the job queue before working it');
+      await workAll();
+      log.info({ queues: definitions.map((d) => d.name) }, 'job queue working');
     },
     send(name, data, options = {}) {
       return boss.send(name, data, {
