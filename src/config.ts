@@ -162,6 +162,13 @@ export const settings = {
     description:
       'How long a running job stays held by its process without renewal (renewed every third of it); a job whose process died is taken up again by another once its lease runs out and its retry delay has passed.',
   },
+  systemTaskResendAfter: {
+    env: 'CUSTOS_SYSTEM_TASK_RESEND_AFTER',
+    schema: duration,
+    default: '1h',
+    description:
+      'A downstream system task left unanswered this long (its webhook delivered) is sent again with a new callback link, up to 5 sends in all; `0s` turns this off.',
+  },
   shutdownTimeout: {
     env: 'CUSTOS_SHUTDOWN_TIMEOUT',
     schema: duration,
