@@ -187,11 +187,38 @@ export function createJobQueue(deps: {
     }
   }
 
+  /**
+   * Puts back in the queue, to be fetched at once, every job whose lease ran out: its process died (or
+   * lost the database for a whole lease) while running it. pg-boss's maintenance would get there too, but
+   * only after the job's retry delay, which is meant for failures, not for a dead process. Jobs without
+   * retries left are left to pg-boss, which fails them.
+   */
+  async function reclaimExpired(): Promise<void> {
+    try {
+      const { rows } = await database.executeSql(
+        `update ${schema}.job
+            set state = 'retry', start_after = now(),
+                output = '{"message":"taken up again: the process running it stopped renewing its lease"}'::jsonb
+          where state = 'active' and started_on + expire_in < now() and retry_count < retry_limit
+          returning name, id`,
+        [],
+      );
+      const reclaimed = rows as { name: string; id: string }[];
+      if (reclaimed.length > 0) log.warn({ jobs: reclaimed }, 'jobs of a stopped process taken up again');
+    } catch (error) {
+      log.warn({ err: error }, 'could not look for jobs of stopped processes');
+    }
+  }
+
   const loops: Promise<void>[] = [];
+  let reclaimer: NodeJS.Timeout | undefined;
 
   async function workAll() {
     if (working) return;
     working = true;
+    await reclaimExpired();
+    reclaimer = setInterval(() => void reclaimExpired(), Math.max(500, (leaseSeconds * 1000) / 2));
+    reclaimer.unref();
     for (const definition of definitions) {
       for (let slot = 0; slot < concurrency; slot += 1) loops.push(workLoop(definition));
       if (definition.schedule) await boss.schedule(definition.name, definition.schedule, {}, { tz: 'UTC' });
@@ -234,6 +261,7 @@ export function createJobQueue(deps: {
       started = false;
       // Our workers finish the jobs in hand and fetch no more; then pg-boss stops its maintenance.
       working = false;
+      if (reclaimer) clearInterval(reclaimer);
       for (const wake of [...sleepers]) wake();
       const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
       await Promise.race([Promise.all(loops), timeout]);

@@ -6,6 +6,14 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { rewrapJobName } from '../../src/modules/keys/keys-service.js';
 import { actAs } from '../helpers/auth.js';
+import {
+  caller,
+  createCollections,
+  createPerson,
+  eventually,
+  startReceiver,
+  workedRequest,
+} from '../helpers/fulfilment.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -145,5 +153,56 @@ describe('jobs held by a process that died', () => {
     expect(completed.map((entry) => entry.details)).toEqual([
       expect.objectContaining({ rewrapped: dataKeysToRewrap - 2 }),
     ]);
+  });
+
+  it('delivers the downstream task of an erasure a killed process held, once, and the erasure completes', async () => {
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    const t = await createTestApp({
+      env: {
+        CUSTOS_JOB_LEASE: `${leaseMs}ms`,
+        CUSTOS_WEBHOOK_ALLOW_HTTP: 'true',
+        CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
+    });
+    cleanups.push(() => t.close());
+    await t.runtime.jobs.start({ work: false });
+    const as = caller(t);
+    const service = await actAs(t, 'service');
+    await createCollections(t, ['customers']);
+    const path = receiver.newPath();
+    const registered = await as('dpo', 'POST', '/v1/systems', {
+      name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
+      owner: 'CRM team',
+      dataCategories: ['user.contact'],
+      endpointUrl: receiver.urlFor(path),
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const person = await createPerson(t, service, { orders: 0 });
+    const requestId = await workedRequest(t, service, 'erasure', person);
+    const erased = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/erasure`, {});
+    expect(erased.json().request.state).toBe('awaiting_systems');
+
+    // The process that took the task's delivery was killed before it sent anything.
+    await holdByDeadProcess(t.runtime.database, 'webhooks.deliver');
+    await t.runtime.jobs.work();
+    const [message] = await eventually(() => (receiver.at(path).length > 0 ? receiver.at(path) : undefined));
+    const { callbackUrl } = (JSON.parse(message?.body ?? '{}') as { data: { callbackUrl: string } }).data;
+    const callback = new URL(callbackUrl);
+    const answered = await t.app.inject({
+      method: 'POST',
+      url: `${callback.pathname}${callback.search}`,
+      payload: { status: 'done' },
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect((await as('privacy_agent', 'GET', `/v1/requests/${requestId}`)).json().state).toBe('completed');
+    await vi.waitFor(
+      async () =>
+        expect(await jobStates(t.runtime.database, 'webhooks.deliver')).toMatchObject([
+          { state: 'completed' },
+        ]),
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(receiver.at(path)).toHaveLength(1);
   });
 });
