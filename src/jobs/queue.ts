@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
+import { isConnectionError } from '../db/connection-errors.js';
 import type { Database, Executor } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -181,7 +182,10 @@ export function createJobQueue(deps: {
         fetched = jobs.length;
         await Promise.all(jobs.map((job) => run(definition, job)));
       } catch (error) {
-        log.error({ err: error, queue: definition.name }, 'job queue fetch failed');
+        // An outage is reported by /ready and the request log; every worker slot saying so each poll is noise.
+        const outage = isConnectionError(error);
+        if (!outage) log.error({ err: error, queue: definition.name }, 'job queue fetch failed');
+        if (working && outage) await idle(Math.max(pollIntervalMs, 5000));
       }
       if (working && fetched < batchSize) await idle(pollIntervalMs);
     }
