@@ -171,7 +171,7 @@ export function createJobQueue(deps: {
   /**
    * One worker: fetches up to `batchSize` jobs and runs them side by side; fetches again at once after a
    * full batch (a backlog drains as fast as the handlers go), and waits `pollIntervalMs` after a short
-   * one. A failure of the queue itself (database down) is logged and retried after the interval.
+   * one. A failure of the queue itself is logged (an outage only by /ready) and retried after the interval.
    */
   async function workLoop(definition: JobDefinition): Promise<void> {
     const batchSize = definition.batchSize ?? 1;
