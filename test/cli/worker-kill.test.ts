@@ -86,7 +86,16 @@ describe.skipIf(onPGlite)('a worker killed during a rewrap (PostgreSQL only)', (
     expect(rows).toEqual([{ state: 'active' }]);
 
     await runtime.jobs.work();
-    await vi.waitFor(async () => expect(await pending(version)).toBe(0), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const { rows: states } = await database.executeSql(`select state from pgboss.job where name = $1`, [
+          rewrapJobName,
+        ]);
+        expect(states).toEqual([{ state: 'completed' }]);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(await pending(version)).toBe(0);
     const completed = await database.db
       .selectFrom('audit_entries')
       .select('details')
