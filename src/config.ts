@@ -160,7 +160,7 @@ export const settings = {
     schema: duration.pipe(z.number().min(1000, 'must be at least 1s')),
     default: '30s',
     description:
-      'How long a running job stays held by its process without renewal (renewed every third of it); a job whose process died is taken up again by another once its lease runs out and its retry delay has passed.',
+      'How long a running job stays held by its process without renewal (renewed every third of it); the job of a process that died goes back in the queue, for another process to take up, once its lease runs out.',
   },
   systemTaskResendAfter: {
     env: 'CUSTOS_SYSTEM_TASK_RESEND_AFTER',
