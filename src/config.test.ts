@@ -118,6 +118,44 @@ describe('configuration', () => {
   });
 });
 
+describe('the public URL in links Custos sends', () => {
+  it('follows CUSTOS_HOST and CUSTOS_PORT when CUSTOS_PUBLIC_URL is unset', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ CUSTOS_PORT: '9123' }).publicUrl).toBe('http://localhost:9123');
+    expect(loadConfig({ CUSTOS_HOST: 'custos.internal', CUSTOS_PORT: '8443' }).publicUrl).toBe(
+      'http://custos.internal:8443',
+    );
+    expect(loadConfig({ CUSTOS_HOST: '10.1.2.3', CUSTOS_PORT: '80' }).publicUrl).toBe('http://10.1.2.3');
+    expect(loadConfig({ CUSTOS_HOST: 'fd00::5', CUSTOS_PORT: '9000' }).publicUrl).toBe(
+      'http://[fd00::5]:9000',
+    );
+  });
+
+  it('names localhost for a wildcard or loopback listener, which no browser opens as such', () => {
+    for (const host of ['0.0.0.0', '::', '[::]', '127.0.0.1', '::1']) {
+      expect(loadConfig({ CUSTOS_HOST: host, CUSTOS_PORT: '3000' }).publicUrl, host).toBe(
+        'http://localhost:3000',
+      );
+    }
+  });
+
+  it('uses https when Custos serves TLS itself', () => {
+    const tls = { CUSTOS_TLS_CERT_FILE: join(dir, 'cert.pem'), CUSTOS_TLS_KEY_FILE: join(dir, 'key.pem') };
+    expect(loadConfig({ ...tls, CUSTOS_HOST: '0.0.0.0', CUSTOS_PORT: '8443' }).publicUrl).toBe(
+      'https://localhost:8443',
+    );
+    expect(loadConfig({ ...tls, CUSTOS_HOST: 'privacy.example.org', CUSTOS_PORT: '443' }).publicUrl).toBe(
+      'https://privacy.example.org',
+    );
+  });
+
+  it('keeps CUSTOS_PUBLIC_URL when it is set, whatever the listener', () => {
+    expect(
+      loadConfig({ CUSTOS_PORT: '9123', CUSTOS_PUBLIC_URL: 'https://privacy.example.org' }).publicUrl,
+    ).toBe('https://privacy.example.org');
+  });
+});
+
 describe('README', () => {
   it('documents every setting exactly as `custos config --markdown` prints them', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

@@ -64,9 +64,9 @@ export const settings = {
   },
   publicUrl: {
     env: 'CUSTOS_PUBLIC_URL',
-    schema: z.url(),
-    default: 'http://localhost:8080',
-    description: 'External base URL, used in links Custos sends (setup links, download links).',
+    schema: z.url().optional(),
+    description:
+      'External base URL, used in links Custos prints and sends (setup links, download links, e-mails). Unset: `http(s)://<CUSTOS_HOST>:<CUSTOS_PORT>`, with `localhost` for a wildcard or loopback host (`0.0.0.0`, `::`, `127.0.0.1`).',
   },
   dataDir: {
     env: 'CUSTOS_DATA_DIR',
@@ -154,6 +154,20 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(64),
     default: 2,
     description: 'Jobs of each queue a process works on at once.',
+  },
+  jobLease: {
+    env: 'CUSTOS_JOB_LEASE',
+    schema: duration.pipe(z.number().min(1000, 'must be at least 1s')),
+    default: '30s',
+    description:
+      'How long a running job stays held by its process without renewal (renewed every third of it); the job of a process that died goes back in the queue, for another process to take up, once its lease runs out.',
+  },
+  systemTaskResendAfter: {
+    env: 'CUSTOS_SYSTEM_TASK_RESEND_AFTER',
+    schema: duration,
+    default: '1h',
+    description:
+      'A downstream system task left unanswered this long (its webhook delivered) is sent again with a new callback link, up to 5 sends in all; `0s` turns this off.',
   },
   shutdownTimeout: {
     env: 'CUSTOS_SHUTDOWN_TIMEOUT',
@@ -576,7 +590,25 @@ export const settings = {
 
 type Settings = typeof settings;
 type SettingValue<K extends keyof Settings> = z.output<Settings[K]['schema']>;
-export type Config = { [K in keyof Settings]: SettingValue<K> } & { configFile: string | undefined };
+export type Config = { [K in Exclude<keyof Settings, 'publicUrl'>]: SettingValue<K> } & {
+  /** Always set: the configured URL, or the one the listener is reached at (`defaultPublicUrl`). */
+  publicUrl: string;
+  configFile: string | undefined;
+};
+
+/**
+ * Where this process is reached when no public URL is configured: its own scheme, host and port. A
+ * wildcard address (all interfaces) is not one a browser can open, and a loopback one is this machine,
+ * so both become `localhost` (the default host and port give `http://localhost:8080`).
+ */
+export function defaultPublicUrl(config: { host: string; port: number; tls: boolean }): string {
+  const scheme = config.tls ? 'https' : 'http';
+  const bare = config.host.replace(/^\[(.*)\]$/, '$1');
+  const local = ['', '0.0.0.0', '::', '::0', '::1'].includes(bare) || /^127\./.test(bare);
+  const host = local ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
+  const standard = config.port === (config.tls ? 443 : 80);
+  return `${scheme}://${host}${standard ? '' : `:${config.port}`}`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -645,6 +677,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const dataDir = result.dataDir as string;
   result.dataDir = isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+  result.publicUrl ??= defaultPublicUrl({
+    host: result.host as string,
+    port: result.port as number,
+    tls: Boolean(result.tlsCertFile),
+  });
   return result as Config;
 }
 

@@ -59,6 +59,7 @@ export async function openRuntime(options: {
       metrics,
       definitions: services.jobDefinitions,
       concurrency: config.jobConcurrency,
+      leaseMs: config.jobLease,
     });
     services.jobSender.bind(jobs);
     return {

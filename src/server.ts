@@ -17,8 +17,8 @@ function httpsOptions(config: Config) {
 }
 
 /**
- * Opens the database (the one the configuration names, unless one is passed in), migrates, starts jobs
- * (unless disabled) and listens.
+ * Opens the database (the one the configuration names, unless one is passed in), migrates, listens, and
+ * then works jobs (unless disabled).
  */
 export async function startServer(
   config: Config,
@@ -30,9 +30,12 @@ export async function startServer(
   let app: App | undefined;
   try {
     app = await buildApp({ ...runtime, ...(https ? { https } : {}) });
-    await runtime.jobs.start({ work: config.jobs });
+    // Jobs can be enqueued from the first request on, but are worked only once the listener is up: a job
+    // that makes another system call back (a downstream task, a DRP callback) must find Custos answering.
+    await runtime.jobs.start({ work: false });
     const instance = await runtime.services.instances.register('serve');
     await app.listen({ host: config.host, port: config.port });
+    if (config.jobs) await runtime.jobs.work();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -74,7 +74,7 @@ import { objection as objectionService } from './modules/requests/objection.js';
 import { consentProcessing } from './modules/requests/processing-source.js';
 import { rectification as rectificationService } from './modules/requests/rectification.js';
 import { requestExports as requestExportService } from './modules/requests/request-exports.js';
-import { deadlineReminderJob } from './modules/requests/request-jobs.js';
+import { deadlineReminderJob, systemTaskResendJob } from './modules/requests/request-jobs.js';
 import { deadlineReminders } from './modules/requests/request-reminders.js';
 import { requestService } from './modules/requests/request-service.js';
 import { requestStore } from './modules/requests/request-store.js';
@@ -460,8 +460,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     systems: downstreamSystems,
     direct: notifications.direct,
     box: sealedBox(derivedKey('custos.request-tasks.v1')),
-    settings: { publicUrl: config.publicUrl },
+    settings: { publicUrl: config.publicUrl, resendAfterMs: config.systemTaskResendAfter },
     alerts: raiseAlert,
+    deliveryPending: async (deliveryId) =>
+      (await notifications.deliveries.get(deliveryId).catch(() => undefined))?.delivery.status === 'pending',
   });
   // A task whose webhook is given up on fails in the same transaction that dead-letters the delivery.
   notifications.onDeadLettered(systemTasks.failUndeliverable);
@@ -641,6 +643,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     deliverJob(notifications, logger, config.webhookTimeout),
     mailSendJob(mail, logger),
     deadlineReminderJob(reminders, logger, config.requestReminderSchedule),
+    systemTaskResendJob(systemTasks, logger),
     retentionSweepJob(erasureRetention, logger, config.retentionSweepSchedule),
     drpCallbackJob(drpCallbacks, logger, config.webhookTimeout),
     registrationExpiryJob(accountVerification, logger),

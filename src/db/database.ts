@@ -34,9 +34,12 @@ export type Database = {
   /**
    * Delivers every NOTIFY on `channel` to `onMessage`, on a connection of its own (PostgreSQL, reconnected
    * when lost) or the embedded one (PGlite). `onListening(false)` says notifications may be missed from
-   * now on (the connection was lost); `onListening(true)` that they arrive (again). Stops on `close()`.
+   * now on (the connection was lost); `onListening(true)` that they arrive (again). Resolves after the first
+   * attempt, which, like every reconnection, is retried with backoff until it succeeds. Stops on `close()`.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<void>;
+  /** Whether every `listen` subscription is receiving notifications now (false while one reconnects). */
+  listening(): boolean;
   close(): Promise<void>;
 };
 
@@ -69,17 +72,20 @@ export async function openDatabase(options: DatabaseOptions, metrics?: Metrics):
  */
 function postgresListener(url: string, applicationName: string) {
   const stops: (() => Promise<void>)[] = [];
+  const interrupted = new Set<string>();
   async function listen(channel: string, handlers: ListenHandlers): Promise<void> {
     let client: pg.Client | undefined;
     let stopped = false;
     let delayMs = 250;
     let timer: NodeJS.Timeout | undefined;
+    interrupted.add(channel);
     const lost = (lostClient: pg.Client) => {
       if (stopped || client !== lostClient) return;
       client = undefined;
+      interrupted.add(channel);
       handlers.onListening(false);
       lostClient.end().catch(() => {});
-      timer = setTimeout(() => void connect().catch(() => {}), delayMs);
+      timer = setTimeout(() => void connect(), delayMs);
       timer.unref();
       delayMs = Math.min(delayMs * 2, 10_000);
     };
@@ -94,12 +100,14 @@ function postgresListener(url: string, applicationName: string) {
       try {
         await next.connect();
         await next.query(`listen "${channel.replaceAll('"', '""')}"`);
-      } catch (error) {
+      } catch {
+        // Retried with backoff; the caller hears onListening(true) once it succeeds.
         lost(next);
-        throw error;
+        return;
       }
       if (stopped) return;
       delayMs = 250;
+      interrupted.delete(channel);
       handlers.onListening(true);
     }
     stops.push(async () => {
@@ -109,7 +117,11 @@ function postgresListener(url: string, applicationName: string) {
     });
     await connect();
   }
-  return { listen, stopAll: () => Promise.all(stops.splice(0).map((stop) => stop())) };
+  return {
+    listen,
+    listening: () => interrupted.size === 0,
+    stopAll: () => Promise.all(stops.splice(0).map((stop) => stop())),
+  };
 }
 
 /**
@@ -150,9 +162,16 @@ function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, m
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'custos',
     idleTimeoutMillis: 30_000,
+    // While the server is unreachable, a request waits this long for a connection, then answers 503.
+    connectionTimeoutMillis: 5_000,
   });
-  // An idle client that loses its server must not crash the process; the next query reports the problem.
+  // A client that loses its server emits 'error'; unheard, that event kills the process. pg's pool hears
+  // it only for idle clients, so every client gets a listener of its own for its whole life: one checked
+  // out (inside a transaction) fails its query instead, and the pool discards it on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const log = observeQuery(metrics);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   const listener = postgresListener(options.url, options.applicationName ?? 'custos');
@@ -174,6 +193,7 @@ function openPostgres(options: Extract<DatabaseOptions, { kind: 'postgres' }>, m
       throw new Error('dumpImage is only available on PGlite');
     },
     listen: listener.listen,
+    listening: listener.listening,
     close: async () => {
       await listener.stopAll();
       await db.destroy();
@@ -230,6 +250,7 @@ async function openPGlite(
       await lock.run(() => pglite.listen(channel, handlers.onMessage));
       handlers.onListening(true);
     },
+    listening: () => true,
     close: async () => {
       if (closed) return;
       closed = true;

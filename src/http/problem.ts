@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { databaseUnavailable, isConnectionError } from '../db/connection-errors.js';
 import { AppError, type ErrorCode, type FieldError, isAppError } from '../lib/app-error.js';
 
 /** RFC 9457 problem document as Custos sends it. */
@@ -62,6 +63,7 @@ const titles: Record<ErrorCode, string> = {
   objection_not_applicable: 'Objection does not apply',
   invalid_tc_string: 'Invalid TC string',
   service_unavailable: 'Service unavailable',
+  database_unavailable: 'Database unavailable',
   internal_error: 'Internal error',
 };
 
@@ -95,6 +97,7 @@ const fastifyCodes: Record<string, { code: ErrorCode; detail: string }> = {
 /** Converts anything thrown during a request into an AppError a client may see. */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (isConnectionError(error)) return databaseUnavailable(error);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = ((error as FastifyError).validationContext ?? 'body') as FieldError['in'];
     const errors: FieldError[] = error.validation.map((issue) => ({
@@ -152,7 +155,9 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    if (appError.code === 'database_unavailable') {
+      request.log.warn({ err: appError.cause ?? error }, 'request failed: database unavailable');
+    } else if (appError.status >= 500) {
       request.log.error({ err: appError.cause ?? error }, 'request failed');
     } else if (isResponseSerializationError(error)) {
       request.log.error({ err: error }, 'response did not match its schema');

@@ -51,7 +51,10 @@ describe('HTTP conventions', () => {
     expect(health.json()).toMatchObject({ status: 'ok' });
     const ready = await t.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'ok', notifications: 'ok' },
+    });
   });
 
   it('publishes an OpenAPI 3.1 document listing the routes', async () => {

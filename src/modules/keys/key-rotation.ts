@@ -200,14 +200,19 @@ export function keyRotation({ db, store, ring, kek, audit, clock, rewrapBatchSiz
    */
   async function rewrap(
     context: AuditContext,
-    options: { maxBatches?: number; onProgress?: (done: number, total: number) => void } = {},
+    options: {
+      maxBatches?: number;
+      onProgress?: (done: number, total: number) => void;
+      /** Stops after the batch in hand (the job lost its lease); what is left is for the next run. */
+      signal?: AbortSignal | undefined;
+    } = {},
   ): Promise<RewrapResult> {
     const target = await db.transaction().execute((tx) => ring.currentVersion(tx));
     const total = await store.countDataKeysBelow(db, target);
     let rewrapped = 0;
     let batches = 0;
     let version = target;
-    while (options.maxBatches === undefined || batches < options.maxBatches) {
+    while ((options.maxBatches === undefined || batches < options.maxBatches) && !options.signal?.aborted) {
       const batch = await rewrapBatch(rewrapBatchSize);
       version = batch.version;
       if (batch.moved === 0) break;

@@ -7,9 +7,10 @@ const progressLogEveryMs = 5000;
 
 /**
  * `keys.rewrap`, enqueued by every rotation: moves all data keys to the current master key version, in
- * batches of their own transactions. If it stops (crash, deploy, expiry), pg-boss retries it and the
- * retry continues with what is left. Rows another transaction holds locked are skipped; the job then
- * fails on purpose so that the retry picks them up.
+ * batches of their own transactions. If its process dies, the job's lease runs out and another process
+ * takes it up (see `jobs/queue.ts`); each batch moves only keys still under an older version, so the
+ * retry continues with what is left and no key is rewrapped twice. Rows another transaction holds locked
+ * are skipped; the job then fails on purpose so that the retry picks them up.
  */
 export function rewrapJob(
   keys: Pick<KeysService, 'rewrap'>,
@@ -18,7 +19,8 @@ export function rewrapJob(
   return {
     name: rewrapJobName,
     retryLimit: 20,
-    retryDelaySeconds: 30,
+    // Soon after a failure or a dead process: the retry only continues what is left.
+    retryDelaySeconds: 5,
     expireInSeconds: 4 * 3600,
     handler: async (_data, job) => {
       const log = logger.child({ job: rewrapJobName, jobId: job.id });
@@ -29,12 +31,15 @@ export function rewrapJob(
       };
       let lastLine = 0;
       const result = await keys.rewrap(context, {
+        signal: job.signal,
         onProgress: (done, total) => {
           if (done < total && performance.now() - lastLine < progressLogEveryMs) return;
           lastLine = performance.now();
           log.info({ done, total }, 'rewrapping data keys');
         },
       });
+      if (job.signal?.aborted)
+        throw new Error('rewrap stopped: this process lost the job (the retry continues)');
       if (result.remaining > 0) {
         throw new Error(
           `${result.remaining} data key(s) were locked by other transactions; the retry rewraps them`,

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { databaseRetryAfterSeconds, isConnectionError } from '../../db/connection-errors.js';
 import type { Database } from '../../db/database.js';
 import { pendingMigrations } from '../../db/migrate.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -13,8 +14,21 @@ const ZReady = z.object({
   checks: z.object({
     database: z.enum(['ok', 'unreachable']),
     migrations: z.enum(['ok', 'pending', 'unknown']),
+    notifications: z
+      .enum(['ok', 'reconnecting'])
+      .describe('Cross-process cache invalidation (LISTEN); while reconnecting, caches are bypassed'),
   }),
+  reason: z.string().optional().describe('Why the instance is not ready (no credentials, no data)'),
 });
+
+/** A reason naming the kind of failure (SQLSTATE or socket error), never a message that could carry data. */
+function unreachableReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = typeof code === 'string' && /^[A-Z0-9_]{2,20}$/.test(code) ? ` (${code})` : '';
+  return isConnectionError(error)
+    ? `The database cannot be reached${kind}; requests are answered 503 until it is back.`
+    : `The database did not answer the readiness query${kind}.`;
+}
 
 type Deps = {
   database: Database;
@@ -63,15 +77,25 @@ export function operationsRoutes({
         },
       },
       async (_request, reply) => {
-        const checks: z.infer<typeof ZReady>['checks'] = { database: 'ok', migrations: 'unknown' };
+        const checks: z.infer<typeof ZReady>['checks'] = {
+          database: 'ok',
+          migrations: 'unknown',
+          notifications: database.listening() ? 'ok' : 'reconnecting',
+        };
+        let reason: string | undefined;
         try {
           await database.ping();
           checks.migrations = (await pendingMigrations(database.db)).length === 0 ? 'ok' : 'pending';
-        } catch {
+          if (checks.migrations === 'pending') reason = 'Database migrations are pending.';
+        } catch (error) {
           checks.database = 'unreachable';
+          reason = unreachableReason(error);
         }
         const ready = checks.database === 'ok' && checks.migrations === 'ok';
-        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+        if (!ready) reply.header('Retry-After', String(databaseRetryAfterSeconds));
+        return reply
+          .status(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', checks, ...(reason ? { reason } : {}) });
       },
     );
 

@@ -69,6 +69,23 @@ export function fulfilmentStore() {
         .forUpdate()
         .executeTakeFirst();
     },
+    /**
+     * Tasks still waiting for their system's answer, untouched since `before`, sent fewer than
+     * `maxAttempts` times, of requests still awaiting systems: oldest first.
+     */
+    silentTasks(tx: Executor, before: Date, maxAttempts: number, limit: number): Promise<TaskRow[]> {
+      return tx
+        .selectFrom('request_system_tasks as t')
+        .innerJoin('data_subject_requests as r', 'r.id', 't.request_id')
+        .selectAll('t')
+        .where('t.status', 'in', ['pending', 'retried'])
+        .where('t.updated_at', '<', before)
+        .where('t.attempts', '<', maxAttempts)
+        .where('r.state', '=', 'awaiting_systems')
+        .orderBy('t.updated_at')
+        .limit(limit)
+        .execute();
+    },
     /** The task whose webhook delivery this is, locked, while it still waits for the system. */
     lockOpenTaskOfDelivery(tx: Executor, deliveryId: string): Promise<TaskRow | undefined> {
       return tx

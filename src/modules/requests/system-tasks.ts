@@ -28,7 +28,13 @@ type Deps = {
   direct: Pick<DirectMessages, 'send'>;
   /** Seals what systems write back (AES-256-GCM under the requests key, bound to the task). */
   box: SealedBox;
-  settings: { publicUrl: string };
+  settings: {
+    publicUrl: string;
+    /** A task no system answered for this long is sent again automatically (0: never). */
+    resendAfterMs?: number;
+  };
+  /** Whether a task's webhook is still being delivered (then it is not sent again yet). */
+  deliveryPending?: (deliveryId: string) => Promise<boolean>;
   /** Raises an alert, in the failing transaction, for every task that fails for good. */
   alerts?: Pick<SecurityAlerts, 'systemTaskFailed'> | undefined;
 };
@@ -46,6 +52,11 @@ const messageTypes = {
 
 const detailAad = (taskId: string) => `custos.request.task-detail.v1:${taskId}`;
 
+/** Sends, counting the first, after which a silent task is left to an operator. */
+export const maxAutomaticAttempts = 5;
+/** Silent tasks one run of the re-send job handles; the next run takes the rest. */
+const resendBatch = 100;
+
 /** The callback's answer when a link matches no task: nothing to learn from probing. */
 const noTask = () => new AppError('not_found', 'There is no task at this link.');
 
@@ -56,7 +67,18 @@ const noTask = () => new AppError('not_found', 'There is no task at this link.')
  * undeliverable webhook fails it too, and an operator may send it again. The request waits in
  * `awaiting_systems` and completes when every task is done, or when an operator closes it with a reason.
  */
-export function systemTasks({ db, clock, store, workflow, systems, direct, box, settings, alerts }: Deps) {
+export function systemTasks({
+  db,
+  clock,
+  store,
+  workflow,
+  systems,
+  direct,
+  box,
+  settings,
+  alerts,
+  deliveryPending,
+}: Deps) {
   const { inTransaction, locked, addEvent, moveTo } = workflow;
   const target = (id: string) => ({ type: 'request', id });
   const callbackUrl = (taskId: string, token: string) =>
@@ -214,6 +236,41 @@ export function systemTasks({ db, clock, store, workflow, systems, direct, box, 
 
   /** Sends a task again (a new message, a new callback token) after a failure or a long silence. */
   async function retry(context: AuditContext, taskId: string): Promise<TaskView> {
+    return resend(context, taskId, () => true);
+  }
+
+  /**
+   * Sends again the tasks no system answered within `resendAfterMs`, as an operator would with `retry`:
+   * a system whose callback could not reach Custos (it was restarting, the network was cut) gets a new
+   * message and link instead of the request waiting for an operator. Each task is sent at most
+   * `maxAutomaticAttempts` times; after that the request waits in `awaiting_systems` for an operator.
+   */
+  async function resendSilent(context: AuditContext): Promise<{ resent: number }> {
+    const resendAfterMs = settings.resendAfterMs ?? 0;
+    if (resendAfterMs <= 0) return { resent: 0 };
+    const before = new Date(clock.now().getTime() - resendAfterMs);
+    let resent = 0;
+    for (const task of await store.silentTasks(db, before, maxAutomaticAttempts, resendBatch)) {
+      // A webhook still being retried is not silence: the system has not heard of the task yet.
+      if (task.delivery_id && (await deliveryPending?.(task.delivery_id))) continue;
+      const stillSilent = (row: TaskRow) =>
+        (row.status === 'pending' || row.status === 'retried') && row.updated_at < before;
+      try {
+        await resend(context, task.id, stillSilent);
+        resent += 1;
+      } catch (error) {
+        // Answered or closed meanwhile: nothing to send.
+        if (!(error instanceof AppError)) throw error;
+      }
+    }
+    return { resent };
+  }
+
+  async function resend(
+    context: AuditContext,
+    taskId: string,
+    due: (task: TaskRow) => boolean,
+  ): Promise<TaskView> {
     const found = await store.findTask(db, taskId);
     if (!found) throw new AppError('not_found', 'No task with this id.');
     return inTransaction(context, async (work) => {
@@ -225,6 +282,7 @@ export function systemTasks({ db, clock, store, workflow, systems, direct, box, 
       }
       const task = (await store.lockTask(work.tx, taskId)) as TaskRow;
       if (task.status === 'done') throw new AppError('conflict', 'This task was confirmed done already.');
+      if (!due(task)) throw new AppError('conflict', 'This task was answered meanwhile.');
       const system = (await store.findSystem(work.tx, task.system_id)) as SystemRow;
       const sent = await sendTask(work.tx, request, system, task);
       const attempts = task.attempts + 1;
@@ -314,6 +372,7 @@ export function systemTasks({ db, clock, store, workflow, systems, direct, box, 
     dispatch,
     answer,
     retry,
+    resendSilent,
     failUndeliverable,
     close,
     /** A request's tasks with their systems and what the systems wrote back. */
