@@ -40,6 +40,9 @@ function keptLines(group: KeptGroup): string[] {
   ];
 }
 
+/** The kind of the answer to an erasure request: kept when later erasures remove other held mail. */
+export const erasureDoneKind = 'request.erasure_done';
+
 export function erasureNotice(
   request: RequestRef,
   to: string,
@@ -47,7 +50,7 @@ export function erasureNotice(
 ): MailMessage {
   const kept = outcome.kept.length > 0;
   return {
-    kind: 'request.erasure_done',
+    kind: erasureDoneKind,
     to,
     subject: kept ? 'Your data was erased, except what we must keep' : 'Your data was erased',
     text: [

@@ -16,6 +16,7 @@ import {
 } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
 import { applyMasking } from './masking.js';
+import type { PersonalDataEraser } from './personal-data.js';
 import { encodeRecord } from './record-encoding.js';
 import { assertReadableFor } from './restriction.js';
 import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
@@ -49,9 +50,6 @@ export type ReadOptions = { purpose: string; reveal: boolean; collection?: strin
  */
 export const ownerReadPurpose = 'data_subject_self_service';
 
-/** Runs inside the shredding transaction, so data other modules keep about the subject goes with it. */
-export type ErasureHook = (tx: Executor, subjectId: string) => Promise<unknown>;
-
 type Deps = {
   db: Kysely<DB>;
   subjects: SubjectStore;
@@ -62,8 +60,8 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
-  /** Other modules' clean-up on erasure (the privacy center's subject accounts); may grow after wiring. */
-  erasureHooks?: readonly ErasureHook[];
+  /** Where else the subject's personal data lives; erased in the shredding transaction. */
+  personalData?: PersonalDataEraser | undefined;
   /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
   onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
@@ -79,7 +77,7 @@ export function recordService({
   audit,
   clock,
   settings,
-  erasureHooks = [],
+  personalData,
   onRevealed,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
@@ -648,7 +646,7 @@ export function recordService({
   ): Promise<{ records: number; indexes: number; tokens: number }> {
     await liveSubject(tx, subjectId, true);
     const removed = await subjects.purgeSubjectData(tx, subjectId);
-    for (const hook of erasureHooks) await hook(tx, subjectId);
+    await personalData?.eraseWithin(tx, subjectId);
     await keys.shredDataKey(tx, subjectId);
     await subjects.setStatus(tx, subjectId, 'erased', clock.now());
     return removed;
