@@ -105,6 +105,17 @@ export function recordService({
     return assertLive(subject);
   }
 
+  /**
+   * Fails for a record that is not there: 410 `subject_erased` when crypto-shredding deleted it, else 404.
+   * Only callers whose permission reaches records get here (access is decided before any lookup), so the
+   * difference tells nobody anything they could not have read before the erasure.
+   */
+  async function missingRecord(executor: Executor, recordId: string): Promise<never> {
+    const subjectId = await subjects.erasedRecordSubject(executor, recordId);
+    if (subjectId) assertLive(await subjects.findById(executor, subjectId));
+    throw new AppError('not_found', 'Record not found.');
+  }
+
   /** The subject, unless it does not exist (404) or was erased (410). */
   function assertLive(subject: SubjectRow | undefined): SubjectRow {
     if (!subject) throw new AppError('not_found', 'Subject not found.');
@@ -363,6 +374,7 @@ export function recordService({
     subjectId?: string,
   ): Promise<{ record: RecordRow & { collection: string }; fields: string[] }> {
     const record = await subjects.lockRecord(tx, recordId);
+    if (!record && subjectId === undefined) return missingRecord(tx, recordId);
     if (!record || (subjectId !== undefined && record.subject_id !== subjectId)) {
       throw new AppError('not_found', 'Record not found.');
     }
@@ -457,7 +469,7 @@ export function recordService({
   async function deleteRecord(context: AuditContext, recordId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
       const record = await subjects.lockRecord(tx, recordId);
-      if (!record) throw new AppError('not_found', 'Record not found.');
+      if (!record) return missingRecord(tx, recordId);
       await subjects.deleteRecord(tx, recordId);
       await audit.append(tx, context, {
         action: 'vault.record.deleted',
@@ -594,8 +606,7 @@ export function recordService({
     options: ReadOptions,
   ): Promise<RecordView> {
     assertPurpose(options.purpose);
-    const record = await subjects.findRecord(db, recordId);
-    if (!record) throw new AppError('not_found', 'Record not found.');
+    const record = (await subjects.findRecord(db, recordId)) ?? (await missingRecord(db, recordId));
     assertReadableFor(await liveSubject(db, record.subject_id), options.purpose);
     const [collection] = await collectionsById(db, [record.collection_id]);
     const view = present(
