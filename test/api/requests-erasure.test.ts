@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
@@ -267,6 +268,16 @@ describe('fulfilling erasure requests', () => {
       // The answer to the erasure request itself is the one message kept until it is delivered (Art. 12(3)).
       expect(readable).toEqual(['request.erasure_done']);
     });
+  });
+
+  it('lists every registered place personal data lives in SECURITY.md, with what erasure does', async () => {
+    const security = await readFile(new URL('../../docs/SECURITY.md', import.meta.url), 'utf8');
+    const section = security.slice(security.indexOf('### Where personal data lives'));
+    const places = t.runtime.services.personalData.list();
+    expect(places.map((place) => place.name)).toEqual(
+      expect.arrayContaining(['privacy_center_accounts', 'request_exports', 'request_notes', 'mail_outbox']),
+    );
+    for (const place of places) expect(section).toContain(`| \`${place.name}\` (registry) |`);
   });
 
   describe('with data under a legal obligation', () => {
