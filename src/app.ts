@@ -2,11 +2,12 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { registerAuthentication } from './http/authenticate.js';
 import { registerOpenApi } from './http/openapi.js';
+import { acceptAbsentBodies } from './http/optional-body.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { requestIdFor } from './http/request-id.js';
 import { requestLogController } from './http/request-log.js';
@@ -78,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(deps.https ? { https: deps.https } : {}),
   });
 
-  app.setValidatorCompiler(validatorCompiler);
+  acceptAbsentBodies(app);
   app.setSerializerCompiler(serializerCompiler);
   requireAccessDeclarations(app);
   registerProblemHandlers(app);

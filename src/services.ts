@@ -73,8 +73,10 @@ import { fulfilmentStore } from './modules/requests/fulfilment-store.js';
 import { objection as objectionService } from './modules/requests/objection.js';
 import { consentProcessing } from './modules/requests/processing-source.js';
 import { rectification as rectificationService } from './modules/requests/rectification.js';
+import { requestErasureStore } from './modules/requests/request-erasure-store.js';
 import { requestExports as requestExportService } from './modules/requests/request-exports.js';
 import { deadlineReminderJob, systemTaskResendJob } from './modules/requests/request-jobs.js';
+import { requestPersonalData } from './modules/requests/request-personal-data.js';
 import { deadlineReminders } from './modules/requests/request-reminders.js';
 import { requestService } from './modules/requests/request-service.js';
 import { requestStore } from './modules/requests/request-store.js';
@@ -90,7 +92,8 @@ import { retentionStore } from './modules/retention/retention-store.js';
 import { collectionService } from './modules/vault/collection-service.js';
 import { erasureStore } from './modules/vault/erasure-store.js';
 import { importService } from './modules/vault/import-service.js';
-import { type ErasureHook, recordService } from './modules/vault/record-service.js';
+import { personalDataPlaces } from './modules/vault/personal-data.js';
+import { recordService } from './modules/vault/record-service.js';
 import { subjectErasure as subjectErasureService } from './modules/vault/subject-erasure.js';
 import { tokenService } from './modules/vault/token-service.js';
 import { collectionStore, importStore, subjectStore } from './modules/vault/vault-store.js';
@@ -226,8 +229,9 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // Keyed-hash masking gets its own key, derived so that it matches neither tokens nor blind indexes.
     maskKey: Buffer.from(hkdfSync('sha256', keys.tokenKey(), Buffer.alloc(0), 'custos.masking.v1', 32)),
   };
-  // Modules that keep data about a subject outside the vault add their clean-up here (see below).
-  const erasureHooks: ErasureHook[] = [];
+  // Every place outside the vault's tables where a subject's personal data lives registers here, with what
+  // erasure does to it; every erasure (shredding, erasure under retention) runs them all in its transaction.
+  const personalData = personalDataPlaces();
   const records = recordService({
     db,
     subjects: subjectRows,
@@ -238,7 +242,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     audit,
     clock,
     settings: vaultSettings,
-    erasureHooks,
+    personalData,
     onRevealed: raiseAlert.revealed,
   });
   const imports = importService({
@@ -424,7 +428,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     keys,
     aead,
     clock,
-    erasureHooks,
+    personalData,
     settings: { maskKey: vaultSettings.maskKey },
   });
   const retentionRows = retentionStore();
@@ -522,7 +526,16 @@ export function createServices({ config, database, clock, logger, version }: Ser
       loginMaxFailuresPerIp: config.loginMaxFailuresPerIp,
     },
   });
-  erasureHooks.push(subjectAccounts.forgetSubject);
+  personalData.register(
+    {
+      name: 'privacy_center_accounts',
+      onErasure:
+        'the account (e-mail hash, password hash, held consent choices), its codes and sessions deleted',
+      erase: subjectAccounts.forgetSubject,
+    },
+    ...requestPersonalData({ store: requestErasureStore(), mail, clock }),
+    legalHolds.personalData,
+  );
   // E-mail verification of new accounts: codes under a key of their own, notices branded, links public.
   const accountVerification = accountVerificationService({
     db,
@@ -691,6 +704,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     registration,
     selfService: privacySelfService,
     reports,
+    personalData,
     jobSender,
     pruneTasks,
     jobDefinitions,

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { optionalBodiesInOpenApi } from './optional-body.js';
 
 /** Registers the OpenAPI 3.1 document (built from the routes' Zod schemas) and the docs UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance, options: { version: string; publicUrl: string }) {
@@ -23,8 +24,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
         },
       },
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // Routes whose body is optional say so (requestBody.required false), as they take requests without one.
+    ...optionalBodiesInOpenApi(jsonSchemaTransform, jsonSchemaTransformObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
 }

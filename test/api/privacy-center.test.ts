@@ -306,14 +306,14 @@ describe('the privacy center API', () => {
     expect(state[purposes.newsletter]).toMatchObject({ status: 'denied' });
   });
 
-  it('files requests for the team to verify, one open request per right, which the subject may withdraw', async () => {
+  it('files requests verified by the session of a confirmed address, one open per right, which the subject may withdraw', async () => {
     const subject = await register();
     const filed = await post('/v1/privacy/me/requests', subject.headers, { type: 'erasure' });
     expect(filed.statusCode, filed.body).toBe(201);
     expect(filed.json()).toMatchObject({
       type: 'erasure',
-      state: 'received',
-      verified: false,
+      state: 'verified',
+      verified: true,
       canWithdraw: true,
     });
 
@@ -323,6 +323,7 @@ describe('the privacy center API', () => {
       filedBy: 'subject',
       subjectId: subject.subjectId,
       filer: { type: 'subject', id: subject.subjectId },
+      verification: { method: 'authenticated_subject' },
     });
     expect(seen.json().contactEmail).toMatch(/•/);
 
@@ -337,6 +338,19 @@ describe('the privacy center API', () => {
     const other = await register();
     const foreign = await post(`/v1/privacy/me/requests/${filed.json().id}/withdrawal`, other.headers);
     expect(foreign.statusCode).toBe(404);
+  });
+
+  it('files requests for the team to verify from an account whose address was never confirmed', async () => {
+    const subject = await register();
+    // Accounts made before e-mail confirmation existed are active without a confirmed address.
+    await t.runtime.database.db
+      .updateTable('subject_accounts')
+      .set({ verified_at: null })
+      .where('subject_id', '=', subject.subjectId)
+      .execute();
+    const filed = await post('/v1/privacy/me/requests', subject.headers, { type: 'access' });
+    expect(filed.statusCode, filed.body).toBe(201);
+    expect(filed.json()).toMatchObject({ type: 'access', state: 'received', verified: false });
   });
 
   it('downloads the portability archive through a request that is completed at once', async () => {

@@ -90,7 +90,7 @@ describe('rectification asked for in the privacy center', () => {
     });
     expect(response.statusCode, response.body).toBe(201);
     const requestId = response.json().id as string;
-    expect(response.json()).toMatchObject({ type: 'rectification', state: 'received' });
+    expect(response.json()).toMatchObject({ type: 'rectification', state: 'verified' });
 
     const detail = await as('dpo', 'GET', `/v1/requests/${requestId}`);
     expect(detail.json().timeline[0].details.corrections).toEqual([
@@ -129,17 +129,11 @@ describe('rectification asked for in the privacy center', () => {
     expect(reads).toHaveLength(1);
     expect(reads[0]?.details).toMatchObject({ fields: ['privacy_center_account.name'] });
 
-    // The team verifies the requester, starts work and applies exactly what was asked for.
-    for (const [url, payload] of [
-      [
-        `/v1/requests/${requestId}/verification/manual`,
-        { method: 'other', note: 'Signed in to the privacy center' },
-      ],
-      [`/v1/requests/${requestId}/transitions`, { to: 'in_progress' }],
-    ] as const) {
-      const moved = await as('privacy_agent', 'POST', url, payload);
-      expect(moved.statusCode, moved.body).toBe(200);
-    }
+    // Filed verified by the subject's session: the team starts work and applies exactly what was asked for.
+    const started = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/transitions`, {
+      to: 'in_progress',
+    });
+    expect(started.statusCode, started.body).toBe(200);
     const applied = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/rectification`, {
       corrections: asked,
     });

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { maskEmail } from '../../src/modules/vault/masking.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
+import { strongPassword } from '../helpers/factories.js';
 import {
   auditOf,
   caller,
@@ -11,6 +14,7 @@ import {
   type Person,
   workedRequest,
 } from '../helpers/fulfilment.js';
+import { registerConfirmed } from '../helpers/privacy-center.js';
 import { findInDatabase } from '../helpers/scan.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -147,7 +151,12 @@ describe('fulfilling erasure requests', () => {
       });
       expect(token.statusCode, token.body).toBe(201);
       const requestId = await workedRequest(t, service, 'erasure', person);
-      const response = await erase(requestId);
+      // No body at all: the note is optional, and so is the body (the API docs show none).
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/v1/requests/${requestId}/erasure`,
+        headers: await actAs(t, 'privacy_agent'),
+      });
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json()).toMatchObject({
         request: { state: 'completed' },
@@ -171,6 +180,104 @@ describe('fulfilling erasure requests', () => {
       );
       expect(applied?.details).toMatchObject({ method: 'shredded', subject: person.subjectId, records: 4 });
     });
+  });
+
+  it('reaches every copy Custos made: privacy-center account, exports, held mail, notes, contacts', async () => {
+    await withoutPolicies(async () => {
+      const email = faker.internet.email().toLowerCase();
+      const name = faker.person.fullName();
+      const phone = `+44 7700 ${faker.string.numeric(6)}`;
+      const subject = await registerConfirmed(t, { name, email, password: strongPassword });
+      const signedIn = (method: 'GET' | 'POST', url: string, payload?: object) =>
+        t.app.inject({ method, url, headers: subject.headers, ...(payload ? { payload } : {}) });
+      const stored = await as(service, 'POST', `/v1/subjects/${subject.subjectId}/records`, {
+        collection: 'customers',
+        fields: { email, full_name: name, plan: 'pro' },
+      });
+      expect(stored.statusCode, stored.body).toBe(201);
+      const hold = await as('dpo', 'POST', `/v1/subjects/${subject.subjectId}/legal-holds`, {
+        reason: 'litigation',
+        note: `Claim by ${name}, ${phone}`,
+      });
+      expect(hold.statusCode, hold.body).toBe(201);
+      expect((await as('dpo', 'POST', `/v1/legal-holds/${hold.json().id}/lift`)).statusCode).toBe(200);
+
+      // An access request from the privacy center, worked with notes naming the person, and downloaded.
+      const access = await signedIn('POST', '/v1/privacy/me/requests', { type: 'access' });
+      expect(access.statusCode, access.body).toBe(201);
+      const accessId = access.json().id as string;
+      const note = `Called ${name} on ${phone}, confirmed ${email}`;
+      expect(access.json()).toMatchObject({ state: 'verified' });
+      const extended = await as('privacy_agent', 'POST', `/v1/requests/${accessId}/extension`, {
+        reason: `Waiting for ${name} to send the missing order numbers`,
+      });
+      expect(extended.statusCode, extended.body).toBe(200);
+      const started = await as('privacy_agent', 'POST', `/v1/requests/${accessId}/transitions`, {
+        to: 'in_progress',
+        note,
+      });
+      expect(started.statusCode, started.body).toBe(200);
+      const exported = await as('privacy_agent', 'POST', `/v1/requests/${accessId}/exports`);
+      expect(exported.statusCode, exported.body).toBe(201);
+      const links = (exported.json().items as { downloadUrl: string }[]).map(
+        (item) => new URL(item.downloadUrl),
+      );
+      const download = (link: URL) => t.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
+      expect((await download(links[0] as URL)).statusCode).toBe(200);
+
+      // The subject then asks for erasure, and the team erases them.
+      const erasure = await signedIn('POST', '/v1/privacy/me/requests', { type: 'erasure' });
+      expect(erasure.statusCode, erasure.body).toBe(201);
+      const erasureId = erasure.json().id as string;
+      await as('privacy_agent', 'POST', `/v1/requests/${erasureId}/transitions`, { to: 'in_progress', note });
+      const erased = await erase(erasureId);
+      expect(erased.statusCode, erased.body).toBe(200);
+      expect(erased.json()).toMatchObject({ method: 'shredded' });
+
+      // Nothing in storage, in any table of any schema (pg-boss's included), in clear or masked.
+      const needles = [
+        email,
+        name,
+        phone,
+        phone.replaceAll(' ', ''),
+        maskEmail(email),
+        email.split('@')[0] as string,
+      ];
+      expect(await findInDatabase(t.runtime.database, needles)).toEqual([]);
+
+      // Nothing readable through Custos either: links, notes, contacts and held mail are gone.
+      for (const link of links) {
+        const gone = await download(link);
+        expect(gone.statusCode).toBe(410);
+        expect(gone.headers['content-type']).toContain('application/problem+json');
+      }
+      for (const requestId of [accessId, erasureId]) {
+        const request = (await as('privacy_agent', 'GET', `/v1/requests/${requestId}`)).json();
+        expect(request.contactEmail).toBeNull();
+        expect(JSON.stringify(request)).not.toContain(name);
+        expect(request.timeline.every((entry: { note: string | null }) => entry.note === null)).toBe(true);
+      }
+      const retention = await as('dpo', 'GET', `/v1/subjects/${subject.subjectId}/retention`);
+      expect(retention.body).not.toContain(name);
+      const outbox = (await as('dpo', 'GET', '/v1/outbox?limit=200')).json().items as {
+        kind: string;
+        reference: { id: string } | null;
+        content: { to: string } | null;
+      }[];
+      const readable = outbox.filter((item) => item.content?.to === email).map((item) => item.kind);
+      // The answer to the erasure request itself is the one message kept until it is delivered (Art. 12(3)).
+      expect(readable).toEqual(['request.erasure_done']);
+    });
+  });
+
+  it('lists every registered place personal data lives in SECURITY.md, with what erasure does', async () => {
+    const security = await readFile(new URL('../../docs/SECURITY.md', import.meta.url), 'utf8');
+    const section = security.slice(security.indexOf('### Where personal data lives'));
+    const places = t.runtime.services.personalData.list();
+    expect(places.map((place) => place.name)).toEqual(
+      expect.arrayContaining(['privacy_center_accounts', 'request_exports', 'request_notes', 'mail_outbox']),
+    );
+    for (const place of places) expect(section).toContain(`| \`${place.name}\` (registry) |`);
   });
 
   describe('with data under a legal obligation', () => {

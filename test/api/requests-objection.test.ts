@@ -141,9 +141,29 @@ describe('fulfilling objections and opt-outs', () => {
     expect(history.statusCode, history.body).toBe(200);
     expect(history.body).toContain('"action":"object"');
 
-    // A second objection finds nothing left to stop.
+    // A second objection finds nothing left to stop: completed all the same, with the reason recorded and told.
     const again = await workedRequest(t, service, 'objection', person);
-    expect((await object(again)).json().recorded).toEqual({ object: [], withdraw: [], deny: [] });
+    const repeated = await object(again);
+    expect(repeated.json()).toMatchObject({
+      request: { state: 'completed' },
+      recorded: { object: [], withdraw: [], deny: [] },
+      nothingToStop: 'already_stopped',
+    });
+    const timeline = (await as('privacy_agent', 'GET', `/v1/requests/${again}`)).json().timeline as {
+      kind: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(timeline.find((entry) => entry.kind === 'objected')?.details).toMatchObject({
+      nothingToStop: 'already_stopped',
+    });
+    const repeatedAudit = (await auditOf(t, again)).find(
+      (entry) => entry.action === 'request.objection.applied',
+    );
+    expect(repeatedAudit?.details).toMatchObject({ nothingToStop: 'already_stopped' });
+    const told = await mailAbout(t, 'request.objection_done', again);
+    expect(told?.content.text).toContain(
+      'You had already objected to every processing your request applies to, so nothing changed.',
+    );
   });
 
   it('objects to the named purposes only, and refuses one no objection applies to', async () => {

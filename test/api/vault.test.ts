@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actAs } from '../helpers/auth.js';
@@ -129,6 +130,11 @@ describe('the vault', () => {
     const auditorReveal = await read(subjectId, 'auditor', 'purpose=support&reveal=true');
     expect(auditorReveal.statusCode).toBe(403);
     expect(auditorReveal.json().permission).toBe('vault.reveal');
+    // The API documents say so: reveal=true without vault.reveal is refused, not answered masked.
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const path of ['/v1/subjects/{id}/records', '/v1/records/{id}']) {
+      expect(document.paths[path].get.description).toContain('without it the read is refused (403');
+    }
   });
 
   it('finds subjects by e-mail, phone and external id through blind indexes, whatever the formatting', async () => {
@@ -327,6 +333,39 @@ describe('the vault', () => {
     });
     expect(createAfter.statusCode).toBe(410);
     expect(createAfter.json().code).toBe('subject_erased');
+  });
+
+  it('answers 410 subject_erased for a record of a shredded subject, read, changed or deleted by its id', async () => {
+    const victim = await storePerson();
+    const shred = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${victim.subjectId}/shred`,
+      headers: writer,
+    });
+    expect(shred.statusCode).toBe(200);
+    const byId = (method: 'GET' | 'PATCH' | 'DELETE', id: string, headers: Record<string, string>) =>
+      t.app.inject({
+        method,
+        url: `/v1/records/${id}${method === 'GET' ? '?purpose=support' : ''}`,
+        headers,
+        ...(method === 'PATCH' ? { payload: { fields: { plan: 'free' } } } : {}),
+      });
+    const reader = await actAs(t, 'privacy_agent');
+    for (const [method, headers] of [
+      ['GET', reader],
+      ['PATCH', writer],
+      ['DELETE', writer],
+    ] as const) {
+      const erased = await byId(method, victim.recordId, headers);
+      expect(erased.statusCode, `${method}: ${erased.body}`).toBe(410);
+      expect(erased.headers['content-type']).toContain('application/problem+json');
+      expect(erased.json()).toMatchObject({ code: 'subject_erased' });
+      // A record that never existed stays a plain 404.
+      expect((await byId(method, randomUUID(), headers)).statusCode).toBe(404);
+    }
+    // Callers without access to records learn nothing: they are refused before any lookup.
+    const security = await byId('GET', victim.recordId, await actAs(t, 'security'));
+    expect(security.statusCode).toBe(403);
   });
 
   it('keeps one record per subject in a one-record collection, even when creates race', async () => {

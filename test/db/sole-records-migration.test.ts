@@ -13,6 +13,7 @@ describe('migration 0018 (sole records)', () => {
 
   it('marks the oldest record of each subject in a one-record collection, and refuses another one', async () => {
     const { db } = database;
+    expect(await migrateDown(db)).toBe('0020_erasure_reach');
     expect(await migrateDown(db)).toBe('0019_blind_index_record_key');
     expect(await migrateDown(db)).toBe('0018_sole_records');
     const single = randomUUID();
@@ -32,7 +33,11 @@ describe('migration 0018 (sole records)', () => {
              (${first}::uuid, ${subject}::uuid, ${many}::uuid, now()),
              (${second}::uuid, ${subject}::uuid, ${many}::uuid, now())`.execute(db);
 
-    expect(await migrateToLatest(db)).toEqual(['0018_sole_records', '0019_blind_index_record_key']);
+    expect(await migrateToLatest(db)).toEqual([
+      '0018_sole_records',
+      '0019_blind_index_record_key',
+      '0020_erasure_reach',
+    ]);
     const marked = await db.selectFrom('records').select(['id', 'sole']).orderBy('created_at').execute();
     expect(Object.fromEntries(marked.map((row) => [row.id, row.sole]))).toEqual({
       [older]: true,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OutboxEntry } from './mail-service.js';
 
-export const ZMailStatus = z.enum(['held', 'queued', 'sent', 'failed']);
+export const ZMailStatus = z.enum(['held', 'queued', 'sent', 'failed', 'erased']);
 
 export const ZOutboxQuery = z.object({
   status: ZMailStatus.optional(),
@@ -19,7 +19,7 @@ export const ZOutboxEntry = z
     id: z.uuid().toLowerCase(),
     kind: z.string().describe('What the message is, e.g. `request.verification_code`'),
     status: ZMailStatus.describe(
-      '`held`: no SMTP server is configured, an operator must pass the message on; `queued`: being delivered; `sent`: delivered, content deleted; `failed`: every attempt failed',
+      '`held`: no SMTP server is configured, an operator must pass the message on; `queued`: being delivered; `sent`: delivered, content deleted; `failed`: every attempt failed; `erased`: content removed when the subject it was about was erased',
     ),
     reference: z.object({ type: z.string(), id: z.string() }).nullable(),
     content: z

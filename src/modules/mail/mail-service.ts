@@ -153,6 +153,16 @@ export function mailService({ db, store, box, jobs, transport, audit, clock, set
     enqueue,
     deliver,
     readOutbox,
+    /**
+     * Erasure: removes the content of undelivered messages about the given subjects or requests (metadata
+     * stays, status `erased`), in the erasure's transaction. Kinds in `keep` are left: the answer to an
+     * erasure request must still reach the person (GDPR Art. 12(3)), and goes with delivery or retention.
+     */
+    eraseContentAbout: (
+      tx: Executor,
+      references: readonly { type: string; id: string }[],
+      keep: readonly string[] = [],
+    ) => store.eraseContentAbout(tx, references, keep),
     /** Whether mail goes out over SMTP (otherwise it is held in the outbox). */
     delivers: () => transport !== undefined,
     /** Deletes outbox rows older than the retention period (maintenance prune task). */

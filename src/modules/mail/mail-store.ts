@@ -50,6 +50,31 @@ export function mailStore() {
     async hold(tx: Executor, id: string) {
       await tx.updateTable('mail_outbox').set({ status: 'held' }).where('id', '=', id).execute();
     },
+    /**
+     * Removes the content of undelivered messages about any of `references` (status `erased`), except
+     * messages of the kinds in `keep`; returns how many.
+     */
+    async eraseContentAbout(
+      tx: Executor,
+      references: readonly { type: string; id: string }[],
+      keep: readonly string[],
+    ): Promise<number> {
+      if (references.length === 0) return 0;
+      let query = tx
+        .updateTable('mail_outbox')
+        .set({ status: 'erased', sealed: null })
+        .where('sealed', 'is not', null)
+        .where((eb) =>
+          eb.or(
+            references.map((reference) =>
+              eb.and([eb('reference_type', '=', reference.type), eb('reference_id', '=', reference.id)]),
+            ),
+          ),
+        );
+      if (keep.length > 0) query = query.where('kind', 'not in', [...keep]);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     /** Deletes every message (delivered or not) created before `before`; returns how many. */
     async deleteCreatedBefore(tx: Executor, before: Date): Promise<number> {
       const result = await tx.deleteFrom('mail_outbox').where('created_at', '<', before).executeTakeFirst();

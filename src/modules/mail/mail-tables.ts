@@ -6,9 +6,10 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 /**
  * `held`: no SMTP server is configured, the message waits in the outbox for an operator to read;
  * `queued`: a `mail.send` job will deliver it; `sent`: delivered, its content deleted;
- * `failed`: every delivery attempt failed, its content kept for an operator.
+ * `failed`: every delivery attempt failed, its content kept for an operator;
+ * `erased`: its content was removed when the subject it was about was erased (migration 0020_erasure_reach).
  */
-export type MailStatus = 'held' | 'queued' | 'sent' | 'failed';
+export type MailStatus = 'held' | 'queued' | 'sent' | 'failed' | 'erased';
 
 /** Rows of the mail outbox (created by migration 0009_requests). */
 export type MailTables = {
@@ -17,7 +18,7 @@ export type MailTables = {
     /** What the message is (`request.verification_code`, …): no personal data. */
     kind: string;
     status: MailStatus;
-    /** Recipient, subject and body as JSON, sealed under the outbox key; null once delivered. */
+    /** Recipient, subject and body as JSON, sealed under the outbox key; null once delivered or erased. */
     sealed: Buffer | null;
     /** What the message is about, pseudonymously (`request` and its id). */
     reference_type: string | null;

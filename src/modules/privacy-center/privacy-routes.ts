@@ -370,7 +370,7 @@ export function privacyRoutes({
           tags,
           summary: 'Ask for access, rectification, erasure, restriction or objection',
           description:
-            'Filed through the privacy center channel; the privacy team verifies the requester and answers by the deadline shown. A rectification names what to correct: fields of my records with their corrected values, checked against the collections (400 naming the field otherwise) and applied by the team through the request’s rectification.',
+            'Filed through the privacy center channel. The session is the verification: with an address confirmed by its e-mailed code the request is filed `verified` (method `authenticated_subject`); accounts made before confirmation existed are verified by the privacy team. Answered by the deadline shown. A rectification names what to correct: fields of my records with their corrected values, checked against the collections (400 naming the field otherwise) and applied by the team through the request’s rectification.',
           body: ZOwnRequestInput,
           response: { 201: ZOwnRequest },
         },
@@ -379,14 +379,7 @@ export function privacyRoutes({
         const { session, context } = own(request);
         return reply
           .status(201)
-          .send(
-            await selfService.fileRequest(
-              context,
-              session.subjectId,
-              request.body.type,
-              request.body.corrections,
-            ),
-          );
+          .send(await selfService.fileRequest(context, session, request.body.type, request.body.corrections));
       },
     );
 

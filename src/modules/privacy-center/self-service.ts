@@ -174,15 +174,18 @@ export function selfService({
   }
 
   /**
-   * Files a request; the team verifies it (an account proves the password, not the e-mail address). A
-   * rectification carries what to correct, checked against the records' collections and stored sealed.
+   * Files a request. Signed in to an account whose address was confirmed with an e-mailed code, the
+   * subject has authenticated (GDPR Art. 12(6) needs no more for their own data), so the request is filed
+   * verified (`authenticated_subject`); otherwise (accounts older than confirmation) the team verifies it.
+   * A rectification carries what to correct, checked against the records' collections and stored sealed.
    */
   async function fileRequest(
     context: AuditContext,
-    subjectId: string,
+    session: { subjectId: string; addressConfirmed: boolean },
     type: SelfServiceRequestType,
     corrections?: readonly { recordId: string; fields: Record<string, unknown> }[],
   ) {
+    const { subjectId } = session;
     const checked = corrections?.length
       ? await records.checkChanges(subjectId, corrections, 'corrections')
       : undefined;
@@ -206,6 +209,7 @@ export function selfService({
       subjectId,
       contactEmail: typeof email === 'string' ? email : undefined,
       corrections: checked,
+      authenticatedSubject: session.addressConfirmed,
     });
     return subjectViewOf(view);
   }

@@ -108,7 +108,7 @@ export function subjectAccountStore() {
     findLiveSession(
       tx: Executor,
       id: string,
-    ): Promise<(SubjectSessionRow & { subject_id: string }) | undefined> {
+    ): Promise<(SubjectSessionRow & { subject_id: string; verified_at: Date | null }) | undefined> {
       return tx
         .selectFrom('subject_sessions')
         .innerJoin('subject_accounts', 'subject_accounts.id', 'subject_sessions.account_id')
@@ -121,6 +121,7 @@ export function subjectAccountStore() {
           'subject_sessions.expires_at',
           'subject_sessions.revoked_at',
           'subject_accounts.subject_id',
+          'subject_accounts.verified_at',
         ])
         .where('subject_sessions.id', '=', id)
         .where('subject_sessions.revoked_at', 'is', null)

@@ -34,6 +34,8 @@ export type SubjectSession = {
   sessionId: string;
   accountId: string;
   subjectId: string;
+  /** The account's address was confirmed with an e-mailed code (accounts older than confirmation were not). */
+  addressConfirmed: boolean;
   csrfToken: string;
   expiresAt: Date;
   /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
@@ -275,6 +277,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
         sessionId: row.id,
         accountId: row.account_id,
         subjectId: row.subject_id,
+        addressConfirmed: row.verified_at !== null,
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
         idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, settings.idleTimeoutMs),

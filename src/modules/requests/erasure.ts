@@ -118,6 +118,8 @@ export function erasure({ db, workflow, steps, mail, retention, holds, vault }: 
         ...new Set(holdings.flatMap((holding) => holding.collection.fields.map((field) => field.category))),
       ].sort();
       const method: ErasureOutcome['method'] = plan.retained.length === 0 ? 'shredded' : 'minimised';
+      // Erasure removes every request's contact address, this one's too: the answer is addressed first.
+      const contact = workflow.decryptContact(row);
       const removed =
         method === 'shredded'
           ? await vault.shredWithin(work.tx, subjectId)
@@ -152,6 +154,7 @@ export function erasure({ db, workflow, steps, mail, retention, holds, vault }: 
         notice: (to, systems) => erasureNotice(row, to, { kept: plan.kept, systems }),
         details: { erasure: method },
         note: input.note,
+        contact,
       });
       return { request, method, removed, kept: plan.kept, retainedUntil: plan.retainedUntil };
     });

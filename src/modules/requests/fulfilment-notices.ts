@@ -3,7 +3,7 @@ import { describePeriod, parseRetentionPeriod } from '../retention/retention-per
 import type { KeptGroup } from '../retention/retention-tables.js';
 import { retentionGroundLabels } from '../retention/retention-types.js';
 import type { RequestRow } from './request-store.js';
-import { type LiftReason, requestTypeLabels } from './request-types.js';
+import { type LiftReason, type NothingToStop, requestTypeLabels } from './request-types.js';
 
 /**
  * The answers a fulfilled request sends its subject. They name collections, fields and purposes — what
@@ -40,6 +40,9 @@ function keptLines(group: KeptGroup): string[] {
   ];
 }
 
+/** The kind of the answer to an erasure request: kept when later erasures remove other held mail. */
+export const erasureDoneKind = 'request.erasure_done';
+
 export function erasureNotice(
   request: RequestRef,
   to: string,
@@ -47,7 +50,7 @@ export function erasureNotice(
 ): MailMessage {
   const kept = outcome.kept.length > 0;
   return {
-    kind: 'request.erasure_done',
+    kind: erasureDoneKind,
     to,
     subject: kept ? 'Your data was erased, except what we must keep' : 'Your data was erased',
     text: [
@@ -131,11 +134,19 @@ export function restrictionLiftedNotice(request: RequestRef, to: string, reason:
 export function objectionNotice(
   request: RequestRef,
   to: string,
-  outcome: { stopped: string[]; optOut: boolean },
+  outcome: { stopped: string[]; optOut: boolean; nothing?: NothingToStop | null },
 ): MailMessage {
   const what = outcome.optOut
     ? 'We no longer sell or share your personal information'
     : 'We have stopped processing your personal data';
+  const nothing =
+    outcome.nothing === 'already_stopped'
+      ? outcome.optOut
+        ? 'You had already opted out of every sale or sharing of your personal information, so nothing changed.'
+        : 'You had already objected to every processing your request applies to, so nothing changed.'
+      : outcome.optOut
+        ? 'We do not sell or share personal information for any purpose, so there was nothing to opt out of.'
+        : 'None of our purposes of processing is one your request applies to (legitimate interests, public task or direct marketing), so there was nothing to object to.';
   return {
     kind: 'request.objection_done',
     to,
@@ -143,9 +154,7 @@ export function objectionNotice(
     text: [
       `We have acted on your request for ${requestTypeLabels[request.type]}.`,
       '',
-      outcome.stopped.length > 0
-        ? `${what} for: ${outcome.stopped.join(', ')}.`
-        : 'None of our purposes of processing is one your request applies to, so nothing changed.',
+      outcome.stopped.length > 0 ? `${what} for: ${outcome.stopped.join(', ')}.` : nothing,
       ...footer(request),
     ].join('\n'),
     reference: reference(request),

@@ -5,6 +5,7 @@ import { ZRequest } from './request-schemas.js';
 import {
   closureReasons,
   liftReasons,
+  nothingToStopReasons,
   restrictionGrounds,
   taskActions,
   taskStatuses,
@@ -102,6 +103,12 @@ export const ZObjectionResult = z.object({
     withdraw: z.array(z.string()).describe('Consents withdrawn'),
     deny: z.array(z.string()).describe('Purposes denied (opt-out where nothing was given)'),
   }),
+  nothingToStop: z
+    .enum(nothingToStopReasons)
+    .nullable()
+    .describe(
+      'Set when nothing was recorded, and why: no purpose is one the right applies to, or all were stopped already. The request is completed all the same and the subject told the reason.',
+    ),
 });
 
 export const ZClosureInput = z.object({

@@ -64,12 +64,14 @@ export function fulfilmentSteps({ clock, workflow, tasks, mail }: Deps) {
       notice: (to: string, systems: number) => MailMessage;
       details?: Record<string, unknown>;
       note?: string | undefined;
+      /** The contact address read before the step erased it (an erasure); the row's own otherwise. */
+      contact?: string | null | undefined;
     },
   ): Promise<RequestRow> {
     const sent = step.task
       ? await tasks.dispatch(work, context, row, step.task.action, step.task.affected)
       : [];
-    const contact = workflow.decryptContact(row);
+    const contact = step.contact === undefined ? workflow.decryptContact(row) : step.contact;
     if (contact) await mail.enqueue(work.tx, step.notice(contact, sent.length));
     return workflow.moveTo(work, context, row, sent.length > 0 ? 'awaiting_systems' : 'completed', {
       details: { ...step.details, systems: sent.length, subjectNotified: contact !== null },

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../lib/app-error.js';
-import { objectionPlan, optInPlan, type PurposeFacts, type StandingFacts } from './objection.js';
+import {
+  objectionPlan,
+  optInPlan,
+  type PurposeFacts,
+  type StandingFacts,
+  whyNothingToStop,
+} from './objection.js';
 
 function purpose(key: string, overrides: Partial<PurposeFacts> = {}): PurposeFacts {
   return {
@@ -107,5 +113,20 @@ describe('what an objection records', () => {
       ['newsletter', refused('no_consent')],
     ]);
     expect(optInPlan(sale, standingNow)).toEqual(['partners', 'brokers', 'old_terms']);
+  });
+});
+
+describe('why an objection or opt-out stopped nothing', () => {
+  it('says no purpose applies when none rests on legitimate interests, public task or direct marketing', () => {
+    const contractual = [purpose('billing', { legal_basis: 'contract' }), purpose('personalisation')];
+    expect(whyNothingToStop('objection', contractual)).toBe('no_applicable_purpose');
+    expect(whyNothingToStop('opt_out', contractual)).toBe('no_applicable_purpose');
+  });
+
+  it('says everything was stopped already when the right applies to some purpose', () => {
+    expect(whyNothingToStop('objection', catalog)).toBe('already_stopped');
+    expect(whyNothingToStop('opt_out', catalog)).toBe('already_stopped');
+    expect(whyNothingToStop('objection', catalog, ['newsletter'])).toBe('already_stopped');
+    expect(whyNothingToStop('opt_out', catalog, ['analytics'])).toBe('no_applicable_purpose');
   });
 });

@@ -7,6 +7,7 @@ import type { ConsentSource, LegalBasis, RecordableAction } from '../consent/con
 import { objectionNotice, optInNotice } from './fulfilment-notices.js';
 import type { FulfilmentSteps } from './fulfilment-steps.js';
 import type { RequestRow } from './request-store.js';
+import type { NothingToStop } from './request-types.js';
 import type { RequestView } from './request-views.js';
 import type { RequestWorkflow } from './request-workflow.js';
 
@@ -109,6 +110,24 @@ export function objectionPlan(
   return planned.plan;
 }
 
+/**
+ * When a plan is empty, why: no purpose (of those named, or at all) is one the right applies to, or every
+ * such purpose was stopped already (a repeated request, or a retry after the consent events committed).
+ */
+export function whyNothingToStop(
+  kind: 'objection' | 'opt_out',
+  purposes: readonly PurposeFacts[],
+  named?: readonly string[],
+): NothingToStop {
+  const candidates = named ? purposes.filter((purpose) => named.includes(purpose.key)) : purposes;
+  const applies = (purpose: PurposeFacts) =>
+    kind === 'opt_out'
+      ? purpose.ccpa_sale || purpose.ccpa_sharing
+      : objectable(purpose.legal_basis) ||
+        (purpose.legal_basis === 'consent' && (named !== undefined || isDirectMarketing(purpose)));
+  return candidates.some(applies) ? 'already_stopped' : 'no_applicable_purpose';
+}
+
 /** Check reasons an opt-in answers: nothing (valid) was given, or it was taken back or ran out. */
 const optInFixes: readonly string[] = ['no_consent', 'withdrawn', 'expired', 'version_outdated'];
 
@@ -194,7 +213,7 @@ export function objection({ db, workflow, steps, purposes, standing, consent }: 
       /** Where the request came from, kept with the consent events (a DRP request names itself). */
       proof?: ProofInput | undefined;
     },
-  ): Promise<{ request: RequestView; recorded: ObjectionPlan }> {
+  ): Promise<{ request: RequestView; recorded: ObjectionPlan; nothingToStop: NothingToStop | null }> {
     const before = await workflow.found(db, requestId);
     const subjectId = steps.assertFulfillable(before, 'objection');
     const kind = before.type === 'opt_out' ? 'opt_out' : 'objection';
@@ -219,10 +238,17 @@ export function objection({ db, workflow, steps, purposes, standing, consent }: 
     }
     const names = new Map(catalog.map((purpose) => [purpose.key, purpose.name]));
     const stopped = [...plan.object, ...plan.withdraw, ...plan.deny].map((key) => names.get(key) ?? key);
+    // Nothing to stop still completes the request (a retry must), with the reason recorded and told.
+    const nothing = stopped.length === 0 ? whyNothingToStop(kind, catalog, input.purposes) : null;
     const request = await workflow.inTransaction(context, async (work) => {
       const row = await workflow.locked(work.tx, requestId);
       steps.assertFulfillable(row, 'objection');
-      const details = { objected: plan.object, withdrawn: plan.withdraw, denied: plan.deny };
+      const details = {
+        objected: plan.object,
+        withdrawn: plan.withdraw,
+        denied: plan.deny,
+        ...(nothing ? { nothingToStop: nothing } : {}),
+      };
       await workflow.addEvent(work, context, row, { kind: 'objected', details });
       work.audit.push({
         action: 'request.objection.applied',
@@ -231,11 +257,12 @@ export function objection({ db, workflow, steps, purposes, standing, consent }: 
         details: { ...details, subject: subjectId },
       });
       return steps.finish(work, context, row, {
-        notice: (to) => objectionNotice(row, to, { stopped, optOut: kind === 'opt_out' }),
+        notice: (to) => objectionNotice(row, to, { stopped, optOut: kind === 'opt_out', nothing }),
+        details: nothing ? { nothingToStop: nothing } : {},
         note: input.note,
       });
     });
-    return { request: steps.view(request), recorded: plan };
+    return { request: steps.view(request), recorded: plan, nothingToStop: nothing };
   }
 
   /**

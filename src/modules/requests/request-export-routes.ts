@@ -56,7 +56,7 @@ export function requestExportRoutes({
           tags,
           summary: 'Download a prepared file with the token from its link',
           description:
-            'The link is the credential: anyone holding it can download until it expires (410 after). A wrong token answers 404. Every download is audited.',
+            'The link is the credential: anyone holding it can download until it expires, or until the subject is erased (410 `gone` after either). A wrong token answers 404. Every download is audited.',
           params: ZRequestId,
           querystring: ZDownloadQuery,
         },

@@ -213,6 +213,7 @@ export function requestExports({
         created_at: work.now,
         downloads: 0,
         last_downloaded_at: null,
+        erased_at: null,
         downloadUrl: links[index]?.url as string,
       }));
     });
@@ -220,7 +221,7 @@ export function requestExports({
 
   /**
    * The file behind a download link. An unknown export or a wrong token is a plain 404 (nothing to learn
-   * from probing); an expired one 410. Every download is audited and on the request's timeline.
+   * from probing); an expired one, or one the subject's erasure deleted, 410. Every download is audited and on the request's timeline.
    */
   async function download(context: AuditContext, exportId: string, token: string): Promise<ExportFile> {
     const found = await store.findExport(db, exportId);
@@ -247,6 +248,9 @@ export function requestExports({
     const exportId = found.id;
     if (found.expires_at.getTime() < clock.now().getTime()) {
       throw new AppError('gone', 'This download link has expired; ask for the data again.');
+    }
+    if (!found.sealed) {
+      throw new AppError('gone', 'The data behind this link was erased at the subject’s request.');
     }
     const content = box.open(found.sealed, aadOf(found.id, found.format));
     await workflow.inTransaction(context, async (work) => {

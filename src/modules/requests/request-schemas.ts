@@ -172,6 +172,10 @@ export const ZExport = z
     expiresAt: z.iso.datetime(),
     downloads: z.number().int(),
     lastDownloadedAt: z.iso.datetime().nullable(),
+    erasedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the subject’s erasure deleted the file; its link answers 410 from then on'),
   })
   .meta({ id: 'RequestExport' });
 
@@ -190,5 +194,6 @@ export function presentExport(row: ExportSummary): z.infer<typeof ZExport> {
     expiresAt: row.expires_at.toISOString(),
     downloads: row.downloads,
     lastDownloadedAt: row.last_downloaded_at?.toISOString() ?? null,
+    erasedAt: row.erased_at?.toISOString() ?? null,
   };
 }

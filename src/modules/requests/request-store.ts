@@ -149,6 +149,7 @@ export function requestStore() {
           'created_at',
           'downloads',
           'last_downloaded_at',
+          'erased_at',
         ])
         .where('request_id', '=', requestId)
         .orderBy('created_at', 'desc')

@@ -79,8 +79,10 @@ export type RequestTables = {
     id: string;
     request_id: string;
     format: ExportFormat;
-    /** The file, sealed (AES-256-GCM under the exports key, bound to the export id and format). */
-    sealed: Buffer;
+    /** The file, sealed (AES-256-GCM under the exports key, bound to the export id and format); null once erased. */
+    sealed: Buffer | null;
+    /** When the subject's erasure removed the file (migration 0020_erasure_reach); its link answers 410. */
+    erased_at: NullableTimestamp;
     size: number;
     /** SHA-256 of the download token; the token itself is only ever in the link given out. */
     token_hash: string;

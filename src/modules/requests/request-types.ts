@@ -168,3 +168,7 @@ export const closureReasons = [
   'other',
 ] as const;
 export type ClosureReason = (typeof closureReasons)[number];
+
+/** Why an objection or opt-out stopped nothing: told to the subject, kept on the timeline and audited. */
+export const nothingToStopReasons = ['no_applicable_purpose', 'already_stopped'] as const;
+export type NothingToStop = (typeof nothingToStopReasons)[number];

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Executor } from '../../db/database.js';
+import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { PersonalDataPlace } from '../vault/personal-data.js';
 import type { LegalHoldRow, RetentionStore } from './retention-store.js';
 import type { LegalHoldReason } from './retention-types.js';
 
@@ -115,6 +116,12 @@ export function legalHolds({ db, store, audit, clock, box, subjects }: Deps) {
     /** The holds in force on a subject at `at`, read in the caller's transaction. */
     activeWithin: (executor: Executor, subjectId: string, at: Date) =>
       store.activeHolds(executor, subjectId, at),
+    /** Where holds keep personal data: their notes, removed once a hold no longer stops erasure. */
+    personalData: {
+      name: 'legal_hold_notes',
+      onErasure: 'notes of holds no longer in force removed (the hold, its reason and dates stay)',
+      erase: (tx: Tx, subjectId: string) => store.clearEndedHoldNotes(tx, subjectId, clock.now()),
+    } satisfies PersonalDataPlace,
     /** Every hold a subject had, newest first, notes opened. */
     of: async (subjectId: string): Promise<LegalHoldView[]> => {
       const now = clock.now();

@@ -64,6 +64,17 @@ export function retentionStore() {
         .orderBy('placed_at')
         .execute();
     },
+    /** Erasure: removes the notes of the subject's holds no longer in force (those in force stop erasure). */
+    async clearEndedHoldNotes(tx: Executor, subjectId: string, at: Date): Promise<number> {
+      const result = await tx
+        .updateTable('legal_holds')
+        .set({ note_sealed: null })
+        .where('subject_id', '=', subjectId)
+        .where('note_sealed', 'is not', null)
+        .where((eb) => eb.or([eb('lifted_at', 'is not', null), eb('until', '<=', at)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     holdsOf(tx: Executor, subjectId: string): Promise<LegalHoldRow[]> {
       return tx
         .selectFrom('legal_holds')

@@ -51,7 +51,7 @@ export const ZFieldDefinition = z
     required: z.boolean().default(false),
     indexed: z.boolean().default(false).describe('keep a blind index for exact-match search'),
     tokenizable: z.boolean().default(false),
-    masking: ZMasking.optional().describe('how the value is shown without vault.reveal'),
+    masking: ZMasking.optional().describe('how the value is shown in reads without reveal=true'),
     description: z.string().max(500).optional(),
   })
   .refine((field) => !field.indexed || indexableTypes.includes(field.type), {
@@ -84,7 +84,7 @@ export const ZCollectionDefinition = z
 
 export type CollectionDefinition = z.output<typeof ZCollectionDefinition>;
 
-/** How a field is shown to readers without `vault.reveal`, when the collection does not say. */
+/** How a field is shown in reads without `reveal=true`, when the collection does not say. */
 export function defaultMaskingFor(field: Pick<FieldDefinition, 'type' | 'masking'>): Masking {
   if (field.masking) return field.masking;
   switch (field.type) {

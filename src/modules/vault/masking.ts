@@ -2,7 +2,7 @@ import { createHmac, randomInt } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Masking and anonymization operators. Masking hides a value for display (reads without `vault.reveal`);
+ * Masking and anonymization operators. Masking hides a value for display (reads without `reveal=true`);
  * anonymization replaces a value for good (retention, erasure under a legal obligation). Each operator is
  * a pure function of the value, its options and injected key/randomness, so each is tested alone.
  */

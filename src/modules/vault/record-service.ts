@@ -16,6 +16,7 @@ import {
 } from './collection-schema.js';
 import type { CollectionService } from './collection-service.js';
 import { applyMasking } from './masking.js';
+import type { PersonalDataEraser } from './personal-data.js';
 import { encodeRecord } from './record-encoding.js';
 import { assertReadableFor } from './restriction.js';
 import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
@@ -49,9 +50,6 @@ export type ReadOptions = { purpose: string; reveal: boolean; collection?: strin
  */
 export const ownerReadPurpose = 'data_subject_self_service';
 
-/** Runs inside the shredding transaction, so data other modules keep about the subject goes with it. */
-export type ErasureHook = (tx: Executor, subjectId: string) => Promise<unknown>;
-
 type Deps = {
   db: Kysely<DB>;
   subjects: SubjectStore;
@@ -62,8 +60,8 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
-  /** Other modules' clean-up on erasure (the privacy center's subject accounts); may grow after wiring. */
-  erasureHooks?: readonly ErasureHook[];
+  /** Where else the subject's personal data lives; erased in the shredding transaction. */
+  personalData?: PersonalDataEraser | undefined;
   /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
   onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
@@ -79,7 +77,7 @@ export function recordService({
   audit,
   clock,
   settings,
-  erasureHooks = [],
+  personalData,
   onRevealed,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
@@ -105,6 +103,17 @@ export function recordService({
   async function liveSubject(executor: Executor, id: string, lock = false): Promise<SubjectRow> {
     const subject = lock ? await subjects.lockById(executor, id) : await subjects.findById(executor, id);
     return assertLive(subject);
+  }
+
+  /**
+   * Fails for a record that is not there: 410 `subject_erased` when crypto-shredding deleted it, else 404.
+   * Only callers whose permission reaches records get here (access is decided before any lookup), so the
+   * difference tells nobody anything they could not have read before the erasure.
+   */
+  async function missingRecord(executor: Executor, recordId: string): Promise<never> {
+    const subjectId = await subjects.erasedRecordSubject(executor, recordId);
+    if (subjectId) assertLive(await subjects.findById(executor, subjectId));
+    throw new AppError('not_found', 'Record not found.');
   }
 
   /** The subject, unless it does not exist (404) or was erased (410). */
@@ -365,6 +374,7 @@ export function recordService({
     subjectId?: string,
   ): Promise<{ record: RecordRow & { collection: string }; fields: string[] }> {
     const record = await subjects.lockRecord(tx, recordId);
+    if (!record && subjectId === undefined) return missingRecord(tx, recordId);
     if (!record || (subjectId !== undefined && record.subject_id !== subjectId)) {
       throw new AppError('not_found', 'Record not found.');
     }
@@ -459,7 +469,7 @@ export function recordService({
   async function deleteRecord(context: AuditContext, recordId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
       const record = await subjects.lockRecord(tx, recordId);
-      if (!record) throw new AppError('not_found', 'Record not found.');
+      if (!record) return missingRecord(tx, recordId);
       await subjects.deleteRecord(tx, recordId);
       await audit.append(tx, context, {
         action: 'vault.record.deleted',
@@ -596,8 +606,7 @@ export function recordService({
     options: ReadOptions,
   ): Promise<RecordView> {
     assertPurpose(options.purpose);
-    const record = await subjects.findRecord(db, recordId);
-    if (!record) throw new AppError('not_found', 'Record not found.');
+    const record = (await subjects.findRecord(db, recordId)) ?? (await missingRecord(db, recordId));
     assertReadableFor(await liveSubject(db, record.subject_id), options.purpose);
     const [collection] = await collectionsById(db, [record.collection_id]);
     const view = present(
@@ -648,7 +657,7 @@ export function recordService({
   ): Promise<{ records: number; indexes: number; tokens: number }> {
     await liveSubject(tx, subjectId, true);
     const removed = await subjects.purgeSubjectData(tx, subjectId);
-    for (const hook of erasureHooks) await hook(tx, subjectId);
+    await personalData?.eraseWithin(tx, subjectId);
     await keys.shredDataKey(tx, subjectId);
     await subjects.setStatus(tx, subjectId, 'erased', clock.now());
     return removed;

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { FieldValue } from './collection-schema.js';
 import type { ErasureStore, RecordFacts as StoredFacts } from './erasure-store.js';
 import { applyMasking, type Masking } from './masking.js';
-import type { ErasureHook } from './record-service.js';
+import type { PersonalDataEraser } from './personal-data.js';
 import { type Aead, decryptFieldValue, sealFieldValue, type VaultKeys } from './vault-crypto.js';
 import type { CollectionRow, CollectionStore, RecordRow, SubjectRow, SubjectStore } from './vault-store.js';
 
@@ -32,8 +32,8 @@ type Deps = {
   keys: VaultKeys;
   aead: Aead;
   clock: Clock;
-  /** Other modules' clean-up when a subject is erased (the same hooks crypto-shredding runs). */
-  erasureHooks?: readonly ErasureHook[];
+  /** Where else the subject's personal data lives (the same registry crypto-shredding erases). */
+  personalData?: PersonalDataEraser | undefined;
   settings: { maskKey: Buffer };
 };
 
@@ -51,7 +51,7 @@ export function subjectErasure({
   keys,
   aead,
   clock,
-  erasureHooks = [],
+  personalData,
   settings,
 }: Deps) {
   async function lockLive(tx: Executor, subjectId: string): Promise<SubjectRow> {
@@ -170,7 +170,7 @@ export function subjectErasure({
     const now = clock.now();
     await store.rewriteRecords(tx, rewritten, now);
     await store.restrictMinimised(tx, subjectId, now);
-    for (const hook of erasureHooks) await hook(tx, subjectId);
+    await personalData?.eraseWithin(tx, subjectId);
     return { records, retained: rows.length, indexes, tokens };
   }
 

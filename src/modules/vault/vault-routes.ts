@@ -236,7 +236,7 @@ export function vaultRoutes({ collections, records, tokens, audit }: Deps): Fast
           tags: ['records'],
           summary: 'Read a subject’s records for a stated purpose',
           description:
-            'Values come back masked unless `reveal=true` and the caller holds vault.reveal. Audited with the purpose and field names.',
+            'Values come back masked; `reveal=true` returns them in clear and needs vault.reveal — without it the read is refused (403 `forbidden`, the denial audited), never downgraded to masked. Audited with the purpose and field names. An erased subject answers 410 `subject_erased`.',
           params: ZId,
           querystring: ZPurposeQuery,
           response: { 200: z.object({ items: z.array(ZRecord) }) },
@@ -258,6 +258,8 @@ export function vaultRoutes({ collections, records, tokens, audit }: Deps): Fast
         schema: {
           tags: ['records'],
           summary: 'Read one record for a stated purpose',
+          description:
+            'Values come back masked; `reveal=true` returns them in clear and needs vault.reveal — without it the read is refused (403 `forbidden`, the denial audited), never downgraded to masked. Audited with the purpose and field names. A record of a crypto-shredded subject answers 410 `subject_erased`; an id that never existed 404.',
           params: ZId,
           querystring: ZPurposeQuery.omit({ collection: true }),
           response: { 200: ZRecord },

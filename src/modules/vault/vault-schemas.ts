@@ -59,7 +59,9 @@ export const ZRecord = z
     fields: z.record(z.string(), z.unknown()),
     masked: z
       .array(z.string())
-      .describe('fields shown masked (read without reveal, or without vault.reveal)'),
+      .describe(
+        'fields shown masked (read without reveal=true; reveal=true without vault.reveal is refused with 403)',
+      ),
     unreadable: z
       .array(z.string())
       .describe('fields whose stored value failed authentication: altered or moved in storage'),

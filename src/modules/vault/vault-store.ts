@@ -297,6 +297,15 @@ export function subjectStore() {
     findRecord(tx: Executor, id: string): Promise<RecordRow | undefined> {
       return tx.selectFrom('records').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    /** The subject of a record crypto-shredding deleted, if `id` was one. */
+    async erasedRecordSubject(tx: Executor, id: string): Promise<string | undefined> {
+      const row = await tx
+        .selectFrom('erased_records')
+        .select('subject_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.subject_id;
+    },
     lockRecord(tx: Executor, id: string): Promise<RecordRow | undefined> {
       return tx.selectFrom('records').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     },
@@ -347,6 +356,15 @@ export function subjectStore() {
         .where('subject_id', '=', subjectId)
         .executeTakeFirst();
       const tokens = await tx.deleteFrom('tokens').where('subject_id', '=', subjectId).executeTakeFirst();
+      // Ids only, so a later read of one of these records answers 410 subject_erased, not 404.
+      await tx
+        .insertInto('erased_records')
+        .columns(['id', 'subject_id'])
+        .expression((eb) =>
+          eb.selectFrom('records').select(['id', 'subject_id']).where('subject_id', '=', subjectId),
+        )
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
       const records = await tx.deleteFrom('records').where('subject_id', '=', subjectId).executeTakeFirst();
       return {
         records: Number(records.numDeletedRows),

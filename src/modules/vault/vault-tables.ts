@@ -28,6 +28,11 @@ export type VaultTables = {
     updated_at: DefaultedTimestamp;
     erased_at: NullableTimestamp;
   };
+  /** Ids of records crypto-shredding deleted, so reading one answers 410 (migration 0020_erasure_reach). */
+  erased_records: {
+    id: string;
+    subject_id: string;
+  };
   records: {
     id: string;
     subject_id: string;

@@ -9,7 +9,7 @@ import type { Page } from '../types';
 type OutboxMessage = {
   id: string;
   kind: string;
-  status: 'held' | 'queued' | 'sent' | 'failed';
+  status: 'held' | 'queued' | 'sent' | 'failed' | 'erased';
   reference: { type: string; id: string } | null;
   content: { to: string; subject: string; text: string } | null;
   attempts: number;
@@ -54,6 +54,7 @@ export function OutboxPage() {
             { value: 'queued', label: 'Being delivered' },
             { value: 'sent', label: 'Sent' },
             { value: 'failed', label: 'Failed' },
+            { value: 'erased', label: 'Erased with their subject' },
           ]}
         />
       </div>
@@ -82,6 +83,8 @@ export function OutboxPage() {
                   </p>
                   {message.content ? (
                     <pre className="mail-text">{message.content.text}</pre>
+                  ) : message.status === 'erased' ? (
+                    <p className="muted">The content was deleted when the person it was about was erased.</p>
                   ) : (
                     <p className="muted">
                       Delivered {formatDateTime(message.sentAt)}; the content was deleted.
