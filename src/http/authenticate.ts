@@ -91,6 +91,7 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
     roles: session.roles,
     permissions: permissionsOfRoles(session.roles),
     mfaSatisfied: session.mfaSatisfied,
+    mfaVerified: session.mfaVerifiedAt !== null,
     csrfToken: session.csrfToken,
   };
 }

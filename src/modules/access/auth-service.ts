@@ -42,11 +42,19 @@ export type IssuedSession = {
   nextStep: NextStep;
 };
 
+/**
+ * A session's second factor: `satisfied` when the session may act (MFA passed, or not needed by the
+ * operator's roles and not enrolled); `verifiedAt` only when a TOTP or recovery code was checked in it.
+ */
+export type SessionMfa = { satisfied: boolean; verifiedAt: Date | null };
+
 export type ActiveSession = {
   sessionId: string;
   operatorId: string;
   roles: Role[];
   mfaSatisfied: boolean;
+  /** When a second factor was checked in this session; null when none was (see the grant policy). */
+  mfaVerifiedAt: Date | null;
   nextStep: NextStep;
   csrfToken: string;
   expiresAt: Date;
@@ -102,7 +110,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   async function startSession(
     tx: Executor,
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
-    mfaSatisfied: boolean,
+    mfa: SessionMfa,
   ): Promise<IssuedSession> {
     const now = clock.now();
     const token = randomSecret(32);
@@ -112,7 +120,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       id: digestSecret(token),
       operator_id: operator.id,
       csrf_token: csrfToken,
-      mfa_satisfied: mfaSatisfied,
+      mfa_satisfied: mfa.satisfied,
+      mfa_verified_at: mfa.verifiedAt,
       created_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
@@ -123,7 +132,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       expiresAt,
       idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
       checkedAt: now,
-      nextStep: nextStepFor(operator, mfaSatisfied),
+      nextStep: nextStepFor(operator, mfa.satisfied),
     };
   }
 
@@ -132,10 +141,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     tx: Executor,
     oldSessionId: string,
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
-    mfaSatisfied: boolean,
+    mfa: SessionMfa,
   ): Promise<IssuedSession> {
     await sessions.revoke(tx, oldSessionId, clock.now());
-    return startSession(tx, operator, mfaSatisfied);
+    return startSession(tx, operator, mfa);
   }
 
   /** Checks e-mail and password; on success opens a session. One generic error for every failure. */
@@ -203,7 +212,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         { last_login_at: now, ...(rehash ? { password_hash: rehash } : {}) },
         now,
       );
-      const issued = await startSession(tx, usable, nextStepFor(usable, false) === null);
+      const issued = await startSession(tx, usable, {
+        satisfied: nextStepFor(usable, false) === null,
+        verifiedAt: null,
+      });
       await audit.append(tx, asOperator(context, usable.id), {
         action: 'operator.login.succeeded',
         outcome: 'success',
@@ -237,6 +249,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         operatorId: row.operator_id,
         roles: rolesOf(row.operator),
         mfaSatisfied: row.mfa_satisfied,
+        mfaVerifiedAt: row.mfa_verified_at,
         nextStep: nextStepFor(row.operator, row.mfa_satisfied),
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
@@ -291,7 +304,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       const now = clock.now();
       await operators.update(tx, operator.id, { password_hash: passwordHash, password_changed_at: now }, now);
       await sessions.revokeAllOf(tx, operator.id, now);
-      const issued = await startSession(tx, operator, current.mfaSatisfied);
+      const issued = await startSession(tx, operator, {
+        satisfied: current.mfaSatisfied,
+        verifiedAt: current.mfaVerifiedAt,
+      });
       await audit.append(tx, context, {
         action: 'operator.password.changed',
         outcome: 'success',
