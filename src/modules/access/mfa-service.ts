@@ -252,7 +252,9 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     input: { password: string; code: string },
   ): Promise<IssuedSession> {
     if (auth.mfaRequiredFor(session.roles)) {
-      throw new AppError('forbidden', 'MFA is mandatory for your role and cannot be disabled.');
+      throw new AppError('forbidden', 'MFA is mandatory for your role and cannot be disabled.', {
+        extensions: { reason: 'mfa_mandatory' },
+      });
     }
     await assertNotThrottled(session.operatorId);
     const operator = await operators.findById(db, session.operatorId);
