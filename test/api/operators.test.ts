@@ -1,5 +1,8 @@
 import { faker } from '@faker-js/faker';
+import { Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { totpCode } from '../../src/modules/access/totp.js';
 import { actAs } from '../helpers/auth.js';
 import { createOperator, type OperatorFixture, strongPassword } from '../helpers/factories.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -223,6 +226,53 @@ describe('operator administration', () => {
       expect(enabled.statusCode).toBe(403);
       expect(enabled.json().code).toBe('grant_exceeds_own_permissions');
       expect((await patch(await actAs(t, 'admin'), admin.id, { status: 'active' })).statusCode).toBe(200);
+    });
+
+    it('records in the session that MFA was passed: a password-only admin session cannot grant admin until it enrols', async () => {
+      const clock = fixedClock('2026-05-01T12:00:00Z');
+      const other = await createTestApp({ clock, env: { CUSTOS_MFA_REQUIRED_ROLES: 'dpo' } });
+      try {
+        const admin = await createOperator(other, { roles: ['admin'] });
+        const signedIn = await other.app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          payload: { email: admin.email, password: admin.password },
+        });
+        expect(signedIn.json().nextStep).toBeNull();
+        let headers = {
+          cookie: `custos_session=${signedIn.cookies.find((c) => c.name === 'custos_session')?.value}`,
+          'x-csrf-token': signedIn.json().csrfToken,
+        };
+        const inviteAdmin = () =>
+          other.app.inject({
+            method: 'POST',
+            url: '/v1/operators',
+            headers,
+            payload: {
+              email: faker.internet.email().toLowerCase(),
+              displayName: 'New admin',
+              roles: ['admin'],
+            },
+          });
+        expect((await inviteAdmin()).json().code).toBe('admin_grant_needs_mfa');
+
+        const enrol = await other.app.inject({ method: 'POST', url: '/v1/auth/mfa/enroll', headers });
+        const secret = Buffer.from(Secret.fromBase32(enrol.json().secretBase32).bytes);
+        const confirmed = await other.app.inject({
+          method: 'POST',
+          url: '/v1/auth/mfa/confirm',
+          headers,
+          payload: { code: totpCode(secret, clock.now()) },
+        });
+        expect(confirmed.statusCode).toBe(200);
+        headers = {
+          cookie: `custos_session=${confirmed.cookies.find((c) => c.name === 'custos_session')?.value}`,
+          'x-csrf-token': confirmed.json().session.csrfToken,
+        };
+        expect((await inviteAdmin()).statusCode).toBe(201);
+      } finally {
+        await other.close();
+      }
     });
   });
 });
