@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { accountThrottleKey, ipThrottleKey, type LoginThrottle } from './login-throttle.js';
+import { type LoginThrottle, loginKeysFor } from './login-throttle.js';
 import type { OperatorRow, OperatorStore } from './operator-store.js';
 import {
   type Argon2Params,
@@ -153,11 +153,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     input: { email: string; password: string },
   ): Promise<IssuedSession> {
     const now = clock.now();
-    const keys = [
-      accountThrottleKey(input.email, settings.loginMaxFailures),
-      ...(context.ip ? [ipThrottleKey(context.ip, settings.loginMaxFailuresPerIp)] : []),
-    ];
-    const waitMs = await throttle.blockedFor(db, keys, now);
+    const keys = loginKeysFor('account', input.email, context.ip, settings);
+    const waitMs = await throttle.loginBlockedFor(db, keys, now);
     if (waitMs > 0) {
       await audit.record(context, { action: 'operator.login.throttled', outcome: 'denied' });
       throw tooManyAttempts(waitMs);
@@ -171,14 +168,13 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     if (!usable || !valid) {
       const target = operator ? { type: 'operator', id: operator.id } : undefined;
       const blocked = await db.transaction().execute(async (tx) => {
-        const blockedKeys = await throttle.recordFailures(tx, keys, now);
-        const nowBlocked = blockedKeys.length > 0;
+        const counted = await throttle.recordLoginFailure(tx, keys, now);
+        const nowBlocked = counted.blocked;
         // Alerts before the audit entries: an append holds its chain's lock until the commit.
-        const [accountKey, ipKey] = keys;
-        if (operator && accountKey && blockedKeys.includes(accountKey)) {
+        if (operator && (counted.pairBlocked || counted.accountSlowed)) {
           await alerts?.accountLocked(tx, operator.id);
         }
-        if (context.ip && ipKey && blockedKeys.includes(ipKey)) await alerts?.clientThrottled(tx, context.ip);
+        if (context.ip && counted.clientBlocked) await alerts?.clientThrottled(tx, context.ip);
         await audit.append(tx, context, {
           action: 'operator.login.failed',
           outcome: 'failure',
@@ -195,7 +191,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
           await audit.append(tx, context, { action: 'operator.login.locked', outcome: 'denied', target });
         return nowBlocked;
       });
-      if (blocked) throw tooManyAttempts(await throttle.blockedFor(db, keys, now));
+      if (blocked) throw tooManyAttempts(await throttle.loginBlockedFor(db, keys, now));
       throw new AppError('unauthenticated', invalidCredentials, {
         extensions: { reason: 'invalid_credentials' },
       });
@@ -205,7 +201,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       ? await hashPassword(input.password, settings.argon2)
       : undefined;
     return db.transaction().execute(async (tx) => {
-      await throttle.clear(tx, keys[0] as (typeof keys)[number]);
+      // Only this network's count: the account-wide one keeps slowing an attack from elsewhere.
+      await throttle.clear(tx, keys.pair);
       await operators.update(
         tx,
         usable.id,
