@@ -173,6 +173,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       mfaRequiredRoles: config.mfaRequiredRoles,
       loginMaxFailures: config.loginMaxFailures,
       loginMaxFailuresPerIp: config.loginMaxFailuresPerIp,
+      brandName: config.brandName,
     },
     alerts: raiseAlert,
   });
@@ -198,6 +199,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       argon2,
       setupTokenTtlMs: config.setupTokenTtl,
       invitationTtlMs: config.invitationTtl,
+      brandName: config.brandName,
       publicUrl: config.publicUrl,
     },
   });
@@ -547,7 +549,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     purposes,
     consent,
     audit,
-    settings: { argon2 },
+    settings: { argon2, brandName: config.brandName },
   });
   const privacySelfService = selfService({
     records,

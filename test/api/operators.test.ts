@@ -73,6 +73,26 @@ describe('operator administration', () => {
     expect(duplicate.statusCode).toBe(409);
   });
 
+  it('refuses guessable passwords when an invitation is accepted: seasons, common words, the invitee’s name', async () => {
+    const displayName = faker.person.fullName();
+    const [first = 'Someone'] = displayName.split(' ');
+    const invited = await t.app.inject({
+      method: 'POST',
+      url: '/v1/operators',
+      headers: await actAs(t, 'admin'),
+      payload: { email: faker.internet.email().toLowerCase(), displayName, roles: ['auditor'] },
+    });
+    for (const password of ['Welcome2024!!', 'Summer2024!!', `${first}2024!!`]) {
+      const accepted = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/invitations/accept',
+        payload: { token: invited.json().invitationToken, password },
+      });
+      expect(accepted.statusCode, password).toBe(400);
+      expect(accepted.json().errors[0].path).toBe('password');
+    }
+  });
+
   it('ends an operator’s sessions when their roles change or they are disabled', async () => {
     const agent = await createOperator(t, { roles: ['privacy_agent'] });
     const first = await login(agent.email, agent.password);

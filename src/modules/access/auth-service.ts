@@ -26,6 +26,8 @@ export type AuthSettings = {
   mfaRequiredRoles: readonly string[];
   loginMaxFailures: number;
   loginMaxFailuresPerIp: number;
+  /** The organization's name, guessable in its people's passwords. */
+  brandName: string;
 };
 
 /** What the caller must do next after a password login. */
@@ -295,7 +297,11 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         extensions: { reason: 'invalid_credentials' },
       });
     }
-    assertStrongPassword(input.newPassword, [operator.email, operator.display_name]);
+    assertStrongPassword(input.newPassword, {
+      name: operator.display_name,
+      email: operator.email,
+      brand: settings.brandName,
+    });
     const passwordHash = await hashPassword(input.newPassword, settings.argon2);
     return db.transaction().execute(async (tx) => {
       const now = clock.now();

@@ -27,7 +27,14 @@ type Deps = {
   mfa: Pick<MfaService, 'clearMfa'>;
   audit: AuditWriter;
   clock: Clock;
-  settings: { argon2: Argon2Params; setupTokenTtlMs: number; invitationTtlMs: number; publicUrl: string };
+  settings: {
+    argon2: Argon2Params;
+    setupTokenTtlMs: number;
+    invitationTtlMs: number;
+    publicUrl: string;
+    /** The organization's name, guessable in its people's passwords. */
+    brandName: string;
+  };
 };
 
 export type OperatorChanges = {
@@ -82,7 +89,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     context: AuditContext,
     input: { token: string; email: string; displayName: string; password: string },
   ): Promise<OperatorRow> {
-    assertStrongPassword(input.password, [input.email, input.displayName]);
+    assertStrongPassword(input.password, {
+      name: input.displayName,
+      email: input.email,
+      brand: settings.brandName,
+    });
     const passwordHash = await hashPassword(input.password, settings.argon2);
     return db.transaction().execute(async (tx) => {
       const token = await operators.consumeSetupToken(tx, digestSecret(input.token), clock.now());
@@ -182,7 +193,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
       if (token?.purpose !== 'invitation' || operator?.status !== 'invited') {
         throw new AppError('unauthenticated', 'The invitation is invalid, expired or already used.');
       }
-      assertStrongPassword(input.password, [operator.email, operator.display_name]);
+      assertStrongPassword(input.password, {
+        name: operator.display_name,
+        email: operator.email,
+        brand: settings.brandName,
+      });
       const now = clock.now();
       const passwordHash = await hashPassword(input.password, settings.argon2);
       await operators.update(
