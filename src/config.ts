@@ -314,7 +314,8 @@ export const settings = {
     env: 'CUSTOS_LOGIN_MAX_FAILURES',
     schema: z.coerce.number().int().min(1).max(100),
     default: 5,
-    description: 'Failed logins per account (15-minute window) before exponential backoff starts.',
+    description:
+      'Failed logins per account from one client network (/24, /64; 15-minute window) before that network backs off; past twice this across networks, each network backs off after one.',
   },
   loginMaxFailuresPerIp: {
     env: 'CUSTOS_LOGIN_MAX_FAILURES_PER_IP',

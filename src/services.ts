@@ -176,6 +176,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       mfaRequiredRoles: config.mfaRequiredRoles,
       loginMaxFailures: config.loginMaxFailures,
       loginMaxFailuresPerIp: config.loginMaxFailuresPerIp,
+      brandName: config.brandName,
     },
     alerts: raiseAlert,
   });
@@ -201,6 +202,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       argon2,
       setupTokenTtlMs: config.setupTokenTtl,
       invitationTtlMs: config.invitationTtl,
+      brandName: config.brandName,
       publicUrl: config.publicUrl,
     },
   });
@@ -562,7 +564,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     purposes,
     consent,
     audit,
-    settings: { argon2 },
+    settings: { argon2, brandName: config.brandName },
   });
   const privacySelfService = selfService({
     records,

@@ -363,7 +363,7 @@ export const consentScenario: BenchScenario = {
       ).rows.map((row) => row.id);
       const { key } = await runtime.services.apiKeys.create(
         system,
-        { operatorId: null, permissions: new Set(rolePermissions.service) },
+        { kind: 'root' },
         { name: 'bench', permissions: [...rolePermissions.service] },
       );
       const figures = await checks(url, key, active);

@@ -244,7 +244,7 @@ export const requestsScenario: BenchScenario = {
         await runtime.services.collections.create(system, benchPeople(name, true));
       const { key } = await runtime.services.apiKeys.create(
         system,
-        { operatorId: null, permissions: new Set(rolePermissions.service) },
+        { kind: 'root' },
         { name: 'bench', permissions: [...rolePermissions.service] },
       );
       const access = await accessPackage(runtime);

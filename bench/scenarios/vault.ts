@@ -277,7 +277,7 @@ export const vaultScenario: BenchScenario = {
       await runtime.services.collections.create(system, benchPeople('bench_people', true));
       const { key } = await runtime.services.apiKeys.create(
         system,
-        { operatorId: null, permissions: new Set(rolePermissions.service) },
+        { kind: 'root' },
         { name: 'bench', permissions: [...rolePermissions.service] },
       );
       const creates = await recordCreates(runtime, url, key);

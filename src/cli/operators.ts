@@ -32,11 +32,16 @@ export function operatorsCommand(): Command {
           process.stderr.write('Operators exist already; pass --email to invite another admin.\n');
           process.exitCode = 2;
         } else {
-          const invited = await runtime.services.operators.invite(cliContext, {
-            email: options.email,
-            displayName: options.name,
-            roles: ['admin'],
-          });
+          // The CLI is the root path of the grant policy: whoever runs it holds the database and key files.
+          const invited = await runtime.services.operators.invite(
+            cliContext,
+            { kind: 'root' },
+            {
+              email: options.email,
+              displayName: options.name,
+              roles: ['admin'],
+            },
+          );
           process.stdout.write(
             `Invited ${options.email} as admin. The invitation expires ${invited.expiresAt.toISOString()}:\n  ${invited.invitationUrl}\n`,
           );

@@ -91,6 +91,7 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
     roles: session.roles,
     permissions: permissionsOfRoles(session.roles),
     mfaSatisfied: session.mfaSatisfied,
+    mfaVerified: session.mfaVerifiedAt !== null,
     csrfToken: session.csrfToken,
   };
 }
@@ -118,7 +119,9 @@ async function identifySubject(request: FastifyRequest, deps: Deps): Promise<Pri
         outcome: 'denied',
         details: { method: request.method, route: request.routeOptions.url ?? null, permission: 'subject' },
       });
-      throw new AppError('forbidden', 'This route is for data subjects signed in to the privacy center.');
+      throw new AppError('forbidden', 'This route is for data subjects signed in to the privacy center.', {
+        extensions: { permission: 'subject' },
+      });
     }
     throw new AppError('unauthenticated', 'Sign in to the privacy center first.');
   }
@@ -168,17 +171,23 @@ export async function registerAuthentication(app: FastifyInstance, deps: Deps): 
     if (principal.kind === 'anonymous') {
       throw new AppError('unauthenticated', 'Sign in, or send an API key as a bearer token.');
     }
-    if (access === 'session') {
-      if (principal.kind !== 'operator')
-        throw new AppError('forbidden', 'This route is for signed-in operators.');
-      return;
+    if ((access === 'session' || access === 'operator') && principal.kind !== 'operator') {
+      await deps.audit.record(auditContextOf(request), {
+        action: 'access.denied',
+        outcome: 'denied',
+        details: { method: request.method, route: request.routeOptions.url ?? null, permission: access },
+      });
+      throw new AppError('forbidden', 'This route is for signed-in operators, not API keys.', {
+        extensions: { permission: access },
+      });
     }
+    if (access === 'session') return;
     if (principal.kind === 'operator' && !principal.mfaSatisfied) {
       throw new AppError('mfa_required', 'Complete multi-factor authentication first.', {
         extensions: { nextStep: request.session?.nextStep ?? 'mfa_verify' },
       });
     }
-    if (access === 'authenticated' || principal.permissions.has(access)) return;
+    if (access === 'authenticated' || access === 'operator' || principal.permissions.has(access)) return;
 
     await deps.audit.record(auditContextOf(request), {
       action: 'access.denied',

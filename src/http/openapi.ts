@@ -2,7 +2,32 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { type Permission, rolePermissions, roles } from '../modules/access/permissions.js';
 import { optionalBodiesInOpenApi } from './optional-body.js';
+import { accessSummary, routeAccessOf } from './route-access.js';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+
+function rolesHolding(permission: Permission): string[] {
+  return (Object.keys(roles) as (keyof typeof roles)[]).filter((role) =>
+    rolePermissions[role].includes(permission),
+  );
+}
+
+/**
+ * Every operation says who may call it: the `x-custos-permission` extension holds the route's declared
+ * access (a permission, or public/session/operator/authenticated/subject), and its description ends with
+ * a line saying the same in words.
+ */
+function withAccess(input: TransformInput) {
+  const transformed = jsonSchemaTransform(input);
+  const access = routeAccessOf(input.route);
+  if (!access) return transformed;
+  const schema = transformed.schema as Record<string, unknown>;
+  const line = accessSummary(access, rolesHolding);
+  const description = typeof schema.description === 'string' ? `${schema.description}\n\n${line}` : line;
+  return { ...transformed, schema: { ...schema, description, 'x-custos-permission': access } };
+}
 
 /** Registers the OpenAPI 3.1 document (built from the routes' Zod schemas) and the docs UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance, options: { version: string; publicUrl: string }) {
@@ -25,7 +50,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
       },
     },
     // Routes whose body is optional say so (requestBody.required false), as they take requests without one.
-    ...optionalBodiesInOpenApi(jsonSchemaTransform, jsonSchemaTransformObject),
+    ...optionalBodiesInOpenApi(withAccess as typeof jsonSchemaTransform, jsonSchemaTransformObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Grantor } from '../modules/access/grant-policy.js';
 import type { Permission, Role } from '../modules/access/permissions.js';
 import type { Actor, AuditContext } from '../modules/audit/audit-types.js';
 
@@ -12,6 +13,8 @@ export type Principal =
       permissions: ReadonlySet<Permission>;
       /** False while an operator who must use MFA has not completed it in this session. */
       mfaSatisfied: boolean;
+      /** True once a second factor was checked in this session (not merely not needed). */
+      mfaVerified: boolean;
       csrfToken: string;
     }
   | { kind: 'api_key'; keyId: string; permissions: ReadonlySet<Permission> }
@@ -50,4 +53,21 @@ export function actorOf(principal: Principal): Actor {
 /** The facts every audit entry written for this request carries. */
 export function auditContextOf(request: FastifyRequest): AuditContext {
   return { actor: actorOf(request.principal ?? anonymous), requestId: request.id, ip: request.ip ?? null };
+}
+
+/** The caller as a grantor of roles or permissions (see the grant policy). */
+export function grantorOf(principal: Principal): Grantor {
+  switch (principal.kind) {
+    case 'operator':
+      return {
+        kind: 'operator',
+        operatorId: principal.operatorId,
+        permissions: principal.permissions,
+        mfaVerified: principal.mfaVerified,
+      };
+    case 'api_key':
+      return { kind: 'api_key', keyId: principal.keyId, permissions: principal.permissions };
+    default:
+      return { kind: 'nobody' };
+  }
 }

@@ -5,13 +5,36 @@ import type { Permission } from '../modules/access/permissions.js';
  * What a route requires of its caller, declared by every route in `config.access`:
  * - `public`: anyone, no credentials;
  * - `session`: any operator session, even one that still has to complete MFA (MFA enrolment, logout);
+ * - `operator`: a fully signed-in operator (MFA complete), never an API key: what an operator does to their
+ *   own account (password, recovery codes, turning MFA off);
  * - `authenticated`: a fully signed-in operator or a valid API key, no particular permission;
  * - `subject`: a data subject signed in to the privacy center (their own session cookie, never an
  *   operator session or an API key);
  * - a permission from the matrix.
  * A route without a declaration stops the server from starting, so nothing is exposed by omission.
  */
-export type RouteAccess = 'public' | 'session' | 'authenticated' | 'subject' | Permission;
+export type RouteAccess = 'public' | 'session' | 'operator' | 'authenticated' | 'subject' | Permission;
+
+/** Who may call a route of each access, in one line (for /openapi.json and the permission docs). */
+export function accessSummary(
+  access: RouteAccess,
+  rolesHolding: (permission: Permission) => string[],
+): string {
+  switch (access) {
+    case 'public':
+      return 'Access: `public`, no credentials needed.';
+    case 'session':
+      return 'Access: `session`, any signed-in operator, also before MFA is complete; not API keys.';
+    case 'operator':
+      return 'Access: `operator`, a fully signed-in operator (MFA complete); not API keys.';
+    case 'authenticated':
+      return 'Access: `authenticated`, a fully signed-in operator or an API key.';
+    case 'subject':
+      return 'Access: `subject`, a data subject signed in to the privacy center; not operators or API keys.';
+    default:
+      return `Permission: \`${access}\` (roles: ${rolesHolding(access).join(', ')}).`;
+  }
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -21,6 +21,11 @@ export const errorCodes = {
   csrf_invalid: 403,
   mfa_required: 403,
   rate_limited: 429,
+  // Granting access (the grant policy, src/modules/access/grant-policy.ts)
+  grant_exceeds_own_permissions: 403,
+  operator_exceeds_own_permissions: 403,
+  own_roles_immutable: 403,
+  admin_grant_needs_mfa: 403,
   // Resources
   not_found: 404,
   conflict: 409,

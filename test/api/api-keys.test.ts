@@ -67,6 +67,14 @@ describe('API keys', () => {
     expect(tooWide.json().errors[0].message).toContain('operators.manage');
     const unknown = await createKey({ name: 'x', permissions: ['everything'] });
     expect(unknown.statusCode).toBe(400);
+    const beyondCreator = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: await actAs(t, 'security'),
+      payload: { name: 'x', permissions: ['audit.read', 'vault.read'] },
+    });
+    expect(beyondCreator.statusCode).toBe(403);
+    expect(beyondCreator.json().code).toBe('grant_exceeds_own_permissions');
   });
 
   it('stops accepting a key once it expires or is revoked', async () => {

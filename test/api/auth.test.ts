@@ -184,18 +184,43 @@ describe('operators, sessions and MFA', () => {
     expect(unknown.json().reason).toBe(wrong.json().reason);
   });
 
-  it('backs off after repeated failures on one account, even with the right password', async () => {
+  it('backs off one network after repeated failures on an account, never the owner on another network', async () => {
     const agent = await createOperator(t);
+    const networkA = '198.51.100.1';
     for (let attempt = 0; attempt < t.runtime.config.loginMaxFailures - 1; attempt += 1) {
-      expect((await login(agent.email, `wrong-${attempt}`, '198.51.100.1')).statusCode).toBe(401);
+      expect((await login(agent.email, `wrong-${attempt}`, networkA)).statusCode).toBe(401);
     }
-    const locking = await login(agent.email, 'wrong-last', '198.51.100.1');
+    const locking = await login(agent.email, 'wrong-last', networkA);
     expect(locking.statusCode).toBe(429);
     expect(Number(locking.headers['retry-after'])).toBeGreaterThan(0);
-    const correct = await login(agent.email, agent.password, '198.51.100.2');
-    expect(correct.statusCode).toBe(429);
+    // The same /24 is the same network: refused even with the right password.
+    expect((await login(agent.email, agent.password, '198.51.100.77')).statusCode).toBe(429);
+    // From another network the owner signs in at once.
+    expect((await login(agent.email, agent.password, '203.0.113.9')).statusCode).toBe(200);
+    expect((await login(agent.email, agent.password, '2001:db8:1:2::5')).statusCode).toBe(200);
     clock.advance(31_000);
-    expect((await login(agent.email, agent.password, '198.51.100.2')).statusCode).toBe(200);
+    expect((await login(agent.email, agent.password, networkA)).statusCode).toBe(200);
+  });
+
+  it('slows an account attacked from many networks, still checking the first attempt from each', async () => {
+    const agent = await createOperator(t);
+    const perNetwork = t.runtime.config.loginMaxFailures;
+    // Two networks spend their allowance: the account is now slowed.
+    for (const network of ['192.0.2.', '198.18.0.']) {
+      for (let attempt = 0; attempt < perNetwork; attempt += 1) {
+        await login(agent.email, `wrong-${attempt}`, `${network}${attempt + 1}`);
+      }
+    }
+    // A third network is backed off after a single failure…
+    expect((await login(agent.email, 'wrong-from-c', '198.51.100.200')).statusCode).toBe(429);
+    expect((await login(agent.email, agent.password, '198.51.100.201')).statusCode).toBe(429);
+    // …a fresh network's first attempt is still checked, so the owner gets in.
+    expect((await login(agent.email, agent.password, '203.0.113.200')).statusCode).toBe(200);
+    // IPv6 clients are grouped by /64: another address in the same /64 is the same network.
+    expect((await login(agent.email, 'wrong-v6', '2001:db8:9:9::1')).statusCode).toBe(429);
+    expect((await login(agent.email, agent.password, '2001:db8:9:9::2')).statusCode).toBe(429);
+    expect((await login(agent.email, agent.password, '2001:db8:9:a::2')).statusCode).toBe(200);
+    clock.advance(16 * 60_000);
   });
 
   it('backs off per client IP across accounts', async () => {

@@ -464,6 +464,22 @@ describe('privacy center registration, confirmed by e-mail', () => {
     expect(verified?.details).toEqual({ consentEvents: 1, lapsed: ['surveys'] });
   });
 
+  it('refuses a season or common password with a year, and the registrant’s own name or the brand with one', async () => {
+    const name = faker.person.fullName();
+    const [first = 'Someone'] = name.split(' ');
+    for (const password of [
+      'Welcome2024!!',
+      'Summer2024!!',
+      `${first}2024!!`,
+      `${t.runtime.config.brandName}2024!!`,
+    ]) {
+      const refused = await register(registrationOf(freshEmail(), { name, password }));
+      expect(refused.statusCode, password).toBe(400);
+      expect(refused.json().errors[0].path).toBe('password');
+      expect(refused.body).not.toContain(password);
+    }
+  });
+
   it('refuses a malformed code or a missing address as input', async () => {
     const malformed = await verify(freshEmail(), 'abc');
     expect(malformed.statusCode).toBe(400);

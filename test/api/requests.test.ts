@@ -169,7 +169,7 @@ describe('data-subject requests', () => {
     it('lets only callers with requests.verify vouch for a subject, and audits the denial', async () => {
       const { key } = await t.runtime.services.apiKeys.create(
         systemContext,
-        { operatorId: null, permissions: new Set(['requests.create', 'requests.read'] as const) },
+        { kind: 'root' },
         { name: 'intake form', permissions: ['requests.create', 'requests.read'] },
       );
       const response = await as({ authorization: `Bearer ${key}` }, 'POST', '/v1/requests', {

@@ -131,7 +131,7 @@ describe('sessions say when they expire, so the web apps can warn first', () => 
     expect(anonymous.headers[endHeader]).toBeUndefined();
     const { key } = await t.runtime.services.apiKeys.create(
       { actor: { type: 'system', id: 'tests' }, requestId: null, ip: null },
-      { operatorId: null, permissions: new Set(['consent.purposes.read']) },
+      { kind: 'root' },
       { name: 'reader', permissions: ['consent.purposes.read'] },
     );
     const withKey = await t.app.inject({

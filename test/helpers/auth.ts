@@ -11,13 +11,18 @@ const operatorsByRole = new WeakMap<TestApp, Map<Role, Promise<{ id: string }>>>
 /**
  * Headers for a fully signed-in caller with `role`: a fresh operator session (cookie and CSRF token) for
  * operator roles, an API key holding every `service` permission for the service role. Each call opens a
- * new session, so a test may log it out without affecting others.
+ * new session, so a test may log it out without affecting others. The session has passed a second
+ * factor unless `mfaVerified` is false (signed in where MFA was not required).
  */
-export async function actAs(t: TestApp, role: Role): Promise<AuthHeaders> {
+export async function actAs(
+  t: TestApp,
+  role: Role,
+  options: { mfaVerified?: boolean } = {},
+): Promise<AuthHeaders> {
   if (role === 'service') {
     const { key } = await t.runtime.services.apiKeys.create(
       systemContext,
-      { operatorId: null, permissions: new Set(rolePermissions.service) },
+      { kind: 'root' },
       { name: 'test service key', permissions: [...rolePermissions.service] },
     );
     return { authorization: `Bearer ${key}` };
@@ -36,7 +41,7 @@ export async function actAs(t: TestApp, role: Role): Promise<AuthHeaders> {
   const session = await t.runtime.services.auth.startSession(
     t.runtime.database.db,
     { id, roles: [role], mfa_enabled: true },
-    true,
+    { satisfied: true, verifiedAt: options.mfaVerified === false ? null : new Date() },
   );
   return { cookie: `custos_session=${session.token}`, 'x-csrf-token': session.csrfToken };
 }

@@ -129,7 +129,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
     app.post(
       '/v1/auth/password',
       {
-        config: { access: 'authenticated', rateLimit },
+        config: { access: 'operator', rateLimit },
         schema: {
           tags,
           summary: 'Change your password (ends your other sessions)',
@@ -208,7 +208,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
     app.post(
       '/v1/auth/mfa/recovery-codes',
       {
-        config: { access: 'authenticated', rateLimit },
+        config: { access: 'operator', rateLimit },
         schema: {
           tags,
           summary: 'Replace your recovery codes',
@@ -228,7 +228,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
     app.post(
       '/v1/auth/mfa/disable',
       {
-        config: { access: 'authenticated', rateLimit },
+        config: { access: 'operator', rateLimit },
         schema: {
           tags,
           summary: 'Turn MFA off (not allowed for roles that require it)',

@@ -35,6 +35,8 @@ export type AccessTables = {
     operator_id: string;
     csrf_token: string;
     mfa_satisfied: boolean;
+    /** When a second factor was checked in this session (see the grant policy); null when none was. */
+    mfa_verified_at: NullableTimestamp;
     created_at: Timestamp;
     last_seen_at: Timestamp;
     expires_at: Timestamp;

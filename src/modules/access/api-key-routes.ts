@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditContextOf } from '../../http/principal.js';
+import { auditContextOf, grantorOf } from '../../http/principal.js';
 import { presentApiKey, ZApiKey, ZIdParams, ZPermission } from './access-schemas.js';
 import type { ApiKeyService } from './api-key-service.js';
 
@@ -29,7 +29,8 @@ export function apiKeyRoutes({ apiKeys }: { apiKeys: ApiKeyService }): FastifyPl
         schema: {
           tags,
           summary: 'Create an API key',
-          description: 'The key is returned only in this response. Use it as `Authorization: Bearer <key>`.',
+          description:
+            'The key is returned only in this response. Use it as `Authorization: Bearer <key>`. Its permissions must be ones an API key can hold (the `service` role) and that you hold yourself.',
           body: z.object({
             name: z.string().trim().min(1).max(100),
             permissions: z.array(ZPermission).min(1).max(50),
@@ -39,15 +40,7 @@ export function apiKeyRoutes({ apiKeys }: { apiKeys: ApiKeyService }): FastifyPl
         },
       },
       async (request, reply) => {
-        const principal = request.principal;
-        const creator =
-          principal.kind === 'operator'
-            ? { operatorId: principal.operatorId, permissions: principal.permissions }
-            : {
-                operatorId: null,
-                permissions: principal.kind === 'api_key' ? principal.permissions : new Set<never>(),
-              };
-        const created = await apiKeys.create(auditContextOf(request), creator, {
+        const created = await apiKeys.create(auditContextOf(request), grantorOf(request.principal), {
           name: request.body.name,
           permissions: request.body.permissions,
           expiresAt: request.body.expiresAt ? new Date(request.body.expiresAt) : undefined,

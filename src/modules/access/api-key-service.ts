@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret, secretsEqual } from '../../lib/secrets.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { ApiKeyRow, ApiKeyStore } from './api-key-store.js';
+import { type Grantor, grantRefused, permissionGrantRefusal } from './grant-policy.js';
 import { isPermission, type Permission, rolePermissions } from './permissions.js';
 
 type Deps = {
@@ -67,27 +68,36 @@ export function apiKeyService({ db, store, audit, clock, listen }: Deps) {
   }
 
   /**
-   * Creates a key. Its scope must lie within both the creator's own permissions and what the `service`
-   * role allows, so a key never grants more than the person who made it holds.
+   * Creates a key. Its scope must lie within what the `service` role allows (else 400: no API key can
+   * hold it) and, by the grant policy, within the creator's own permissions (else 403, audited), so a key
+   * never grants more than the person who made it holds.
    */
   async function create(
     context: AuditContext,
-    creator: { operatorId: string | null; permissions: ReadonlySet<Permission> },
+    creator: Grantor,
     input: { name: string; permissions: string[]; expiresAt?: Date | undefined },
   ): Promise<{ key: string; row: ApiKeyRow }> {
-    const allowed = new Set(rolePermissions.service);
+    const allowed = new Set<string>(rolePermissions.service);
     const problems = input.permissions.filter(
-      (permission) =>
-        !isPermission(permission) || !allowed.has(permission) || !creator.permissions.has(permission),
+      (permission) => !isPermission(permission) || !allowed.has(permission),
     );
     if (problems.length > 0) {
-      throw new AppError('validation_failed', 'Some permissions cannot be given to an API key by you.', {
+      throw new AppError('validation_failed', 'Some permissions cannot be given to an API key.', {
         errors: problems.map((permission) => ({
           in: 'body' as const,
           path: 'permissions',
           message: `not grantable: ${permission}`,
         })),
       });
+    }
+    const refusal = permissionGrantRefusal(creator, input.permissions.filter(isPermission));
+    if (refusal) {
+      await audit.record(context, {
+        action: 'access.denied',
+        outcome: 'denied',
+        details: { attempted: 'api_key.create', reason: refusal.code },
+      });
+      throw grantRefused(refusal);
     }
     if (input.expiresAt && input.expiresAt.getTime() <= clock.now().getTime()) {
       throw new AppError('validation_failed', 'The expiry must be in the future.', {
@@ -103,7 +113,7 @@ export function apiKeyService({ db, store, audit, clock, listen }: Deps) {
       secret_hash: digestSecret(secret),
       name: input.name,
       permissions: [...new Set(input.permissions)],
-      created_by: creator.operatorId,
+      created_by: creator.kind === 'operator' ? creator.operatorId : null,
       created_at: clock.now(),
       expires_at: input.expiresAt ?? null,
     };

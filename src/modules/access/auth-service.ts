@@ -6,7 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { accountThrottleKey, ipThrottleKey, type LoginThrottle } from './login-throttle.js';
+import { type LoginThrottle, loginKeysFor } from './login-throttle.js';
 import type { OperatorRow, OperatorStore } from './operator-store.js';
 import {
   type Argon2Params,
@@ -26,6 +26,8 @@ export type AuthSettings = {
   mfaRequiredRoles: readonly string[];
   loginMaxFailures: number;
   loginMaxFailuresPerIp: number;
+  /** The organization's name, guessable in its people's passwords. */
+  brandName: string;
 };
 
 /** What the caller must do next after a password login. */
@@ -42,11 +44,19 @@ export type IssuedSession = {
   nextStep: NextStep;
 };
 
+/**
+ * A session's second factor: `satisfied` when the session may act (MFA passed, or not needed by the
+ * operator's roles and not enrolled); `verifiedAt` only when a TOTP or recovery code was checked in it.
+ */
+export type SessionMfa = { satisfied: boolean; verifiedAt: Date | null };
+
 export type ActiveSession = {
   sessionId: string;
   operatorId: string;
   roles: Role[];
   mfaSatisfied: boolean;
+  /** When a second factor was checked in this session; null when none was (see the grant policy). */
+  mfaVerifiedAt: Date | null;
   nextStep: NextStep;
   csrfToken: string;
   expiresAt: Date;
@@ -102,7 +112,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   async function startSession(
     tx: Executor,
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
-    mfaSatisfied: boolean,
+    mfa: SessionMfa,
   ): Promise<IssuedSession> {
     const now = clock.now();
     const token = randomSecret(32);
@@ -112,7 +122,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       id: digestSecret(token),
       operator_id: operator.id,
       csrf_token: csrfToken,
-      mfa_satisfied: mfaSatisfied,
+      mfa_satisfied: mfa.satisfied,
+      mfa_verified_at: mfa.verifiedAt,
       created_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
@@ -123,7 +134,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       expiresAt,
       idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
       checkedAt: now,
-      nextStep: nextStepFor(operator, mfaSatisfied),
+      nextStep: nextStepFor(operator, mfa.satisfied),
     };
   }
 
@@ -132,10 +143,10 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     tx: Executor,
     oldSessionId: string,
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
-    mfaSatisfied: boolean,
+    mfa: SessionMfa,
   ): Promise<IssuedSession> {
     await sessions.revoke(tx, oldSessionId, clock.now());
-    return startSession(tx, operator, mfaSatisfied);
+    return startSession(tx, operator, mfa);
   }
 
   /** Checks e-mail and password; on success opens a session. One generic error for every failure. */
@@ -144,11 +155,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     input: { email: string; password: string },
   ): Promise<IssuedSession> {
     const now = clock.now();
-    const keys = [
-      accountThrottleKey(input.email, settings.loginMaxFailures),
-      ...(context.ip ? [ipThrottleKey(context.ip, settings.loginMaxFailuresPerIp)] : []),
-    ];
-    const waitMs = await throttle.blockedFor(db, keys, now);
+    const keys = loginKeysFor('account', input.email, context.ip, settings);
+    const waitMs = await throttle.loginBlockedFor(db, keys, now);
     if (waitMs > 0) {
       await audit.record(context, { action: 'operator.login.throttled', outcome: 'denied' });
       throw tooManyAttempts(waitMs);
@@ -162,14 +170,13 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     if (!usable || !valid) {
       const target = operator ? { type: 'operator', id: operator.id } : undefined;
       const blocked = await db.transaction().execute(async (tx) => {
-        const blockedKeys = await throttle.recordFailures(tx, keys, now);
-        const nowBlocked = blockedKeys.length > 0;
+        const counted = await throttle.recordLoginFailure(tx, keys, now);
+        const nowBlocked = counted.blocked;
         // Alerts before the audit entries: an append holds its chain's lock until the commit.
-        const [accountKey, ipKey] = keys;
-        if (operator && accountKey && blockedKeys.includes(accountKey)) {
+        if (operator && (counted.pairBlocked || counted.accountSlowed)) {
           await alerts?.accountLocked(tx, operator.id);
         }
-        if (context.ip && ipKey && blockedKeys.includes(ipKey)) await alerts?.clientThrottled(tx, context.ip);
+        if (context.ip && counted.clientBlocked) await alerts?.clientThrottled(tx, context.ip);
         await audit.append(tx, context, {
           action: 'operator.login.failed',
           outcome: 'failure',
@@ -186,7 +193,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
           await audit.append(tx, context, { action: 'operator.login.locked', outcome: 'denied', target });
         return nowBlocked;
       });
-      if (blocked) throw tooManyAttempts(await throttle.blockedFor(db, keys, now));
+      if (blocked) throw tooManyAttempts(await throttle.loginBlockedFor(db, keys, now));
       throw new AppError('unauthenticated', invalidCredentials, {
         extensions: { reason: 'invalid_credentials' },
       });
@@ -196,14 +203,18 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
       ? await hashPassword(input.password, settings.argon2)
       : undefined;
     return db.transaction().execute(async (tx) => {
-      await throttle.clear(tx, keys[0] as (typeof keys)[number]);
+      // Only this network's count: the account-wide one keeps slowing an attack from elsewhere.
+      await throttle.clear(tx, keys.pair);
       await operators.update(
         tx,
         usable.id,
         { last_login_at: now, ...(rehash ? { password_hash: rehash } : {}) },
         now,
       );
-      const issued = await startSession(tx, usable, nextStepFor(usable, false) === null);
+      const issued = await startSession(tx, usable, {
+        satisfied: nextStepFor(usable, false) === null,
+        verifiedAt: null,
+      });
       await audit.append(tx, asOperator(context, usable.id), {
         action: 'operator.login.succeeded',
         outcome: 'success',
@@ -237,6 +248,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         operatorId: row.operator_id,
         roles: rolesOf(row.operator),
         mfaSatisfied: row.mfa_satisfied,
+        mfaVerifiedAt: row.mfa_verified_at,
         nextStep: nextStepFor(row.operator, row.mfa_satisfied),
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,
@@ -285,13 +297,20 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         extensions: { reason: 'invalid_credentials' },
       });
     }
-    assertStrongPassword(input.newPassword, [operator.email, operator.display_name]);
+    assertStrongPassword(input.newPassword, {
+      name: operator.display_name,
+      email: operator.email,
+      brand: settings.brandName,
+    });
     const passwordHash = await hashPassword(input.newPassword, settings.argon2);
     return db.transaction().execute(async (tx) => {
       const now = clock.now();
       await operators.update(tx, operator.id, { password_hash: passwordHash, password_changed_at: now }, now);
       await sessions.revokeAllOf(tx, operator.id, now);
-      const issued = await startSession(tx, operator, current.mfaSatisfied);
+      const issued = await startSession(tx, operator, {
+        satisfied: current.mfaSatisfied,
+        verifiedAt: current.mfaVerifiedAt,
+      });
       await audit.append(tx, context, {
         action: 'operator.password.changed',
         outcome: 'success',

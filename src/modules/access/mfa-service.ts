@@ -155,7 +155,7 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
         tx,
         session.sessionId,
         { ...operator, mfa_enabled: true },
-        true,
+        { satisfied: true, verifiedAt: now },
       );
       await audit.append(tx, context, {
         action: 'operator.mfa.enrolled',
@@ -196,7 +196,10 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
           errors: [{ in: 'body', path: 'code', message: 'required unless recoveryCode is given' }],
         });
       }
-      const issued = await auth.rotateSession(tx, session.sessionId, operator, true);
+      const issued = await auth.rotateSession(tx, session.sessionId, operator, {
+        satisfied: true,
+        verifiedAt: clock.now(),
+      });
       const target = { type: 'operator', id: operator.id };
       await audit.append(tx, context, {
         action: 'operator.mfa.verified',
@@ -249,7 +252,9 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
     input: { password: string; code: string },
   ): Promise<IssuedSession> {
     if (auth.mfaRequiredFor(session.roles)) {
-      throw new AppError('forbidden', 'MFA is mandatory for your role and cannot be disabled.');
+      throw new AppError('forbidden', 'MFA is mandatory for your role and cannot be disabled.', {
+        extensions: { reason: 'mfa_mandatory' },
+      });
     }
     await assertNotThrottled(session.operatorId);
     const operator = await operators.findById(db, session.operatorId);
@@ -260,7 +265,13 @@ export function mfaService({ db, operators, auth, throttle, audit, clock, box, i
       const locked = await lockWithMfa(tx, session.operatorId);
       if ((await claimStep(tx, locked, locked.mfa_secret, input.code)) === null) return undefined;
       await clearMfa(tx, locked.id);
-      const issued = await auth.rotateSession(tx, session.sessionId, { ...locked, mfa_enabled: false }, true);
+      const issued = await auth.rotateSession(
+        tx,
+        session.sessionId,
+        { ...locked, mfa_enabled: false },
+        // No second factor is left to have passed.
+        { satisfied: true, verifiedAt: null },
+      );
       await audit.append(tx, context, {
         action: 'operator.mfa.disabled',
         outcome: 'success',

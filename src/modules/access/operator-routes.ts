@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditContextOf } from '../../http/principal.js';
+import { auditContextOf, grantorOf } from '../../http/principal.js';
 import { presentOperator, ZDisplayName, ZEmail, ZIdParams, ZOperator, ZRole } from './access-schemas.js';
 import type { OperatorService } from './operator-service.js';
 import { permissions, rolePermissions, roles } from './permissions.js';
@@ -39,7 +39,8 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
         schema: {
           tags,
           summary: 'Invite an operator',
-          description: 'Returns the invitation link once; send it to the person over a trusted channel.',
+          description:
+            'Returns the invitation link once; send it to the person over a trusted channel. You can only give roles whose permissions you hold yourself; giving `admin` needs a session in which you passed MFA (see docs/PERMISSIONS.md, Granting roles).',
           body: z.object({ email: ZEmail, displayName: ZDisplayName, roles: z.array(ZRole).min(1).max(6) }),
           response: {
             201: z.object({
@@ -52,7 +53,11 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
         },
       },
       async (request, reply) => {
-        const invited = await operators.invite(auditContextOf(request), request.body);
+        const invited = await operators.invite(
+          auditContextOf(request),
+          grantorOf(request.principal),
+          request.body,
+        );
         return reply.status(201).send({
           operator: presentOperator(invited.operator),
           invitationUrl: invited.invitationUrl,
@@ -69,7 +74,8 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
         schema: {
           tags,
           summary: 'Change an operator’s name, roles or status',
-          description: 'Changing roles or status ends the operator’s sessions.',
+          description:
+            'Changing roles or status ends the operator’s sessions. Nobody changes their own roles; you can only give roles whose permissions you hold, change the roles of or re-enable operators whose permissions you hold, and give `admin` in a session in which you passed MFA (see docs/PERMISSIONS.md, Granting roles).',
           params: ZIdParams,
           body: z
             .object({
@@ -82,7 +88,14 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
         },
       },
       async (request) =>
-        presentOperator(await operators.update(auditContextOf(request), request.params.id, request.body)),
+        presentOperator(
+          await operators.update(
+            auditContextOf(request),
+            grantorOf(request.principal),
+            request.params.id,
+            request.body,
+          ),
+        ),
     );
 
     app.post(
@@ -97,7 +110,7 @@ export function operatorRoutes({ operators }: { operators: OperatorService }): F
         },
       },
       async (request, reply) => {
-        await operators.resetMfa(auditContextOf(request), request.params.id);
+        await operators.resetMfa(auditContextOf(request), grantorOf(request.principal), request.params.id);
         return reply.status(204).send(null);
       },
     );

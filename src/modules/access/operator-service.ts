@@ -7,6 +7,13 @@ import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { asOperator, rolesOf } from './auth-service.js';
+import {
+  type Grantor,
+  type GrantRefusal,
+  grantRefused,
+  operatorChangeRefusal,
+  roleGrantRefusal,
+} from './grant-policy.js';
 import type { MfaService } from './mfa-service.js';
 import type { OperatorRow, OperatorStore } from './operator-store.js';
 import { type Argon2Params, assertStrongPassword, hashPassword } from './passwords.js';
@@ -20,7 +27,14 @@ type Deps = {
   mfa: Pick<MfaService, 'clearMfa'>;
   audit: AuditWriter;
   clock: Clock;
-  settings: { argon2: Argon2Params; setupTokenTtlMs: number; invitationTtlMs: number; publicUrl: string };
+  settings: {
+    argon2: Argon2Params;
+    setupTokenTtlMs: number;
+    invitationTtlMs: number;
+    publicUrl: string;
+    /** The organization's name, guessable in its people's passwords. */
+    brandName: string;
+  };
 };
 
 export type OperatorChanges = {
@@ -75,7 +89,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     context: AuditContext,
     input: { token: string; email: string; displayName: string; password: string },
   ): Promise<OperatorRow> {
-    assertStrongPassword(input.password, [input.email, input.displayName]);
+    assertStrongPassword(input.password, {
+      name: input.displayName,
+      email: input.email,
+      brand: settings.brandName,
+    });
     const passwordHash = await hashPassword(input.password, settings.argon2);
     return db.transaction().execute(async (tx) => {
       const token = await operators.consumeSetupToken(tx, digestSecret(input.token), clock.now());
@@ -104,11 +122,36 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
     });
   }
 
-  /** Invites an operator: the account exists as `invited` until they set a password through the link. */
+  /**
+   * Audits a refused grant as denied (outside the refused transaction, which rolls back) and returns the
+   * error to throw.
+   */
+  async function refused(
+    context: AuditContext,
+    refusal: GrantRefusal,
+    action: string,
+    targetId: string | undefined,
+  ): Promise<AppError> {
+    await audit.record(context, {
+      action: 'access.denied',
+      outcome: 'denied',
+      ...(targetId ? { target: { type: 'operator', id: targetId } } : {}),
+      details: { attempted: action, reason: refusal.code, roles: refusal.roles ?? [] },
+    });
+    return grantRefused(refusal);
+  }
+
+  /**
+   * Invites an operator: the account exists as `invited` until they set a password through the link. The
+   * grantor may give only roles the grant policy allows them to.
+   */
   async function invite(
     context: AuditContext,
+    grantor: Grantor,
     input: { email: string; displayName: string; roles: Role[] },
   ): Promise<{ operator: OperatorRow; invitationToken: string; invitationUrl: string; expiresAt: Date }> {
+    const refusal = roleGrantRefusal(grantor, { target: undefined, roles: input.roles });
+    if (refusal) throw await refused(context, refusal, 'operator.invite', undefined);
     return db.transaction().execute(async (tx) => {
       if (await operators.findByEmail(tx, input.email)) {
         throw new AppError('conflict', 'An operator with this e-mail address already exists.');
@@ -150,7 +193,11 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
       if (token?.purpose !== 'invitation' || operator?.status !== 'invited') {
         throw new AppError('unauthenticated', 'The invitation is invalid, expired or already used.');
       }
-      assertStrongPassword(input.password, [operator.email, operator.display_name]);
+      assertStrongPassword(input.password, {
+        name: operator.display_name,
+        email: operator.email,
+        brand: settings.brandName,
+      });
       const now = clock.now();
       const passwordHash = await hashPassword(input.password, settings.argon2);
       await operators.update(
@@ -175,72 +222,121 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
   }
 
   /**
-   * Changes name, roles or status. Any change of roles or status ends the operator's sessions (privileges
-   * changed, so they sign in again). The last active admin cannot be demoted or disabled.
+   * What the grant policy says of a change: a role change grants the new roles; re-enabling a disabled
+   * operator gives their roles back, so it is a grant of them too.
    */
-  async function update(context: AuditContext, id: string, changes: OperatorChanges): Promise<OperatorRow> {
-    return db.transaction().execute(async (tx) => {
-      const operator = await operators.lockById(tx, id);
-      if (!operator) throw new AppError('not_found', 'Operator not found.');
-      const now = clock.now();
-      const before = rolesOf(operator);
-      const rolesChanged =
-        changes.roles !== undefined && [...changes.roles].sort().join() !== [...before].sort().join();
-      const statusChanged = changes.status !== undefined && changes.status !== operator.status;
-      if (statusChanged && operator.status === 'invited') {
-        throw new AppError('conflict', 'An invited operator becomes active by accepting the invitation.');
-      }
-      const losesAdmin =
-        before.includes('admin') &&
-        operator.status === 'active' &&
-        ((rolesChanged && !changes.roles?.includes('admin')) || changes.status === 'disabled');
-      if (losesAdmin && (await activeAdminsOtherThan(tx, id)) === 0) {
-        throw new AppError('conflict', 'This is the last active administrator; appoint another one first.');
-      }
-      await operators.update(
-        tx,
-        id,
-        {
-          ...(changes.displayName !== undefined ? { display_name: changes.displayName } : {}),
-          ...(rolesChanged ? { roles: changes.roles } : {}),
-          ...(statusChanged ? { status: changes.status } : {}),
-        },
-        now,
-      );
-      const target = { type: 'operator', id };
-      if (rolesChanged || statusChanged) await sessions.revokeAllOf(tx, id, now);
-      if (rolesChanged) {
-        await audit.append(tx, context, {
-          action: 'operator.roles.changed',
-          outcome: 'success',
-          target,
-          details: { from: before, to: changes.roles },
-        });
-      }
-      if (statusChanged) {
-        await audit.append(tx, context, {
-          action: `operator.${changes.status === 'disabled' ? 'disabled' : 'enabled'}`,
-          outcome: 'success',
-          target,
-        });
-      }
-      if (changes.displayName !== undefined && changes.displayName !== operator.display_name) {
-        await audit.append(tx, context, {
-          action: 'operator.updated',
-          outcome: 'success',
-          target,
-          details: { fields: ['displayName'] },
-        });
-      }
-      return (await operators.findById(tx, id)) as OperatorRow;
-    });
+  function refusalOf(
+    grantor: Grantor,
+    operator: OperatorRow,
+    changes: OperatorChanges,
+  ): { refusal: GrantRefusal; action: string } | undefined {
+    const target = { operatorId: operator.id, roles: rolesOf(operator) };
+    if (changes.roles !== undefined) {
+      const refusal = roleGrantRefusal(grantor, { target, roles: changes.roles });
+      if (refusal) return { refusal, action: 'operator.roles.change' };
+    }
+    if (changes.status === 'active' && operator.status === 'disabled') {
+      const refusal = roleGrantRefusal(grantor, {
+        target: { operatorId: operator.id, roles: [] },
+        roles: rolesOf(operator),
+      });
+      if (refusal) return { refusal, action: 'operator.enable' };
+    }
+    return undefined;
   }
 
-  /** An administrator removes an operator's MFA (lost device); the operator must enrol again. */
-  async function resetMfa(context: AuditContext, id: string): Promise<void> {
-    await db.transaction().execute(async (tx) => {
+  /**
+   * Changes name, roles or status. Role changes and re-enabling follow the grant policy. Any change of
+   * roles or status ends the operator's sessions (privileges changed, so they sign in again). The last
+   * active admin cannot be demoted or disabled.
+   */
+  async function update(
+    context: AuditContext,
+    grantor: Grantor,
+    id: string,
+    changes: OperatorChanges,
+  ): Promise<OperatorRow> {
+    const denied = await db.transaction().execute(async (tx) => {
       const operator = await operators.lockById(tx, id);
       if (!operator) throw new AppError('not_found', 'Operator not found.');
+      const refusal = refusalOf(grantor, operator, changes);
+      if (refusal) return refusal;
+      return { updated: await applyUpdate(tx, context, operator, changes) };
+    });
+    if ('updated' in denied) return denied.updated;
+    throw await refused(context, denied.refusal, denied.action, id);
+  }
+
+  async function applyUpdate(
+    tx: Executor,
+    context: AuditContext,
+    operator: OperatorRow,
+    changes: OperatorChanges,
+  ): Promise<OperatorRow> {
+    const id = operator.id;
+    const now = clock.now();
+    const before = rolesOf(operator);
+    const rolesChanged =
+      changes.roles !== undefined && [...changes.roles].sort().join() !== [...before].sort().join();
+    const statusChanged = changes.status !== undefined && changes.status !== operator.status;
+    if (statusChanged && operator.status === 'invited') {
+      throw new AppError('conflict', 'An invited operator becomes active by accepting the invitation.');
+    }
+    const losesAdmin =
+      before.includes('admin') &&
+      operator.status === 'active' &&
+      ((rolesChanged && !changes.roles?.includes('admin')) || changes.status === 'disabled');
+    if (losesAdmin && (await activeAdminsOtherThan(tx, id)) === 0) {
+      throw new AppError('conflict', 'This is the last active administrator; appoint another one first.');
+    }
+    await operators.update(
+      tx,
+      id,
+      {
+        ...(changes.displayName !== undefined ? { display_name: changes.displayName } : {}),
+        ...(rolesChanged ? { roles: changes.roles } : {}),
+        ...(statusChanged ? { status: changes.status } : {}),
+      },
+      now,
+    );
+    const target = { type: 'operator', id };
+    if (rolesChanged || statusChanged) await sessions.revokeAllOf(tx, id, now);
+    if (rolesChanged) {
+      await audit.append(tx, context, {
+        action: 'operator.roles.changed',
+        outcome: 'success',
+        target,
+        details: { from: before, to: changes.roles },
+      });
+    }
+    if (statusChanged) {
+      await audit.append(tx, context, {
+        action: `operator.${changes.status === 'disabled' ? 'disabled' : 'enabled'}`,
+        outcome: 'success',
+        target,
+      });
+    }
+    if (changes.displayName !== undefined && changes.displayName !== operator.display_name) {
+      await audit.append(tx, context, {
+        action: 'operator.updated',
+        outcome: 'success',
+        target,
+        details: { fields: ['displayName'] },
+      });
+    }
+    return (await operators.findById(tx, id)) as OperatorRow;
+  }
+
+  /**
+   * An administrator removes an operator's MFA (lost device); the operator must enrol again. Refused on an
+   * operator holding permissions the grantor lacks: with their password, it would open their account.
+   */
+  async function resetMfa(context: AuditContext, grantor: Grantor, id: string): Promise<void> {
+    const refusal = await db.transaction().execute(async (tx) => {
+      const operator = await operators.lockById(tx, id);
+      if (!operator) throw new AppError('not_found', 'Operator not found.');
+      const refusal = operatorChangeRefusal(grantor, { operatorId: id, roles: rolesOf(operator) });
+      if (refusal) return refusal;
       await mfa.clearMfa(tx, id);
       await sessions.revokeAllOf(tx, id, clock.now());
       await audit.append(tx, context, {
@@ -248,7 +344,9 @@ export function operatorService({ db, operators, sessions, mfa, audit, clock, se
         outcome: 'success',
         target: { type: 'operator', id },
       });
+      return undefined;
     });
+    if (refusal) throw await refused(context, refusal, 'operator.mfa.reset', id);
   }
 
   /** Ends all sessions of an operator (e.g. a stolen laptop). */

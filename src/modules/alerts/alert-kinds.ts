@@ -14,7 +14,8 @@ export const alertKinds = {
   'login.account_locked': {
     severity: 'warning',
     repeat: 'window',
-    description: 'An operator account was locked (backed off) after repeated failed logins.',
+    description:
+      'An operator account’s logins were backed off after repeated failures: from one client network (only that network is refused), or from several (the account is slowed: each network is backed off after one failure); the owner can still sign in from another network.',
   },
   'login.client_throttled': {
     severity: 'warning',

@@ -34,11 +34,12 @@ function spanOf(ms: number): string {
  * taking `tx` raise inside the caller's transaction.
  */
 export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) {
-  /** An operator account's logins are backed off after repeated failures. */
+  /** An operator account's logins are backed off after repeated failures (per network, or slowed). */
   function accountLocked(tx: Tx, operatorId: string): Promise<RaisedAlert> {
     return alerts.raise(tx, {
       kind: 'login.account_locked',
-      summary: 'An operator account was locked after repeated failed logins.',
+      summary:
+        'An operator account was locked after repeated failed logins. Only the failing networks are backed off; the owner can sign in from another.',
       target: { type: 'operator', id: operatorId },
     });
   }

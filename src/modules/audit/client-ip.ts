@@ -4,9 +4,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 /**
  * Client addresses never reach the audit log. An address is first cut to its network (IPv4 /24, IPv6 /48:
  * roughly "which site or provider", no longer "which device"), then keyed-hashed, so entries from one
- * network can be grouped without the log revealing the network either.
+ * network can be grouped without the log revealing the network either. The login backoff cuts IPv6 to
+ * /64 instead (`ipv6PrefixGroups` 4), the block one subscriber line usually gets.
  */
-export function truncateIp(raw: string): string | null {
+export function truncateIp(raw: string, ipv6PrefixGroups: 3 | 4 = 3): string | null {
   const address = raw.trim().replace(/%.*$/, '');
   if (isIPv4(address)) return truncateIPv4(address);
   if (!isIPv6(address)) return null;
@@ -18,9 +19,9 @@ export function truncateIp(raw: string): string | null {
     return truncateIPv4(`${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`);
   }
   return `${groups
-    .slice(0, 3)
+    .slice(0, ipv6PrefixGroups)
     .map((group) => group.toString(16))
-    .join(':')}::/48`;
+    .join(':')}::/${ipv6PrefixGroups * 16}`;
 }
 
 function truncateIPv4(address: string): string {

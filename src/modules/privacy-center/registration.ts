@@ -36,7 +36,8 @@ type Deps = {
   purposes: Pick<PurposeService, 'catalog'>;
   consent: Pick<ConsentService, 'hold' | 'applyGpc'>;
   audit: AuditWriter;
-  settings: { argon2: Argon2Params };
+  /** The organization's name, guessable in its people's passwords. */
+  settings: { argon2: Argon2Params; brandName: string };
 };
 
 function invalidChoice(detail: string): AppError {
@@ -167,7 +168,11 @@ export function registrationService({
    * whether the address is known.
    */
   async function register(context: AuditContext, input: Registration): Promise<void> {
-    assertStrongPassword(input.password, [input.email, input.name]);
+    assertStrongPassword(input.password, {
+      name: input.name,
+      email: input.email,
+      brand: settings.brandName,
+    });
     await checkChoices(input.consents);
     // Hashed in both branches, so that a known address does not answer measurably faster.
     const passwordHash = await hashPassword(input.password, settings.argon2);

@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { digestSecret, randomSecret } from '../../lib/secrets.js';
 import { idleDeadlineOf, tooManyAttempts } from '../access/auth-service.js';
-import { ipThrottleKey, type LoginThrottle, type ThrottleKey } from '../access/login-throttle.js';
+import { type LoginKeys, type LoginThrottle, loginKeysFor } from '../access/login-throttle.js';
 import {
   type Argon2Params,
   dummyHashFor,
@@ -86,11 +86,8 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     return createHmac('sha256', settings.emailKey).update(normalizeEmail(email), 'utf8').digest();
   }
 
-  function throttleKeys(email: string, ip: string | null): ThrottleKey[] {
-    return [
-      { key: `subject:${digestSecret(normalizeEmail(email))}`, maxFailures: settings.loginMaxFailures },
-      ...(ip ? [ipThrottleKey(ip, settings.loginMaxFailuresPerIp)] : []),
-    ];
+  function throttleKeys(email: string, ip: string | null): LoginKeys {
+    return loginKeysFor('subject', normalizeEmail(email), ip, settings);
   }
 
   /** The account registered for an address, if any (found by its keyed hash). */
@@ -198,7 +195,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
   ): Promise<IssuedSubjectSession> {
     const now = clock.now();
     const keys = throttleKeys(input.email, context.ip);
-    const waitMs = await throttle.blockedFor(db, keys, now);
+    const waitMs = await throttle.loginBlockedFor(db, keys, now);
     if (waitMs > 0) {
       await audit.record(context, { action: 'subject.login.throttled', outcome: 'denied' });
       throw tooManyAttempts(waitMs);
@@ -217,7 +214,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
             : undefined;
     if (!found || failure) {
       const blocked = await db.transaction().execute(async (tx) => {
-        const nowBlocked = await throttle.recordFailure(tx, keys, now);
+        const nowBlocked = (await throttle.recordLoginFailure(tx, keys, now)).blocked;
         await audit.append(tx, context, {
           action: 'subject.login.failed',
           outcome: 'failure',
@@ -225,7 +222,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
         });
         return nowBlocked;
       });
-      if (blocked) throw tooManyAttempts(await throttle.blockedFor(db, keys, now));
+      if (blocked) throw tooManyAttempts(await throttle.loginBlockedFor(db, keys, now));
       throw new AppError('unauthenticated', invalidCredentials, {
         extensions: { reason: 'invalid_credentials' },
       });
@@ -245,7 +242,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
       ? await hashPassword(input.password, settings.argon2)
       : undefined;
     return db.transaction().execute(async (tx) => {
-      await throttle.clear(tx, keys[0] as ThrottleKey);
+      await throttle.clear(tx, keys.pair);
       await store.setLastLogin(tx, account.id, now, rehash);
       const issued = await startSession(tx, { id: account.id, subjectId: account.subject_id });
       await audit.append(tx, asSubject(context, account.subject_id), {
