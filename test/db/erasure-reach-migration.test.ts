@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDown, migrateToLatest } from '../../src/db/migrate.js';
+import { migrateUpFrom, rollBackThrough } from '../helpers/migrations.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const sealed = (marker: number) => Buffer.from([1, marker, 2, 3]);
@@ -15,7 +15,7 @@ describe('migration 0020 (erasure reaches every copy)', () => {
 
   it('removes what requests held about subjects erased before it, and leaves everyone else alone', async () => {
     const { db } = database;
-    expect(await migrateDown(db)).toBe('0020_erasure_reach');
+    await rollBackThrough(db, '0020_erasure_reach');
     const [erased, live] = [randomUUID(), randomUUID()];
     const [erasedRequest, liveRequest] = [randomUUID(), randomUUID()];
     await sql`insert into subjects (id, status) values (${erased}::uuid, 'erased'), (${live}::uuid, 'active')`.execute(
@@ -47,7 +47,7 @@ describe('migration 0020 (erasure reaches every copy)', () => {
       }
     }
 
-    expect(await migrateToLatest(db)).toEqual(['0020_erasure_reach']);
+    await migrateUpFrom(db, '0020_erasure_reach');
     const requests = await db
       .selectFrom('data_subject_requests')
       .select(['id', 'contact_sealed', 'corrections_sealed'])
