@@ -8,12 +8,39 @@ const parts = [
   { in: 'body', of: (request: FastifyRequest) => request.body, code: 'validation_failed' },
 ] as const satisfies readonly { in: FieldError['in']; code: ErrorCode; of: unknown }[];
 
+/**
+ * Query parameters whose percent-encoding does not decode to UTF-8 (a lone surrogate can only arrive so).
+ * The query-string parser keeps such a value as its raw text, which would then be searched for or stored
+ * as if the client had meant it; the path gets the same check from the router (FST_ERR_BAD_URL).
+ */
+function undecodableQueryParameters(url: string): string[] {
+  const start = url.indexOf('?');
+  if (start < 0 || !url.includes('%', start)) return [];
+  const names: string[] = [];
+  for (const pair of url.slice(start + 1).split('&')) {
+    const [name = '', value = ''] = pair.split('=', 2);
+    for (const part of [name, value]) {
+      try {
+        decodeURIComponent(part);
+      } catch {
+        names.push(/^[\w.-]{1,64}$/.test(name) ? name : '(a parameter name)');
+        break;
+      }
+    }
+  }
+  return names;
+}
+
 /** The fields of a request's path, query and parsed body that hold text PostgreSQL cannot store. */
 export function unstorableFieldsOf(
   request: FastifyRequest,
 ): { code: ErrorCode; errors: FieldError[] } | null {
   let code: ErrorCode | null = null;
   const errors: FieldError[] = [];
+  for (const name of undecodableQueryParameters(request.url)) {
+    code ??= 'invalid_query_parameter';
+    errors.push({ in: 'querystring', path: name, message: 'is not percent-encoded UTF-8' });
+  }
   for (const part of parts) {
     for (const path of unstorableStringPaths(part.of(request))) {
       code ??= part.code;
@@ -37,7 +64,7 @@ export function refuseUnstorableStrings(app: FastifyInstance): void {
     done(
       new AppError(
         found.code,
-        `${found.errors.length} ${noun} text that cannot be stored (a NUL character or an unpaired UTF-16 surrogate).`,
+        `${found.errors.length} ${noun} text that cannot be stored (a NUL character, an unpaired UTF-16 surrogate or bytes that are not UTF-8).`,
         { errors: found.errors },
       ),
     );
