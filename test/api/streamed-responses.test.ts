@@ -29,8 +29,10 @@ describe('streamed responses', () => {
         app.get(
           '/test/stream/:format',
           { config: { access: 'public' }, schema: { params: z.object({ format: z.enum(formats) }) } },
-          async (request, reply) =>
-            sendStreamed(reply, failingAfterTwoChunks(request.params.format), request.params.format),
+          async (request, reply) => {
+            const { format } = request.params as { format: (typeof formats)[number] };
+            return sendStreamed(reply, failingAfterTwoChunks(format), format);
+          },
         );
         app.get('/test/stream-refused', { config: { access: 'public' } }, async (_request, reply) =>
           sendStreamed(reply, failingBeforeFirstChunk(), 'ndjson'),
