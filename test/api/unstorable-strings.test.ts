@@ -138,9 +138,16 @@ describe('text PostgreSQL cannot store, in every input of every route', () => {
               headers: { ...headers, ...(probe.type ? { 'content-type': probe.type } : {}) },
               ...(probe.payload !== undefined ? { payload: probe.payload } : {}),
             });
-          let response = await send(operator);
-          if (response.statusCode === 403 && path.startsWith('/v1/privacy/')) response = await send(subject);
           sent += 1;
+          let response: Awaited<ReturnType<typeof send>>;
+          try {
+            response = await send(operator);
+            if (response.statusCode === 403 && path.startsWith('/v1/privacy/'))
+              response = await send(subject);
+          } catch (error) {
+            failures.push(`${probe.route} ${probe.where} (${probe.probe}): ${String(error)}`);
+            continue;
+          }
           if (response.statusCode === 401 || response.statusCode === 403) accessRefused += 1;
           const label = `${probe.route} ${probe.where} (${probe.probe}): ${response.statusCode}`;
           if (response.statusCode < 400 || response.statusCode >= 500) {
