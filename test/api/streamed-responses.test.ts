@@ -16,8 +16,10 @@ async function* failingAfterTwoChunks(format: (typeof formats)[number]): AsyncGe
   throw new Error('connection terminated unexpectedly');
 }
 
-async function* failingBeforeFirstChunk(): AsyncGenerator<string> {
-  throw new AppError('not_found', 'Subject not found.');
+/** Like a history export whose subject check fails before the header is produced. */
+async function* failingBeforeFirstChunk(subjectFound: () => Promise<boolean>): AsyncGenerator<string> {
+  if (!(await subjectFound())) throw new AppError('not_found', 'Subject not found.');
+  yield '{"events":[]}';
 }
 
 describe('streamed responses', () => {
@@ -35,7 +37,11 @@ describe('streamed responses', () => {
           },
         );
         app.get('/test/stream-refused', { config: { access: 'public' } }, async (_request, reply) =>
-          sendStreamed(reply, failingBeforeFirstChunk(), 'ndjson'),
+          sendStreamed(
+            reply,
+            failingBeforeFirstChunk(async () => false),
+            'ndjson',
+          ),
         );
       },
     });
