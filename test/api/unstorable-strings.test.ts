@@ -8,6 +8,7 @@ import {
   type OpenApiDocument,
   type OpenApiOperation,
   stringPathsOf,
+  withBranch,
   withStringAt,
 } from '../helpers/schema-examples.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -67,7 +68,9 @@ function probesFor(
   const content = operation.requestBody?.content ?? {};
   const jsonSchema = content['application/json']?.schema;
   const body = jsonSchema ? exampleFor(document, jsonSchema) : undefined;
-  const validBody = body === undefined ? {} : { payload: JSON.stringify(body), type: 'application/json' };
+  const requiredOnly = jsonSchema ? exampleFor(document, jsonSchema, { optional: false }) : undefined;
+  const validBody =
+    requiredOnly === undefined ? {} : { payload: JSON.stringify(requiredOnly), type: 'application/json' };
   const base = { route, method: method.toUpperCase() };
   const found: Probe[] = [];
   for (const probe of probes) {
@@ -84,7 +87,10 @@ function probesFor(
     }
     const url = pathWith(path, pathValues) + queryOf(requiredQuery);
     for (const stringPath of body === undefined ? [] : stringPathsOf(body)) {
-      const payload = JSON.stringify(withStringAt(body, stringPath, probe.text));
+      // Required fields plus the one probed, so the rest of the body is as valid as can be.
+      const payload = JSON.stringify(
+        withStringAt(withBranch(requiredOnly, body, stringPath), stringPath, probe.text),
+      );
       const where = `body ${stringPath.join('.') || '(root)'}`;
       found.push({ ...base, where, probe: probe.name, url, payload, type: 'application/json' });
     }

@@ -71,23 +71,29 @@ function exampleString(schema: JsonSchema): string {
 
 /**
  * Builds, from the schemas of an OpenAPI document, a small value that fits a schema: every property
- * present (optional ones too, so that every string field can be reached), the first choice of each
+ * present (optional ones too, unless `optional: false`), the first choice of each
  * union, the first enum value, numbers at their minimum. Good enough to get past validation to whatever
  * a test wants to probe; not a general JSON Schema sampler.
  */
-export function exampleFor(document: OpenApiDocument, schema: JsonSchema | undefined, depth = 0): unknown {
+export function exampleFor(
+  document: OpenApiDocument,
+  schema: JsonSchema | undefined,
+  options: { optional?: boolean } = {},
+  depth = 0,
+): unknown {
   if (!schema || depth > 12) return undefined;
-  if (schema.$ref) return exampleFor(document, resolveRef(document, schema.$ref), depth + 1);
+  const next = (inner: JsonSchema | undefined) => exampleFor(document, inner, options, depth + 1);
+  if (schema.$ref) return next(resolveRef(document, schema.$ref));
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   if (schema.default !== undefined) return schema.default;
   const choice = schema.anyOf ?? schema.oneOf;
   if (choice) {
     const nonNull = choice.find((option) => option.type !== 'null') ?? choice[0];
-    return exampleFor(document, nonNull, depth + 1);
+    return next(nonNull);
   }
   if (schema.allOf) {
-    return Object.assign({}, ...schema.allOf.map((part) => exampleFor(document, part, depth + 1)));
+    return Object.assign({}, ...schema.allOf.map(next));
   }
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
@@ -99,19 +105,18 @@ export function exampleFor(document: OpenApiDocument, schema: JsonSchema | undef
     case 'boolean':
       return false;
     case 'array':
-      return Array.from({ length: Math.max(schema.minItems ?? 1, 1) }, () =>
-        exampleFor(document, schema.items, depth + 1),
-      );
+      return Array.from({ length: Math.max(schema.minItems ?? 1, 1) }, () => next(schema.items));
     case 'null':
       return null;
     default: {
       const object: Record<string, unknown> = {};
+      const required = new Set(schema.required ?? []);
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
-        object[name] = exampleFor(document, property, depth + 1);
+        if (options.optional !== false || required.has(name)) object[name] = next(property);
       }
       // A record (`z.record`) gets one entry, so its values are reached too.
       if (!schema.properties && typeof schema.additionalProperties === 'object') {
-        object.example = exampleFor(document, schema.additionalProperties, depth + 1);
+        object.example = next(schema.additionalProperties);
       }
       return object;
     }
@@ -142,5 +147,19 @@ export function withStringAt(value: unknown, path: ValuePath, replacement: strin
     unknown
   >;
   copy[head] = withStringAt(copy[head], rest, replacement);
+  return copy;
+}
+
+/**
+ * `base` with the branch of `full` that leads to `path` grafted in where `base` lacks it: a body with
+ * only its required fields, plus the optional field a test wants to reach (and what holds it).
+ */
+export function withBranch(base: unknown, full: unknown, path: ValuePath): unknown {
+  if (path.length === 0) return base === undefined ? full : base;
+  if (typeof base !== 'object' || base === null) return full;
+  const [head, ...rest] = path as [string | number, ...ValuePath];
+  const copy = (Array.isArray(base) ? [...base] : { ...base }) as Record<string | number, unknown>;
+  const fullAt = (full as Record<string | number, unknown>)[head];
+  copy[head] = head in copy ? withBranch(copy[head], fullAt, rest) : fullAt;
   return copy;
 }
