@@ -174,3 +174,40 @@ describe('text PostgreSQL cannot store, in every input of every route', () => {
     console.log(`sent ${sent}, access refused ${accessRefused}`);
   });
 });
+
+describe('a route added later', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      // Declares no schema at all: the check does not depend on the route remembering it.
+      beforeReady: (app) => {
+        app.post('/test/notes/:noteId', { config: { access: 'public' } }, async () => ({ stored: true }));
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('gets the same refusal without declaring anything, naming each field', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/test/notes/n1?tag=a%00',
+      payload: { title: 'fine', body: { lines: ['ok', 'x\uD83D'] }, 'key\u0000': 1 },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(response.json()).toMatchObject({
+      code: 'invalid_query_parameter',
+      errors: [
+        { in: 'querystring', path: 'tag' },
+        { in: 'body', path: '(a key)' },
+        { in: 'body', path: 'body.lines.1' },
+      ],
+    });
+    const path = await t.app.inject({ method: 'POST', url: '/test/notes/%00', payload: {} });
+    expect(path.json()).toMatchObject({
+      code: 'invalid_path_parameter',
+      errors: [{ in: 'params', path: 'noteId' }],
+    });
+  });
+});
