@@ -6,13 +6,15 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { registerAuthentication } from './http/authenticate.js';
+import { clientErrorHandler, frameworkErrorHandler, refuseOverlongUrls } from './http/framework-errors.js';
 import { registerOpenApi } from './http/openapi.js';
 import { acceptAbsentBodies } from './http/optional-body.js';
 import { registerProblemHandlers } from './http/problem.js';
 import { requestIdFor } from './http/request-id.js';
 import { requestLogController } from './http/request-log.js';
 import { requireAccessDeclarations } from './http/route-access.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerSecurityHeaders, responseSecurityHeaders } from './http/security-headers.js';
+import { refuseUnstorableStrings } from './http/storable-input.js';
 import { defaultWebRoot, registerWebApp } from './http/web-app.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
@@ -62,9 +64,40 @@ export type AppDeps = {
 
 export type App = FastifyInstance;
 
+// The headers that matter for an API holding personal data (OWASP REST guidance); legacy ones for
+// browsers long gone (X-XSS-Protection, X-Download-Options, Flash policies, DNS prefetch) are left out.
+const securityHeaders = responseSecurityHeaders({
+  hsts: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  originAgentCluster: false,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+});
+
 /** Builds the HTTP application: cross-cutting hooks first, then every module's routes. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database, logger, metrics, jobs, services } = deps;
+  const hsts = `max-age=${config.hstsMaxAge}; includeSubDomains`;
+  // Answers made before any hook runs carry the same headers (HSTS too when serving HTTPS).
+  const earlyHeaders = deps.https
+    ? { ...securityHeaders, 'strict-transport-security': hsts }
+    : securityHeaders;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics.
     loggerInstance: logger as FastifyBaseLogger,
@@ -76,6 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler(earlyHeaders),
+    clientErrorHandler: clientErrorHandler(earlyHeaders),
     ...(deps.https ? { https: deps.https } : {}),
   });
 
@@ -83,9 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   requireAccessDeclarations(app);
   registerProblemHandlers(app);
+  refuseUnstorableStrings(app);
 
   // Callback-style hooks on the hot path: no promise per hook per request.
-  const hsts = `max-age=${config.hstsMaxAge}; includeSubDomains`;
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     if (request.protocol === 'https') reply.header('strict-transport-security', hsts);
@@ -101,31 +136,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
 
-  // The headers that matter for an API holding personal data (OWASP REST guidance); legacy ones for
-  // browsers long gone (X-XSS-Protection, X-Download-Options, Flash policies, DNS prefetch) are left out.
-  registerSecurityHeaders(app, {
-    hsts: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-    originAgentCluster: false,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
+  registerSecurityHeaders(app, securityHeaders);
+  // After the security headers, which an error in onRequest would otherwise skip.
+  refuseOverlongUrls(app);
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, credentials: true });
   }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import { censorForLog, createLogger } from './logger.js';
+import { censorForLog, createLogger, errorMessageForLog } from './logger.js';
 
 faker.seed(5);
 
@@ -58,5 +58,35 @@ describe('log redaction', () => {
     expect(record.password).toBe('kept');
     expect((record.nested as Record<string, unknown>).token).toBe('kept');
     expect(JSON.stringify(censored)).toContain('[too deep]');
+  });
+
+  /** Shaped like node-postgres's DatabaseError (PGlite's carries the same fields, plus `params`). */
+  function databaseError(message: string, fields: Record<string, unknown>): Error {
+    return Object.assign(new Error(message), { severity: 'ERROR', code: '23505', ...fields });
+  }
+
+  it('drops the parameters, statement and detail of a database error, and the values in its message', () => {
+    const email = faker.internet.email();
+    const error = databaseError(`invalid input syntax for type uuid: "${email}"`, {
+      detail: `Key (lower(email))=(${email}) already exists.`,
+      where: `unnamed portal parameter $1 = '${email}'`,
+      query: `insert into operators (email) values ('${email}')`,
+      parameters: [email],
+      params: [email],
+      constraint: 'operators_email_idx',
+    });
+    const { logger, text } = capture();
+    logger.error({ err: new Error('request failed', { cause: error }) }, 'failed');
+    logger.warn({ error }, 'job failed');
+    expect(text()).toContain('operators_email_idx');
+    expect(text()).toContain('invalid input syntax for type uuid: [redacted]');
+    expect(text()).not.toContain(email);
+    expect(errorMessageForLog(error)).toBe('invalid input syntax for type uuid: [redacted]');
+  });
+
+  it('keeps the message of an error that is not a database error', () => {
+    expect(errorMessageForLog(new Error('the key file "kek-2.key" is missing'))).toBe(
+      'the key file "kek-2.key" is missing',
+    );
   });
 });

@@ -38,7 +38,7 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
         title: 'Custos API',
         version: options.version,
         description:
-          'Privacy and data-protection engine. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`.',
+          'Privacy and data-protection engine. Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`. Every string in a path, a query or a JSON body (object keys included) must be storable text: a NUL character, an unpaired UTF-16 surrogate or percent-encoding that is not UTF-8 answers 400 (`invalid_path_parameter`, `invalid_query_parameter` or `validation_failed`) naming each field. A streamed response (NDJSON, CSV, streamed JSON) that fails after its first byte ends with an error line instead of stopping short: NDJSON and JSON with `{"error":<problem>}`, CSV with a row `#error,<code>,<requestId>,"<detail>"`.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       servers: [{ url: options.publicUrl }],

@@ -41,6 +41,9 @@ const titles: Record<ErrorCode, string> = {
   bad_request: 'Bad request',
   unsupported_media_type: 'Unsupported media type',
   body_too_large: 'Body too large',
+  uri_too_long: 'URI too long',
+  headers_too_large: 'Request headers too large',
+  request_timeout: 'Request timeout',
   route_not_found: 'Route not found',
   method_not_allowed: 'Method not allowed',
   unauthenticated: 'Authentication required',
@@ -91,6 +94,14 @@ const fastifyCodes: Record<string, { code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'body_too_large',
     detail: 'The request body is larger than this server accepts.',
+  },
+  FST_ERR_BAD_URL: {
+    code: 'bad_request',
+    detail: 'The URL is not valid: a percent-encoded part does not decode to UTF-8.',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'uri_too_long',
+    detail: 'A path segment is longer than this server accepts.',
   },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'bad_request',

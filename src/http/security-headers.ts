@@ -18,14 +18,20 @@ export function securityHeadersFor(options: HelmetOptions): Record<string, strin
 }
 
 /**
- * Sends helmet's security headers (CSP, nosniff, frame and referrer policy, …) on every response.
+ * The headers every response carries: helmet's for these options, and `Cache-Control: no-store`, since
+ * responses carry personal data and no browser or proxy may keep a copy.
+ */
+export function responseSecurityHeaders(options: HelmetOptions): Record<string, string> {
+  return { ...securityHeadersFor(options), 'cache-control': 'no-store' };
+}
+
+/**
+ * Sends the security headers (CSP, nosniff, frame and referrer policy, …) on every response.
  * `@fastify/helmet` rebuilds helmet's middleware chain and re-parses the CSP on every request; these
  * headers are constant, so they are computed once and set in one call. A route that needs different
  * headers (the API reference UI sets its own CSP) overrides them in its own handler or hook.
  */
-export function registerSecurityHeaders(app: FastifyInstance, options: HelmetOptions): void {
-  // Responses carry personal data: no browser or proxy may keep a copy.
-  const headers = { ...securityHeadersFor(options), 'cache-control': 'no-store' };
+export function registerSecurityHeaders(app: FastifyInstance, headers: Record<string, string>): void {
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();

@@ -2,7 +2,7 @@ import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import { isConnectionError } from '../db/connection-errors.js';
 import type { Database, Executor } from '../db/database.js';
-import type { Logger } from '../logger.js';
+import { errorMessageForLog, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
 /** A kind of background work: its queue, optional cron schedule and handler. */
@@ -132,7 +132,8 @@ export function createJobQueue(deps: {
         { err: error, queue: definition.name, jobId: job.id },
         'job failed; pg-boss will retry it if attempts remain',
       );
-      const message = error instanceof Error ? error.message : String(error);
+      // Scrubbed like a log line: this message is kept in the queue's table.
+      const message = errorMessageForLog(error);
       await boss.fail(definition.name, job.id, { message: message.slice(0, 500) });
     }
   }

@@ -13,6 +13,9 @@ export const errorCodes = {
   bad_request: 400,
   unsupported_media_type: 415,
   body_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
   route_not_found: 404,
   method_not_allowed: 405,
   // Auth

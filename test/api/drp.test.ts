@@ -727,6 +727,18 @@ describe('the Data Rights Protocol', { timeout: 90_000 }, () => {
           true,
         ],
         ['not JSON', await postExercise(signedText(first, 'exercise=access'), first.token), 400, true],
+        [
+          'a NUL in a signed field',
+          await exercise(first, exerciseDocument(first, { name: 'Ann\u0000Lee' })),
+          400,
+          true,
+        ],
+        [
+          'a lone surrogate in a signed field',
+          await exercise(first, exerciseDocument(first, { 'agent-request-id': 'req-\uD800' })),
+          400,
+          true,
+        ],
         ['not base64', await postExercise('this is not a signed message', first.token), 400, true],
       ];
       for (const [name, response, status, fatal] of cases) {

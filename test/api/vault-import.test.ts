@@ -214,4 +214,22 @@ describe('bulk import', () => {
     expect(new Set(indexed.map((row) => row.id)).size).toBe(3);
     expect(indexed).toHaveLength(3);
   });
+
+  it('reports lines holding text PostgreSQL cannot store, by field, and imports the rest', async () => {
+    const lines = [
+      JSON.stringify({ externalId: faker.string.uuid(), region: 'eu\u0000', email: faker.internet.email() }),
+      JSON.stringify({ externalId: 'ext-\uD800', email: faker.internet.email() }),
+      JSON.stringify({ externalId: faker.string.uuid(), email: `${faker.internet.email()}\u0000` }),
+      JSON.stringify({ externalId: faker.string.uuid(), email: faker.internet.email() }),
+    ];
+    const response = await importNdjson(lines);
+    expect(response.statusCode, response.body).toBe(200);
+    const reason = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+    expect(response.json()).toMatchObject({ lines: 4, recordsCreated: 1, failed: 3 });
+    expect(response.json().errors).toEqual([
+      { line: 1, field: 'region', reason },
+      { line: 2, field: 'externalId', reason },
+      { line: 3, field: 'email', reason },
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
+import { sendStreamed } from '../../http/streamed-response.js';
 import {
   filtersFrom,
   ZAuditCheckpoint,
@@ -84,14 +84,11 @@ export function auditRoutes({ audit }: { audit: AuditService }): FastifyPluginAs
         const { format, ...filters } = request.query;
         const chunks = audit.exportStream(filtersFrom(filters), format, { context: auditContextOf(request) });
         const stamp = new Date().toISOString().replaceAll(':', '-').slice(0, 19);
-        return (
-          reply
-            .type(contentTypes[format])
-            .header('content-disposition', `attachment; filename="custos-audit-${stamp}.${format}"`)
-            .header('cache-control', 'no-store')
-            // A stream is sent as is (Fastify skips serialization); the schema documents what it carries.
-            .send(Readable.from(chunks) as unknown as string)
-        );
+        reply
+          .type(contentTypes[format])
+          .header('content-disposition', `attachment; filename="custos-audit-${stamp}.${format}"`)
+          .header('cache-control', 'no-store');
+        return sendStreamed(reply, chunks, format);
       },
     );
 

@@ -1,8 +1,9 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
+import { sendStreamed } from '../../http/streamed-response.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
 import type { CheckService } from './check-service.js';
 import {
@@ -165,8 +166,7 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
           request.query.purpose,
           subjectIdBatches(body, filterBatchSize),
         );
-        // A stream is sent as is (Fastify skips serialization); the schema documents what it carries.
-        return reply.type(`${ndjson}; charset=utf-8`).send(Readable.from(chunks) as unknown as string);
+        return sendStreamed(reply.type(`${ndjson}; charset=utf-8`), chunks, 'ndjson');
       },
     );
 
@@ -239,13 +239,13 @@ export function consentRoutes({ consent, checks, tcf, subjects, settings }: Deps
       async (request, reply) => {
         const { format } = request.query;
         const chunks = await consent.history(auditContextOf(request), request.params.id, format);
-        return reply
+        reply
           .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
           .header(
             'content-disposition',
             `attachment; filename="consent-history-${request.params.id}.${format}"`,
-          )
-          .send(Readable.from(chunks) as unknown as string);
+          );
+        return sendStreamed(reply, chunks, format);
       },
     );
 

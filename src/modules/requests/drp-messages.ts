@@ -1,5 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { unstorableStringPaths } from '../../lib/storable-text.js';
 import { DrpError, drpVersion } from './drp-protocol.js';
 import { signatureValid, splitSignedMessage } from './drp-signature.js';
 
@@ -96,6 +97,15 @@ export function openSignedMessage<T>(body: unknown, key: KeyObject, schema: z.Zo
     json = JSON.parse(parts.document.toString('utf8'));
   } catch {
     throw new DrpError('malformed_message', 'The signed document is not JSON.', { fatal: true });
+  }
+  // The document is inside the body, where the HTTP check of every input does not reach: same rule here.
+  const unstorable = unstorableStringPaths(json);
+  if (unstorable.length > 0) {
+    throw new DrpError(
+      'malformed_message',
+      `The signed document holds a NUL character or an unpaired surrogate at: ${unstorable.join(', ')}.`,
+      { fatal: true },
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

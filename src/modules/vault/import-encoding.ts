@@ -1,5 +1,6 @@
 import { aead } from '../../lib/aead.js';
 import { isCanonicalUuid, timeOrderedId } from '../../lib/ids.js';
+import { unstorableStringPaths, unstorableTextMessage } from '../../lib/storable-text.js';
 import type { FieldDefinition } from './collection-schema.js';
 import { validateRecordValues } from './collection-schema.js';
 import { encodeRecord } from './record-encoding.js';
@@ -75,6 +76,11 @@ function check(setup: EncoderSetup, line: ImportLine, errors: ImportError[]) {
   }
   const { externalId: _externalId, region, recordId, ...fields } = line.values;
   const before = errors.length;
+  // The same rule as every HTTP input: no NUL or unpaired surrogate reaches a column, sealed or not.
+  for (const path of unstorableStringPaths(line.values)) {
+    errors.push({ line: line.line, field: path, reason: unstorableTextMessage });
+  }
+  if (errors.length > before) return undefined;
   if (externalIdOf(line.values) === undefined) {
     errors.push({
       line: line.line,
@@ -94,7 +100,8 @@ function check(setup: EncoderSetup, line: ImportLine, errors: ImportError[]) {
   if (errors.length > before) return undefined;
   return {
     values: checked.values,
-    region: typeof region === 'string' && region !== '' ? region.slice(0, 32) : null,
+    // Cut by code points, so a cut never leaves half a surrogate pair.
+    region: typeof region === 'string' && region !== '' ? Array.from(region).slice(0, 32).join('') : null,
     recordId: (recordId as string | undefined)?.toLowerCase(),
   };
 }
