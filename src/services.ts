@@ -129,6 +129,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       checkpointEvery: config.auditCheckpointEvery,
       checkpointIntervalMs: config.auditCheckpointInterval,
     },
+    logger,
   });
   // Alerts: raised by the modules below in their own transactions, about pseudonymous targets only.
   const alerts = alertService({

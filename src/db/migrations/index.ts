@@ -18,6 +18,7 @@ import * as m0016 from './0016_request_corrections.js';
 import * as m0017 from './0017_pending_registration_consents.js';
 import * as m0018 from './0018_sole_records.js';
 import * as m0019 from './0019_blind_index_record_key.js';
+import * as m0020 from './0020_audit_checkpoint_chain.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0017_pending_registration_consents': m0017,
   '0018_sole_records': m0018,
   '0019_blind_index_record_key': m0019,
+  '0020_audit_checkpoint_chain': m0020,
 };
