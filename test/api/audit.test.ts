@@ -8,7 +8,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { Tx } from '../../src/db/database.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { type AuditEntryRecord, sealEntry } from '../../src/modules/audit/audit-entry.js';
+import {
+  type AuditCheckpoint,
+  type AuditEntryRecord,
+  sealEntry,
+} from '../../src/modules/audit/audit-entry.js';
 import { verifyExport } from '../../src/modules/audit/audit-export.js';
 import { auditCheckpointJobName } from '../../src/modules/audit/audit-jobs.js';
 import { keyIdOf, lazyAuditKeys, publicKeysFrom } from '../../src/modules/audit/audit-keys.js';
@@ -632,6 +636,280 @@ describe('the audit log', () => {
           .execute();
       });
       expect(report).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid', seq: target });
+    });
+  });
+
+  describe('verification finds rewrites that also remove or replay checkpoints', () => {
+    /** Chained checkpoints, oldest first. */
+    async function chainedCheckpoints(): Promise<AuditCheckpoint[]> {
+      return (await audit().checkpoints(0, 1000)).filter((point) => point.checkpointSeq !== undefined);
+    }
+
+    /**
+     * Rewrites `chain` from entry `from` on as someone with the database but not the key would: `edit`
+     * changes (or, returning null, drops) that entry, positions and hashes after it are recomputed and the
+     * head is moved to match, so the chain itself looks whole again. Read first; the write goes in `tx`.
+     */
+    async function rewriteChain(
+      chain: number,
+      from: number,
+      edit: (entry: AuditEntryRecord) => AuditEntryRecord | null,
+    ): Promise<(tx: Tx) => Promise<void>> {
+      const rows = await db()
+        .selectFrom('audit_entries')
+        .select('seq')
+        .where('chain', '=', chain)
+        .where('seq', '>=', from)
+        .orderBy('seq')
+        .execute();
+      const entries = await Promise.all(rows.map((row) => audit().entry(Number(row.seq))));
+      const first = entries[0] as AuditEntryRecord;
+      let previous = first.prevHash;
+      let position = first.chainSeq - 1;
+      const resealed: AuditEntryRecord[] = [];
+      for (const entry of entries) {
+        const edited = entry.seq === from ? edit(entry) : entry;
+        if (!edited) continue;
+        position += 1;
+        const sealed = sealEntry(previous, edited, { chain, chainSeq: position });
+        resealed.push(sealed);
+        previous = sealed.hash;
+      }
+      const last = resealed.at(-1) as AuditEntryRecord;
+      return async (tx) => {
+        await tx.deleteFrom('audit_entries').where('chain', '=', chain).where('seq', '>=', from).execute();
+        await tx.insertInto('audit_entries').values(resealed.map(rowOf)).execute();
+        await tx
+          .updateTable('audit_head')
+          .set({ seq: last.seq, chain_seq: last.chainSeq, hash: Buffer.from(last.hash, 'hex') })
+          .where('chain', '=', chain)
+          .execute();
+      };
+    }
+
+    /** Entries enough for several checkpoints, one after the other (so all in one chain). */
+    async function appendChecked(count: number) {
+      const entries = await Promise.all((await appendSome(count)).map((seq) => audit().entry(seq)));
+      expect(new Set(entries.map((entry) => entry.chain)).size).toBe(1);
+      return entries;
+    }
+
+    /** The first entry after the last checkpoint that covers `entry`'s chain before `entry`. */
+    async function firstUnsignedAfter(entry: AuditEntryRecord, kept: AuditCheckpoint[]) {
+      const head = kept
+        .flatMap((point) => point.heads ?? [])
+        .filter((head) => head.chain === entry.chain && head.chainSeq < entry.chainSeq)
+        .sort((a, b) => b.chainSeq - a.chainSeq)[0];
+      const row = await db()
+        .selectFrom('audit_entries')
+        .select('seq')
+        .where('chain', '=', entry.chain)
+        .where('chain_seq', '=', (head?.chainSeq ?? 0) + 1)
+        .executeTakeFirstOrThrow();
+      return Number(row.seq);
+    }
+
+    it('an entry in the middle changed, the later hashes recomputed and the later checkpoints deleted', async () => {
+      const entries = await appendChecked(5 * checkpointEvery);
+      const changed = entries[checkpointEvery + 2] as AuditEntryRecord;
+      const kept = (await chainedCheckpoints()).filter((point) => point.seq < changed.seq);
+      const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
+        ...entry,
+        outcome: 'success',
+        details: {},
+      }));
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', changed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(changed, kept),
+      });
+    });
+
+    it('an entry in the middle deleted, the later positions and hashes recomputed and the later checkpoints deleted', async () => {
+      const entries = await appendChecked(5 * checkpointEvery);
+      const removed = entries[checkpointEvery + 2] as AuditEntryRecord;
+      const kept = (await chainedCheckpoints()).filter((point) => point.seq < removed.seq);
+      const rewrite = await rewriteChain(removed.chain, removed.seq, () => null);
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', removed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(removed, kept),
+      });
+    });
+
+    it('the same rewrite with only the next checkpoint deleted, at the gap in checkpoint numbers', async () => {
+      const entries = await appendChecked(3 * checkpointEvery);
+      const changed = entries[2] as AuditEntryRecord;
+      const later = (await chainedCheckpoints()).filter((point) => point.seq > changed.seq);
+      const [first, second] = later as [AuditCheckpoint, AuditCheckpoint];
+      const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
+        ...entry,
+        outcome: 'denied',
+      }));
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '=', first.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_missing',
+        checkpoint: first.checkpointSeq,
+        seq: second.seq,
+      });
+    });
+
+    it('a checkpoint deleted from the middle of the chain of checkpoints', async () => {
+      await appendChecked(3 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const [removed, next] = chained.slice(-3, -1) as [AuditCheckpoint, AuditCheckpoint];
+      const report = await verifyTampered(async (tx) => {
+        await tx.deleteFrom('audit_checkpoints').where('seq', '=', removed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_missing',
+        checkpoint: removed.checkpointSeq,
+        seq: next.seq,
+      });
+    });
+
+    it('the latest checkpoint deleted, once the entries it covered should have been signed', async () => {
+      const entries = await appendChecked(2 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const latest = chained.at(-1) as AuditCheckpoint;
+      const kept = chained.slice(0, -1);
+      const last = entries.at(-1) as AuditEntryRecord;
+      const report = await verifyTampered(
+        async (tx) => {
+          await tx.deleteFrom('audit_checkpoints').where('seq', '=', latest.seq).execute();
+        },
+        async () => {
+          clock.advance(t.runtime.config.auditCheckpointInterval + 3 * 60_000);
+          return audit().verify();
+        },
+      );
+      // The log is whole again: sign what the time that passed made due, for the tests after this one.
+      await audit().checkpointIfDue();
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(last, kept),
+      });
+    });
+
+    it('an older checkpoint re-inserted after the newer ones (its number replayed)', async () => {
+      await appendChecked(3 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const replayed = chained.at(-2) as AuditCheckpoint;
+      const copy = await db()
+        .selectFrom('audit_checkpoints')
+        .selectAll()
+        .where('seq', '=', replayed.seq)
+        .executeTakeFirstOrThrow();
+      try {
+        const report = await verifyTampered(async (tx) => {
+          // The table's keys stand in the way; its owner drops them.
+          await sql`alter table audit_checkpoints drop constraint audit_checkpoints_pkey`.execute(tx);
+          await sql`alter table audit_checkpoints drop constraint audit_checkpoints_checkpoint_seq`.execute(
+            tx,
+          );
+          await tx
+            .insertInto('audit_checkpoints')
+            .values({ ...copy, heads: JSON.stringify(copy.heads) })
+            .execute();
+        });
+        expect(report).toMatchObject({
+          ok: false,
+          problem: 'checkpoint_replayed',
+          checkpoint: replayed.checkpointSeq,
+          seq: replayed.seq,
+        });
+      } finally {
+        await sql`alter table audit_checkpoints add primary key (seq)`.execute(db());
+        await sql`alter table audit_checkpoints add constraint audit_checkpoints_checkpoint_seq unique (checkpoint_seq)`.execute(
+          db(),
+        );
+      }
+    });
+
+    it('entries left unsigned for longer than the checkpoint interval allows', async () => {
+      const [first] = await appendSome(2);
+      const unsigned = await audit().entry(first as number);
+      const earlier = (await chainedCheckpoints()).filter((point) => point.seq < unsigned.seq);
+      clock.advance(t.runtime.config.auditCheckpointInterval + 3 * 60_000);
+      const report = await audit().verify();
+      await audit().checkpointIfDue();
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(unsigned, earlier),
+      });
+      expect(await audit().verify()).toMatchObject({ ok: true });
+    });
+
+    it('a row appended around Custos with a correct hash: 200 with the finding, the alert, and its own entry', async () => {
+      const headers = await actAs(t, 'auditor');
+      await appendSome(2);
+      const head = await db()
+        .selectFrom('audit_head')
+        .selectAll()
+        .where('chain', '=', 0)
+        .executeTakeFirstOrThrow();
+      const previous = await audit().entry(Number(head.seq));
+      const last = Number(
+        (
+          await db()
+            .selectFrom('audit_entries')
+            .select(db().fn.max('seq').as('max'))
+            .executeTakeFirstOrThrow()
+        ).max,
+      );
+      // The next number the sequence hands out and the next position of the chain: every later append
+      // there collides with it.
+      const forged = sealEntry(
+        previous.hash,
+        { ...previous, seq: last + 1, action: 'operator.login.succeeded', outcome: 'success' },
+        { chain: 0, chainSeq: Number(head.chain_seq) + 1 },
+      );
+      const { responses, recorded, alert } = await verifyTampered(
+        async (tx) => {
+          await tx.insertInto('audit_entries').values(rowOf(forged)).execute();
+        },
+        async () => ({
+          responses: [
+            await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+            await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+          ],
+          recorded: await audit().query({ action: 'audit.log.verified' }, undefined, 2),
+          alert: await db()
+            .selectFrom('alerts')
+            .selectAll()
+            .where('kind', '=', 'audit.verification_failed')
+            .where('target_id', '=', String(forged.seq))
+            .executeTakeFirst(),
+        }),
+      );
+      for (const response of responses) {
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toMatchObject({ ok: false, problem: 'entry_beyond_head', seq: forged.seq });
+      }
+      expect(alert).toMatchObject({ severity: 'critical', status: 'open' });
+      expect(recorded.items).toHaveLength(2);
+      for (const item of recorded.items) {
+        expect(item).toMatchObject({
+          outcome: 'failure',
+          details: { problem: 'entry_beyond_head', seq: forged.seq },
+        });
+        expect(item.chain).not.toBe(0);
+      }
     });
   });
 
