@@ -635,7 +635,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   ];
   const jobDefinitions: JobDefinition[] = [
     maintenanceJob(pruneTasks, logger),
-    auditCheckpointJob(audit, logger),
+    auditCheckpointJob(audit, logger, config.auditWitnessDir),
     auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
     rewrapJob(keys, logger),
     consentExpiryJob(consent, logger),

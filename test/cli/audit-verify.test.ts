@@ -76,7 +76,7 @@ describe('custos audit verify --file', () => {
       '--public-key',
       keyFile,
     ]);
-    expect(result.stdout).toMatch(/audit log OK: \d+ entries, \d+ checkpoints/);
+    expect(result.stdout, result.stderr).toMatch(/audit log OK: \d+ entries, \d+ checkpoints/);
     expect(result.code).toBe(0);
   });
 

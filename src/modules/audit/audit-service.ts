@@ -20,6 +20,7 @@ import { checkpointRowOf, isFiltered, readLog, toCheckpoint, toRecord } from './
 import type { AppendRow, AuditFilters, AuditStore } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
+import { lastWitnessed, writeToWitnessDir } from './audit-witness.js';
 import { pseudonymizeIp } from './client-ip.js';
 
 export type AuditSettings = {
@@ -409,6 +410,38 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
     return rows.map(toCheckpoint);
   }
 
+  /** Chained checkpoints after number `after`, oldest first (for witnesses). */
+  async function chainedCheckpoints(after: number, limit: number): Promise<AuditCheckpoint[]> {
+    return (await store.chainedCheckpointsAfter(db, after, limit)).map(toCheckpoint);
+  }
+
+  /** Every checkpoint, both formats, oldest first, a page at a time (for `audit checkpoints export`). */
+  async function* allCheckpoints(): AsyncGenerator<AuditCheckpoint[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await store.checkpointsPage(db, { after, upTo: Number.MAX_SAFE_INTEGER, limit: pageSize });
+      if (rows.length > 0) yield rows.map(toCheckpoint);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      after = Number(last.seq);
+    }
+  }
+
+  /**
+   * Copies chained checkpoints the witness directory does not have yet into it (see audit-witness.ts):
+   * run by the checkpoint job, so the copies trail the database by a minute at most.
+   */
+  async function writeWitnessCopies(dir: string): Promise<number> {
+    let written = 0;
+    for (let after = lastWitnessed(dir); ; ) {
+      const page = await chainedCheckpoints(after, pageSize);
+      written += writeToWitnessDir(dir, page);
+      const last = page.at(-1);
+      if (!last || page.length < pageSize) return written;
+      after = last.checkpointSeq as number;
+    }
+  }
+
   /** How many entries match (for progress bars); without filters, the newest number, not a full count. */
   async function count(filters: AuditFilters): Promise<number> {
     return isFiltered(filters) ? store.count(db, filters) : (await store.bounds(db)).lastEntrySeq;
@@ -549,6 +582,9 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
     verify,
     checkpointIfDue,
     checkpointsSigned,
+    chainedCheckpoints,
+    allCheckpoints,
+    writeWitnessCopies,
     publicKey,
     publicKeyPem,
     /** Registers a listener told of every failed verification of the log in the database. */

@@ -344,6 +344,17 @@ export function auditStore() {
       return Number(row?.count ?? 0);
     },
 
+    /** Chained checkpoints after number `after`, in order. */
+    async chainedCheckpointsAfter(tx: Executor, after: number, limit: number): Promise<AuditCheckpointRow[]> {
+      return tx
+        .selectFrom('audit_checkpoints')
+        .selectAll()
+        .where('checkpoint_seq', '>', after)
+        .orderBy('checkpoint_seq')
+        .limit(limit)
+        .execute();
+    },
+
     async checkpointsPage(
       tx: Executor,
       page: { after: number; upTo: number; limit: number },

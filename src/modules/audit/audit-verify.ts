@@ -143,8 +143,11 @@ type ChainState = {
 /** A checkpoint waiting for the log to pass the entry it covers; `witnessed` when only a witness had it. */
 type Pending = { checkpoint: AuditCheckpoint; witnessed: boolean };
 
+/** The same checkpoint, field by field (a log item carries `kind` besides). */
 function sameCheckpoint(a: AuditCheckpoint, b: AuditCheckpoint): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  const fields = ({ kind: _kind, ...checkpoint }: AuditCheckpoint & { kind?: string }) =>
+    canonicalJson(checkpoint);
+  return fields(a) === fields(b);
 }
 
 /** The verifier as a state machine fed one item at a time; `verifyAuditLog` drives it over a stream. */
