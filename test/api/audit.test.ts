@@ -746,7 +746,7 @@ describe('the audit log', () => {
       const [first, second] = later as [AuditCheckpoint, AuditCheckpoint];
       const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
         ...entry,
-        outcome: 'denied',
+        action: 'nothing.happened',
       }));
       const report = await verifyTampered(async (tx) => {
         await rewrite(tx);
@@ -880,7 +880,7 @@ describe('the audit log', () => {
         const head = lost.heads?.find((candidate) => candidate.chain === changed.chain);
         const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
           ...entry,
-          outcome: 'denied',
+          action: 'nothing.happened',
         }));
         const report = await verifyTampered(
           async (tx) => {
