@@ -137,6 +137,14 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
   let signing: Promise<void> | undefined;
   let signAgain = false;
 
+  /** How many appends made a checkpoint due: record() waits for the one its own batch made due. */
+  let dueCount = 0;
+
+  function checkpointDue(): void {
+    dueCount += 1;
+    void checkpointSoon();
+  }
+
   function checkpointSoon(): Promise<void> {
     if (signing) {
       signAgain = true;
@@ -212,7 +220,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
     if (!appended) return undefined;
     if (tx.isTransaction) heldChains.set(tx, appended.chain);
     // Reaching a multiple of N in its chain: a checkpoint is due (signed once this transaction commits).
-    if (appended.hash !== null) void checkpointSoon();
+    if (appended.hash !== null) checkpointDue();
     return appended.seq;
   }
 
@@ -295,7 +303,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
       return link;
     });
     await store.insertChained(tx, chained);
-    if (chained.some((link) => link.chainSeq % settings.checkpointEvery === 0)) void checkpointSoon();
+    if (chained.some((link) => link.chainSeq % settings.checkpointEvery === 0)) checkpointDue();
     return chained.map((link) => link.seq);
   }
 
@@ -335,10 +343,14 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
         const batch = waiting.splice(0, Math.min(maxBatch, settings.checkpointEvery));
         try {
           // Alone, an entry is one statement and its own transaction; together, one transaction.
+          const dueBefore = dueCount;
           const seqs =
             batch.length === 1
               ? [await appendPrepared(db, (batch[0] as (typeof batch)[number]).row)]
               : await appendBatch(batch.map((item) => item.row));
+          // A batch that made a checkpoint due resolves once it is signed: its entries are committed, and
+          // a caller (or a test) that writes one entry after another sees them signed in order.
+          if (dueCount !== dueBefore) await checkpointSoon();
           for (const [index, item] of batch.entries()) item.resolve(seqs[index] as number);
         } catch (error) {
           for (const item of batch) item.reject(error);
