@@ -180,14 +180,14 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(1_000_000),
     default: 1000,
     description:
-      'The audit log signs a checkpoint whenever a chain has grown by this many entries since its last.',
+      "The audit log signs a checkpoint (over every chain's head) whenever a chain reaches a multiple of this many entries; verification flags more than three times this many entries of a chain that no checkpoint covers.",
   },
   auditCheckpointInterval: {
     env: 'CUSTOS_AUDIT_CHECKPOINT_INTERVAL',
     schema: duration,
     default: '5m',
     description:
-      "The audit log also signs a chain's head when this long has passed since that chain's last checkpoint and entries were added (checked every minute). Bounds what a cut after the last checkpoint can hide.",
+      'The audit log also signs a checkpoint when this long has passed since the last one and entries were added (checked every minute); verification flags an entry left unsigned for longer than this plus two minutes. Bounds what a cut after the last checkpoint can hide.',
   },
   auditSigningKeyFile: {
     env: 'CUSTOS_AUDIT_SIGNING_KEY_FILE',
@@ -201,6 +201,12 @@ export const settings = {
     default: [],
     description:
       'Comma-separated PEM public keys of retired audit signing keys, so checkpoints they signed keep verifying after a rotation.',
+  },
+  auditWitnessDir: {
+    env: 'CUSTOS_AUDIT_WITNESS_DIR',
+    schema: z.string().min(1).optional(),
+    description:
+      'A directory (ideally one a witness controls: another host, a write-once mount) the checkpoint job copies every signed audit checkpoint to, one file each, never overwritten; `custos audit verify --witness <dir>` checks the database against it.',
   },
   auditVerifySchedule: {
     env: 'CUSTOS_AUDIT_VERIFY_SCHEDULE',

@@ -72,6 +72,7 @@ export async function openRuntime(options: {
       jobs,
       async close(timeoutMs = config.shutdownTimeout) {
         await jobs.stop(timeoutMs);
+        await services.audit.checkpointsSigned();
         await database.close();
       },
     };

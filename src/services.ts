@@ -132,6 +132,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
       checkpointEvery: config.auditCheckpointEvery,
       checkpointIntervalMs: config.auditCheckpointInterval,
     },
+    logger,
   });
   // Alerts: raised by the modules below in their own transactions, about pseudonymous targets only.
   const alerts = alertService({
@@ -651,7 +652,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   ];
   const jobDefinitions: JobDefinition[] = [
     maintenanceJob(pruneTasks, logger),
-    auditCheckpointJob(audit, logger),
+    auditCheckpointJob(audit, logger, config.auditWitnessDir),
     auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
     rewrapJob(keys, logger),
     consentExpiryJob(consent, logger),

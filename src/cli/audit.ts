@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { type Database, databaseOptionsFrom, openDatabase } from '../db/database.js';
 import { pendingMigrations } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
+import type { AuditCheckpoint } from '../modules/audit/audit-entry.js';
 import { verifyExport } from '../modules/audit/audit-export.js';
 import {
   auditKeyFilesOf,
@@ -17,6 +18,7 @@ import { filtersFrom, ZAuditFilters } from '../modules/audit/audit-schemas.js';
 import { type AuditService, auditService, type ExportFormat } from '../modules/audit/audit-service.js';
 import { auditStore } from '../modules/audit/audit-store.js';
 import type { AuditVerifyReport } from '../modules/audit/audit-verify.js';
+import { checkpointLine, readWitness } from '../modules/audit/audit-witness.js';
 import { configOrExit, fail, loggerFor } from './context.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -43,10 +45,44 @@ async function withAudit<T>(config: Config, task: (audit: AuditService) => Promi
   }
 }
 
+/**
+ * A trusted public key as given to `--public-key`: a PEM file, or the JSON `GET /v1/audit/public-key`
+ * answers (its `keyId` must then be the key's).
+ */
+export function publicKeyPemFrom(text: string, file: string): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('-----BEGIN ')) return trimmed;
+  if (trimmed.startsWith('{')) {
+    let json: { publicKeyPem?: unknown; keyId?: unknown };
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      throw new Error(`${file} is not valid JSON`);
+    }
+    if (typeof json.publicKeyPem !== 'string') {
+      throw new Error(
+        `${file} has no "publicKeyPem": give the JSON of GET /v1/audit/public-key, or a PEM file`,
+      );
+    }
+    const [key] = publicKeysFrom([json.publicKeyPem]).keys();
+    if (typeof json.keyId === 'string' && json.keyId !== key) {
+      throw new Error(`${file} says key ${json.keyId}, but its publicKeyPem is key ${key}`);
+    }
+    return json.publicKeyPem;
+  }
+  throw new Error(
+    `${file} is neither a PEM public key (-----BEGIN PUBLIC KEY-----, from \`custos audit public-key\`) nor the JSON of GET /v1/audit/public-key`,
+  );
+}
+
+function trustedKeys(files: readonly string[]) {
+  return publicKeysFrom(files.map((file) => publicKeyPemFrom(readFileSync(file, 'utf8'), file)));
+}
+
 function describeReport(report: AuditVerifyReport): string {
   if (!report.ok) {
     return [
-      `audit log FAILED verification at entry ${report.seq}: ${report.problem}`,
+      `audit log FAILED verification at entry ${report.seq}${report.checkpoint === undefined ? '' : ` (checkpoint ${report.checkpoint})`}: ${report.problem}`,
       `  ${report.message}`,
       `  (${report.entries} entries and ${report.checkpoints} checkpoints verified before it)`,
     ].join('\n');
@@ -70,12 +106,16 @@ function verifyCommand(): Command {
     .option('--file <path>', 'verify this NDJSON export instead of the database (no configuration needed)')
     .option(
       '--public-key <path>',
-      'a trusted public key (PEM); repeat it for the keys of earlier rotations',
+      'a trusted public key: a PEM file, or the JSON of GET /v1/audit/public-key; repeat it for the keys of earlier rotations',
       collect,
       [],
     )
+    .option(
+      '--witness <path>',
+      'checkpoints kept outside the database (a witness directory, or a file from `audit checkpoints export`): each must still be in the database, identical, with its entries intact',
+    )
     .option('--json', 'print the report as JSON')
-    .action(async (options: { file?: string; publicKey: string[]; json?: boolean }) => {
+    .action(async (options: { file?: string; publicKey: string[]; witness?: string; json?: boolean }) => {
       let progress: Progress | undefined;
       const onProgress = (done: number, total: number) => {
         progress ??= createProgress('Verifying', total, process.stderr);
@@ -83,7 +123,12 @@ function verifyCommand(): Command {
       };
       let report: AuditVerifyReport;
       try {
-        const given = publicKeysFrom(options.publicKey.map((file) => readFileSync(file, 'utf8')));
+        const given = trustedKeys(options.publicKey);
+        const witnessed: AuditCheckpoint[] | undefined = options.witness
+          ? readWitness(options.witness)
+          : undefined;
+        if (options.file && witnessed)
+          throw new Error('--witness checks the database; it does not go with --file');
         if (options.file) {
           if (given.size === 0)
             throw new Error('give the public key(s) to verify with: --public-key key.pem');
@@ -97,7 +142,11 @@ function verifyCommand(): Command {
         } else {
           const config = configOrExit();
           report = await withAudit(config, (audit) =>
-            audit.verify({ onProgress, ...(given.size > 0 ? { publicKeys: given } : {}) }),
+            audit.verify({
+              onProgress,
+              ...(given.size > 0 ? { publicKeys: given } : {}),
+              ...(witnessed ? { witnessed } : {}),
+            }),
           );
         }
       } catch (error) {
@@ -163,6 +212,31 @@ function exportCommand(): Command {
     });
 }
 
+function checkpointsCommand(): Command {
+  const exportCheckpoints = new Command('export')
+    .description(
+      'Write every signed checkpoint as JSON lines, oldest first, for a witness to keep outside the database (`audit verify --witness` checks against it).',
+    )
+    .option('--out <path>', 'write to this file instead of standard output')
+    .action(async (options: { out?: string }) => {
+      const config = configOrExit();
+      try {
+        await withAudit(config, async (audit) => {
+          const lines = (async function* () {
+            for await (const page of audit.allCheckpoints()) yield page.map(checkpointLine).join('');
+          })();
+          const out: Writable = options.out ? createWriteStream(options.out, { flags: 'w' }) : process.stdout;
+          await pipeline(Readable.from(lines), out, { end: Boolean(options.out) });
+        });
+      } catch (error) {
+        fail(loggerFor(config), error, 'audit checkpoints export failed');
+      }
+    });
+  return new Command('checkpoints')
+    .description('Signed checkpoints of the audit log, for witnesses.')
+    .addCommand(exportCheckpoints);
+}
+
 function publicKeyCommand(): Command {
   return new Command('public-key')
     .description(
@@ -184,5 +258,6 @@ export function auditCommand(): Command {
     .description('Verify, export and hand out the key of the tamper-evident audit log.')
     .addCommand(verifyCommand())
     .addCommand(exportCommand())
+    .addCommand(checkpointsCommand())
     .addCommand(publicKeyCommand());
 }

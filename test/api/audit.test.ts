@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,7 +8,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { Tx } from '../../src/db/database.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { type AuditEntryRecord, sealEntry } from '../../src/modules/audit/audit-entry.js';
+import {
+  type AuditCheckpoint,
+  type AuditEntryRecord,
+  sealEntry,
+} from '../../src/modules/audit/audit-entry.js';
 import { verifyExport } from '../../src/modules/audit/audit-export.js';
 import { auditCheckpointJobName } from '../../src/modules/audit/audit-jobs.js';
 import { keyIdOf, lazyAuditKeys, publicKeysFrom } from '../../src/modules/audit/audit-keys.js';
@@ -16,6 +20,7 @@ import { auditService } from '../../src/modules/audit/audit-service.js';
 import { auditStore } from '../../src/modules/audit/audit-store.js';
 import type { AuditContext, AuditEntryInput } from '../../src/modules/audit/audit-types.js';
 import type { AuditVerifyReport } from '../../src/modules/audit/audit-verify.js';
+import { checkpointLine, readWitness } from '../../src/modules/audit/audit-witness.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -64,11 +69,17 @@ describe('the audit log', () => {
       clock.advance(1000);
       seqs.push((await audit().record(contextOf(), entryOf())).seq);
     }
+    // Checkpoints are signed once the appends that made them due commit: wait for them.
+    await audit().checkpointsSigned();
     return seqs;
   }
 
-  async function rowsOf(table: 'audit_entries' | 'audit_checkpoints') {
-    return db().selectFrom(table).selectAll().orderBy('seq').execute();
+  async function entryRows() {
+    return db().selectFrom('audit_entries').selectAll().orderBy('seq').execute();
+  }
+
+  async function checkpointRows() {
+    return db().selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
   }
 
   /**
@@ -78,8 +89,9 @@ describe('the audit log', () => {
   async function verifyTampered(tamper: (tx: Tx) => Promise<void>): Promise<AuditVerifyReport>;
   async function verifyTampered<T>(tamper: (tx: Tx) => Promise<void>, check: () => Promise<T>): Promise<T>;
   async function verifyTampered(tamper: (tx: Tx) => Promise<void>, check?: () => Promise<unknown>) {
-    const entries = await rowsOf('audit_entries');
-    const checkpoints = await rowsOf('audit_checkpoints');
+    await audit().checkpointsSigned();
+    const entries = await entryRows();
+    const checkpoints = await checkpointRows();
     const heads = await db().selectFrom('audit_head').selectAll().execute();
     const asOwner = async (work: (tx: Tx) => Promise<void>) => {
       await db()
@@ -106,7 +118,17 @@ describe('the audit log', () => {
             .values(page.map((row) => ({ ...row, details: JSON.stringify(row.details) })))
             .execute();
         }
-        if (checkpoints.length > 0) await tx.insertInto('audit_checkpoints').values(checkpoints).execute();
+        if (checkpoints.length > 0) {
+          await tx
+            .insertInto('audit_checkpoints')
+            .values(
+              checkpoints.map((row) => ({
+                ...row,
+                heads: row.heads === null ? null : JSON.stringify(row.heads),
+              })),
+            )
+            .execute();
+        }
         for (const head of heads) {
           await tx.updateTable('audit_head').set(head).where('chain', '=', head.chain).execute();
         }
@@ -220,7 +242,7 @@ describe('the audit log', () => {
       expect(a?.ipHash).toMatch(/^[0-9a-f]{32}$/);
       expect(b?.ipHash).toBe(a?.ipHash);
       expect(c?.ipHash).not.toBe(a?.ipHash);
-      const stored = JSON.stringify(await rowsOf('audit_entries'));
+      const stored = JSON.stringify(await entryRows());
       expect(stored).not.toContain('198.51.100');
       expect(stored).not.toContain('2001:db8');
     });
@@ -358,26 +380,43 @@ describe('the audit log', () => {
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, index) => first + index));
       const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
       expect(entries.map((entry) => entry.details.index)).toEqual(seqs.map((_, index) => index));
+      await audit().checkpointsSigned();
       const signed = await audit().checkpoints(first - 1, 10);
-      // Every entry at a multiple of N in its chain, and only those, got its checkpoint.
-      const due = entries
-        .filter((entry) => entry.chainSeq % checkpointEvery === 0)
-        .map((entry) => entry.seq)
-        .sort((a, b) => a - b);
+      // Every entry at a multiple of N in its chain is covered by a checkpoint signed after it.
+      const due = entries.filter((entry) => entry.chainSeq % checkpointEvery === 0);
       expect(due.length).toBeGreaterThan(0);
-      expect(signed.map((point) => point.seq)).toEqual(due);
+      for (const entry of due) {
+        const covering = signed.find((point) =>
+          point.heads?.some((head) => head.chain === entry.chain && head.chainSeq >= entry.chainSeq),
+        );
+        expect(covering, `entry ${entry.seq}`).toBeDefined();
+      }
       expect(await audit().verify()).toMatchObject({ ok: true });
     });
   });
 
   describe('checkpoints', () => {
-    it('signs a checkpoint in the same transaction when an append reaches a multiple of N in its chain', async () => {
+    it('signs a checkpoint over every chain’s head and the one before once a chain reaches a multiple of N', async () => {
       const seqs = await appendSome(checkpointEvery);
+      await audit().checkpointsSigned();
       const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
-      const multiple = entries.find((entry) => entry.chainSeq % checkpointEvery === 0)?.seq as number;
-      const checkpoint = (await audit().checkpoints(multiple - 1, 1))[0];
-      expect(checkpoint).toMatchObject({ seq: multiple, hash: (await audit().entry(multiple)).hash });
-      expect(checkpoint?.keyId).toBe(audit().publicKey().keyId);
+      const multiple = entries.find((entry) => entry.chainSeq % checkpointEvery === 0) as AuditEntryRecord;
+      const [checkpoint] = await audit().checkpoints(multiple.seq - 1, 1);
+      expect(checkpoint).toMatchObject({ seq: multiple.seq, keyId: audit().publicKey().keyId });
+      // One head per chain that has entries, none past the newest entry the checkpoint covers.
+      const chains = (checkpoint?.heads ?? []).map((head) => head.chain);
+      expect(new Set(chains).size).toBe(chains.length);
+      for (const head of checkpoint?.heads ?? []) expect(head.seq).toBeLessThanOrEqual(multiple.seq);
+      expect(checkpoint?.heads).toContainEqual({
+        chain: multiple.chain,
+        chainSeq: multiple.chainSeq,
+        seq: multiple.seq,
+        hash: multiple.hash,
+      });
+      const [previous] = (await audit().checkpoints(0, 1000)).filter(
+        (point) => point.checkpointSeq === (checkpoint?.checkpointSeq as number) - 1,
+      );
+      expect(checkpoint?.prevHash).toBe(previous?.hash ?? '0'.repeat(64));
     });
 
     it('lets the scheduled job sign one when the interval has passed, and not before', async () => {
@@ -591,6 +630,350 @@ describe('the audit log', () => {
           .execute();
       });
       expect(report).toMatchObject({ ok: false, problem: 'checkpoint_signature_invalid', seq: target });
+    });
+  });
+
+  describe('verification finds rewrites that also remove or replay checkpoints', () => {
+    /** Chained checkpoints, oldest first. */
+    async function chainedCheckpoints(): Promise<AuditCheckpoint[]> {
+      return (await audit().checkpoints(0, 1000)).filter((point) => point.checkpointSeq !== undefined);
+    }
+
+    /**
+     * Rewrites `chain` from entry `from` on as someone with the database but not the key would: `edit`
+     * changes (or, returning null, drops) that entry, positions and hashes after it are recomputed and the
+     * head is moved to match, so the chain itself looks whole again. Read first; the write goes in `tx`.
+     */
+    async function rewriteChain(
+      chain: number,
+      from: number,
+      edit: (entry: AuditEntryRecord) => AuditEntryRecord | null,
+    ): Promise<(tx: Tx) => Promise<void>> {
+      const rows = await db()
+        .selectFrom('audit_entries')
+        .select('seq')
+        .where('chain', '=', chain)
+        .where('seq', '>=', from)
+        .orderBy('seq')
+        .execute();
+      const entries = await Promise.all(rows.map((row) => audit().entry(Number(row.seq))));
+      const first = entries[0] as AuditEntryRecord;
+      let previous = first.prevHash;
+      let position = first.chainSeq - 1;
+      const resealed: AuditEntryRecord[] = [];
+      for (const entry of entries) {
+        const edited = entry.seq === from ? edit(entry) : entry;
+        if (!edited) continue;
+        position += 1;
+        const sealed = sealEntry(previous, edited, { chain, chainSeq: position });
+        resealed.push(sealed);
+        previous = sealed.hash;
+      }
+      const last = resealed.at(-1) as AuditEntryRecord;
+      return async (tx) => {
+        await tx.deleteFrom('audit_entries').where('chain', '=', chain).where('seq', '>=', from).execute();
+        await tx.insertInto('audit_entries').values(resealed.map(rowOf)).execute();
+        await tx
+          .updateTable('audit_head')
+          .set({ seq: last.seq, chain_seq: last.chainSeq, hash: Buffer.from(last.hash, 'hex') })
+          .where('chain', '=', chain)
+          .execute();
+      };
+    }
+
+    /** Entries enough for several checkpoints, one after the other (so all in one chain). */
+    async function appendChecked(count: number) {
+      const entries = await Promise.all((await appendSome(count)).map((seq) => audit().entry(seq)));
+      expect(new Set(entries.map((entry) => entry.chain)).size).toBe(1);
+      return entries;
+    }
+
+    /** The first entry after the last checkpoint that covers `entry`'s chain before `entry`. */
+    async function firstUnsignedAfter(entry: AuditEntryRecord, kept: AuditCheckpoint[]) {
+      const head = kept
+        .flatMap((point) => point.heads ?? [])
+        .filter((head) => head.chain === entry.chain && head.chainSeq < entry.chainSeq)
+        .sort((a, b) => b.chainSeq - a.chainSeq)[0];
+      const row = await db()
+        .selectFrom('audit_entries')
+        .select('seq')
+        .where('chain', '=', entry.chain)
+        .where('chain_seq', '=', (head?.chainSeq ?? 0) + 1)
+        .executeTakeFirstOrThrow();
+      return Number(row.seq);
+    }
+
+    it('an entry in the middle changed, the later hashes recomputed and the later checkpoints deleted', async () => {
+      const entries = await appendChecked(5 * checkpointEvery);
+      const changed = entries[checkpointEvery + 2] as AuditEntryRecord;
+      const kept = (await chainedCheckpoints()).filter((point) => point.seq < changed.seq);
+      const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
+        ...entry,
+        outcome: 'success',
+        details: {},
+      }));
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', changed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(changed, kept),
+      });
+    });
+
+    it('an entry in the middle deleted, the later positions and hashes recomputed and the later checkpoints deleted', async () => {
+      const entries = await appendChecked(5 * checkpointEvery);
+      const removed = entries[checkpointEvery + 2] as AuditEntryRecord;
+      const kept = (await chainedCheckpoints()).filter((point) => point.seq < removed.seq);
+      const rewrite = await rewriteChain(removed.chain, removed.seq, () => null);
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', removed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(removed, kept),
+      });
+    });
+
+    it('the same rewrite with only the next checkpoint deleted, at the gap in checkpoint numbers', async () => {
+      const entries = await appendChecked(3 * checkpointEvery);
+      const changed = entries[2] as AuditEntryRecord;
+      const later = (await chainedCheckpoints()).filter((point) => point.seq > changed.seq);
+      const [first, second] = later as [AuditCheckpoint, AuditCheckpoint];
+      const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
+        ...entry,
+        action: 'nothing.happened',
+      }));
+      const report = await verifyTampered(async (tx) => {
+        await rewrite(tx);
+        await tx.deleteFrom('audit_checkpoints').where('seq', '=', first.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_missing',
+        checkpoint: first.checkpointSeq,
+        seq: second.seq,
+      });
+    });
+
+    it('a checkpoint deleted from the middle of the chain of checkpoints', async () => {
+      await appendChecked(3 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const [removed, next] = chained.slice(-3, -1) as [AuditCheckpoint, AuditCheckpoint];
+      const report = await verifyTampered(async (tx) => {
+        await tx.deleteFrom('audit_checkpoints').where('seq', '=', removed.seq).execute();
+      });
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'checkpoint_missing',
+        checkpoint: removed.checkpointSeq,
+        seq: next.seq,
+      });
+    });
+
+    it('the latest checkpoint deleted, once the entries it covered should have been signed', async () => {
+      const entries = await appendChecked(2 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const latest = chained.at(-1) as AuditCheckpoint;
+      const kept = chained.slice(0, -1);
+      const last = entries.at(-1) as AuditEntryRecord;
+      const report = await verifyTampered(
+        async (tx) => {
+          await tx.deleteFrom('audit_checkpoints').where('seq', '=', latest.seq).execute();
+        },
+        async () => {
+          clock.advance(t.runtime.config.auditCheckpointInterval + 3 * 60_000);
+          return audit().verify();
+        },
+      );
+      // The log is whole again: sign what the time that passed made due, for the tests after this one.
+      await audit().checkpointIfDue();
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(last, kept),
+      });
+    });
+
+    it('an older checkpoint re-inserted after the newer ones (its number replayed)', async () => {
+      await appendChecked(3 * checkpointEvery);
+      const chained = await chainedCheckpoints();
+      const replayed = chained.at(-2) as AuditCheckpoint;
+      const copy = await db()
+        .selectFrom('audit_checkpoints')
+        .selectAll()
+        .where('seq', '=', replayed.seq)
+        .executeTakeFirstOrThrow();
+      try {
+        const report = await verifyTampered(async (tx) => {
+          // The table's keys stand in the way; its owner drops them.
+          await sql`alter table audit_checkpoints drop constraint audit_checkpoints_pkey`.execute(tx);
+          await sql`alter table audit_checkpoints drop constraint audit_checkpoints_checkpoint_seq`.execute(
+            tx,
+          );
+          await tx
+            .insertInto('audit_checkpoints')
+            .values({ ...copy, heads: JSON.stringify(copy.heads) })
+            .execute();
+        });
+        expect(report).toMatchObject({
+          ok: false,
+          problem: 'checkpoint_replayed',
+          checkpoint: replayed.checkpointSeq,
+          seq: replayed.seq,
+        });
+      } finally {
+        await sql`alter table audit_checkpoints add primary key (seq)`.execute(db());
+        await sql`alter table audit_checkpoints add constraint audit_checkpoints_checkpoint_seq unique (checkpoint_seq)`.execute(
+          db(),
+        );
+      }
+    });
+
+    it('entries left unsigned for longer than the checkpoint interval allows', async () => {
+      const [first] = await appendSome(2);
+      const unsigned = await audit().entry(first as number);
+      const earlier = (await chainedCheckpoints()).filter((point) => point.seq < unsigned.seq);
+      clock.advance(t.runtime.config.auditCheckpointInterval + 3 * 60_000);
+      const report = await audit().verify();
+      await audit().checkpointIfDue();
+      expect(report).toMatchObject({
+        ok: false,
+        problem: 'unsigned_span',
+        seq: await firstUnsignedAfter(unsigned, earlier),
+      });
+      expect(await audit().verify()).toMatchObject({ ok: true });
+    });
+
+    describe('against checkpoints a witness keeps outside the database', () => {
+      /** A witness directory as the checkpoint job fills it, read back as `audit verify --witness` does. */
+      async function witness(): Promise<AuditCheckpoint[]> {
+        const dir = mkdtempSync(join(tmpdir(), 'custos-witness-'));
+        onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+        await audit().writeWitnessCopies(dir);
+        // Nothing is copied twice, and the copies are the database's.
+        expect(await audit().writeWitnessCopies(dir)).toBe(0);
+        return readWitness(dir);
+      }
+
+      it('verifies when the database holds every witnessed checkpoint unchanged', async () => {
+        await appendChecked(2 * checkpointEvery);
+        const witnessed = await witness();
+        expect(witnessed.length).toBeGreaterThan(1);
+        expect(witnessed.map((point) => point.checkpointSeq)).toEqual(witnessed.map((_, index) => index + 1));
+        const verified = await audit().verify({ witnessed });
+        expect(verified, JSON.stringify(verified)).toMatchObject({ ok: true });
+        const file = join(mkdtempSync(join(tmpdir(), 'custos-witness-file-')), 'checkpoints.ndjson');
+        writeFileSync(file, witnessed.map(checkpointLine).join(''));
+        expect(readWitness(file)).toEqual(witnessed);
+      });
+
+      it('an entry rewritten after it was witnessed, with the later checkpoints deleted', async () => {
+        const entries = await appendChecked(3 * checkpointEvery);
+        const witnessed = await witness();
+        const changed = entries[checkpointEvery + 2] as AuditEntryRecord;
+        const lost = witnessed.find((point) => point.seq > changed.seq) as AuditCheckpoint;
+        const head = lost.heads?.find((candidate) => candidate.chain === changed.chain);
+        const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
+          ...entry,
+          action: 'nothing.happened',
+        }));
+        const report = await verifyTampered(
+          async (tx) => {
+            await rewrite(tx);
+            await tx.deleteFrom('audit_checkpoints').where('seq', '>=', changed.seq).execute();
+          },
+          () => audit().verify({ witnessed }),
+        );
+        expect(report, JSON.stringify(report)).toMatchObject({
+          ok: false,
+          problem: 'witness_mismatch',
+          checkpoint: lost.checkpointSeq,
+        });
+        // It points to an entry that checkpoint names.
+        expect(lost.heads?.map((candidate) => candidate.seq)).toContain(report.ok ? 0 : report.seq);
+        expect(head?.seq).toBeDefined();
+      });
+
+      it('a witnessed checkpoint missing from the database, which alone cannot tell', async () => {
+        await appendChecked(2 * checkpointEvery);
+        const witnessed = await witness();
+        const latest = witnessed.at(-1) as AuditCheckpoint;
+        const [alone, withWitness] = await verifyTampered(
+          async (tx) => {
+            await tx.deleteFrom('audit_checkpoints').where('seq', '=', latest.seq).execute();
+          },
+          async () => [await audit().verify(), await audit().verify({ witnessed })],
+        );
+        expect(alone).toMatchObject({ ok: true });
+        expect(withWitness).toMatchObject({
+          ok: false,
+          problem: 'witness_checkpoint_missing',
+          checkpoint: latest.checkpointSeq,
+          seq: latest.seq,
+        });
+      });
+    });
+
+    it('a row appended around Custos with a correct hash: 200 with the finding, the alert, and its own entry', async () => {
+      const headers = await actAs(t, 'auditor');
+      await appendSome(2);
+      const head = await db()
+        .selectFrom('audit_head')
+        .selectAll()
+        .where('chain', '=', 0)
+        .executeTakeFirstOrThrow();
+      const previous = await audit().entry(Number(head.seq));
+      const last = Number(
+        (
+          await db()
+            .selectFrom('audit_entries')
+            .select(db().fn.max('seq').as('max'))
+            .executeTakeFirstOrThrow()
+        ).max,
+      );
+      // The next number the sequence hands out and the next position of the chain: every later append
+      // there collides with it.
+      const forged = sealEntry(
+        previous.hash,
+        { ...previous, seq: last + 1, action: 'operator.login.succeeded', outcome: 'success' },
+        { chain: 0, chainSeq: Number(head.chain_seq) + 1 },
+      );
+      const { responses, recorded, alert } = await verifyTampered(
+        async (tx) => {
+          await tx.insertInto('audit_entries').values(rowOf(forged)).execute();
+        },
+        async () => ({
+          responses: [
+            await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+            await t.app.inject({ method: 'GET', url: '/v1/audit/verify', headers }),
+          ],
+          recorded: await audit().query({ action: 'audit.log.verified' }, undefined, 2),
+          alert: await db()
+            .selectFrom('alerts')
+            .selectAll()
+            .where('kind', '=', 'audit.verification_failed')
+            .where('target_id', '=', String(forged.seq))
+            .executeTakeFirst(),
+        }),
+      );
+      for (const response of responses) {
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toMatchObject({ ok: false, problem: 'entry_beyond_head', seq: forged.seq });
+      }
+      expect(alert).toMatchObject({ severity: 'critical', status: 'open' });
+      expect(recorded.items).toHaveLength(2);
+      for (const item of recorded.items) {
+        expect(item).toMatchObject({
+          outcome: 'failure',
+          details: { problem: 'entry_beyond_head', seq: forged.seq },
+        });
+        expect(item.chain).not.toBe(0);
+      }
     });
   });
 

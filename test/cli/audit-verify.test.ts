@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(31);
@@ -76,7 +77,7 @@ describe('custos audit verify --file', () => {
       '--public-key',
       keyFile,
     ]);
-    expect(result.stdout).toMatch(/audit log OK: \d+ entries, \d+ checkpoints/);
+    expect(result.stdout, result.stderr).toMatch(/audit log OK: \d+ entries, \d+ checkpoints/);
     expect(result.code).toBe(0);
   });
 
@@ -89,6 +90,32 @@ describe('custos audit verify --file', () => {
     const result = await custos(['audit', 'verify', '--file', altered, '--public-key', keyFile, '--json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, problem: 'hash_mismatch', seq: 3 });
+  });
+
+  it('takes the public key as the JSON GET /v1/audit/public-key answers, as well as PEM', async () => {
+    const jsonKeyFile = join(dir, 'public-key.json');
+    const answer = await t.app.inject({
+      method: 'GET',
+      url: '/v1/audit/public-key',
+      headers: await actAs(t, 'auditor'),
+    });
+    writeFileSync(jsonKeyFile, answer.body);
+    const result = await custos(['audit', 'verify', '--file', exportFile, '--public-key', jsonKeyFile]);
+    expect(result.stdout, result.stderr).toMatch(/audit log OK/);
+    expect(result.code).toBe(0);
+  });
+
+  it('says exactly what a public key must be when given something else', async () => {
+    const notAKey = join(dir, 'not-a-key.txt');
+    writeFileSync(notAKey, faker.string.alphanumeric(44));
+    const wrongJson = join(dir, 'wrong.json');
+    writeFileSync(wrongJson, JSON.stringify({ keyId: faker.string.hexadecimal({ length: 16 }) }));
+    for (const file of [notAKey, wrongJson]) {
+      const result = await custos(['audit', 'verify', '--file', exportFile, '--public-key', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/PEM/);
+      expect(result.stderr).toContain('GET /v1/audit/public-key');
+    }
   });
 
   it('exits 2 and says what is missing without a public key', async () => {

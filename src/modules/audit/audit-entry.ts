@@ -36,7 +36,16 @@ export type AuditEntryContent = Omit<AuditEntryRecord, 'chain' | 'chainSeq' | 'p
 /** Where an entry sits: its chain and position there. */
 export type ChainPosition = { chain: number; chainSeq: number };
 
-/** A signed statement "entry `seq` has hash `hash`", made at `at` with the key `keyId`. */
+/** A chain's last entry as a checkpoint signs it. */
+export type CheckpointHead = { chain: number; chainSeq: number; seq: number; hash: string };
+
+/**
+ * A signed checkpoint. The old format (before migration 0022, no `checkpointSeq`) says "entry `seq` has
+ * hash `hash`". The chained format says "checkpoint number `checkpointSeq`, following the checkpoint
+ * whose hash is `prevHash`, covers exactly the entries numbered up to `seq`, and each chain ends at
+ * `heads`; checkpoints are due every `every` entries of a chain or `intervalMs`": its `hash` is the
+ * SHA-256 of that signed statement, which the next checkpoint links to.
+ */
 export type AuditCheckpoint = {
   seq: number;
   hash: string;
@@ -44,7 +53,19 @@ export type AuditCheckpoint = {
   keyId: string;
   /** Ed25519 signature over checkpointPayload(), base64url. */
   signature: string;
+  checkpointSeq?: number;
+  prevHash?: string;
+  heads?: CheckpointHead[];
+  every?: number;
+  intervalMs?: number;
 };
+
+/** A checkpoint of the chained format, every field present. */
+export type ChainedCheckpoint = Required<AuditCheckpoint>;
+
+export function isChained(checkpoint: AuditCheckpoint): checkpoint is ChainedCheckpoint {
+  return checkpoint.checkpointSeq !== undefined;
+}
 
 export const genesisHashHex = '0'.repeat(64);
 
@@ -92,8 +113,34 @@ export function chainHash(prevHashHex: string, canonical: string): string {
   return hash('sha256', prevHashHex + canonical, 'hex');
 }
 
+/** The statement a chained checkpoint signs (everything but its own hash and signature). */
+export type ChainedStatement = Omit<ChainedCheckpoint, 'hash' | 'signature'>;
+
+function chainedPayload(statement: ChainedStatement): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      at: statement.at,
+      checkpointSeq: statement.checkpointSeq,
+      every: statement.every,
+      heads: statement.heads.map(({ chain, chainSeq, seq, hash }) => ({ chain, chainSeq, hash, seq })),
+      intervalMs: statement.intervalMs,
+      keyId: statement.keyId,
+      prevHash: statement.prevHash,
+      seq: statement.seq,
+      version: 2,
+    }),
+    'utf8',
+  );
+}
+
+/** A chained checkpoint's own hash: SHA-256 of the statement it signs, hex. The next one links to it. */
+export function chainedCheckpointHash(statement: ChainedStatement): string {
+  return hash('sha256', chainedPayload(statement), 'hex');
+}
+
 /** The exact bytes a checkpoint signature covers. */
 export function checkpointPayload(checkpoint: Omit<AuditCheckpoint, 'signature'>): Buffer {
+  if (isChained(checkpoint as AuditCheckpoint)) return chainedPayload(checkpoint as ChainedStatement);
   return Buffer.from(
     canonicalJson({ at: checkpoint.at, hash: checkpoint.hash, keyId: checkpoint.keyId, seq: checkpoint.seq }),
     'utf8',

@@ -104,14 +104,21 @@ const ZEntryLine = z.object({
   hash: hex64,
 });
 
-const ZCheckpointLine = z.object({
-  kind: z.literal('checkpoint'),
+/** A checkpoint as exported (and as a witness keeps it): the old format, or a chained one. */
+export const ZCheckpointFields = z.object({
   seq,
   hash: hex64,
   at: z.string(),
   keyId: z.string(),
   signature: z.string(),
+  checkpointSeq: seq.optional(),
+  prevHash: hex64.optional(),
+  heads: z.array(z.object({ chain: z.number().int().min(0), chainSeq: seq, seq, hash: hex64 })).optional(),
+  every: seq.optional(),
+  intervalMs: seq.optional(),
 });
+
+const ZCheckpointLine = ZCheckpointFields.extend({ kind: z.literal('checkpoint') });
 
 const ZHeaderLine = z.object({
   kind: z.literal('header'),

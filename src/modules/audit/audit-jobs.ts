@@ -5,13 +5,16 @@ import type { AuditService } from './audit-service.js';
 export const auditCheckpointJobName = 'audit.checkpoint';
 
 /**
- * Every minute: sign a checkpoint for the head of every chain that moved since its last checkpoint, once
- * the checkpoint interval has passed. Appends also sign every N entries of a chain, so this job is what
- * bounds quiet periods. Several workers may run it at once; a checkpoint for the same entry is stored once.
+ * Every minute: sign a checkpoint over every chain's head when entries were added and the checkpoint
+ * interval has passed since the last one. Appends also make one due every N entries of a chain, so this
+ * job is what bounds quiet periods. Several workers may run it at once: signers take turns on the heads'
+ * locks, and one that finds nothing new signs nothing. With CUSTOS_AUDIT_WITNESS_DIR it then copies the
+ * checkpoints the directory does not have yet into it.
  */
 export function auditCheckpointJob(
-  audit: Pick<AuditService, 'checkpointIfDue'>,
+  audit: Pick<AuditService, 'checkpointIfDue' | 'writeWitnessCopies'>,
   logger: Logger,
+  witnessDir?: string,
 ): JobDefinition {
   return {
     name: auditCheckpointJobName,
@@ -20,7 +23,15 @@ export function auditCheckpointJob(
     expireInSeconds: 60,
     handler: async () => {
       for (const checkpoint of await audit.checkpointIfDue()) {
-        logger.info({ seq: checkpoint.seq, keyId: checkpoint.keyId }, 'audit checkpoint signed');
+        logger.info(
+          { seq: checkpoint.seq, checkpoint: checkpoint.checkpointSeq, keyId: checkpoint.keyId },
+          'audit checkpoint signed',
+        );
+      }
+      // Copies for a witness, including those appends made due since the last run.
+      if (witnessDir) {
+        const written = await audit.writeWitnessCopies(witnessDir);
+        if (written > 0) logger.info({ written }, 'audit checkpoints copied to the witness directory');
       }
     },
   };

@@ -12,7 +12,14 @@ import {
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Config, keysDirOf } from '../../config.js';
-import { type AuditCheckpoint, checkpointPayload } from './audit-entry.js';
+import {
+  type AuditCheckpoint,
+  type ChainedCheckpoint,
+  type ChainedStatement,
+  chainedCheckpointHash,
+  checkpointPayload,
+  isChained,
+} from './audit-entry.js';
 
 /**
  * The audit signing key: an Ed25519 private key (PKCS#8 PEM, mode 0600), created on first start. It signs
@@ -128,7 +135,22 @@ export function signCheckpoint(
   return { ...unsigned, signature };
 }
 
+/** Signs a chained checkpoint: its statement, and its hash (what the next checkpoint links to). */
+export function signChainedCheckpoint(
+  ring: Pick<AuditKeyRing, 'keyId' | 'privateKey'>,
+  statement: Omit<ChainedStatement, 'keyId'>,
+): ChainedCheckpoint {
+  const unsigned = { ...statement, keyId: ring.keyId };
+  const signature = sign(null, checkpointPayload({ ...unsigned, hash: '' }), ring.privateKey);
+  return { ...unsigned, hash: chainedCheckpointHash(unsigned), signature: signature.toString('base64url') };
+}
+
+/**
+ * Whether `key` signed this checkpoint; for a chained one, also that its hash is its statement's (the
+ * hash is not signed itself, but the next checkpoint links to it).
+ */
 export function checkpointSignatureValid(checkpoint: AuditCheckpoint, key: KeyObject): boolean {
+  if (isChained(checkpoint) && checkpoint.hash !== chainedCheckpointHash(checkpoint)) return false;
   try {
     return verify(null, checkpointPayload(checkpoint), key, Buffer.from(checkpoint.signature, 'base64url'));
   } catch {

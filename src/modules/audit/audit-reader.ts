@@ -7,6 +7,7 @@ import type {
   AuditEntryRow,
   AuditFilters,
   AuditStore,
+  NewCheckpointRow,
 } from './audit-store.js';
 import type { AuditLogItem } from './audit-verify.js';
 
@@ -40,13 +41,49 @@ function toEntryItem(row: AuditEntryRow): { kind: 'entry' } & AuditEntryRecord {
   };
 }
 
+/**
+ * A checkpoint row as exported and verified. The row is read as written by anyone with access to the
+ * table: what a chained checkpoint signs is passed on as found (the signature check catches a change),
+ * only shaped so that the verifier can read it.
+ */
 export function toCheckpoint(row: AuditCheckpointRow): AuditCheckpoint {
-  return {
-    seq: row.seq,
+  const single = {
+    seq: Number(row.seq),
     hash: row.hash.toString('hex'),
     at: row.at.toISOString(),
     keyId: row.key_id,
     signature: row.signature.toString('base64url'),
+  };
+  if (row.checkpoint_seq === null) return single;
+  const heads = Array.isArray(row.heads) ? row.heads : [];
+  return {
+    ...single,
+    checkpointSeq: Number(row.checkpoint_seq),
+    prevHash: row.prev_hash?.toString('hex') ?? '',
+    heads: heads.map((head) => ({
+      chain: Number(head?.chain),
+      chainSeq: Number(head?.chainSeq),
+      seq: Number(head?.seq),
+      hash: String(head?.hash),
+    })),
+    every: Number(row.every),
+    intervalMs: Number(row.interval_ms),
+  };
+}
+
+/** The row a checkpoint is stored as. */
+export function checkpointRowOf(checkpoint: AuditCheckpoint): NewCheckpointRow {
+  return {
+    seq: checkpoint.seq,
+    hash: Buffer.from(checkpoint.hash, 'hex'),
+    at: new Date(checkpoint.at),
+    key_id: checkpoint.keyId,
+    signature: Buffer.from(checkpoint.signature, 'base64url'),
+    checkpoint_seq: checkpoint.checkpointSeq ?? null,
+    prev_hash: checkpoint.prevHash === undefined ? null : Buffer.from(checkpoint.prevHash, 'hex'),
+    heads: checkpoint.heads === undefined ? null : JSON.stringify(checkpoint.heads),
+    every: checkpoint.every ?? null,
+    interval_ms: checkpoint.intervalMs ?? null,
   };
 }
 

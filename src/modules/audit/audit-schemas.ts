@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditFilters } from './audit-store.js';
+import { auditProblems } from './audit-verify.js';
 
 const ZHash = z.string().regex(/^[0-9a-f]{64}$/);
 const ZActorType = z.enum(['operator', 'api_key', 'subject', 'system', 'agent', 'anonymous']);
@@ -68,7 +69,25 @@ export const ZAuditCheckpoint = z
     keyId: z.string(),
     signature: z
       .string()
-      .describe('Ed25519 signature over the canonical JSON of {at, hash, keyId, seq}, base64url'),
+      .describe(
+        "Ed25519 signature, base64url: over the canonical JSON of {at, hash, keyId, seq} (old format), or of a chained checkpoint's statement {at, checkpointSeq, every, heads, intervalMs, keyId, prevHash, seq, version: 2}",
+      ),
+    checkpointSeq: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'Chained checkpoints: 1, 2, 3, … without gaps; absent on checkpoints signed before the chain began',
+      ),
+    prevHash: ZHash.optional().describe('The hash of the checkpoint before (64 zeros for number 1)'),
+    heads: z
+      .array(
+        z.object({ chain: z.number().int(), chainSeq: z.number().int(), seq: z.number().int(), hash: ZHash }),
+      )
+      .optional()
+      .describe("Every chain's last entry: the checkpoint covers exactly the entries numbered up to `seq`"),
+    every: z.number().int().optional().describe('The checkpoint policy signed: every N entries of a chain…'),
+    intervalMs: z.number().int().optional().describe('…and this long after the last checkpoint'),
   })
   .meta({ id: 'AuditCheckpoint' });
 
@@ -82,20 +101,17 @@ export const ZSeqParams = z.object({ seq: z.coerce.number().int().min(1).max(Num
 export const ZAuditVerifyReport = z
   .object({
     ok: z.boolean(),
-    problem: z
-      .enum([
-        'hash_mismatch',
-        'chain_broken',
-        'sequence_gap',
-        'entry_inserted',
-        'checkpoint_signature_invalid',
-        'checkpoint_mismatch',
-        'truncated_after_checkpoint',
-        'tail_missing',
-        'malformed',
-      ])
-      .optional(),
-    seq: z.number().int().optional().describe('The first sequence number found wrong'),
+    problem: z.enum(auditProblems).optional(),
+    seq: z
+      .number()
+      .int()
+      .optional()
+      .describe('The first sequence number found wrong (the entry a finding points to)'),
+    checkpoint: z
+      .number()
+      .int()
+      .optional()
+      .describe('For findings about chained checkpoints: the number of the checkpoint concerned'),
     message: z.string().optional(),
     entries: z.number().int().describe('Entries verified'),
     checkpoints: z.number().int().describe('Checkpoints verified'),

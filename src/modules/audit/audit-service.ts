@@ -6,19 +6,22 @@ import { AppError } from '../../lib/app-error.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
 import { pageOf, sequenceCursor } from '../../lib/paging.js';
+import type { Logger } from '../../logger.js';
 import { sanitizeDetails, scrubText } from './audit-details.js';
 import {
   type AuditCheckpoint,
   type AuditEntryRecord,
   canonicalEntryParts,
   chainHash,
+  genesisHashHex,
 } from './audit-entry.js';
 import { csvHeader, csvRow, ndjsonHeader, ndjsonLine } from './audit-export.js';
-import { type AuditKeyRing, signCheckpoint } from './audit-keys.js';
-import { isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
+import { type AuditKeyRing, signChainedCheckpoint } from './audit-keys.js';
+import { checkpointRowOf, isFiltered, readLog, toCheckpoint, toRecord } from './audit-reader.js';
 import type { AppendRow, AuditFilters, AuditStore } from './audit-store.js';
 import type { AuditContext, AuditEntryInput } from './audit-types.js';
 import { type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
+import { lastWitnessed, writeToWitnessDir } from './audit-witness.js';
 import { pseudonymizeIp } from './client-ip.js';
 
 export type AuditSettings = {
@@ -37,6 +40,8 @@ type Deps = {
   keys: () => AuditKeyRing;
   clock: Clock;
   settings: AuditSettings;
+  /** Where failures that must not fail the caller go (a checkpoint signed after the fact, an alert). */
+  logger?: Pick<Logger, 'error'>;
 };
 
 export type ExportFormat = 'ndjson' | 'csv';
@@ -63,7 +68,7 @@ function filtersForHeader(filters: AuditFilters): Record<string, string> {
  * The audit log: appends hash-chained entries inside the caller's transaction, signs checkpoints, and
  * answers queries, exports and verification.
  */
-export function auditService({ db, store, keys, clock, settings }: Deps) {
+export function auditService({ db, store, keys, clock, settings, logger }: Deps) {
   const pageSize = settings.pageSize ?? 1000;
   /** Told of every verification of the database log that fails (the alerts module raises one). */
   const verificationFailedListeners: VerificationFailedListener[] = [];
@@ -87,16 +92,67 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
    */
   const heldChains = new WeakMap<Executor, number>();
 
-  async function signAndStore(tx: Executor, seq: number, hash: string): Promise<AuditCheckpoint> {
-    const checkpoint = signCheckpoint(keys(), { seq, hash, at: clock.now().toISOString() });
-    await store.insertCheckpoint(tx, {
+  /**
+   * Signs a checkpoint over every chain's head and the checkpoint before it, in `tx`, when entries were
+   * added since the last one. The heads are locked first (see the store's `lockHeads`), so the checkpoint
+   * covers exactly the entries numbered up to its newest head, and signers take turns.
+   */
+  async function signCheckpointIn(tx: Executor): Promise<AuditCheckpoint | undefined> {
+    const heads = (await store.lockHeads(tx)).filter((head) => head.chainSeq > 0);
+    if (heads.length === 0) return undefined;
+    const seq = Math.max(...heads.map((head) => head.seq));
+    const { last, chained } = await store.lastCheckpoints(tx);
+    if (last && Number(last.seq) >= seq) return undefined;
+    const checkpoint = signChainedCheckpoint(keys(), {
       seq,
-      hash: Buffer.from(hash, 'hex'),
-      at: new Date(checkpoint.at),
-      key_id: checkpoint.keyId,
-      signature: Buffer.from(checkpoint.signature, 'base64url'),
+      at: clock.now().toISOString(),
+      checkpointSeq: chained ? Number(chained.checkpoint_seq) + 1 : 1,
+      prevHash: chained ? chained.hash.toString('hex') : genesisHashHex,
+      heads,
+      every: settings.checkpointEvery,
+      intervalMs: settings.checkpointIntervalMs,
     });
+    await store.insertCheckpoint(tx, checkpointRowOf(checkpoint));
     return checkpoint;
+  }
+
+  function checkpointNow(): Promise<AuditCheckpoint | undefined> {
+    return db.transaction().execute(signCheckpointIn);
+  }
+
+  // A checkpoint due after an append (a chain reached a multiple of N) is signed in a transaction of its
+  // own, started at once: it waits for the appending transaction to commit (it holds its chain's head),
+  // so appends never wait for it. One signer at a time; a request made while it runs signs again after.
+  let signing: Promise<void> | undefined;
+  let signAgain = false;
+
+  /** How many appends made a checkpoint due: record() waits for the one its own batch made due. */
+  let dueCount = 0;
+
+  function checkpointDue(): void {
+    dueCount += 1;
+    void checkpointSoon();
+  }
+
+  function checkpointSoon(): Promise<void> {
+    if (signing) {
+      signAgain = true;
+      return signing;
+    }
+    signing = (async () => {
+      try {
+        do {
+          signAgain = false;
+          await checkpointNow();
+        } while (signAgain);
+      } catch (error) {
+        // The entries are committed; the scheduled job signs what this could not.
+        logger?.error({ err: error }, 'audit checkpoint could not be signed');
+      } finally {
+        signing = undefined;
+      }
+    })();
+    return signing;
   }
 
   /** Checks, pseudonymizes and sanitizes an entry into the row an append writes. */
@@ -152,8 +208,8 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     const appended = await store.append(tx, row, heldChains.get(tx), settings.checkpointEvery, writes, guard);
     if (!appended) return undefined;
     if (tx.isTransaction) heldChains.set(tx, appended.chain);
-    // Reaching a multiple of N in its chain: sign now, in the same transaction (one more insert every N).
-    if (appended.hash !== null) await signAndStore(tx, appended.seq, appended.hash);
+    // Reaching a multiple of N in its chain: a checkpoint is due (signed once this transaction commits).
+    if (appended.hash !== null) checkpointDue();
     return appended.seq;
   }
 
@@ -236,9 +292,7 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
       return link;
     });
     await store.insertChained(tx, chained);
-    for (const link of chained) {
-      if (link.chainSeq % settings.checkpointEvery === 0) await signAndStore(tx, link.seq, link.hash);
-    }
+    if (chained.some((link) => link.chainSeq % settings.checkpointEvery === 0)) checkpointDue();
     return chained.map((link) => link.seq);
   }
 
@@ -273,13 +327,19 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     flushers += 1;
     try {
       while (waiting.length > 0) {
-        const batch = waiting.splice(0, maxBatch);
+        // At most N per batch, so a batch crosses at most one multiple of N of its chain: the unsigned
+        // span verification allows stays three times N.
+        const batch = waiting.splice(0, Math.min(maxBatch, settings.checkpointEvery));
         try {
           // Alone, an entry is one statement and its own transaction; together, one transaction.
+          const dueBefore = dueCount;
           const seqs =
             batch.length === 1
               ? [await appendPrepared(db, (batch[0] as (typeof batch)[number]).row)]
               : await appendBatch(batch.map((item) => item.row));
+          // A batch that made a checkpoint due resolves once it is signed: its entries are committed, and
+          // a caller (or a test) that writes one entry after another sees them signed in order.
+          if (dueCount !== dueBefore) await checkpointSoon();
           for (const [index, item] of batch.entries()) item.resolve(seqs[index] as number);
         } catch (error) {
           for (const item of batch) item.reject(error);
@@ -307,21 +367,21 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   }
 
   /**
-   * Signs a checkpoint for the head of every chain that moved since its last checkpoint, when that one is
-   * older than the checkpoint interval (or there is none). Appends sign every N entries of a chain; this
-   * bounds what a quiet period leaves unsigned.
+   * Signs a checkpoint when entries were added since the last one and that one is older than the
+   * checkpoint interval (or there is none). Appends make one due every N entries of a chain; this bounds
+   * what a quiet period leaves unsigned.
    */
   async function checkpointIfDue(): Promise<AuditCheckpoint[]> {
-    return db.transaction().execute(async (tx) => {
-      const signed: AuditCheckpoint[] = [];
-      for (const head of await store.uncheckpointedHeads(tx)) {
-        const due =
-          head.lastCheckpointAt === null ||
-          clock.now().getTime() - head.lastCheckpointAt.getTime() >= settings.checkpointIntervalMs;
-        if (due) signed.push(await signAndStore(tx, head.seq, head.hash.toString('hex')));
-      }
-      return signed;
-    });
+    const [{ last }, bounds] = [await store.lastCheckpoints(db), await store.bounds(db)];
+    if (bounds.lastEntrySeq === 0 || (last && Number(last.seq) >= bounds.lastEntrySeq)) return [];
+    if (last && clock.now().getTime() - last.at.getTime() < settings.checkpointIntervalMs) return [];
+    const signed = await checkpointNow();
+    return signed ? [signed] : [];
+  }
+
+  /** Resolves once the checkpoints appends made due so far are signed (before shutting down, in tests). */
+  async function checkpointsSigned(): Promise<void> {
+    while (signing) await signing;
   }
 
   /** Newest entries first, filtered; `nextCursor` continues after the last one returned. */
@@ -347,6 +407,38 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   async function checkpoints(after: number, limit: number): Promise<AuditCheckpoint[]> {
     const rows = await store.checkpointsPage(db, { after, upTo: Number.MAX_SAFE_INTEGER, limit });
     return rows.map(toCheckpoint);
+  }
+
+  /** Chained checkpoints after number `after`, oldest first (for witnesses). */
+  async function chainedCheckpoints(after: number, limit: number): Promise<AuditCheckpoint[]> {
+    return (await store.chainedCheckpointsAfter(db, after, limit)).map(toCheckpoint);
+  }
+
+  /** Every checkpoint, both formats, oldest first, a page at a time (for `audit checkpoints export`). */
+  async function* allCheckpoints(): AsyncGenerator<AuditCheckpoint[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await store.checkpointsPage(db, { after, upTo: Number.MAX_SAFE_INTEGER, limit: pageSize });
+      if (rows.length > 0) yield rows.map(toCheckpoint);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      after = Number(last.seq);
+    }
+  }
+
+  /**
+   * Copies chained checkpoints the witness directory does not have yet into it (see audit-witness.ts):
+   * run by the checkpoint job, so the copies trail the database by a minute at most.
+   */
+  async function writeWitnessCopies(dir: string): Promise<number> {
+    let written = 0;
+    for (let after = lastWitnessed(dir); ; ) {
+      const page = await chainedCheckpoints(after, pageSize);
+      written += writeToWitnessDir(dir, page);
+      const last = page.at(-1);
+      if (!last || page.length < pageSize) return written;
+      after = last.checkpointSeq as number;
+    }
   }
 
   /** How many entries match (for progress bars); without filters, the newest number, not a full count. */
@@ -396,32 +488,72 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
   }
 
   /**
-   * Verifies the whole log in the database: every hash, link and number, and every checkpoint against
-   * the trusted public keys. With a context the verification is recorded afterwards.
+   * Appends an entry that must land even on a tampered log: on a chain whose head no row lies beyond
+   * (a row written around the append path takes the next position of its chain, and every append there
+   * would collide with it), under a number no row has, trying another chain if one collides anyway.
+   */
+  async function recordOnSoundChain(context: AuditContext, entry: AuditEntryInput): Promise<number> {
+    const row = prepare(context, entry);
+    const avoid: number[] = [];
+    for (;;) {
+      try {
+        return await db.transaction().execute(async (tx) => {
+          const head = await store.reserveClear(tx, avoid);
+          if (!head) throw new Error('every audit chain has rows written around the append path');
+          avoid.push(head.chain);
+          return (await linkAndInsert(tx, head, [row]))[0] as number;
+        });
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== '23505') throw error;
+      }
+    }
+  }
+
+  /**
+   * Verifies the whole log in the database: every hash, link and number, every checkpoint against the
+   * trusted public keys, the chain of checkpoints, and unsigned spans against the checkpoint policy;
+   * `witnessed` checkpoints (kept outside the database) must be there unchanged. A failure raises the
+   * alert, then, with a context, the verification is recorded (see recordOnSoundChain): neither can
+   * turn a report on a tampered log into an error.
    */
   async function verify(
     options: {
       context?: AuditContext;
       onProgress?: (entries: number, total: number) => void;
       publicKeys?: ReadonlyMap<string, KeyObject>;
+      witnessed?: readonly AuditCheckpoint[];
     } = {},
   ): Promise<AuditVerifyReport> {
     const bounds = await store.bounds(db);
     const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
       publicKeys: options.publicKeys ?? keys().verifyKeys,
       expectedHeads: bounds.heads,
+      allHeads: true,
+      policy: { every: settings.checkpointEvery, intervalMs: settings.checkpointIntervalMs },
+      now: clock.now(),
+      ...(options.witnessed ? { witnessed: options.witnessed } : {}),
       onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
     });
+    if (!report.ok) {
+      for (const listener of verificationFailedListeners) {
+        await listener(report).catch((error: unknown) =>
+          logger?.error({ err: error }, 'audit verification failure could not be reported'),
+        );
+      }
+    }
     if (options.context) {
-      await record(options.context, {
+      await recordOnSoundChain(options.context, {
         action: 'audit.log.verified',
         outcome: report.ok ? 'success' : 'failure',
         details: report.ok
-          ? { entries: report.entries, lastSeq: report.lastSeq }
-          : { problem: report.problem, seq: report.seq },
-      });
+          ? { entries: report.entries, lastSeq: report.lastSeq, witnessed: options.witnessed?.length ?? 0 }
+          : {
+              problem: report.problem,
+              seq: report.seq,
+              ...(report.checkpoint === undefined ? {} : { checkpoint: report.checkpoint }),
+            },
+      }).catch((error: unknown) => logger?.error({ err: error }, 'audit verification could not be recorded'));
     }
-    if (!report.ok) for (const listener of verificationFailedListeners) await listener(report);
     return report;
   }
 
@@ -448,6 +580,10 @@ export function auditService({ db, store, keys, clock, settings }: Deps) {
     exportStream,
     verify,
     checkpointIfDue,
+    checkpointsSigned,
+    chainedCheckpoints,
+    allCheckpoints,
+    writeWitnessCopies,
     publicKey,
     publicKeyPem,
     /** Registers a listener told of every failed verification of the log in the database. */

@@ -1,4 +1,10 @@
-import { type OperationNodeSource, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import {
+  type Insertable,
+  type OperationNodeSource,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+} from 'kysely';
 import { type Executor, preparedMark } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { AuditTables } from './audit-tables.js';
@@ -10,6 +16,10 @@ export type AuditEntryRow = Omit<Selectable<AuditTables['audit_entries']>, 'prev
   hash: string;
 };
 export type AuditCheckpointRow = Selectable<AuditTables['audit_checkpoints']>;
+export type NewCheckpointRow = Insertable<AuditTables['audit_checkpoints']>;
+
+/** A chain's head as a checkpoint reads it, its hash as hex. */
+export type HeadRow = { chain: number; seq: number; chainSeq: number; hash: string };
 
 /** What an append writes besides the number and hashes, which the statement itself assigns. */
 export type AppendRow = {
@@ -217,44 +227,78 @@ export function auditStore() {
         values ${sql.join(values)}`.execute(tx);
     },
 
-    async insertCheckpoint(tx: Executor, checkpoint: AuditCheckpointRow): Promise<boolean> {
-      const result = await tx
-        .insertInto('audit_checkpoints')
-        .values(checkpoint)
-        .onConflict((conflict) => conflict.column('seq').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    async insertCheckpoint(tx: Executor, checkpoint: NewCheckpointRow): Promise<void> {
+      await tx.insertInto('audit_checkpoints').values(checkpoint).execute();
     },
 
-    async lastCheckpoint(tx: Executor): Promise<AuditCheckpointRow | undefined> {
-      return tx
-        .selectFrom('audit_checkpoints')
-        .selectAll()
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+    /** The newest checkpoint of either format, and the newest chained one (the next links to it). */
+    async lastCheckpoints(
+      tx: Executor,
+    ): Promise<{ last: AuditCheckpointRow | undefined; chained: AuditCheckpointRow | undefined }> {
+      const [last, chained] = await Promise.all([
+        tx.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst(),
+        tx
+          .selectFrom('audit_checkpoints')
+          .selectAll()
+          .where('checkpoint_seq', 'is not', null)
+          .orderBy('checkpoint_seq', 'desc')
+          .limit(1)
+          .executeTakeFirst(),
+      ]);
+      return { last, chained };
     },
 
     /**
-     * The head of every chain that moved since its last checkpoint, with that checkpoint's time (null
-     * when the chain has none yet).
+     * Locks every chain's head, in chain order, and reads them: waits for the transactions appending now
+     * to commit, and holds off new appends until the caller's transaction ends. So a checkpoint signed in
+     * that transaction covers exactly the entries numbered up to its newest head: every number below was
+     * taken under a head lock by a transaction that has now ended, every later one is taken after.
      */
-    async uncheckpointedHeads(
+    async lockHeads(tx: Executor): Promise<HeadRow[]> {
+      const result = await sql<{ chain: number; seq: string; chain_seq: string; hash: string }>`
+        select chain, seq, chain_seq, encode(hash, 'hex') as hash
+          from audit_head order by chain for update`.execute(tx);
+      return result.rows.map((row) => ({
+        chain: row.chain,
+        seq: Number(row.seq),
+        chainSeq: Number(row.chain_seq),
+        hash: row.hash,
+      }));
+    },
+
+    /**
+     * Reserves one entry on a chain whose head is sound: no entry lies beyond it (a row written around
+     * the append path would take the next position) and none of `avoid`; with a global number no row has.
+     * For records that must land even on a tampered log (the outcome of its verification).
+     */
+    async reserveClear(
       tx: Executor,
-    ): Promise<{ chain: number; seq: number; hash: Buffer; lastCheckpointAt: Date | null }[]> {
-      const result = await sql<{ chain: number; seq: number; hash: Buffer; lastCheckpointAt: Date | null }>`
-        select h.chain, h.seq, h.hash, c.at as "lastCheckpointAt"
+      avoid: readonly number[],
+    ): Promise<{ chain: number; chainSeq: number; prevHash: string; seqs: number[] } | undefined> {
+      const result = await sql<{ chain: number; chain_seq: string; hash: string }>`
+        select h.chain, h.chain_seq, encode(h.hash, 'hex') as hash
           from audit_head h
-          left join lateral (
-            select c.seq, c.at
-              from audit_checkpoints c join audit_entries e on e.seq = c.seq
-             where e.chain = h.chain
-             order by c.seq desc
-             limit 1
-          ) c on true
-         where h.chain_seq > 0 and (c.seq is null or c.seq < h.seq)
-         order by h.chain`.execute(tx);
-      return result.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+         where h.chain <> all(${sql.val([...avoid])}::smallint[])
+           and not exists (select 1 from audit_entries e where e.chain = h.chain and e.chain_seq > h.chain_seq)
+         order by h.chain limit 1 for update`.execute(tx);
+      const head = result.rows[0];
+      if (!head) return undefined;
+      // A number taken by a row written around the sequence is skipped, as a rolled-back append's is.
+      for (let attempt = 0; attempt < 64; attempt += 1) {
+        const taken = await sql<{ seq: string; taken: boolean }>`
+          select next.seq, exists (select 1 from audit_entries e where e.seq = next.seq) as taken
+            from (select nextval('audit_entries_seq') as seq) next`.execute(tx);
+        const row = taken.rows[0];
+        if (row && !row.taken) {
+          return {
+            chain: head.chain,
+            chainSeq: Number(head.chain_seq),
+            prevHash: head.hash,
+            seqs: [Number(row.seq)],
+          };
+        }
+      }
+      return undefined;
     },
 
     /** How far the log reaches right now, read in one statement so all of it agrees. */
@@ -264,7 +308,7 @@ export function auditStore() {
                coalesce((select max(seq) from audit_checkpoints), 0) as "lastCheckpointSeq",
                coalesce((select json_agg(json_build_object('chain', chain, 'seq', seq, 'chainSeq', chain_seq)
                                          order by chain)
-                           from audit_head where chain_seq > 0), '[]') as heads`.execute(tx);
+                           from audit_head), '[]') as heads`.execute(tx);
       const row = result.rows[0] as { lastEntrySeq: number; lastCheckpointSeq: number; heads: ChainHead[] };
       return {
         lastEntrySeq: Number(row.lastEntrySeq),
@@ -298,6 +342,17 @@ export function auditStore() {
       if (upTo !== undefined) query = query.where('seq', '<=', upTo);
       const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
       return Number(row?.count ?? 0);
+    },
+
+    /** Chained checkpoints after number `after`, in order. */
+    async chainedCheckpointsAfter(tx: Executor, after: number, limit: number): Promise<AuditCheckpointRow[]> {
+      return tx
+        .selectFrom('audit_checkpoints')
+        .selectAll()
+        .where('checkpoint_seq', '>', after)
+        .orderBy('checkpoint_seq')
+        .limit(limit)
+        .execute();
     },
 
     async checkpointsPage(

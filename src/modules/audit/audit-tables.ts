@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { Timestamp } from '../../db/schema.js';
+import type { CheckpointHead } from './audit-entry.js';
 
 /** Rows of the audit tables (created by migration 0003_audit, split into chains by 0006_audit_chains). */
 export type AuditTables = {
@@ -29,6 +30,12 @@ export type AuditTables = {
     at: Timestamp;
     key_id: string;
     signature: Buffer;
+    /** Chained checkpoints (migration 0022): their number, the previous one's hash, and what they sign. */
+    checkpoint_seq: number | null;
+    prev_hash: Buffer | null;
+    heads: ColumnType<CheckpointHead[] | null, string | null, never>;
+    every: number | null;
+    interval_ms: number | null;
   };
   /** A row per chain: its last entry's number, position and hash, locked by an append until commit. */
   audit_head: {

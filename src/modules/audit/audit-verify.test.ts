@@ -11,7 +11,7 @@ import {
   genesisHashHex,
   sealEntry,
 } from './audit-entry.js';
-import { keyIdOf, signCheckpoint } from './audit-keys.js';
+import { keyIdOf, signChainedCheckpoint, signCheckpoint } from './audit-keys.js';
 import { type AuditLogItem, verifyAuditLog } from './audit-verify.js';
 
 faker.seed(3);
@@ -352,5 +352,87 @@ describe('audit log verification', () => {
     const report = await verifyAuditLog(pages(), { publicKeys, onProgress: (done) => progress.push(done) });
     expect(report).toMatchObject({ ok: true, entries: 25 });
     expect(progress.at(-1)).toBe(25);
+  });
+});
+
+describe('chained checkpoints', () => {
+  /** A one-chain log with a chained checkpoint over its head after every `every`-th entry. */
+  function buildChained(count: number, every = 10) {
+    const { entries } = buildLog(count, count + 1);
+    const checkpoints: AuditCheckpoint[] = [];
+    let prevHash = genesisHashHex;
+    for (const entry of entries) {
+      if (entry.seq % every !== 0) continue;
+      const checkpoint = signChainedCheckpoint(signer, {
+        seq: entry.seq,
+        at: entry.at,
+        checkpointSeq: checkpoints.length + 1,
+        prevHash,
+        heads: [{ chain: 0, chainSeq: entry.chainSeq, seq: entry.seq, hash: entry.hash }],
+        every,
+        intervalMs: 300_000,
+      });
+      checkpoints.push(checkpoint);
+      prevHash = checkpoint.hash;
+    }
+    return { entries, checkpoints };
+  }
+
+  it('accepts an untouched chain of checkpoints', async () => {
+    expect(await verifyAuditLog(itemsOf(buildChained(45)), { publicKeys })).toMatchObject({
+      ok: true,
+      checkpoints: 4,
+      lastCheckpointSeq: 40,
+      unsignedEntries: 5,
+    });
+  });
+
+  it('names the missing checkpoint when one is deleted from the middle', async () => {
+    const log = buildChained(45);
+    log.checkpoints.splice(1, 1);
+    expect(await verifyAuditLog(itemsOf(log), { publicKeys })).toMatchObject({
+      ok: false,
+      problem: 'checkpoint_missing',
+      checkpoint: 2,
+      seq: 30,
+    });
+  });
+
+  it('finds an older checkpoint replayed after a newer one', async () => {
+    const log = buildChained(45);
+    const items = itemsOf(log);
+    const at = items.findIndex((item) => item.kind === 'checkpoint' && item.seq === 30);
+    items.splice(at + 1, 0, { kind: 'checkpoint', ...(log.checkpoints[1] as AuditCheckpoint) });
+    expect(await verifyAuditLog(items, { publicKeys })).toMatchObject({
+      ok: false,
+      problem: 'checkpoint_replayed',
+      checkpoint: 2,
+    });
+  });
+
+  it('finds a rewrite whose later checkpoints were all deleted by the span no checkpoint covers', async () => {
+    const log = buildChained(80);
+    let previous = (log.entries[11] as AuditEntryRecord).hash;
+    for (let index = 12; index < log.entries.length; index += 1) {
+      const entry = log.entries[index] as AuditEntryRecord;
+      log.entries[index] = sealEntry(previous, index === 12 ? { ...entry, action: 'x.y.z' } : entry);
+      previous = (log.entries[index] as AuditEntryRecord).hash;
+    }
+    log.checkpoints = log.checkpoints.filter((checkpoint) => checkpoint.seq < 13);
+    expect(await verifyAuditLog(itemsOf(log), { publicKeys })).toMatchObject({
+      ok: false,
+      problem: 'unsigned_span',
+      seq: 11,
+    });
+  });
+
+  it('finds an unsigned tail older than the interval allows, given the time of reading', async () => {
+    const log = buildChained(45);
+    const newest = Math.max(...log.entries.map((entry) => new Date(entry.at).getTime()));
+    const report = await verifyAuditLog(itemsOf(log), {
+      publicKeys,
+      now: new Date(newest + 3_600_000),
+    });
+    expect(report).toMatchObject({ ok: false, problem: 'unsigned_span', seq: 41 });
   });
 });
