@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Kysely, OperationNodeSource } from 'kysely';
+import { type Kysely, type OperationNodeSource, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
@@ -116,8 +116,14 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
     return checkpoint;
   }
 
+  // The signer waits for every transaction holding a chain head. A caller that appended in a transaction
+  // and then waits for record() would wait for the signer in turn: the lock timeout ends that wait (the
+  // minute job signs later) instead of leaving both waiting for ever.
   function checkpointNow(): Promise<AuditCheckpoint | undefined> {
-    return db.transaction().execute(signCheckpointIn);
+    return db.transaction().execute(async (tx) => {
+      await sql`set local lock_timeout = '10s'`.execute(tx);
+      return signCheckpointIn(tx);
+    });
   }
 
   // A checkpoint due after an append (a chain reached a multiple of N) is signed in a transaction of its
