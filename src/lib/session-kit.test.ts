@@ -46,6 +46,8 @@ function memoryStore() {
 }
 
 const minute = 60_000;
+/** How a side presents its session: here, just whose it is and its CSRF token. */
+const side = { present: (row: Row) => ({ owner: row.owner, csrfToken: row.csrf_token }) };
 const timeouts = { idleTimeoutMs: 30 * minute, absoluteTimeoutMs: 12 * 60 * minute };
 
 function setUp() {
@@ -76,14 +78,15 @@ describe('session kit', () => {
     );
   });
 
-  it('answers a live session with its row and deadlines', async () => {
+  it('answers a live session as its side presents it, with its deadlines', async () => {
     const { kit, clock } = setUp();
     const started = await kit.start('db', { owner: 'subject-1' });
     clock.advance(5 * minute);
-    const result = await kit.authenticate('db', started.token);
-    expect(result).toMatchObject({
-      row: { owner: 'subject-1', csrf_token: started.csrfToken },
-      deadlines: {
+    const result = await kit.authenticate('db', started.token, side);
+    expect(result).toEqual({
+      session: {
+        owner: 'subject-1',
+        csrfToken: started.csrfToken,
         expiresAt: started.expiresAt,
         idleExpiresAt: new Date(clock.now().getTime() + timeouts.idleTimeoutMs),
         checkedAt: clock.now(),
@@ -93,12 +96,14 @@ describe('session kit', () => {
 
   it('calls an unknown, revoked or refused session invalid', async () => {
     const { kit } = setUp();
-    expect(await kit.authenticate('db', 'no-such-token')).toEqual({ problem: 'session_invalid' });
+    expect(await kit.authenticate('db', 'no-such-token', side)).toEqual({ problem: 'session_invalid' });
     const revoked = await kit.start('db', { owner: 'a' });
     await kit.revoke('db', digestSecret(revoked.token));
-    expect(await kit.authenticate('db', revoked.token)).toEqual({ problem: 'session_invalid' });
+    expect(await kit.authenticate('db', revoked.token, side)).toEqual({ problem: 'session_invalid' });
     const refused = await kit.start('db', { owner: 'disabled' });
-    expect(await kit.authenticate('db', refused.token, (row) => row.owner !== 'disabled')).toEqual({
+    expect(
+      await kit.authenticate('db', refused.token, { ...side, usable: (row) => row.owner !== 'disabled' }),
+    ).toEqual({
       problem: 'session_invalid',
     });
   });
@@ -107,31 +112,31 @@ describe('session kit', () => {
     const { kit, clock } = setUp();
     const idle = await kit.start('db', { owner: 'a' });
     clock.advance(timeouts.idleTimeoutMs);
-    expect(await kit.authenticate('db', idle.token)).toEqual({ problem: 'session_expired' });
+    expect(await kit.authenticate('db', idle.token, side)).toEqual({ problem: 'session_expired' });
 
     const active = await kit.start('db', { owner: 'b' });
     // Kept busy every 20 minutes, it still ends at its absolute end.
     for (let at = 20 * minute; at < timeouts.absoluteTimeoutMs; at += 20 * minute) {
       clock.set(new Date(active.checkedAt.getTime() + at));
-      expect(await kit.authenticate('db', active.token)).toHaveProperty('row');
+      expect(await kit.authenticate('db', active.token, side)).toHaveProperty('session');
     }
     clock.set(active.expiresAt);
-    expect(await kit.authenticate('db', active.token)).toEqual({ problem: 'session_expired' });
+    expect(await kit.authenticate('db', active.token, side)).toEqual({ problem: 'session_expired' });
   });
 
   it('touches the idle clock at most once a minute, and the deadline follows the touch', async () => {
     const { kit, clock, touches } = setUp();
     const started = await kit.start('db', { owner: 'a' });
     clock.advance(touchEveryMs - 1);
-    const early = await kit.authenticate('db', started.token);
+    const early = await kit.authenticate('db', started.token, side);
     expect(touches).toEqual([]);
-    expect(early).toMatchObject({ deadlines: { idleExpiresAt: started.idleExpiresAt } });
+    expect(early).toMatchObject({ session: { idleExpiresAt: started.idleExpiresAt } });
 
     clock.advance(1);
-    const due = await kit.authenticate('db', started.token);
+    const due = await kit.authenticate('db', started.token, side);
     expect(touches).toEqual([clock.now()]);
     expect(due).toMatchObject({
-      deadlines: { idleExpiresAt: new Date(clock.now().getTime() + timeouts.idleTimeoutMs) },
+      session: { idleExpiresAt: new Date(clock.now().getTime() + timeouts.idleTimeoutMs) },
     });
   });
 

@@ -88,18 +88,18 @@ export function sessionKit<X, New extends SessionRecord, Live extends SessionRec
   }
 
   /**
-   * The live session for a cookie token, or why there is none: `session_invalid` when unknown, revoked or
-   * refused by `usable` (its owner disabled), `session_expired` past the idle or absolute timeout. Refreshes
-   * the idle clock when the last touch is a minute old or more.
+   * The live session for a cookie token, as its side `present`s it with its deadlines, or why there is
+   * none: `session_invalid` when unknown, revoked or not `usable` (its owner disabled), `session_expired`
+   * past the idle or absolute timeout. Refreshes the idle clock when the last touch is a minute old or more.
    */
-  async function authenticate(
+  async function authenticate<S>(
     db: X,
     token: string,
-    usable: (row: Live) => boolean = () => true,
-  ): Promise<{ row: Live; deadlines: SessionDeadlines } | { problem: SessionProblem }> {
+    side: { present: (row: Live) => S; usable?: (row: Live) => boolean },
+  ): Promise<{ session: S & SessionDeadlines } | { problem: SessionProblem }> {
     const now = clock.now();
     const row = await store.findLive(db, digestSecret(token));
-    if (!row || !usable(row)) return { problem: 'session_invalid' };
+    if (!row || side.usable?.(row) === false) return { problem: 'session_invalid' };
     const idleDeadline = row.last_seen_at.getTime() + timeouts.idleTimeoutMs;
     if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
       return { problem: 'session_expired' };
@@ -108,8 +108,8 @@ export function sessionKit<X, New extends SessionRecord, Live extends SessionRec
     if (touched) await store.touch(db, row.id, now);
     const lastSeenAt = touched ? now : row.last_seen_at;
     return {
-      row,
-      deadlines: {
+      session: {
+        ...side.present(row),
         expiresAt: row.expires_at,
         idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, timeouts.idleTimeoutMs),
         checkedAt: now,

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
-import { type SessionDeadlines, sessionKit } from '../../lib/session-kit.js';
+import { type SessionDeadlines, type SessionProblem, sessionKit } from '../../lib/session-kit.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { type LoginThrottle, loginKeysFor } from './login-throttle.js';
@@ -193,15 +193,12 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
    * The live session for a cookie token, or why there is none (the session kit's timeouts); a disabled
    * operator's session is invalid.
    */
-  async function authenticateSession(
+  function authenticateSession(
     token: string,
-  ): Promise<{ session: ActiveSession } | { problem: 'session_expired' | 'session_invalid' }> {
-    const result = await kit.authenticate(db, token, (row) => row.operator.status === 'active');
-    if ('problem' in result) return result;
-    const { row, deadlines } = result;
-    return {
-      session: {
-        ...deadlines,
+  ): Promise<{ session: ActiveSession } | { problem: SessionProblem }> {
+    return kit.authenticate(db, token, {
+      usable: (row) => row.operator.status === 'active',
+      present: (row) => ({
         sessionId: row.id,
         operatorId: row.operator_id,
         roles: rolesOf(row.operator),
@@ -209,8 +206,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         mfaVerifiedAt: row.mfa_verified_at,
         nextStep: nextStepFor(row.operator, row.mfa_satisfied),
         csrfToken: row.csrf_token,
-      },
-    };
+      }),
+    });
   }
 
   /** Ends the caller's session. */

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
-import { type SessionDeadlines, sessionKit } from '../../lib/session-kit.js';
+import { type SessionDeadlines, type SessionProblem, sessionKit } from '../../lib/session-kit.js';
 import { tooManyAttempts } from '../access/auth-service.js';
 import { type LoginKeys, type LoginThrottle, loginKeysFor } from '../access/login-throttle.js';
 import {
@@ -236,22 +236,18 @@ export function subjectAccountService({
   }
 
   /** The live session for a cookie token, or why there is none (the session kit's timeouts). */
-  async function authenticateSession(
+  function authenticateSession(
     token: string,
-  ): Promise<{ session: SubjectSession } | { problem: 'session_expired' | 'session_invalid' }> {
-    const result = await kit.authenticate(db, token);
-    if ('problem' in result) return result;
-    const { row, deadlines } = result;
-    return {
-      session: {
-        ...deadlines,
+  ): Promise<{ session: SubjectSession } | { problem: SessionProblem }> {
+    return kit.authenticate(db, token, {
+      present: (row) => ({
         sessionId: row.id,
         accountId: row.account_id,
         subjectId: row.subject_id,
         addressConfirmed: row.verified_at !== null,
         csrfToken: row.csrf_token,
-      },
-    };
+      }),
+    });
   }
 
   async function logout(context: AuditContext, session: SubjectSession): Promise<void> {
