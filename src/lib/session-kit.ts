@@ -134,7 +134,3 @@ export function sessionKit<X, New extends SessionRecord, Live extends SessionRec
 
   return { start, authenticate, revoke, pruneCutoff, prune };
 }
-
-export type SessionKit<X, New extends SessionRecord, Live extends SessionRecord> = ReturnType<
-  typeof sessionKit<X, New, Live>
->;
