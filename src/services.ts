@@ -54,7 +54,7 @@ import { accountVerification as accountVerificationService } from './modules/pri
 import { registrationExpiryJob } from './modules/privacy-center/privacy-jobs.js';
 import { registrationService } from './modules/privacy-center/registration.js';
 import { selfService } from './modules/privacy-center/self-service.js';
-import { subjectAccountStore } from './modules/privacy-center/subject-account-store.js';
+import { subjectAccountStore, subjectSessionStore } from './modules/privacy-center/subject-account-store.js';
 import { subjectAccountService } from './modules/privacy-center/subject-accounts.js';
 import { reportsService } from './modules/reports/reports-service.js';
 import { reportsStore } from './modules/reports/reports-store.js';
@@ -516,6 +516,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   const subjectAccounts = subjectAccountService({
     db,
     store: subjectAccountRows,
+    sessions: subjectSessionStore(),
     throttle,
     audit,
     clock,

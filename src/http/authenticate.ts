@@ -1,7 +1,6 @@
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/app-error.js';
-import { secretsEqual } from '../lib/secrets.js';
 import type { ApiKeyService } from '../modules/access/api-key-service.js';
 import type { ActiveSession, AuthService } from '../modules/access/auth-service.js';
 import { permissionsOfRoles } from '../modules/access/permissions.js';
@@ -9,35 +8,13 @@ import type { AuditWriter } from '../modules/audit/audit-types.js';
 import type { SubjectAccountService, SubjectSession } from '../modules/privacy-center/subject-accounts.js';
 import { anonymous, auditContextOf, type Principal } from './principal.js';
 import type { RouteAccess } from './route-access.js';
-
-export const sessionCookie = 'custos_session';
-/** The privacy center's session cookie: a data subject's, never accepted on operator routes. */
-export const subjectSessionCookie = 'custos_privacy_session';
-export const csrfHeader = 'x-csrf-token';
-/**
- * On every answer to a cookie session (and where one is issued): how many seconds it has left unless
- * another request comes first (idle timeout, never past the absolute end), and however active. Counted on
- * the server's clock, so the web apps warn in time whatever their own clock says, and without asking
- * (asking would itself keep the session alive).
- */
-export const sessionExpiryHeaders = {
-  idle: 'x-session-idle-expires-in',
-  absolute: 'x-session-expires-in',
-} as const;
-
-/** Sets the session-expiry headers of a session just authenticated or issued. */
-export function sendSessionExpiry(
-  reply: FastifyReply,
-  session: { expiresAt: Date; idleExpiresAt: Date; checkedAt: Date },
-): void {
-  // Rounded up: a client counting down never reaches zero before the session has really ended.
-  const secondsUntil = (at: Date) =>
-    String(Math.max(0, Math.ceil((at.getTime() - session.checkedAt.getTime()) / 1000)));
-  reply.header(sessionExpiryHeaders.idle, secondsUntil(session.idleExpiresAt));
-  reply.header(sessionExpiryHeaders.absolute, secondsUntil(session.expiresAt));
-}
-
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+import {
+  assertCsrf,
+  sendSessionExpiry,
+  sessionCookie,
+  sessionProblem,
+  subjectSessionCookie,
+} from './session-cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,12 +55,7 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
   if ('problem' in result) throw sessionProblem(result.problem);
   const { session } = result;
   request.session = session;
-  if (!safeMethods.has(request.method)) {
-    const presented = request.headers[csrfHeader];
-    if (typeof presented !== 'string' || !secretsEqual(presented, session.csrfToken)) {
-      throw new AppError('csrf_invalid', `Send the session's CSRF token in the ${csrfHeader} header.`);
-    }
-  }
+  assertCsrf(request, session.csrfToken);
   return {
     kind: 'operator',
     operatorId: session.operatorId,
@@ -94,16 +66,6 @@ async function identify(request: FastifyRequest, deps: Deps): Promise<Principal>
     mfaVerified: session.mfaVerifiedAt !== null,
     csrfToken: session.csrfToken,
   };
-}
-
-function sessionProblem(problem: 'session_expired' | 'session_invalid'): AppError {
-  return new AppError(
-    'unauthenticated',
-    problem === 'session_expired'
-      ? 'Your session has expired; sign in again.'
-      : 'Your session is no longer valid; sign in again.',
-    { extensions: { reason: problem } },
-  );
 }
 
 /**
@@ -128,12 +90,7 @@ async function identifySubject(request: FastifyRequest, deps: Deps): Promise<Pri
   const result = await deps.subjectAccounts.authenticateSession(token);
   if ('problem' in result) throw sessionProblem(result.problem);
   const { session } = result;
-  if (!safeMethods.has(request.method)) {
-    const presented = request.headers[csrfHeader];
-    if (typeof presented !== 'string' || !secretsEqual(presented, session.csrfToken)) {
-      throw new AppError('csrf_invalid', `Send the session's CSRF token in the ${csrfHeader} header.`);
-    }
-  }
+  assertCsrf(request, session.csrfToken);
   request.subjectSession = session;
   return {
     kind: 'subject',

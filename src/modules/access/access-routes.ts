@@ -1,8 +1,8 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { operatorSessionOf, sendSessionExpiry, sessionCookie } from '../../http/authenticate.js';
+import { operatorSessionOf } from '../../http/authenticate.js';
 import { auditContextOf } from '../../http/principal.js';
+import { clearSessionCookie, sessionCookie, setSessionCookie } from '../../http/session-cookies.js';
 import {
   presentOperator,
   presentSession,
@@ -15,7 +15,7 @@ import {
   ZToken,
   ZTotpCode,
 } from './access-schemas.js';
-import type { AuthService, IssuedSession } from './auth-service.js';
+import type { AuthService } from './auth-service.js';
 import type { MfaService } from './mfa-service.js';
 import type { OperatorService } from './operator-service.js';
 
@@ -27,17 +27,6 @@ type Deps = {
 };
 
 const tags = ['auth'];
-
-function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedSession) {
-  reply.setCookie(sessionCookie, session.token, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-    path: '/',
-    expires: session.expiresAt,
-  });
-  sendSessionExpiry(reply, session);
-}
 
 /** Login, MFA, sessions, password changes, first-admin setup and invitation acceptance. */
 export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps): FastifyPluginAsyncZod {
@@ -58,7 +47,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
       },
       async (request, reply) => {
         const session = await auth.login(auditContextOf(request), request.body);
-        setSessionCookie(request, reply, session);
+        setSessionCookie(request, reply, sessionCookie, session);
         return presentSession(session);
       },
     );
@@ -101,7 +90,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
       },
       async (request, reply) => {
         await auth.logout(auditContextOf(request), operatorSessionOf(request).sessionId);
-        reply.clearCookie(sessionCookie, { path: '/' });
+        clearSessionCookie(reply, sessionCookie);
         return reply.status(204).send(null);
       },
     );
@@ -121,7 +110,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
           auditContextOf(request),
           operatorSessionOf(request).operatorId,
         );
-        reply.clearCookie(sessionCookie, { path: '/' });
+        clearSessionCookie(reply, sessionCookie);
         return { revoked };
       },
     );
@@ -143,7 +132,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
           operatorSessionOf(request),
           request.body,
         );
-        setSessionCookie(request, reply, session);
+        setSessionCookie(request, reply, sessionCookie, session);
         return presentSession(session);
       },
     );
@@ -182,7 +171,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
           operatorSessionOf(request),
           request.body.code,
         );
-        setSessionCookie(request, reply, result.session);
+        setSessionCookie(request, reply, sessionCookie, result.session);
         return { session: presentSession(result.session), recoveryCodes: result.recoveryCodes };
       },
     );
@@ -200,7 +189,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
       },
       async (request, reply) => {
         const session = await mfa.verify(auditContextOf(request), operatorSessionOf(request), request.body);
-        setSessionCookie(request, reply, session);
+        setSessionCookie(request, reply, sessionCookie, session);
         return presentSession(session);
       },
     );
@@ -238,7 +227,7 @@ export function accessRoutes({ auth, mfa, operators, rateLimitPerMinute }: Deps)
       },
       async (request, reply) => {
         const session = await mfa.disable(auditContextOf(request), operatorSessionOf(request), request.body);
-        setSessionCookie(request, reply, session);
+        setSessionCookie(request, reply, sessionCookie, session);
         return presentSession(session);
       },
     );

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
-import { digestSecret, randomSecret } from '../../lib/secrets.js';
+import { type SessionDeadlines, type SessionProblem, sessionKit } from '../../lib/session-kit.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { type LoginThrottle, loginKeysFor } from './login-throttle.js';
@@ -33,16 +33,7 @@ export type AuthSettings = {
 /** What the caller must do next after a password login. */
 export type NextStep = 'mfa_verify' | 'mfa_enroll' | null;
 
-export type IssuedSession = {
-  token: string;
-  csrfToken: string;
-  expiresAt: Date;
-  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
-  idleExpiresAt: Date;
-  /** The instant (of the service's clock) the deadlines were worked out at. */
-  checkedAt: Date;
-  nextStep: NextStep;
-};
+export type IssuedSession = SessionDeadlines & { token: string; csrfToken: string; nextStep: NextStep };
 
 /**
  * A session's second factor: `satisfied` when the session may act (MFA passed, or not needed by the
@@ -50,7 +41,7 @@ export type IssuedSession = {
  */
 export type SessionMfa = { satisfied: boolean; verifiedAt: Date | null };
 
-export type ActiveSession = {
+export type ActiveSession = SessionDeadlines & {
   sessionId: string;
   operatorId: string;
   roles: Role[];
@@ -59,17 +50,7 @@ export type ActiveSession = {
   mfaVerifiedAt: Date | null;
   nextStep: NextStep;
   csrfToken: string;
-  expiresAt: Date;
-  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
-  idleExpiresAt: Date;
-  /** The instant (of the service's clock) the deadlines were worked out at. */
-  checkedAt: Date;
 };
-
-/** The instant an idle session ends: its last touch plus the idle timeout, never after its absolute end. */
-export function idleDeadlineOf(lastSeenAt: Date, expiresAt: Date, idleTimeoutMs: number): Date {
-  return new Date(Math.min(lastSeenAt.getTime() + idleTimeoutMs, expiresAt.getTime()));
-}
 
 type Deps = {
   db: Kysely<DB>;
@@ -84,8 +65,6 @@ type Deps = {
 };
 
 const invalidCredentials = 'The e-mail address or password is incorrect.';
-/** Sessions are touched at most this often, so an active console does not write on every request. */
-const touchEveryMs = 60_000;
 
 export function rolesOf(row: Pick<OperatorRow, 'roles'>): Role[] {
   return row.roles.filter(isRole);
@@ -94,6 +73,7 @@ export function rolesOf(row: Pick<OperatorRow, 'roles'>): Role[] {
 /** Password login, operator sessions (create, look up, rotate, revoke) and password changes. */
 export function authService({ db, operators, sessions, throttle, audit, clock, settings, alerts }: Deps) {
   let dummyHash: Promise<string> | undefined;
+  const kit = sessionKit({ store: sessions, clock, timeouts: settings });
 
   function mfaRequiredFor(roles: readonly string[]): boolean {
     return roles.some((role) => settings.mfaRequiredRoles.includes(role));
@@ -114,28 +94,12 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
     mfa: SessionMfa,
   ): Promise<IssuedSession> {
-    const now = clock.now();
-    const token = randomSecret(32);
-    const csrfToken = randomSecret(24);
-    const expiresAt = new Date(now.getTime() + settings.absoluteTimeoutMs);
-    await sessions.insert(tx, {
-      id: digestSecret(token),
+    const started = await kit.start(tx, {
       operator_id: operator.id,
-      csrf_token: csrfToken,
       mfa_satisfied: mfa.satisfied,
       mfa_verified_at: mfa.verifiedAt,
-      created_at: now,
-      last_seen_at: now,
-      expires_at: expiresAt,
     });
-    return {
-      token,
-      csrfToken,
-      expiresAt,
-      idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
-      checkedAt: now,
-      nextStep: nextStepFor(operator, mfa.satisfied),
-    };
+    return { ...started, nextStep: nextStepFor(operator, mfa.satisfied) };
   }
 
   /** Replaces the caller's session with a new one (rotation at privilege change). */
@@ -145,7 +109,7 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
     operator: Pick<OperatorRow, 'id' | 'roles' | 'mfa_enabled'>,
     mfa: SessionMfa,
   ): Promise<IssuedSession> {
-    await sessions.revoke(tx, oldSessionId, clock.now());
+    await kit.revoke(tx, oldSessionId);
     return startSession(tx, operator, mfa);
   }
 
@@ -226,24 +190,15 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
   }
 
   /**
-   * The live session for a cookie token, or why there is none. Enforces the idle and absolute timeouts and
-   * refreshes the idle clock (at most once a minute).
+   * The live session for a cookie token, or why there is none (the session kit's timeouts); a disabled
+   * operator's session is invalid.
    */
-  async function authenticateSession(
+  function authenticateSession(
     token: string,
-  ): Promise<{ session: ActiveSession } | { problem: 'session_expired' | 'session_invalid' }> {
-    const now = clock.now();
-    const row = await sessions.findActiveWithOperator(db, digestSecret(token));
-    if (row?.operator.status !== 'active') return { problem: 'session_invalid' };
-    const idleDeadline = row.last_seen_at.getTime() + settings.idleTimeoutMs;
-    if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
-      return { problem: 'session_expired' };
-    }
-    const touched = now.getTime() - row.last_seen_at.getTime() >= touchEveryMs;
-    if (touched) await sessions.touch(db, row.id, now);
-    const lastSeenAt = touched ? now : row.last_seen_at;
-    return {
-      session: {
+  ): Promise<{ session: ActiveSession } | { problem: SessionProblem }> {
+    return kit.authenticate(db, token, {
+      usable: (row) => row.operator.status === 'active',
+      present: (row) => ({
         sessionId: row.id,
         operatorId: row.operator_id,
         roles: rolesOf(row.operator),
@@ -251,17 +206,14 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
         mfaVerifiedAt: row.mfa_verified_at,
         nextStep: nextStepFor(row.operator, row.mfa_satisfied),
         csrfToken: row.csrf_token,
-        expiresAt: row.expires_at,
-        idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, settings.idleTimeoutMs),
-        checkedAt: now,
-      },
-    };
+      }),
+    });
   }
 
   /** Ends the caller's session. */
   async function logout(context: AuditContext, sessionId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      await sessions.revoke(tx, sessionId, clock.now());
+      await kit.revoke(tx, sessionId);
       await audit.append(tx, context, {
         action: 'session.revoked',
         outcome: 'success',
@@ -322,8 +274,8 @@ export function authService({ db, operators, sessions, throttle, audit, clock, s
 
   /** Prunes sessions that ended more than a day ago and stale throttle rows. */
   async function pruneExpired(): Promise<number> {
-    const cutoff = new Date(clock.now().getTime() - 24 * 3_600_000);
-    return (await sessions.deleteExpired(db, cutoff)) + (await sessions.deleteStaleThrottles(db, cutoff));
+    const cutoff = kit.pruneCutoff();
+    return (await sessions.deleteEnded(db, cutoff)) + (await sessions.deleteStaleThrottles(db, cutoff));
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { sessionTableStore } from '../../db/session-tables.js';
 import type { AccessTables } from './access-tables.js';
 import type { OperatorRow } from './operator-store.js';
 
@@ -8,11 +9,9 @@ export type SessionRow = Selectable<AccessTables['sessions']>;
 /** SQL for operator sessions and login throttling. */
 export function sessionStore() {
   return {
-    async insert(tx: Executor, row: Omit<SessionRow, 'revoked_at'>) {
-      await tx.insertInto('sessions').values(row).execute();
-    },
+    ...sessionTableStore('sessions'),
     /** The live session for a token digest together with its operator, in one query. */
-    findActiveWithOperator(
+    findLive(
       tx: Executor,
       id: string,
     ): Promise<
@@ -55,18 +54,6 @@ export function sessionStore() {
             : undefined,
         );
     },
-    async touch(tx: Executor, id: string, at: Date) {
-      await tx.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
-    },
-    async revoke(tx: Executor, id: string, at: Date): Promise<boolean> {
-      const result = await tx
-        .updateTable('sessions')
-        .set({ revoked_at: at })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
     async revokeAllOf(tx: Executor, operatorId: string, at: Date, except?: string): Promise<number> {
       let query = tx
         .updateTable('sessions')
@@ -76,13 +63,6 @@ export function sessionStore() {
       if (except) query = query.where('id', '!=', except);
       const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows);
-    },
-    async deleteExpired(tx: Executor, cutoff: Date): Promise<number> {
-      const result = await tx
-        .deleteFrom('sessions')
-        .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
     },
 
     findThrottle(tx: Executor, key: string) {

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sendSessionExpiry, subjectSessionCookie, subjectSessionOf } from '../../http/authenticate.js';
+import { subjectSessionOf } from '../../http/authenticate.js';
 import { auditContextOf } from '../../http/principal.js';
+import { clearSessionCookie, setSessionCookie, subjectSessionCookie } from '../../http/session-cookies.js';
 import { minPasswordLength } from '../access/passwords.js';
 import type { ProofInput } from '../consent/consent-proof.js';
 import { hasGpcSignal } from '../consent/gpc.js';
@@ -47,17 +48,6 @@ export const registrationAcceptedMessage =
 const codeResentMessage =
   'If this address has a registration waiting to be confirmed, we have sent a new code to it. Older codes no longer work.';
 const ZId = z.object({ id: z.uuid().toLowerCase() });
-
-function setSubjectCookie(request: FastifyRequest, reply: FastifyReply, session: IssuedSubjectSession) {
-  reply.setCookie(subjectSessionCookie, session.token, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: request.protocol === 'https',
-    path: '/',
-    expires: session.expiresAt,
-  });
-  sendSessionExpiry(reply, session);
-}
 
 function presentIssued(session: IssuedSubjectSession) {
   return {
@@ -132,7 +122,7 @@ export function privacyRoutes({
         const context = asSubject(auditContextOf(request), session.subjectId);
         await selfService.honourGpc(context, session.subjectId, proofOf(request, formId));
       }
-      setSubjectCookie(request, reply, session);
+      setSessionCookie(request, reply, subjectSessionCookie, session);
       return presentIssued(session);
     }
 
@@ -247,7 +237,7 @@ export function privacyRoutes({
       async (request, reply) => {
         const { session, context } = own(request);
         await subjectAccounts.logout(context, session);
-        reply.clearCookie(subjectSessionCookie, { path: '/' });
+        clearSessionCookie(reply, subjectSessionCookie);
         return reply.status(204).send(null);
       },
     );

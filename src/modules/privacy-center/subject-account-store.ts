@@ -1,13 +1,14 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { oneTimeCodeStore } from '../../db/one-time-codes.js';
+import { sessionTableStore } from '../../db/session-tables.js';
 import type { PrivacyCenterTables } from './privacy-center-tables.js';
 
 export type SubjectAccountRow = Selectable<PrivacyCenterTables['subject_accounts']>;
 export type SubjectSessionRow = Selectable<PrivacyCenterTables['subject_sessions']>;
 export type AccountCodeRow = Selectable<PrivacyCenterTables['subject_account_codes']>;
 
-/** SQL for data subjects' privacy center accounts, their sessions and their e-mail confirmation codes. */
+/** SQL for data subjects' privacy center accounts and their e-mail confirmation codes. */
 export function subjectAccountStore() {
   return {
     ...oneTimeCodeStore('subject_account_codes', 'account_id'),
@@ -101,11 +102,21 @@ export function subjectAccountStore() {
       return Number(result.numDeletedRows);
     },
 
-    async insertSession(tx: Executor, row: Omit<SubjectSessionRow, 'revoked_at'>) {
-      await tx.insertInto('subject_sessions').values(row).execute();
+    /** A verified account needs its codes no more. */
+    async deleteCodes(tx: Executor, accountId: string) {
+      await tx.deleteFrom('subject_account_codes').where('account_id', '=', accountId).execute();
     },
+  };
+}
+
+export type SubjectAccountStore = ReturnType<typeof subjectAccountStore>;
+
+/** SQL for data subjects' privacy center sessions (the session kit's store). */
+export function subjectSessionStore() {
+  return {
+    ...sessionTableStore('subject_sessions'),
     /** The live session for a token digest with its account's subject, in one query. */
-    findLiveSession(
+    findLive(
       tx: Executor,
       id: string,
     ): Promise<(SubjectSessionRow & { subject_id: string; verified_at: Date | null }) | undefined> {
@@ -127,29 +138,7 @@ export function subjectAccountStore() {
         .where('subject_sessions.revoked_at', 'is', null)
         .executeTakeFirst();
     },
-    async touchSession(tx: Executor, id: string, at: Date) {
-      await tx.updateTable('subject_sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
-    },
-    async revokeSession(tx: Executor, id: string, at: Date) {
-      await tx
-        .updateTable('subject_sessions')
-        .set({ revoked_at: at })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .execute();
-    },
-    /** A verified account needs its codes no more. */
-    async deleteCodes(tx: Executor, accountId: string) {
-      await tx.deleteFrom('subject_account_codes').where('account_id', '=', accountId).execute();
-    },
-    async deleteEndedSessions(tx: Executor, cutoff: Date): Promise<number> {
-      const result = await tx
-        .deleteFrom('subject_sessions')
-        .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('revoked_at', '<', cutoff)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
   };
 }
 
-export type SubjectAccountStore = ReturnType<typeof subjectAccountStore>;
+export type SubjectSessionStore = ReturnType<typeof subjectSessionStore>;

@@ -4,8 +4,8 @@ import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
-import { digestSecret, randomSecret } from '../../lib/secrets.js';
-import { idleDeadlineOf, tooManyAttempts } from '../access/auth-service.js';
+import { type SessionDeadlines, type SessionProblem, sessionKit } from '../../lib/session-kit.js';
+import { tooManyAttempts } from '../access/auth-service.js';
 import { type LoginKeys, type LoginThrottle, loginKeysFor } from '../access/login-throttle.js';
 import {
   type Argon2Params,
@@ -17,7 +17,7 @@ import {
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { HeldChoices } from '../consent/held-choices.js';
 import { normalizeEmail } from '../vault/collection-schema.js';
-import type { SubjectAccountRow, SubjectAccountStore } from './subject-account-store.js';
+import type { SubjectAccountRow, SubjectAccountStore, SubjectSessionStore } from './subject-account-store.js';
 
 export type SubjectAccountSettings = {
   argon2: Argon2Params;
@@ -30,32 +30,21 @@ export type SubjectAccountSettings = {
 };
 
 /** A signed-in data subject, as the authentication hook sees them. */
-export type SubjectSession = {
+export type SubjectSession = SessionDeadlines & {
   sessionId: string;
   accountId: string;
   subjectId: string;
   /** The account's address was confirmed with an e-mailed code (accounts older than confirmation were not). */
   addressConfirmed: boolean;
   csrfToken: string;
-  expiresAt: Date;
-  /** When the session ends unless another request comes first (idle timeout, capped at `expiresAt`). */
-  idleExpiresAt: Date;
-  /** The instant (of the service's clock) the deadlines were worked out at. */
-  checkedAt: Date;
 };
 
-export type IssuedSubjectSession = {
-  token: string;
-  csrfToken: string;
-  expiresAt: Date;
-  idleExpiresAt: Date;
-  checkedAt: Date;
-  subjectId: string;
-};
+export type IssuedSubjectSession = SessionDeadlines & { token: string; csrfToken: string; subjectId: string };
 
 type Deps = {
   db: Kysely<DB>;
   store: SubjectAccountStore;
+  sessions: SubjectSessionStore;
   throttle: LoginThrottle;
   audit: AuditWriter;
   clock: Clock;
@@ -67,7 +56,6 @@ type Deps = {
 const invalidCredentials = 'The e-mail address or password is incorrect.';
 const emailUnverified =
   'Confirm your e-mail address first: enter the code we e-mailed you when you registered, or ask for a new one.';
-const touchEveryMs = 60_000;
 
 export function asSubject(context: AuditContext, subjectId: string): AuditContext {
   return { ...context, actor: { type: 'subject', id: subjectId } };
@@ -78,8 +66,18 @@ export function asSubject(context: AuditContext, subjectId: string): AuditContex
  * password login with the operators' backoff, sessions with their own cookie and CSRF token, and the
  * clean-up when the subject is erased.
  */
-export function subjectAccountService({ db, store, throttle, audit, clock, subjects, settings }: Deps) {
+export function subjectAccountService({
+  db,
+  store,
+  sessions,
+  throttle,
+  audit,
+  clock,
+  subjects,
+  settings,
+}: Deps) {
   let dummyHash: Promise<string> | undefined;
+  const kit = sessionKit({ store: sessions, clock, timeouts: settings });
 
   /** The keyed hash an account is found by; the address itself is never stored here. */
   function emailIndexFor(email: string): Buffer {
@@ -145,26 +143,8 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     tx: Executor,
     account: { id: string; subjectId: string },
   ): Promise<IssuedSubjectSession> {
-    const now = clock.now();
-    const token = randomSecret(32);
-    const csrfToken = randomSecret(24);
-    const expiresAt = new Date(now.getTime() + settings.absoluteTimeoutMs);
-    await store.insertSession(tx, {
-      id: digestSecret(token),
-      account_id: account.id,
-      csrf_token: csrfToken,
-      created_at: now,
-      last_seen_at: now,
-      expires_at: expiresAt,
-    });
-    return {
-      token,
-      csrfToken,
-      expiresAt,
-      idleExpiresAt: idleDeadlineOf(now, expiresAt, settings.idleTimeoutMs),
-      checkedAt: now,
-      subjectId: account.subjectId,
-    };
+    const started = await kit.start(tx, { account_id: account.id });
+    return { ...started, subjectId: account.subjectId };
   }
 
   async function isErased(subjectId: string): Promise<boolean> {
@@ -255,37 +235,24 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
     });
   }
 
-  /** The live session for a cookie token, or why there is none; enforces the idle and absolute timeouts. */
-  async function authenticateSession(
+  /** The live session for a cookie token, or why there is none (the session kit's timeouts). */
+  function authenticateSession(
     token: string,
-  ): Promise<{ session: SubjectSession } | { problem: 'session_expired' | 'session_invalid' }> {
-    const now = clock.now();
-    const row = await store.findLiveSession(db, digestSecret(token));
-    if (!row) return { problem: 'session_invalid' };
-    const idleDeadline = row.last_seen_at.getTime() + settings.idleTimeoutMs;
-    if (row.expires_at.getTime() <= now.getTime() || idleDeadline <= now.getTime()) {
-      return { problem: 'session_expired' };
-    }
-    const touched = now.getTime() - row.last_seen_at.getTime() >= touchEveryMs;
-    if (touched) await store.touchSession(db, row.id, now);
-    const lastSeenAt = touched ? now : row.last_seen_at;
-    return {
-      session: {
+  ): Promise<{ session: SubjectSession } | { problem: SessionProblem }> {
+    return kit.authenticate(db, token, {
+      present: (row) => ({
         sessionId: row.id,
         accountId: row.account_id,
         subjectId: row.subject_id,
         addressConfirmed: row.verified_at !== null,
         csrfToken: row.csrf_token,
-        expiresAt: row.expires_at,
-        idleExpiresAt: idleDeadlineOf(lastSeenAt, row.expires_at, settings.idleTimeoutMs),
-        checkedAt: now,
-      },
-    };
+      }),
+    });
   }
 
   async function logout(context: AuditContext, session: SubjectSession): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      await store.revokeSession(tx, session.sessionId, clock.now());
+      await kit.revoke(tx, session.sessionId);
       await audit.append(tx, context, {
         action: 'subject.session.revoked',
         outcome: 'success',
@@ -301,7 +268,7 @@ export function subjectAccountService({ db, store, throttle, audit, clock, subje
 
   /** Prunes sessions that ended more than a day ago. */
   async function pruneSessions(): Promise<number> {
-    return store.deleteEndedSessions(db, new Date(clock.now().getTime() - 24 * 3_600_000));
+    return kit.prune(db);
   }
 
   return {

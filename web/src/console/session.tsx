@@ -1,20 +1,6 @@
-import {
-  createContext,
-  type ReactNode,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
-import { type ApiClient, ApiError, createApiClient } from '../shared/api';
-import {
-  type SessionDeadline,
-  SignedInExpiryWarning,
-  sameDeadline,
-  sessionExpiredMessage,
-} from '../shared/session-expiry';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { type ApiClient, ApiError } from '../shared/api';
+import { messageForLostSession, useSessionKit } from '../shared/session-kit';
 import type { ConsoleSettings, Me, NextStep } from './types';
 
 export type SessionState =
@@ -45,44 +31,23 @@ const quietPaths = [
 ];
 
 /**
- * Why the operator is back at sign-in. A session ended elsewhere (signed out everywhere, disabled) says so;
- * anything else that answers 401 to a signed-in page — the idle or absolute timeout, or a cookie the
- * browser already dropped at its expiry — is an expired session.
- */
-function messageForLostSession(error: ApiError): string {
-  if (error.reason === 'session_invalid') return 'Your session has ended. Sign in again to continue.';
-  return sessionExpiredMessage;
-}
-
-/**
  * The operator's session: who is signed in, their permissions and CSRF token, and one API client that
  * sends that token and turns a lost session (expired, ended elsewhere) into a calm return to sign-in.
  */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
-  const [deadline, setDeadline] = useState<SessionDeadline>();
-  const csrf = useRef<string | undefined>(undefined);
-
-  const api = useMemo(
-    () =>
-      createApiClient({
-        csrfToken: () => csrf.current,
-        quietPaths,
-        onUnauthenticated: (error) => {
-          csrf.current = undefined;
-          setDeadline(undefined);
-          setState({ status: 'signed-out', message: messageForLostSession(error) });
-        },
-        // Every signed-in answer says when the session ends if left idle; the warning follows it.
-        onSessionExpiry: (next) => setDeadline((current) => (sameDeadline(current, next) ? current : next)),
-      }),
-    [],
-  );
+  const { api, takeCsrfToken, signOut, warning } = useSessionKit({
+    quietPaths,
+    sessionPath: '/v1/auth/session',
+    logoutPath: '/v1/auth/logout',
+    signedIn: state.status === 'signed-in',
+    onSignedOut: (message) => setState({ status: 'signed-out', message }),
+  });
 
   const refresh = useCallback(async () => {
     try {
       const me = await api.get<Me>('/v1/auth/session');
-      csrf.current = me.session.csrfToken;
+      takeCsrfToken(me.session.csrfToken);
       if (me.session.nextStep) {
         setState({ status: 'mfa', step: me.session.nextStep });
         return;
@@ -97,7 +62,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       }
       throw error;
     }
-  }, [api]);
+  }, [api, takeCsrfToken]);
 
   useEffect(() => {
     refresh().catch(() =>
@@ -107,56 +72,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const started = useCallback(
     async (session: { csrfToken: string; nextStep: NextStep }) => {
-      csrf.current = session.csrfToken;
+      takeCsrfToken(session.csrfToken);
       if (session.nextStep) {
         setState({ status: 'mfa', step: session.nextStep });
         return;
       }
       await refresh();
     },
-    [refresh],
+    [refresh, takeCsrfToken],
   );
-
-  const signOut = useCallback(
-    async (message?: string) => {
-      await api.post('/v1/auth/logout').catch(() => undefined);
-      csrf.current = undefined;
-      setDeadline(undefined);
-      setState({ status: 'signed-out', message });
-    },
-    [api],
-  );
-
-  /** "Stay signed in": any signed-in call moves the idle deadline; this one also says it did. */
-  const stay = useCallback(async () => {
-    try {
-      await api.get<Me>('/v1/auth/session');
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        csrf.current = undefined;
-        setDeadline(undefined);
-        setState({ status: 'signed-out', message: messageForLostSession(error) });
-      }
-    }
-  }, [api]);
-
-  /**
-   * The deadline has passed: unless another tab kept the session alive (the server then answers with a
-   * new deadline), the operator is back at sign-in with the reason, and returns to this page afterwards.
-   */
-  const expired = useCallback(async () => {
-    try {
-      await api.get<Me>('/v1/auth/session');
-    } catch (error) {
-      csrf.current = undefined;
-      setDeadline(undefined);
-      const lost = error instanceof ApiError && error.status === 401;
-      setState({
-        status: 'signed-out',
-        message: lost ? messageForLostSession(error) : sessionExpiredMessage,
-      });
-    }
-  }, [api]);
 
   const can = useCallback(
     (permission: string) => state.status === 'signed-in' && state.me.permissions.includes(permission),
@@ -170,13 +94,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return (
     <Context.Provider value={value}>
       {children}
-      <SignedInExpiryWarning
-        signedIn={state.status === 'signed-in'}
-        deadline={deadline}
-        onStay={stay}
-        signOut={signOut}
-        onExpired={expired}
-      />
+      {warning}
     </Context.Provider>
   );
 }

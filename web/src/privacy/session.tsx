@@ -8,14 +8,9 @@ import {
   useRef,
   useState,
 } from 'react';
-import { type ApiClient, ApiError, createApiClient } from '../shared/api';
+import { type ApiClient, ApiError } from '../shared/api';
 import { contrastingText, readableOnWhite, shadeOf, tintOf } from '../shared/format';
-import {
-  type SessionDeadline,
-  SignedInExpiryWarning,
-  sameDeadline,
-  sessionExpiredMessage,
-} from '../shared/session-expiry';
+import { useSessionKit } from '../shared/session-kit';
 import type { PrivacyConfig, SubjectSession } from './types';
 
 export type PrivacyState =
@@ -49,13 +44,6 @@ function applyBranding(config: PrivacyConfig) {
   root.setProperty('--on-accent', contrastingText(readable));
 }
 
-/** Why the subject is back at sign-in: ended elsewhere, or (anything else on a signed-in page) expired. */
-function messageForLostSession(error: ApiError): string {
-  return error.reason === 'session_invalid'
-    ? 'Your session has ended. Sign in again to continue.'
-    : sessionExpiredMessage;
-}
-
 function globalPrivacyControl(): boolean {
   return (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
 }
@@ -63,26 +51,16 @@ function globalPrivacyControl(): boolean {
 /** The data subject's session in the privacy center, and the branding and purposes it shows. */
 export function PrivacyProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<PrivacyState>({ status: 'loading' });
-  const [deadline, setDeadline] = useState<SessionDeadline>();
-  const csrf = useRef<string | undefined>(undefined);
   const config = useRef<PrivacyConfig | undefined>(undefined);
-
-  const api = useMemo(
-    () =>
-      createApiClient({
-        csrfToken: () => csrf.current,
-        quietPaths,
-        onUnauthenticated: (error: ApiError) => {
-          csrf.current = undefined;
-          setDeadline(undefined);
-          if (!config.current) return;
-          setState({ status: 'signed-out', config: config.current, message: messageForLostSession(error) });
-        },
-        // Every signed-in answer says when the session ends if left idle; the warning follows it.
-        onSessionExpiry: (next) => setDeadline((current) => (sameDeadline(current, next) ? current : next)),
-      }),
-    [],
-  );
+  const { api, takeCsrfToken, signOut, warning } = useSessionKit({
+    quietPaths,
+    sessionPath: '/v1/privacy/session',
+    logoutPath: '/v1/privacy/logout',
+    signedIn: state.status === 'signed-in',
+    onSignedOut: (message) => {
+      if (config.current) setState({ status: 'signed-out', config: config.current, message });
+    },
+  });
 
   useEffect(() => {
     (async () => {
@@ -91,58 +69,22 @@ export function PrivacyProvider({ children }: { children: ReactNode }) {
       applyBranding(loaded);
       try {
         const session = await api.get<SubjectSession>('/v1/privacy/session');
-        csrf.current = session.csrfToken;
+        takeCsrfToken(session.csrfToken);
         setState({ status: 'signed-in', config: loaded, session });
       } catch (error) {
         if (!(error instanceof ApiError) || error.status !== 401) throw error;
         setState({ status: 'signed-out', config: loaded });
       }
     })().catch((error: unknown) => setState({ status: 'unavailable', error }));
-  }, [api]);
+  }, [api, takeCsrfToken]);
 
-  const started = useCallback((session: SubjectSession) => {
-    csrf.current = session.csrfToken;
-    if (config.current) setState({ status: 'signed-in', config: config.current, session });
-  }, []);
-
-  const signOut = useCallback(
-    async (message?: string) => {
-      await api.post('/v1/privacy/logout').catch(() => undefined);
-      csrf.current = undefined;
-      setDeadline(undefined);
-      if (config.current) setState({ status: 'signed-out', config: config.current, message });
+  const started = useCallback(
+    (session: SubjectSession) => {
+      takeCsrfToken(session.csrfToken);
+      if (config.current) setState({ status: 'signed-in', config: config.current, session });
     },
-    [api],
+    [takeCsrfToken],
   );
-
-  /** Back to sign-in with the reason; the page to return to is kept by the route guard. */
-  const lost = useCallback((message: string) => {
-    csrf.current = undefined;
-    setDeadline(undefined);
-    if (config.current) setState({ status: 'signed-out', config: config.current, message });
-  }, []);
-
-  /** "Stay signed in": any signed-in call moves the idle deadline; this one also says it did. */
-  const stay = useCallback(async () => {
-    try {
-      await api.get<SubjectSession>('/v1/privacy/session');
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) lost(messageForLostSession(error));
-    }
-  }, [api, lost]);
-
-  /** The deadline has passed: unless another tab kept the session alive, back to sign-in. */
-  const expired = useCallback(async () => {
-    try {
-      await api.get<SubjectSession>('/v1/privacy/session');
-    } catch (error) {
-      lost(
-        error instanceof ApiError && error.status === 401
-          ? messageForLostSession(error)
-          : sessionExpiredMessage,
-      );
-    }
-  }, [api, lost]);
 
   const value = useMemo(
     () => ({ state, api, gpc: globalPrivacyControl(), started, signOut }),
@@ -151,13 +93,7 @@ export function PrivacyProvider({ children }: { children: ReactNode }) {
   return (
     <Context.Provider value={value}>
       {children}
-      <SignedInExpiryWarning
-        signedIn={state.status === 'signed-in'}
-        deadline={deadline}
-        onStay={stay}
-        signOut={signOut}
-        onExpired={expired}
-      />
+      {warning}
     </Context.Provider>
   );
 }
