@@ -20,6 +20,7 @@ import * as m0018 from './0018_sole_records.js';
 import * as m0019 from './0019_blind_index_record_key.js';
 import * as m0020 from './0020_erasure_reach.js';
 import * as m0021 from './0021_session_mfa_verified.js';
+import * as m0030 from './0030_pending_registrations.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0019_blind_index_record_key': m0019,
   '0020_erasure_reach': m0020,
   '0021_session_mfa_verified': m0021,
+  '0030_pending_registrations': m0030,
 };
