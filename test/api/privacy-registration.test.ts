@@ -157,7 +157,7 @@ describe('privacy center registration, confirmed by e-mail', () => {
     expect(forFree.statusCode).toBe(202);
     expect(forTaken.statusCode).toBe(202);
     expect(forTaken.json()).toEqual(forFree.json());
-    expect(forTaken.json().message).toMatch(/sent a message to the address you gave/);
+    expect(forTaken.json().message).toMatch(/sending a message to the address you gave/);
     expect(forTaken.headers['content-type']).toBe(forFree.headers['content-type']);
     expect(forTaken.cookies).toEqual([]);
     expect(forFree.cookies).toEqual([]);
