@@ -17,6 +17,7 @@ import { loginThrottle } from './modules/access/login-throttle.js';
 import { mfaService } from './modules/access/mfa-service.js';
 import { operatorService } from './modules/access/operator-service.js';
 import { operatorStore } from './modules/access/operator-store.js';
+import { hashPassword } from './modules/access/passwords.js';
 import { sessionStore } from './modules/access/session-store.js';
 import { alertService } from './modules/alerts/alert-service.js';
 import { alertStore } from './modules/alerts/alert-store.js';
@@ -51,7 +52,8 @@ import { webhookStore } from './modules/notifications/webhook-store.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
 import { accountVerification as accountVerificationService } from './modules/privacy-center/account-verification.js';
-import { registrationExpiryJob } from './modules/privacy-center/privacy-jobs.js';
+import { pendingRegistrationStore } from './modules/privacy-center/pending-registrations.js';
+import { registrationExpiryJob, registrationWorkJob } from './modules/privacy-center/privacy-jobs.js';
 import { registrationService } from './modules/privacy-center/registration.js';
 import { selfService } from './modules/privacy-center/self-service.js';
 import { subjectAccountStore, subjectSessionStore } from './modules/privacy-center/subject-account-store.js';
@@ -163,6 +165,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     timeCost: config.argon2TimeCost,
     parallelism: config.argon2Parallelism,
   };
+  // Hashing through one object, so a test can see which requests hash a password.
+  const passwordHasher = { hash: (password: string) => hashPassword(password, argon2) };
   const auth = authService({
     db,
     operators: operatorRows,
@@ -556,17 +560,21 @@ export function createServices({ config, database, clock, logger, version }: Ser
       publicUrl: config.publicUrl,
     },
   });
+  // Registrations wait, sealed under a key of their own, for the job that works them.
   const registration = registrationService({
     db,
     accounts: subjectAccounts,
     verification: accountVerification,
+    pending: pendingRegistrationStore(sealedBox(derivedKey('custos.pending-registrations.v1'))),
+    jobs: jobSender,
+    passwords: passwordHasher,
     clock,
     records,
     collections,
     purposes,
     consent,
     audit,
-    settings: { argon2, brandName: config.brandName },
+    settings: { brandName: config.brandName },
   });
   const privacySelfService = selfService({
     records,
@@ -650,6 +658,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     { name: 'request_verification_codes', prune: requestVerification.pruneCodes },
     { name: 'request_exports', prune: requestExports.pruneExpired },
     { name: 'subject_sessions', prune: subjectAccounts.pruneSessions },
+    { name: 'pending_registrations', prune: registration.pruneStale },
   ];
   const jobDefinitions: JobDefinition[] = [
     maintenanceJob(pruneTasks, logger),
@@ -664,6 +673,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retentionSweepJob(erasureRetention, logger, config.retentionSweepSchedule),
     drpCallbackJob(drpCallbacks, logger, config.webhookTimeout),
     registrationExpiryJob(accountVerification, logger),
+    registrationWorkJob(registration, logger),
   ];
 
   return {
@@ -706,6 +716,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     subjectAccounts,
     accountVerification,
     registration,
+    passwordHasher,
     selfService: privacySelfService,
     reports,
     personalData,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { actAs } from '../helpers/auth.js';
 import { strongPassword } from '../helpers/factories.js';
-import { confirmationCodeFor, registerConfirmed } from '../helpers/privacy-center.js';
+import { confirmationCodeFor, registerConfirmed, workRegistrations } from '../helpers/privacy-center.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(71);
@@ -144,6 +144,7 @@ describe('the privacy center API', () => {
       },
     });
     expect(registered.statusCode, registered.body).toBe(202);
+    await workRegistrations(t);
 
     // An application asks about the address: found, but nothing the registrant chose counts yet.
     const service = await actAs(t, 'service');

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/lib/app-error.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { registrationExpiryJobName } from '../../src/modules/privacy-center/privacy-jobs.js';
+import { registrationJobName } from '../../src/modules/privacy-center/registration.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
 import { strongPassword } from '../helpers/factories.js';
 import { captureLog } from '../helpers/log-capture.js';
@@ -13,8 +14,11 @@ import {
   confirmationCodeFor,
   confirmationCodeKind,
   heldMailTo,
+  registerAndWork,
   registerConfirmed,
+  workRegistrations,
 } from '../helpers/privacy-center.js';
+import { findInDatabase } from '../helpers/scan.js';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -85,7 +89,10 @@ describe('privacy center registration, confirmed by e-mail', () => {
 
   const post = (url: string, payload: Record<string, unknown>, headers: Headers = {}) =>
     t.app.inject({ method: 'POST', url, headers, payload });
-  const register = (payload: Record<string, unknown>) => post('/v1/privacy/register', payload);
+  /** The request alone, as the registrant's browser sees it; its job has not run. */
+  const received = (payload: Record<string, unknown>) => post('/v1/privacy/register', payload);
+  /** The request, then its job, as a worker runs it. */
+  const register = (payload: Record<string, unknown>) => registerAndWork(t, payload);
   const verify = (email: string, code: string) => post('/v1/privacy/verify', { email, code });
   const resend = (email: string) => {
     // A second later, so that the outbox (newest first) tells the new code from the earlier ones.
@@ -116,6 +123,21 @@ describe('privacy center registration, confirmed by e-mail', () => {
       .execute();
   }
 
+  /** Registrations received and not worked yet. */
+  async function pendingCount(): Promise<number> {
+    const rows = await t.runtime.database.db.selectFrom('pending_registrations').select('id').execute();
+    return rows.length;
+  }
+
+  /** Registration jobs queued and not run yet. */
+  async function queuedJobs(): Promise<number> {
+    const { rows } = await t.runtime.database.executeSql(
+      `select id from pgboss.job where name = $1 and state = 'created'`,
+      [registrationJobName],
+    );
+    return rows.length;
+  }
+
   async function pendingConsentsOf(subjectId: string) {
     const account = await t.runtime.database.db
       .selectFrom('subject_accounts')
@@ -135,7 +157,7 @@ describe('privacy center registration, confirmed by e-mail', () => {
     expect(forFree.statusCode).toBe(202);
     expect(forTaken.statusCode).toBe(202);
     expect(forTaken.json()).toEqual(forFree.json());
-    expect(forTaken.json().message).toMatch(/sent a message to the address you gave/);
+    expect(forTaken.json().message).toMatch(/sending a message to the address you gave/);
     expect(forTaken.headers['content-type']).toBe(forFree.headers['content-type']);
     expect(forTaken.cookies).toEqual([]);
     expect(forFree.cookies).toEqual([]);
@@ -159,6 +181,83 @@ describe('privacy center registration, confirmed by e-mail', () => {
       ['anonymous', { status: 'active', notified: false }],
       ['anonymous', { status: 'active', notified: true }],
     ]);
+  });
+
+  it('does the same work in the request for a taken and a free address, and leaves the rest to the job', async () => {
+    const owner = freshEmail();
+    const existing = await registerConfirmed(t, registrationOf(owner));
+    const free = freshEmail();
+    const name = faker.person.fullName();
+    const mailBefore = (await t.runtime.database.db.selectFrom('mail_outbox').select('id').execute()).length;
+    const hash = vi.spyOn(t.runtime.services.passwordHasher, 'hash');
+    const lookup = vi.spyOn(t.runtime.services.subjectAccounts, 'findByEmail');
+
+    const requests = [];
+    for (const email of [owner, free]) {
+      const response = await received(registrationOf(email, { name }));
+      requests.push({
+        status: response.statusCode,
+        body: response.json(),
+        hashed: hash.mock.calls.length,
+        pending: await pendingCount(),
+        jobs: await queuedJobs(),
+      });
+      hash.mockClear();
+    }
+    hash.mockRestore();
+    // Each request hashed the password once, stored one pending registration and queued one job; neither
+    // looked the address up, created anything or wrote mail.
+    expect(requests).toEqual([
+      { status: 202, body: requests[0]?.body, hashed: 1, pending: 1, jobs: 1 },
+      { status: 202, body: requests[0]?.body, hashed: 1, pending: 2, jobs: 2 },
+    ]);
+    expect(lookup).not.toHaveBeenCalled();
+    lookup.mockRestore();
+    expect(await subjectIdsOf(free)).toEqual([]);
+    expect((await t.runtime.database.db.selectFrom('mail_outbox').select('id').execute()).length).toBe(
+      mailBefore,
+    );
+    const receivedEntries = await auditOf('subject.account.registration_received');
+    expect(receivedEntries.slice(0, 2).map((entry) => [entry.actor.type, entry.target?.type])).toEqual([
+      ['anonymous', 'registration'],
+      ['anonymous', 'registration'],
+    ]);
+    // What waits for the job is sealed: neither the address, the name nor the password is readable.
+    const readable = await findInDatabase(t.runtime.database, [owner, free, name, strongPassword]);
+    expect(readable.filter((hit) => hit.includes('pending_registrations') || hit.includes('pgboss'))).toEqual(
+      [],
+    );
+
+    // The job then registers the free address, tells the owner of the taken one, and deletes both.
+    expect(await workRegistrations(t)).toBe(2);
+    expect(await pendingCount()).toBe(0);
+    expect(await subjectIdsOf(free)).toHaveLength(1);
+    expect(await heldMailTo(t, free, confirmationCodeKind)).toHaveLength(1);
+    expect(await subjectIdsOf(owner)).toEqual([existing.subjectId]);
+    expect(await heldMailTo(t, owner, alreadyRegisteredKind)).toHaveLength(1);
+    // A job run again (a retry after its work committed) finds nothing left to do.
+    const job = t.runtime.services.jobDefinitions.find(
+      (definition) => definition.name === registrationJobName,
+    );
+    await job?.handler({ id: receivedEntries[0]?.target?.id as string }, { id: randomUUID() });
+    expect(await subjectIdsOf(free)).toHaveLength(1);
+    expect(await heldMailTo(t, owner, alreadyRegisteredKind)).toHaveLength(1);
+  });
+
+  it('deletes a registration no job worked within the hour, and its job then does nothing', async () => {
+    const email = freshEmail();
+    expect((await received(registrationOf(email))).statusCode).toBe(202);
+    expect(await pendingCount()).toBe(1);
+    const prune = t.runtime.services.pruneTasks.find((task) => task.name === 'pending_registrations');
+    expect(await prune?.prune()).toBe(0);
+    clock.advance(60 * 60_000 + 1_000);
+    expect(await prune?.prune()).toBe(1);
+    // The operator's session ran out with the hour.
+    dpo = await actAs(t, 'dpo');
+    expect(await pendingCount()).toBe(0);
+    expect(await workRegistrations(t)).toBe(1);
+    expect(await subjectIdsOf(email)).toEqual([]);
+    expect(await heldMailTo(t, email, confirmationCodeKind)).toEqual([]);
   });
 
   it('keeps a new account waiting until the e-mailed code confirms the address, then signs in; a code works once', async () => {
@@ -270,7 +369,8 @@ describe('privacy center registration, confirmed by e-mail', () => {
 
   it('answers two registrations of one new address at once alike, and keeps one', async () => {
     const email = freshEmail();
-    const [one, two] = await Promise.all([register(registrationOf(email)), register(registrationOf(email))]);
+    const [one, two] = await Promise.all([received(registrationOf(email)), received(registrationOf(email))]);
+    await Promise.all([workRegistrations(t), workRegistrations(t)]);
     expect(one.statusCode).toBe(202);
     expect(two.json()).toEqual(one.json());
     expect(await subjectIdsOf(email)).toHaveLength(1);
@@ -311,22 +411,32 @@ describe('privacy center registration, confirmed by e-mail', () => {
     expect(shapeOf(forTaken)).toEqual(shapeOf(forFree));
   });
 
-  it('erases a half-made registration when storing the account fails, and sends nothing', async () => {
+  it('erases a half-made registration when storing the account fails, sends nothing, and registers on the retry', async () => {
     const email = freshEmail();
+    const response = await received(registrationOf(email));
+    expect(response.statusCode).toBe(202);
     const failure = vi
       .spyOn(t.runtime.services.subjectAccounts, 'createPendingAccount')
       .mockRejectedValueOnce(new AppError('service_unavailable', 'The account store is not answering.'));
-    const response = await register(registrationOf(email));
+    await expect(workRegistrations(t)).rejects.toMatchObject({ code: 'service_unavailable' });
     failure.mockRestore();
-    expect(response.statusCode).toBe(503);
     expect(await subjectIdsOf(email)).toEqual([]);
-    expect(await heldMailTo(t, email, confirmationCodeKind)).toEqual([]);
     const [shredded] = await auditOf('vault.subject.shredded');
-    await expect(t.runtime.services.records.getSubject(shredded?.target?.id as string)).rejects.toMatchObject(
-      {
-        code: 'subject_erased',
-      },
-    );
+    const shreddedId = shredded?.target?.id as string;
+    await expect(t.runtime.services.records.getSubject(shreddedId)).rejects.toMatchObject({
+      code: 'subject_erased',
+    });
+    const mailed = await t.runtime.database.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('reference_id', '=', shreddedId)
+      .execute();
+    expect(mailed).toEqual([]);
+    // The registration waits for the job's retry, which registers the address.
+    expect(await pendingCount()).toBe(1);
+    expect(await heldMailTo(t, email, confirmationCodeKind)).toHaveLength(1);
+    expect(await subjectIdsOf(email)).toHaveLength(1);
+    expect(await pendingCount()).toBe(0);
   });
 
   it('holds the consent choices, without personal data, until the address is confirmed, then records them', async () => {
@@ -340,6 +450,7 @@ describe('privacy center registration, confirmed by e-mail', () => {
       { 'user-agent': userAgent },
     );
     expect(registered.statusCode, registered.body).toBe(202);
+    await workRegistrations(t);
     const [subjectId] = (await subjectIdsOf(email)) as [string];
 
     // The choices are not recorded yet; the GPC opt-out is, at once (an opt-out cannot be used against

@@ -1,3 +1,4 @@
+import { registrationJobName } from '../../src/modules/privacy-center/registration.js';
 import { actAs } from './auth.js';
 import type { TestApp } from './test-app.js';
 
@@ -12,10 +13,47 @@ export function codeIn(text: string | undefined): string | undefined {
 }
 
 /**
+ * Works the registrations waiting for their job, oldest first, as a worker would (test apps work no jobs
+ * unless started): runs the job's handler for each queued `privacy.registrations.work` job and marks it
+ * completed. A failing handler leaves its job queued, as a retry would, and its error is thrown.
+ */
+export async function workRegistrations(t: TestApp): Promise<number> {
+  const definition = t.runtime.services.jobDefinitions.find((job) => job.name === registrationJobName);
+  if (!definition) throw new Error(`no ${registrationJobName} job is defined`);
+  const { rows } = await t.runtime.database.executeSql(
+    `select id, data from pgboss.job where name = $1 and state in ('created', 'retry') order by created_on, id`,
+    [registrationJobName],
+  );
+  const jobs = rows as { id: string; data: object }[];
+  for (const job of jobs) {
+    await definition.handler(job.data, { id: job.id });
+    await t.runtime.database.executeSql(
+      `update pgboss.job set state = 'completed', completed_on = now() where name = $1 and id = $2`,
+      [registrationJobName, job.id],
+    );
+  }
+  return jobs.length;
+}
+
+/** Registers through the API and works the registration's job, as the privacy center's page and worker do. */
+export async function registerAndWork(
+  t: TestApp,
+  payload: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  const response = await t.app.inject({ method: 'POST', url: '/v1/privacy/register', headers, payload });
+  await workRegistrations(t);
+  return response;
+}
+
+/**
  * Messages of one kind the outbox holds for `email` (no SMTP server configured), newest first, read
- * through the API by an operator who may read the outbox, as the privacy team would.
+ * through the API by an operator who may read the outbox, as the privacy team would, once the queued
+ * registrations are worked.
  */
 export async function heldMailTo(t: TestApp, email: string, kind: string): Promise<HeldMessage[]> {
+  // The messages of registrations are written by their job.
+  await workRegistrations(t);
   const response = await t.app.inject({
     method: 'GET',
     url: `/v1/outbox?kind=${kind}&limit=200`,

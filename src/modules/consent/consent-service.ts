@@ -208,12 +208,12 @@ export function consentService({ db, store, purposes, states, audit, events, clo
    * A Global Privacy Control signal: opts the subject out of every purpose flagged as sale or sharing
    * (withdrawing a grant, or recording a denial where there was none), except `except` (purposes the
    * same request chose explicitly). Purposes already opted out are left alone, so repeating the signal
-   * records nothing new.
+   * records nothing new. `givenAt` is when the signal was sent, when that was before it is recorded.
    */
   async function applyGpc(
     context: AuditContext,
     subjectId: string,
-    options: { proof?: ProofInput | undefined; except?: ReadonlySet<string> } = {},
+    options: { proof?: ProofInput | undefined; except?: ReadonlySet<string>; givenAt?: Date } = {},
   ): Promise<ConsentReceipt[]> {
     const optOuts = async (): Promise<NewConsentEvent[]> => {
       const consent = await liveSubject(subjectId);
@@ -221,6 +221,7 @@ export function consentService({ db, store, purposes, states, audit, events, clo
       const catalog = await purposes.catalog();
       const groups = await gpcEventsFor(context, subjectId, catalog, statusOf, options.except, {
         proof: options.proof,
+        givenAt: options.givenAt,
       });
       return groups.flat();
     };

@@ -116,10 +116,17 @@ export function accountVerification({
 
   /**
    * A registration with an address that has an account: tells the address owner (at most once an hour),
-   * creates nothing, and audits the attempt against the existing subject.
+   * creates nothing, and audits the attempt against the existing subject. `within` runs first in the
+   * same transaction (the registration job deletes its pending registration there).
    */
-  async function notifyExisting(context: AuditContext, account: SubjectAccountRow, email: string) {
+  async function notifyExisting(
+    context: AuditContext,
+    account: SubjectAccountRow,
+    email: string,
+    within?: (tx: Tx) => Promise<void>,
+  ) {
     await db.transaction().execute(async (tx) => {
+      await within?.(tx);
       const now = clock.now();
       const notified = await store.claimNotice(
         tx,

@@ -9,7 +9,7 @@ export type SubjectAccountStatus = 'pending_verification' | 'active';
 
 /**
  * Rows of the privacy center's tables (created by migrations 0012_subject_accounts,
- * 0014_subject_account_verification and 0017_pending_registration_consents).
+ * 0014_subject_account_verification, 0017_pending_registration_consents and 0023_pending_registrations).
  */
 export type PrivacyCenterTables = {
   subject_accounts: {
@@ -44,6 +44,16 @@ export type PrivacyCenterTables = {
     last_seen_at: Timestamp;
     expires_at: Timestamp;
     revoked_at: NullableTimestamp;
+  };
+  /**
+   * Registrations received and not yet worked by their job: everything the form gave, sealed. Deleted by
+   * the job that works it, or by the maintenance job an hour after it was made.
+   */
+  pending_registrations: {
+    id: string;
+    /** AES-256-GCM under the registrations' own key, bound to the row id (see pending-registrations.ts). */
+    sealed: Buffer;
+    created_at: Timestamp;
   };
   /** One-time codes that confirm an account's e-mail address; deleted with the account or on success. */
   subject_account_codes: {

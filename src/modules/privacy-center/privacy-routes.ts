@@ -44,7 +44,7 @@ type Deps = {
 const tags = ['privacy center'];
 /** What registration and re-sending a code answer, whatever the address: it says nothing about accounts. */
 export const registrationAcceptedMessage =
-  'We have sent a message to the address you gave. It holds a code to confirm the address or, if the address has an account already, says so. A code works for 24 hours.';
+  'We are sending a message to the address you gave; it should arrive within a few minutes. It holds a code to confirm the address or, if the address has an account already, says so. A code works for 24 hours.';
 const codeResentMessage =
   'If this address has a registration waiting to be confirmed, we have sent a new code to it. Older codes no longer work.';
 const ZId = z.object({ id: z.uuid().toLowerCase() });
@@ -134,7 +134,7 @@ export function privacyRoutes({
           tags,
           summary: 'Register as a data subject, with a choice per consent-based purpose',
           description:
-            'Answers 202 with the same message whether or not the address has an account, so registration cannot tell who is a customer. A new address gets a vault subject holding the name and e-mail address (sealed), an account waiting for its address to be confirmed, and a code to confirm the address by e-mail (valid 24 hours). The consent choices (and Global Privacy Control) wait with the account, their proof taken now, and count only once the address is confirmed; until then the subject has consented to nothing. An address with an account gets a notice instead and nothing is created. Only input errors (a weak password, an unknown purpose) answer otherwise.',
+            'Answers 202 with the same message, after the same work, whether or not the address has an account, so registration cannot tell who is a customer: the request checks the input, hashes the password and stores the registration (sealed) for a background job, which looks the address up. A new address then gets a vault subject holding the name and e-mail address (sealed), an account waiting for its address to be confirmed, and a code to confirm the address by e-mail (valid 24 hours). The consent choices (and Global Privacy Control) wait with the account, their proof taken now, and count only once the address is confirmed; until then the subject has consented to nothing. An address with an account gets a notice instead and nothing is created. Only input errors (a weak password, an unknown purpose) answer otherwise.',
           body: ZRegistration,
           response: { 202: ZRegistrationAccepted },
         },

@@ -43,7 +43,7 @@ function CheckYourEmail({ email, message, onBack }: { email: string; message: st
   useTitle('Check your e-mail', config.branding.name);
   return (
     <div className="narrow">
-      <PageHeader title="Check your e-mail" description={`We sent a message to ${email}.`} />
+      <PageHeader title="Check your e-mail" description={`We are sending a message to ${email}.`} />
       <Alert tone="info">{message}</Alert>
       <Card title="Confirm your e-mail address">
         <ConfirmEmailForm email={email} />
