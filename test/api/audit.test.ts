@@ -640,6 +640,28 @@ describe('the audit log', () => {
     }
 
     /**
+     * Whether a checkpoint signs `entry`'s position in its chain. Decided by the chain head it signs, not
+     * by global numbers: appends in flight together may number their entries out of chain order.
+     */
+    function covers(point: AuditCheckpoint, entry: AuditEntryRecord): boolean {
+      return (point.heads ?? []).some(
+        (head) => head.chain === entry.chain && head.chainSeq >= entry.chainSeq,
+      );
+    }
+
+    /** Deletes the given checkpoints (by the entry number each signs up to). */
+    function deleteCheckpoints(tx: Tx, points: AuditCheckpoint[]) {
+      return tx
+        .deleteFrom('audit_checkpoints')
+        .where(
+          'checkpoint_seq',
+          'in',
+          points.map((point) => point.checkpointSeq as number),
+        )
+        .execute();
+    }
+
+    /**
      * Rewrites `chain` from entry `from` on as someone with the database but not the key would: `edit`
      * changes (or, returning null, drops) that entry, positions and hashes after it are recomputed and the
      * head is moved to match, so the chain itself looks whole again. Read first; the write goes in `tx`.
@@ -688,8 +710,11 @@ describe('the audit log', () => {
       return entries;
     }
 
-    /** The first entry after the last checkpoint that covers `entry`'s chain before `entry`. */
-    async function firstUnsignedAfter(entry: AuditEntryRecord, kept: AuditCheckpoint[]) {
+    /**
+     * The first entry after the last checkpoint that covers `entry`'s chain before `entry` (read before the
+     * tampering, which is rolled back: an entry the tampering `removed` is skipped).
+     */
+    async function firstUnsignedAfter(entry: AuditEntryRecord, kept: AuditCheckpoint[], removed?: number) {
       const head = kept
         .flatMap((point) => point.heads ?? [])
         .filter((head) => head.chain === entry.chain && head.chainSeq < entry.chainSeq)
@@ -698,7 +723,10 @@ describe('the audit log', () => {
         .selectFrom('audit_entries')
         .select('seq')
         .where('chain', '=', entry.chain)
-        .where('chain_seq', '=', (head?.chainSeq ?? 0) + 1)
+        .where('chain_seq', '>', head?.chainSeq ?? 0)
+        .$if(removed !== undefined, (query) => query.where('seq', '!=', removed as number))
+        .orderBy('chain_seq')
+        .limit(1)
         .executeTakeFirstOrThrow();
       return Number(row.seq);
     }
@@ -706,7 +734,8 @@ describe('the audit log', () => {
     it('an entry in the middle changed, the later hashes recomputed and the later checkpoints deleted', async () => {
       const entries = await appendChecked(5 * checkpointEvery);
       const changed = entries[checkpointEvery + 2] as AuditEntryRecord;
-      const kept = (await chainedCheckpoints()).filter((point) => point.seq < changed.seq);
+      const points = await chainedCheckpoints();
+      const kept = points.filter((point) => !covers(point, changed));
       const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
         ...entry,
         outcome: 'success',
@@ -714,7 +743,10 @@ describe('the audit log', () => {
       }));
       const report = await verifyTampered(async (tx) => {
         await rewrite(tx);
-        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', changed.seq).execute();
+        await deleteCheckpoints(
+          tx,
+          points.filter((point) => covers(point, changed)),
+        );
       });
       expect(report).toMatchObject({
         ok: false,
@@ -726,23 +758,27 @@ describe('the audit log', () => {
     it('an entry in the middle deleted, the later positions and hashes recomputed and the later checkpoints deleted', async () => {
       const entries = await appendChecked(5 * checkpointEvery);
       const removed = entries[checkpointEvery + 2] as AuditEntryRecord;
-      const kept = (await chainedCheckpoints()).filter((point) => point.seq < removed.seq);
+      const points = await chainedCheckpoints();
+      const kept = points.filter((point) => !covers(point, removed));
       const rewrite = await rewriteChain(removed.chain, removed.seq, () => null);
       const report = await verifyTampered(async (tx) => {
         await rewrite(tx);
-        await tx.deleteFrom('audit_checkpoints').where('seq', '>=', removed.seq).execute();
+        await deleteCheckpoints(
+          tx,
+          points.filter((point) => covers(point, removed)),
+        );
       });
       expect(report).toMatchObject({
         ok: false,
         problem: 'unsigned_span',
-        seq: await firstUnsignedAfter(removed, kept),
+        seq: await firstUnsignedAfter(removed, kept, removed.seq),
       });
     });
 
     it('the same rewrite with only the next checkpoint deleted, at the gap in checkpoint numbers', async () => {
       const entries = await appendChecked(3 * checkpointEvery);
       const changed = entries[2] as AuditEntryRecord;
-      const later = (await chainedCheckpoints()).filter((point) => point.seq > changed.seq);
+      const later = (await chainedCheckpoints()).filter((point) => covers(point, changed));
       const [first, second] = later as [AuditCheckpoint, AuditCheckpoint];
       const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
         ...entry,
@@ -750,7 +786,7 @@ describe('the audit log', () => {
       }));
       const report = await verifyTampered(async (tx) => {
         await rewrite(tx);
-        await tx.deleteFrom('audit_checkpoints').where('seq', '=', first.seq).execute();
+        await deleteCheckpoints(tx, [first]);
       });
       expect(report).toMatchObject({
         ok: false,
@@ -835,9 +871,13 @@ describe('the audit log', () => {
     });
 
     it('entries left unsigned for longer than the checkpoint interval allows', async () => {
-      const [first] = await appendSome(2);
-      const unsigned = await audit().entry(first as number);
-      const earlier = (await chainedCheckpoints()).filter((point) => point.seq < unsigned.seq);
+      // An entry that made no checkpoint due (one at a multiple of N is signed at once).
+      let unsigned: AuditEntryRecord;
+      do {
+        const [seq] = await appendSome(1);
+        unsigned = await audit().entry(seq as number);
+      } while (unsigned.chainSeq % checkpointEvery === 0);
+      const earlier = (await chainedCheckpoints()).filter((point) => !covers(point, unsigned));
       clock.advance(t.runtime.config.auditCheckpointInterval + 3 * 60_000);
       const report = await audit().verify();
       await audit().checkpointIfDue();
@@ -876,7 +916,7 @@ describe('the audit log', () => {
         const entries = await appendChecked(3 * checkpointEvery);
         const witnessed = await witness();
         const changed = entries[checkpointEvery + 2] as AuditEntryRecord;
-        const lost = witnessed.find((point) => point.seq > changed.seq) as AuditCheckpoint;
+        const lost = witnessed.find((point) => covers(point, changed)) as AuditCheckpoint;
         const head = lost.heads?.find((candidate) => candidate.chain === changed.chain);
         const rewrite = await rewriteChain(changed.chain, changed.seq, (entry) => ({
           ...entry,
@@ -885,7 +925,10 @@ describe('the audit log', () => {
         const report = await verifyTampered(
           async (tx) => {
             await rewrite(tx);
-            await tx.deleteFrom('audit_checkpoints').where('seq', '>=', changed.seq).execute();
+            await deleteCheckpoints(
+              tx,
+              witnessed.filter((point) => covers(point, changed)),
+            );
           },
           () => audit().verify({ witnessed }),
         );

@@ -210,20 +210,17 @@ describe('a data subject and the privacy team, in the browser', () => {
     await expectAccessible(console_, 'console subject');
     await screenshot(console_, 'console-subject');
 
-    // The erasure request: verify, start, erase, complete.
+    // The erasure request: filed from a signed-in account whose address is confirmed, so the session
+    // verified the requester; start, erase, complete.
     await console_.getByRole('link', { name: 'Requests' }).first().click();
     await console_.getByRole('heading', { level: 1, name: 'Requests' }).waitFor();
     await console_.getByLabel('Right').selectOption('erasure');
     await console_.getByRole('link', { name: 'Erasure' }).click();
     await console_.getByRole('heading', { level: 1, name: 'Erasure request' }).waitFor();
-    await console_.getByText('Not verified yet').waitFor();
+    const identity = console_.getByRole('status').filter({ hasText: 'Identity verified' });
+    await identity.getByText(/authenticated subject/i).waitFor();
+    expect(await console_.getByText('Not verified yet').count()).toBe(0);
     await expectAccessible(console_, 'console request');
-    await console_.getByRole('button', { name: 'Record an identity check' }).click();
-    const check = console_.getByRole('dialog', { name: 'Record an identity check' });
-    await check.getByLabel('How the identity was checked').selectOption('identity_document');
-    await check.getByLabel('Note (optional)').fill('Signed-in privacy center account; ID document checked.');
-    await check.getByRole('button', { name: 'Mark as verified' }).click();
-    await console_.getByRole('status').filter({ hasText: 'Identity verified' }).waitFor();
     await console_.getByRole('button', { name: 'Start work' }).click();
     await console_.getByRole('button', { name: 'Erase the subject’s data' }).click();
     const erase = console_.getByRole('dialog', { name: 'Erase the subject’s data?' });
