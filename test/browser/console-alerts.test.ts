@@ -11,14 +11,16 @@ describe('alerts in the console', () => {
 
   it('shows open alerts on the dashboard, and lets security acknowledge and resolve them by keyboard', async () => {
     const { custos, browser } = suite;
-    // A locked account (the real source: failed logins) and a critical alert raised as a source would.
+    // A locked account (the real source: failed logins, from one network, which alone is then refused) and
+    // a critical alert raised as a source would.
     const locked = await createOperator(custos, { roles: ['privacy_agent'] });
+    const network = faker.internet.ipv4();
     for (const attempt of [1, 2]) {
       await custos.app.inject({
         method: 'POST',
         url: '/v1/auth/login',
         payload: { email: locked.email, password: `wrong-${attempt}-password` },
-        remoteAddress: faker.internet.ipv4(),
+        remoteAddress: network,
       });
     }
     await custos.runtime.database.db.transaction().execute((tx) =>
