@@ -9,10 +9,9 @@ import { actAs } from '../helpers/auth.js';
 import {
   caller,
   createCollections,
-  createPerson,
+  erasureAwaitingSystem,
   eventually,
   startReceiver,
-  workedRequest,
 } from '../helpers/fulfilment.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -168,20 +167,9 @@ describe('jobs held by a process that died', () => {
     cleanups.push(() => t.close());
     await t.runtime.jobs.start({ work: false });
     const as = caller(t);
-    const service = await actAs(t, 'service');
+    const _service = await actAs(t, 'service');
     await createCollections(t, ['customers']);
-    const path = receiver.newPath();
-    const registered = await as('dpo', 'POST', '/v1/systems', {
-      name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
-      owner: 'CRM team',
-      dataCategories: ['user.contact'],
-      endpointUrl: receiver.urlFor(path),
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const person = await createPerson(t, service, { orders: 0 });
-    const requestId = await workedRequest(t, service, 'erasure', person);
-    const erased = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/erasure`, {});
-    expect(erased.json().request.state).toBe('awaiting_systems');
+    const { path, requestId } = await erasureAwaitingSystem(t, receiver);
 
     // The process that took the task's delivery was killed before it sent anything.
     await holdByDeadProcess(t.runtime.database, 'webhooks.deliver');

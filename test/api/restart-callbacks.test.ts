@@ -11,10 +11,9 @@ import { type AuthHeaders, actAs } from '../helpers/auth.js';
 import {
   caller,
   createCollections,
-  createPerson,
+  erasureAwaitingSystem,
   eventually,
   startReceiver,
-  workedRequest,
 } from '../helpers/fulfilment.js';
 import { captureLog } from '../helpers/log-capture.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -57,7 +56,7 @@ type Message = { data: { callbackUrl: string; taskId: string } };
 
 describe('a downstream task whose callback could not reach Custos', { timeout: 120_000 }, () => {
   let t: TestApp;
-  let service: AuthHeaders;
+  let _service: AuthHeaders;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let as: ReturnType<typeof caller>;
   const resender = {
@@ -79,7 +78,7 @@ describe('a downstream task whose callback could not reach Custos', { timeout: 1
     });
     await t.runtime.jobs.start({ work: true });
     as = caller(t);
-    service = await actAs(t, 'service');
+    _service = await actAs(t, 'service');
     await createCollections(t, ['customers']);
   });
   afterAll(async () => {
@@ -88,18 +87,7 @@ describe('a downstream task whose callback could not reach Custos', { timeout: 1
   });
 
   it('is sent again with a new link by the re-send job, and the answer to it completes the erasure', async () => {
-    const path = receiver.newPath();
-    const registered = await as('dpo', 'POST', '/v1/systems', {
-      name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
-      owner: 'CRM team',
-      dataCategories: ['user.contact'],
-      endpointUrl: receiver.urlFor(path),
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const person = await createPerson(t, service, { orders: 0 });
-    const requestId = await workedRequest(t, service, 'erasure', person);
-    const erased = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/erasure`, {});
-    expect(erased.json().request.state).toBe('awaiting_systems');
+    const { path, requestId } = await erasureAwaitingSystem(t, receiver);
 
     // The system got the task; its callback was refused (Custos was restarting), so it never arrived.
     const [first] = await eventually(() => (receiver.at(path).length > 0 ? receiver.at(path) : undefined));

@@ -244,3 +244,27 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * A downstream system registered at `receiver` (holding contact data) and the erasure of a fresh person,
+ * which then waits for that system: the path its task arrives at, and the request.
+ */
+export async function erasureAwaitingSystem(
+  t: TestApp,
+  receiver: Awaited<ReturnType<typeof startReceiver>>,
+): Promise<{ path: string; requestId: string }> {
+  const as = caller(t);
+  const path = receiver.newPath();
+  const registered = await as('dpo', 'POST', '/v1/systems', {
+    name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
+    owner: 'CRM team',
+    dataCategories: ['user.contact'],
+    endpointUrl: receiver.urlFor(path),
+  });
+  expect(registered.statusCode, registered.body).toBe(201);
+  const person = await createPerson(t, await actAs(t, 'service'), { orders: 0 });
+  const requestId = await workedRequest(t, await actAs(t, 'service'), 'erasure', person);
+  const erased = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/erasure`, {});
+  expect(erased.json().request.state).toBe('awaiting_systems');
+  return { path, requestId };
+}
