@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { rewrapJobName } from '../../src/modules/keys/keys-service.js';
 import { actAs } from '../helpers/auth.js';
 import {
+  answerTaskDone,
   caller,
   createCollections,
   erasureAwaitingSystem,
@@ -166,7 +167,7 @@ describe('jobs held by a process that died', () => {
     });
     cleanups.push(() => t.close());
     await t.runtime.jobs.start({ work: false });
-    const as = caller(t);
+    const _as = caller(t);
     const _service = await actAs(t, 'service');
     await createCollections(t, ['customers']);
     const { path, requestId } = await erasureAwaitingSystem(t, receiver);
@@ -176,14 +177,7 @@ describe('jobs held by a process that died', () => {
     await t.runtime.jobs.work();
     const [message] = await eventually(() => (receiver.at(path).length > 0 ? receiver.at(path) : undefined));
     const { callbackUrl } = (JSON.parse(message?.body ?? '{}') as { data: { callbackUrl: string } }).data;
-    const callback = new URL(callbackUrl);
-    const answered = await t.app.inject({
-      method: 'POST',
-      url: `${callback.pathname}${callback.search}`,
-      payload: { status: 'done' },
-    });
-    expect(answered.statusCode, answered.body).toBe(200);
-    expect((await as('privacy_agent', 'GET', `/v1/requests/${requestId}`)).json().state).toBe('completed');
+    await answerTaskDone(t, callbackUrl, requestId);
     await vi.waitFor(
       async () =>
         expect(await jobStates(t.runtime.database, 'webhooks.deliver')).toMatchObject([

@@ -9,6 +9,7 @@ import { systemTaskResendJobName } from '../../src/modules/requests/request-jobs
 import { startServer } from '../../src/server.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
 import {
+  answerTaskDone,
   caller,
   createCollections,
   erasureAwaitingSystem,
@@ -111,14 +112,7 @@ describe('a downstream task whose callback could not reach Custos', { timeout: 1
     expect(secondMessage.data.taskId).toBe(firstMessage.data.taskId);
     expect(secondMessage.data.callbackUrl).not.toBe(firstMessage.data.callbackUrl);
 
-    const callback = new URL(secondMessage.data.callbackUrl);
-    const answered = await t.app.inject({
-      method: 'POST',
-      url: `${callback.pathname}${callback.search}`,
-      payload: { status: 'done' },
-    });
-    expect(answered.statusCode, answered.body).toBe(200);
-    expect((await as('privacy_agent', 'GET', `/v1/requests/${requestId}`)).json().state).toBe('completed');
+    await answerTaskDone(t, secondMessage.data.callbackUrl, requestId);
     // Answered tasks and completed requests are left alone.
     expect(await t.runtime.services.systemTasks.resendSilent(resender)).toEqual({ resent: 0 });
     const timeline = (await as('privacy_agent', 'GET', `/v1/requests/${requestId}`)).json().timeline as {

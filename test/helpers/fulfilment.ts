@@ -268,3 +268,16 @@ export async function erasureAwaitingSystem(
   expect(erased.json().request.state).toBe('awaiting_systems');
   return { path, requestId };
 }
+
+/** Answers a downstream task `done` through its callback link, as the system would; the request completes. */
+export async function answerTaskDone(t: TestApp, callbackUrl: string, requestId: string): Promise<void> {
+  const callback = new URL(callbackUrl);
+  const answered = await t.app.inject({
+    method: 'POST',
+    url: `${callback.pathname}${callback.search}`,
+    payload: { status: 'done' },
+  });
+  expect(answered.statusCode, answered.body).toBe(200);
+  const request = await caller(t)('privacy_agent', 'GET', `/v1/requests/${requestId}`);
+  expect(request.json().state).toBe('completed');
+}
