@@ -5,7 +5,7 @@ import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { readAgentDirectory } from './modules/requests/drp-directory.js';
+import { readAgentDirectory } from './modules/drp/drp-directory.js';
 import { readDeclaredCollections } from './modules/vault/declared-collections.js';
 import { createServices, type Services } from './services.js';
 import { version } from './version.js';

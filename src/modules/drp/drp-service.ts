@@ -6,6 +6,12 @@ import type { Clock } from '../../lib/clock.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { type DestinationPolicy, urlProblem } from '../notifications/webhook-destination.js';
+import type { Objection } from '../requests/objection.js';
+import type { ExportFile, RequestExports } from '../requests/request-exports.js';
+import { isClosed } from '../requests/request-lifecycle.js';
+import type { RequestService } from '../requests/request-service.js';
+import type { RequestRow, RequestStore } from '../requests/request-store.js';
+import type { RequestWorkflow, Work } from '../requests/request-workflow.js';
 import type { DrpAgents } from './drp-agents.js';
 import { sealClaims } from './drp-claims.js';
 import {
@@ -33,12 +39,6 @@ import {
 import { verifyKeyFrom } from './drp-signature.js';
 import { type DrpStatusReader, resultsOf } from './drp-status.js';
 import type { AgentRow, DrpRequestRow, DrpStore } from './drp-store.js';
-import type { Objection } from './objection.js';
-import type { ExportFile, RequestExports } from './request-exports.js';
-import { isClosed } from './request-lifecycle.js';
-import type { RequestService } from './request-service.js';
-import type { RequestRow, RequestStore } from './request-store.js';
-import type { RequestWorkflow, Work } from './request-workflow.js';
 
 type Deps = {
   db: Kysely<DB>;

@@ -4,15 +4,15 @@ import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { ProofInput } from '../consent/consent-proof.js';
+import type { Objection } from '../requests/objection.js';
+import type { RequestService } from '../requests/request-service.js';
+import type { RequestRow, RequestStore } from '../requests/request-store.js';
+import type { RequestState } from '../requests/request-types.js';
+import type { RequestVerification } from '../requests/request-verification.js';
+import type { RequestWorkflow } from '../requests/request-workflow.js';
 import { maskEmail } from '../vault/masking.js';
 import { type DrpExercise, drpExercisesConfirmedByConsumer, drpProofFormId } from './drp-protocol.js';
 import type { DrpRequestRow, DrpStore } from './drp-store.js';
-import type { Objection } from './objection.js';
-import type { RequestService } from './request-service.js';
-import type { RequestRow, RequestStore } from './request-store.js';
-import type { RequestState } from './request-types.js';
-import type { RequestVerification } from './request-verification.js';
-import type { RequestWorkflow } from './request-workflow.js';
 
 type Deps = {
   db: Kysely<DB>;

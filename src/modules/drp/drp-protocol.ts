@@ -1,4 +1,4 @@
-import type { RejectionReason, RequestState, RequestType } from './request-types.js';
+import type { RejectionReason, RequestState, RequestType } from '../requests/request-types.js';
 
 /**
  * The vocabulary of the Data Rights Protocol 1.0 (`shared/specs/data-rights-protocol-1.0.md`) and how it

@@ -5,11 +5,11 @@ import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { RequestStore } from '../requests/request-store.js';
 import { queueCallback } from './drp-callbacks.js';
 import { maskedClaims, openClaims } from './drp-claims.js';
 import type { DrpStatusReader } from './drp-status.js';
 import type { DrpRequestRow, DrpStore } from './drp-store.js';
-import type { RequestStore } from './request-store.js';
 
 type Deps = {
   db: Kysely<DB>;

@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
+import { ZCodeConfirmation } from '../requests/request-schemas.js';
 import { drpExercises } from './drp-protocol.js';
 import type { DrpVerification, DrpVerificationView } from './drp-verification.js';
-import { ZCodeConfirmation } from './request-schemas.js';
 
 type Deps = { drpVerification: DrpVerification; rateLimitPerMinute: number };
 

@@ -1,10 +1,10 @@
 import type { Executor } from '../../db/database.js';
-import { calendarDateOf } from './deadlines.js';
+import { calendarDateOf } from '../requests/deadlines.js';
+import { isClosed } from '../requests/request-lifecycle.js';
+import type { RequestRow, RequestStore } from '../requests/request-store.js';
+import { exportingTypes, type RejectionReason, type RequestState } from '../requests/request-types.js';
 import { type DrpStatusObject, drpDenialReasonOf, drpStatusOfState } from './drp-protocol.js';
 import type { DrpRequestRow } from './drp-store.js';
-import { isClosed } from './request-lifecycle.js';
-import type { RequestRow, RequestStore } from './request-store.js';
-import { exportingTypes, type RejectionReason, type RequestState } from './request-types.js';
 
 /** What an agent may tell the consumer about a state: facts only, never personal data or operator notes. */
 const stateDetails: Partial<Record<RequestState, string>> = {

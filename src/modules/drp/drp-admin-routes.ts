@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
+import { ZRequestId } from '../requests/request-schemas.js';
 import type { DrpAgents } from './drp-agents.js';
 import { signatureHeader } from './drp-callbacks.js';
 import type { DrpOperations } from './drp-operations.js';
@@ -15,7 +16,6 @@ import {
   ZDrpRequestView,
 } from './drp-schemas.js';
 import { verifyKeyOf } from './drp-signature.js';
-import { ZRequestId } from './request-schemas.js';
 
 type Deps = {
   drpAgents: DrpAgents;

@@ -9,12 +9,12 @@ import type { Logger } from '../../logger.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import { type RetrySettings, retryDelayAfter } from '../notifications/webhook-retry.js';
 import type { WebhookSender } from '../notifications/webhook-sender.js';
+import { isClosed } from '../requests/request-lifecycle.js';
+import type { RequestStore } from '../requests/request-store.js';
+import type { RequestObserver } from '../requests/request-workflow.js';
 import { signDetached } from './drp-signature.js';
 import type { DrpStatusReader } from './drp-status.js';
 import type { DrpRequestChanges, DrpRequestRow, DrpStore } from './drp-store.js';
-import { isClosed } from './request-lifecycle.js';
-import type { RequestStore } from './request-store.js';
-import type { RequestObserver } from './request-workflow.js';
 
 /** One job per callback attempt; the next attempt is enqueued when this one has failed. */
 export const drpCallbackJobName = 'drp.status_callback';
