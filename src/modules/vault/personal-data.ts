@@ -3,7 +3,7 @@ import type { Tx } from '../../db/database.js';
 /**
  * One place outside the vault's own tables where Custos keeps personal data about a subject, with what
  * erasure does there. Every module that copies a subject's data somewhere registers the place once (in
- * `services.ts`), and every erasure (crypto-shredding, erasure under retention, an expired registration)
+ * `services.ts`, from what each module's wiring returns), and every erasure (crypto-shredding, erasure under retention, an expired registration)
  * runs every registered action in its transaction, so a new copy is erased by registering it, not by
  * remembering to change each erasure path.
  */

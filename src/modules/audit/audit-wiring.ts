@@ -1,0 +1,32 @@
+import type { Platform } from '../../wiring/platform.js';
+import { auditCheckpointJob, auditVerifyJob } from './audit-jobs.js';
+import { auditKeyFilesOf, lazyAuditKeys } from './audit-keys.js';
+import { auditService } from './audit-service.js';
+import { auditStore } from './audit-store.js';
+
+/** The audit log: its keys (read on first use), the log itself, and its checkpoint and verify jobs. */
+export function auditModule({ config, db, clock, logger }: Platform) {
+  const auditKeys = lazyAuditKeys(auditKeyFilesOf(config));
+  const audit = auditService({
+    db,
+    store: auditStore(),
+    keys: auditKeys,
+    clock,
+    settings: {
+      checkpointEvery: config.auditCheckpointEvery,
+      checkpointIntervalMs: config.auditCheckpointInterval,
+    },
+    logger,
+  });
+  return {
+    audit,
+    auditKeys,
+    background: {
+      jobs: [
+        auditCheckpointJob(audit, logger, config.auditWitnessDir),
+        auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
+      ],
+      prune: [],
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { aead } from '../../lib/aead.js';
+import type { DeriveKey, Platform } from '../../wiring/platform.js';
+import type { SecurityAlerts } from '../alerts/security-alerts.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { KeysService } from '../keys/keys-service.js';
+import { collectionService } from './collection-service.js';
+import { erasureStore } from './erasure-store.js';
+import { importService } from './import-service.js';
+import { personalDataPlaces } from './personal-data.js';
+import { recordService } from './record-service.js';
+import { subjectErasure as subjectErasureService } from './subject-erasure.js';
+import { tokenService } from './token-service.js';
+import { collectionStore, importStore, subjectStore } from './vault-store.js';
+
+/** The vault: collections, subjects and their sealed records, imports, tokens, and erasure by shredding. */
+export function vaultModule(
+  { config, database, db, clock }: Platform,
+  {
+    keys,
+    deriveKey,
+    audit,
+    raiseAlert,
+  }: { keys: KeysService; deriveKey: DeriveKey; audit: AuditService; raiseAlert: SecurityAlerts },
+) {
+  const collectionRows = collectionStore();
+  const subjectRows = subjectStore();
+  const collections = collectionService({ db, store: collectionRows, audit, clock });
+  const vaultSettings = {
+    purposes: config.readPurposes,
+    phoneRegion: config.phoneRegion,
+    // Keyed-hash masking gets its own key, derived so that it matches neither tokens nor blind indexes.
+    maskKey: deriveKey('custos.masking.v1'),
+  };
+  // Every place outside the vault's tables where a subject's personal data lives registers here, with what
+  // erasure does to it; every erasure (shredding, erasure under retention) runs them all in its transaction.
+  const personalData = personalDataPlaces();
+  const records = recordService({
+    db,
+    subjects: subjectRows,
+    collectionRows,
+    collections,
+    keys,
+    aead,
+    audit,
+    clock,
+    settings: vaultSettings,
+    personalData,
+    onRevealed: raiseAlert.revealed,
+  });
+  const imports = importService({
+    db,
+    store: importStore(),
+    collections,
+    keys,
+    audit,
+    clock,
+    settings: vaultSettings,
+    databaseKind: database.kind,
+  });
+  const tokens = tokenService({
+    db,
+    subjects: subjectRows,
+    collections,
+    keys,
+    aead,
+    audit,
+    settings: vaultSettings,
+  });
+  const subjectErasure = subjectErasureService({
+    subjects: subjectRows,
+    store: erasureStore(),
+    collectionRows,
+    keys,
+    aead,
+    clock,
+    personalData,
+    settings: { maskKey: vaultSettings.maskKey },
+  });
+  return { collections, records, imports, tokens, subjectErasure, personalData };
+}
