@@ -302,14 +302,12 @@ export function generatedDataMap(
     processors,
     activities,
     purposes,
-    retention: collections
-      .slice(0, size.collections / 2)
-      .map((collection) =>
-        retentionSummary({
-          id: faker.string.uuid(),
-          name: `${collection.name} retention`,
-          collection: collection.name,
-        }),
-      ),
+    retention: collections.slice(0, size.collections / 2).map((collection) =>
+      retentionSummary({
+        id: faker.string.uuid(),
+        name: `${collection.name} retention`,
+        collection: collection.name,
+      }),
+    ),
   };
 }

@@ -90,7 +90,12 @@ const vaultWorking: Permission[] = [
 const consentReading: Permission[] = ['consent.purposes.read', 'consent.read'];
 const consentWorking: Permission[] = [...consentReading, 'consent.write', 'consent.check'];
 /** Fulfilling requests day to day; lifting restrictions, systems, policies and holds stay with the DPO. */
-const fulfilmentWorking: Permission[] = ['requests.fulfil', 'systems.read', 'inventory.read', 'retention.read'];
+const fulfilmentWorking: Permission[] = [
+  'requests.fulfil',
+  'systems.read',
+  'inventory.read',
+  'retention.read',
+];
 const requestWorking: Permission[] = [
   'requests.read',
   'requests.create',
