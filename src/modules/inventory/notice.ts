@@ -11,6 +11,7 @@ import { htmlDocument } from '../../lib/documents/document.js';
 import { type Html, html, list } from '../../lib/documents/html.js';
 import type { DataMap, OrganizationProfile } from './inventory-model.js';
 import { mapIndex, resolveAll } from './inventory-resolve.js';
+import { categoryName, periodText } from './labels.js';
 
 export const draftNotice =
   'DRAFT generated from the data map for the privacy team to edit. It is not a finished privacy notice: check every statement, complete what is marked, and publish only the edited text.';
@@ -19,6 +20,7 @@ export type NoticePurpose = {
   name: string;
   description: string;
   legalBasis: string | null;
+  /** The names of the data categories, as a reader understands them. */
   dataCategories: string[];
   automatedDecisions: boolean;
 };
@@ -75,7 +77,10 @@ export function noticeContent(map: DataMap): NoticeContent {
         dataCategories: [],
         automatedDecisions: purpose.automatedDecisions,
       };
-      const categories = new Set([...known.dataCategories, ...entry.dataCategories.map((c) => c.value)]);
+      const categories = new Set([
+        ...known.dataCategories,
+        ...entry.dataCategories.map((category) => categoryName(category.value)),
+      ]);
       purposes.set(purpose.key, { ...known, dataCategories: [...categories] });
     }
     for (const recipient of entry.recipients) recipients.add(`${recipient.name} (${recipient.country})`);
@@ -96,7 +101,8 @@ export function noticeContent(map: DataMap): NoticeContent {
       activity: entry.activity.name,
       periods: [
         ...entry.retention.map(
-          (period) => `${period.period ?? 'the period of the policy'} (${period.scope})`,
+          (period) =>
+            `${period.period ? periodText(period.period) : 'the period of the policy'} (${period.scope})`,
         ),
         ...(entry.retentionNote ? [entry.retentionNote] : []),
       ],

@@ -6,6 +6,7 @@
 import { htmlDocument } from '../../lib/documents/document.js';
 import { type Html, html, list } from '../../lib/documents/html.js';
 import type { Party } from './inventory-model.js';
+import { categoryLabel, legalBasisLabel, periodText, subjectName } from './labels.js';
 import type { ControllerRecord, ProcessorRecord, Ropa, RopaMeasure, RopaTransfer } from './ropa.js';
 
 /** The headings as the law names them; tests check every one is on the page. */
@@ -55,8 +56,12 @@ function measuresBlock(measures: RopaMeasure[]): Html {
   );
 }
 
-function activityTitle(record: { name: string; description: string; activityId: string }): Html {
-  return html`<h2>${record.name}</h2>
+function activityTitle(
+  register: string,
+  record: { name: string; description: string; activityId: string },
+): Html {
+  return html`<p class="meta">${register}</p>
+<h2>${record.name}</h2>
 <p>${record.description}</p>
 <p class="meta">Activity ${record.activityId}</p>`;
 }
@@ -65,12 +70,13 @@ function controllerPage(record: ControllerRecord): Html {
   const { controller } = record;
   const retention = [
     ...record.retention.map(
-      (entry) => html`${entry.name} (${entry.scope}): ${entry.period ?? 'period of the policy'}`,
+      (entry) =>
+        html`${entry.name} (${entry.scope}): ${entry.period ? periodText(entry.period) : 'period of the policy'}`,
     ),
     ...(record.retentionNote ? [record.retentionNote] : []),
   ];
   return html`<section class="page">
-${activityTitle(record)}
+${activityTitle('Controller’s register — Art. 30(1) GDPR', record)}
 <h3>${controllerHeadings.a}</h3>
 <table>
 ${row('Controller', `${controller.name}, ${controller.address}`)}
@@ -81,14 +87,17 @@ ${row('Data protection officer', controller.dpoContact || 'Not configured')}
 <h3>${controllerHeadings.b}</h3>
 ${list(
   record.purposes.map(
-    (purpose) => html`${purpose.name}: ${purpose.legalBasis ?? html`<strong>no legal basis</strong>`}`,
+    (purpose) =>
+      html`${purpose.name}: ${
+        purpose.legalBasis ? legalBasisLabel(purpose.legalBasis) : html`<strong>no legal basis</strong>`
+      }`,
   ),
   'No purpose linked.',
 )}
 <h3>${controllerHeadings.c}</h3>
 <table>
-${row('Data subjects', record.dataSubjects.join(', ') || 'None recorded')}
-${row('Personal data', record.dataCategories.join(', ') || 'None recorded')}
+${row('Data subjects', record.dataSubjects.map(subjectName).join(', ') || 'None recorded')}
+${row('Personal data', record.dataCategories.map(categoryLabel).join(', ') || 'None recorded')}
 </table>
 <h3>${controllerHeadings.d}</h3>
 ${list(
@@ -109,7 +118,7 @@ ${measuresBlock(record.securityMeasures)}
 
 function processorPage(record: ProcessorRecord): Html {
   return html`<section class="page">
-${activityTitle(record)}
+${activityTitle('Processor’s register — Art. 30(2) GDPR', record)}
 <h3>${processorHeadings.a}</h3>
 <table>
 ${row('Processor', `${record.processor.name}, ${record.processor.address}`)}
@@ -121,7 +130,7 @@ ${row('Data protection officer', record.processor.dpoContact || 'Not configured'
 <h3>${processorHeadings.b}</h3>
 ${list(record.categoriesOfProcessing, 'None recorded.')}
 <table>
-${row('Personal data', record.dataCategories.join(', ') || 'None recorded')}
+${row('Personal data', record.dataCategories.map(categoryLabel).join(', ') || 'None recorded')}
 ${row('Sub-processors', record.subProcessors.map((sub) => `${sub.name} (${sub.country})`).join('; ') || 'None')}
 </table>
 <h3>${processorHeadings.c}</h3>
@@ -131,11 +140,15 @@ ${measuresBlock(record.securityMeasures)}
 </section>`;
 }
 
+function activities(count: number): string {
+  return count === 1 ? '1 activity' : `${count} activities`;
+}
+
 function contents(ropa: Ropa): Html {
   return html`<section>
 <h2>Contents</h2>
-<p>Controller’s register (Art. 30(1) GDPR): ${ropa.counts.controllerActivities} activities.
-Processor’s register (Art. 30(2) GDPR): ${ropa.counts.processorActivities} activities.</p>
+<p>Controller’s register (Art. 30(1) GDPR): ${activities(ropa.counts.controllerActivities)}.
+Processor’s register (Art. 30(2) GDPR): ${activities(ropa.counts.processorActivities)}.</p>
 <p>Supervisory authority: ${ropa.organization.supervisoryAuthority || 'not configured'}.
 Data protection officer: ${ropa.organization.dpoContact || 'not configured'}.</p>
 </section>`;
@@ -144,9 +157,7 @@ Data protection officer: ${ropa.organization.dpoContact || 'not configured'}.</p
 /** The RoPA as a complete HTML document. */
 export function ropaHtml(ropa: Ropa): string {
   const body = html`${contents(ropa)}
-${ropa.controllerRegister.length > 0 ? html`<h2 class="register">Controller’s register — Art. 30(1) GDPR</h2>` : ''}
 ${ropa.controllerRegister.map(controllerPage)}
-${ropa.processorRegister.length > 0 ? html`<section class="page"><h2 class="register">Processor’s register — Art. 30(2) GDPR</h2></section>` : ''}
 ${ropa.processorRegister.map(processorPage)}`;
   return htmlDocument(
     {
