@@ -46,6 +46,10 @@ export const permissions = {
   'restrictions.lift': 'Lift a subject’s restriction of processing (GDPR Art. 18(3)).',
   'systems.read': 'See the downstream systems that hold copies of personal data, and their endpoints.',
   'systems.manage': 'Register, change and delete downstream systems (each with its webhook endpoint).',
+  'inventory.read':
+    'See the data map: systems and data assets, processors, processing activities, the RoPA, findings; export it as fideslang manifests.',
+  'inventory.manage':
+    'Register and change systems, processors, processing activities and the organization profile; import fideslang manifests.',
   'retention.read':
     'See retention policies, subjects’ legal holds, and what erasure kept of a subject until when.',
   'retention.manage': 'Create, change and delete retention policies.',
@@ -119,6 +123,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     ...fulfilmentWorking,
     'restrictions.lift',
     'systems.manage',
+    'inventory.read',
+    'inventory.manage',
     'retention.manage',
     'legal_holds.manage',
   ],
@@ -129,6 +135,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'reports.read',
     'drp.agents.read',
     ...fulfilmentWorking,
+    'inventory.read',
   ],
   auditor: [
     'operators.read',
@@ -142,6 +149,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'reports.read',
     'drp.agents.read',
     'systems.read',
+    'inventory.read',
     'retention.read',
     'alerts.read',
   ],
