@@ -35,7 +35,7 @@ const ZFidesKey = z
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(manifestLimits.perList);
 /** fideslang's many optional fields take null for "not set". */
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
-const ZIgnored = z.unknown();
+const ZIgnored = z.unknown().optional();
 /** Fields fideslang defines and Custos keeps nothing of: accepted, so a Fides manifest imports as it is. */
 function ignoredFields<const K extends readonly string[]>(names: K) {
   return Object.fromEntries(names.map((name) => [name, ZIgnored])) as { [P in K[number]]: typeof ZIgnored };
