@@ -1,6 +1,8 @@
-import { faker } from '@faker-js/faker';
+import { en, Faker } from '@faker-js/faker';
 import type { ActivityEntry, DataMap, ProcessorEntry, SystemEntry } from '../inventory-model.js';
 
+// A faker of its own, so that building a map never reseeds the one a test draws from.
+const faker = new Faker({ locale: en });
 const at = new Date('2026-11-02T09:00:00Z');
 const stamps = { createdAt: at, updatedAt: at };
 
