@@ -252,6 +252,29 @@ describe('importing a fideslang manifest', () => {
     expect(pathsOf(nul)).toEqual(['system.1.description']);
   });
 
+  it('refuses a __proto__ key as an unknown field, in JSON and YAML alike', () => {
+    expect(pathsOf('{"__proto__": {"polluted": true}, "system": []}')).toEqual(['__proto__']);
+    expect(pathsOf('system:\n  - __proto__: {polluted: true}\n', yaml)).toContain('system.0.__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads a manifest that begins with a byte order mark', () => {
+    expect(parseManifest('\uFEFF{"system": []}', json, map).plan.systems).toEqual([]);
+  });
+
+  it('keeps entries apart whose names make the same fides_key', () => {
+    const twins = sampleDataMap();
+    const billing = twins.systems.find((s) => s.name === 'Billing');
+    const payments = twins.processors[0];
+    if (!billing || !payments) throw new Error('fixture changed');
+    twins.systems.push({ ...billing, id: 'billing-eu', name: 'Billing (EU)', processorId: null });
+    twins.systems.push({ ...billing, id: 'billing-bang', name: 'Billing!' });
+    twins.processors.push({ ...payments, id: 'payments-2', name: 'Payments, Inc', systemIds: [] });
+    twins.activities[0]?.systemIds.push('billing-bang');
+    const { plan } = parseManifest(JSON.stringify(exportManifest(twins)), json, twins);
+    expect(plan).toEqual(planOf(twins));
+  });
+
   it('accepts only YAML and JSON media types', () => {
     expect(() => parseManifest('{}', 'text/csv', map)).toThrow(
       expect.objectContaining({ code: 'unsupported_media_type' }),

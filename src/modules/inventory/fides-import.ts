@@ -106,7 +106,8 @@ export function parseManifest(text: string, contentType: string, map: DataMap): 
     throw new AppError('body_too_large', `Manifests are limited to ${manifestLimits.bytes} bytes.`);
   }
   if (text.trim() === '') throw refuse([bodyError('(root)', 'is empty')]);
-  const value = decode(text, format);
+  // Editors on some systems begin files with a byte order mark; JSON.parse would refuse it.
+  const value = decode(text.replace(/^\uFEFF/, ''), format);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw refuse([bodyError('(root)', 'must be a mapping of resource kinds (system, dataset, …)')]);
   }
