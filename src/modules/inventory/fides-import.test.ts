@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { AppError } from '../../lib/app-error.js';
 import { sampleDataMap } from './__fixtures__/data-map.js';
+import { differencesOf, planOf } from './fides-differences.js';
 import { parseManifest } from './fides-import.js';
-import { exportManifest, type FidesManifest } from './fides-manifest.js';
+import { exportManifest } from './fides-manifest.js';
 import { manifestLimits } from './fides-manifest-schema.js';
-import { differencesOf, planOf } from './fides-plan.js';
+import type { FidesManifest } from './fides-manifest-types.js';
 
 const map = sampleDataMap();
 const saasCompany = readFileSync(new URL('./__fixtures__/saas-company.fides.yml', import.meta.url), 'utf8');

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
 import { classifications } from '../vault/collection-schema.js';
 import { isAlpha2, isAlpha3, regionCodes } from './country-codes.js';
-import { custosExtensionVersion } from './fides-manifest.js';
+import { custosExtensionVersion } from './fides-manifest-types.js';
 import { activityRoles, processorRoles, systemKinds, systemOrigins } from './inventory-model.js';
 
 export const manifestLimits = {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleDataMap } from './__fixtures__/data-map.js';
-import { exportManifest, fidesKeyOf } from './fides-manifest.js';
+import { exportManifest } from './fides-manifest.js';
 import { ZManifest } from './fides-manifest-schema.js';
+import { fidesKeyOf } from './fides-manifest-types.js';
 
 describe('exporting the data map as a fideslang manifest', () => {
   const map = sampleDataMap();

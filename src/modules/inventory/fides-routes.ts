@@ -3,10 +3,11 @@ import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import { differencesOf } from './fides-differences.js';
 import { manifestMediaTypes, parseManifest } from './fides-import.js';
-import { exportManifest, type FidesManifest } from './fides-manifest.js';
+import { exportManifest } from './fides-manifest.js';
 import { manifestLimits } from './fides-manifest-schema.js';
-import { differencesOf } from './fides-plan.js';
+import type { FidesManifest } from './fides-manifest-types.js';
 import {
   type ManifestFormat,
   ZExportQuery,
