@@ -93,6 +93,21 @@ describe('importing a fideslang manifest', () => {
     ]);
   });
 
+  it('never turns a dataset of a Custos export into a system, even when this Custos lacks its collection', () => {
+    const manifest = exportManifest(map);
+    const orders = manifest.dataset[1];
+    if (!orders) throw new Error('fixture changed');
+    const elsewhere = { ...map, systems: map.systems.filter((s) => s.name !== 'orders') };
+    const { plan, warnings } = parseManifest(JSON.stringify({ dataset: [orders] }), json, elsewhere);
+    expect(plan.systems).toEqual([]);
+    expect(warnings).toEqual([
+      {
+        path: 'dataset.0.collections.0',
+        message: 'names no vault collection; collections are created in the vault',
+      },
+    ]);
+  });
+
   it('says what importing would change, by entry and field name', () => {
     const { plan } = parseManifest(
       exported((m) => {

@@ -197,6 +197,18 @@ const ZField: z.ZodType<Field> = z.lazy(() =>
   z.object({ ...fieldCommon, fields: nullish(z.array(ZField).max(manifestLimits.perResource)) }).strict(),
 );
 
+/** Which vault collection a dataset of a Custos export describes, and how its fields are kept. */
+const ZCustosDatasetMeta = z
+  .object({
+    collection: ZName,
+    fields: z
+      .array(
+        z.object({ name: ZName, classification: z.enum(classifications), encrypted: z.boolean() }).strict(),
+      )
+      .max(manifestLimits.perResource),
+  })
+  .strict();
+
 const ZDataset = z
   .object({
     fides_key: ZFidesKey,
@@ -221,7 +233,7 @@ const ZDataset = z
           .strict(),
       )
       .max(manifestLimits.perResource),
-    meta: nullish(z.record(z.string().max(200), ZIgnored)),
+    meta: nullish(z.object({ custos: ZCustosDatasetMeta.optional() }).catchall(ZIgnored)),
     ...ignoredFields([
       'organization_fides_key',
       'tags',

@@ -53,8 +53,8 @@ function categoriesOfFields(fields: readonly ManifestField[]): string[] {
 
 /** Which vault collections a dataset describes, or null when it describes something outside Custos. */
 function collectionsOf(dataset: ManifestDataset, collections: Set<string>): string[] | null {
-  const named = dataset.meta?.custos;
-  if (named && typeof named === 'object' && 'collection' in named) return [String(named.collection)];
+  const named = dataset.meta?.custos?.collection;
+  if (named !== undefined) return collections.has(named) ? [named] : [];
   const names = dataset.collections.map((collection) => collection.name);
   return names.length > 0 && names.every((name) => collections.has(name)) ? names : null;
 }
