@@ -60,6 +60,8 @@ describe('Fides manifests over HTTP', () => {
     expect(asYaml.headers['content-type']).toBe('application/yaml; charset=utf-8');
     expect(asYaml.headers['content-disposition']).toBe('attachment; filename="custos-data-map.yml"');
     const manifest = parseYaml(asYaml.body);
+    // Quoted for YAML 1.1 readers such as Fides's, which would read a bare date as a date.
+    expect(asYaml.body).toContain('signed_at: "2025-03-01"');
     expect(manifest.system.map((s: { fides_key: string }) => s.fides_key)).toEqual([
       'custos',
       'billing',

@@ -5,7 +5,7 @@ import { AppError } from '../../lib/app-error.js';
 import { sampleDataMap } from './__fixtures__/data-map.js';
 import { differencesOf, planOf } from './fides-differences.js';
 import { parseManifest } from './fides-import.js';
-import { exportManifest } from './fides-manifest.js';
+import { exportManifest, manifestText } from './fides-manifest.js';
 import { manifestLimits } from './fides-manifest-schema.js';
 import type { FidesManifest } from './fides-manifest-types.js';
 
@@ -37,9 +37,11 @@ describe('importing a fideslang manifest', () => {
   it('gives back exactly what the map says when it reads the map’s own export, as JSON or YAML', () => {
     const manifest = exportManifest(map);
     const fromJson = parseManifest(JSON.stringify(manifest), json, map);
-    const fromYaml = parseManifest(toYaml(manifest), 'text/yaml; charset=utf-8', map);
+    const fromYaml = parseManifest(manifestText(manifest, 'yaml'), 'text/yaml; charset=utf-8', map);
+    const fromPlainYaml = parseManifest(toYaml(manifest), 'application/x-yaml', map);
     expect(fromJson.plan).toEqual(planOf(map));
     expect(fromYaml.plan).toEqual(planOf(map));
+    expect(fromPlainYaml.plan).toEqual(planOf(map));
     expect(fromJson.warnings).toEqual([]);
     expect(differencesOf(map, fromJson.plan).every((d) => d.change === 'unchanged')).toBe(true);
   });

@@ -6,6 +6,7 @@
  * a top-level `custos` block, which Fides ignores; that is what makes an export import back unchanged.
  */
 
+import { stringify as toYaml } from 'yaml';
 import type { LegalBasis } from '../consent/consent-rules.js';
 import { alpha3Of, isThirdCountry } from './country-codes.js';
 import {
@@ -322,4 +323,13 @@ export function exportManifest(map: DataMap): FidesManifest {
       activities: map.activities.map((activity) => activityOf(index, activity)),
     },
   };
+}
+
+/** A manifest as the text of a file: YAML, or JSON indented for reading. */
+export function manifestText(manifest: FidesManifest, format: 'yaml' | 'json'): string {
+  // No YAML anchors: a manifest is read (and diffed in git) by people. Strings that YAML 1.1 readers
+  // (PyYAML, which Fides uses) would take for booleans or dates (`yes`, `2025-03-01`) are quoted.
+  return format === 'json'
+    ? `${JSON.stringify(manifest, null, 2)}\n`
+    : toYaml(manifest, { aliasDuplicateObjects: false, version: '1.1' });
 }

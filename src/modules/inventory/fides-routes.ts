@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { auditContextOf } from '../../http/principal.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { differencesOf } from './fides-differences.js';
 import { manifestMediaTypes, parseManifest } from './fides-import.js';
-import { exportManifest } from './fides-manifest.js';
+import { exportManifest, manifestText } from './fides-manifest.js';
 import { manifestLimits } from './fides-manifest-schema.js';
-import type { FidesManifest } from './fides-manifest-types.js';
 import {
   type ManifestFormat,
   ZExportQuery,
@@ -31,13 +29,6 @@ const contentTypes: Record<ManifestFormat, string> = {
   yaml: 'application/yaml; charset=utf-8',
   json: 'application/json; charset=utf-8',
 };
-
-function manifestText(manifest: FidesManifest, format: ManifestFormat): string {
-  // No YAML anchors: a manifest is read (and diffed in git) by people.
-  return format === 'json'
-    ? `${JSON.stringify(manifest, null, 2)}\n`
-    : toYaml(manifest, { aliasDuplicateObjects: false });
-}
 
 /** The data map as fideslang manifests: export for Fides or git, import from them (see docs/INVENTORY.md). */
 export function fidesRoutes({ dataMap, applyImport, audit }: Deps): FastifyPluginAsyncZod {
