@@ -223,6 +223,11 @@ describe('importing a fideslang manifest', () => {
     );
   });
 
+  it('refuses a dataset outside the vault named like a system, as it would become one', () => {
+    const manifest = `system:\n  - fides_key: shop\n    name: Shop\n    system_type: Database\n    privacy_declarations: []\ndataset:\n  - fides_key: shop_db\n    name: Shop\n    collections: []\n`;
+    expect(pathsOf(manifest, yaml)).toEqual(['dataset.0.name']);
+  });
+
   it('refuses a chain of processors that loops', () => {
     const paths = pathsOf(
       exported((m) => {

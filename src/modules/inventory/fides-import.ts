@@ -11,7 +11,7 @@ import { AppError, type FieldError } from '../../lib/app-error.js';
 import { unstorableStringPaths, unstorableTextMessage } from '../../lib/storable-text.js';
 import { type Manifest, manifestLimits, ZManifest } from './fides-manifest-schema.js';
 import { type ManifestWarning, planFromManifest } from './fides-plan.js';
-import { referenceErrorsOf } from './fides-references.js';
+import { referenceErrorsOf, refuse } from './fides-references.js';
 import type { DataMap, InventoryImport } from './inventory-model.js';
 
 export const manifestMediaTypes = {
@@ -20,13 +20,6 @@ export const manifestMediaTypes = {
 } as const;
 
 export type ParsedManifest = { plan: InventoryImport; warnings: ManifestWarning[] };
-
-const refuse = (errors: FieldError[]) =>
-  new AppError(
-    'validation_failed',
-    `The manifest has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}; nothing was imported.`,
-    { errors },
-  );
 
 const bodyError = (path: string, message: string): FieldError => ({ in: 'body', path, message });
 

@@ -7,6 +7,7 @@
  * collection describes a database outside Custos and becomes a registered system of kind `database`;
  * a dataset that does match is never changed (the vault owns collections): differences are warnings.
  */
+import type { FieldError } from '../../lib/app-error.js';
 import { alpha2Of } from './country-codes.js';
 import type {
   Manifest,
@@ -16,6 +17,7 @@ import type {
   ManifestSystem,
 } from './fides-manifest-schema.js';
 import { fidesLegalBasis, fidesSystemType } from './fides-manifest-types.js';
+import { refuse } from './fides-references.js';
 import type { DataMap, InventoryImport, Party, SystemKind } from './inventory-model.js';
 
 /** Something the plan could not carry as the manifest said it; never a submitted value. */
@@ -128,6 +130,14 @@ function databaseSystemOf(dataset: ManifestDataset): PlannedSystem {
     accessControls: { roles: [], permissions: [], notes: '' },
     geographicRestrictions: [],
     processorName: null,
+  };
+}
+
+function databaseNameClash(index: number): FieldError {
+  return {
+    in: 'body',
+    path: `dataset.${index}.name`,
+    message: 'describes no vault collection, so it becomes a system, and another system has its name',
   };
 }
 
@@ -247,12 +257,21 @@ export function planFromManifest(manifest: Manifest, map: DataMap) {
   const vault = new Set(map.systems.filter((s) => s.origin === 'collection').map((s) => s.name));
   const datasets = new Map<string, { collections: string[] | null; name: string }>();
   const databases: PlannedSystem[] = [];
+  const clashes: FieldError[] = [];
+  const taken = new Set(systemNames.values());
   (manifest.dataset ?? []).forEach((dataset, i) => {
     const collections = collectionsOf(dataset, vault);
-    datasets.set(dataset.fides_key, { collections, name: dataset.name ?? dataset.fides_key });
-    if (collections === null) databases.push(databaseSystemOf(dataset));
-    else warnings.push(...collectionDifferences(dataset, i, map));
+    const name = dataset.name ?? dataset.fides_key;
+    datasets.set(dataset.fides_key, { collections, name });
+    if (collections !== null) warnings.push(...collectionDifferences(dataset, i, map));
+    else if (taken.has(name)) clashes.push(databaseNameClash(i));
+    else {
+      taken.add(name);
+      databases.push(databaseSystemOf(dataset));
+    }
   });
+  // Systems are matched by name: a database named like another system would replace it.
+  if (clashes.length > 0) throw refuse(clashes);
   const blockNames = new Set((manifest.custos?.activities ?? []).map((activity) => activity.name));
   const groups = new Map<string, Placed[]>();
   systems.forEach((system, i) => {

@@ -4,7 +4,7 @@
  * of the wrong shape is simply skipped: the schema reports it), so that a manifest with both kinds of
  * problem gets both reported in one answer.
  */
-import type { FieldError } from '../../lib/app-error.js';
+import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { DataMap } from './inventory-model.js';
 
 type Raw = Record<string, unknown>;
@@ -26,6 +26,12 @@ const stringsAt = (value: Raw, key: string): [string, number][] => {
 const textAt = (value: Raw, key: string) =>
   typeof value[key] === 'string' ? (value[key] as string) : undefined;
 const error = (path: string, message: string): FieldError => ({ in: 'body', path, message });
+
+/** The one answer to a manifest with problems: every one of them, and nothing imported. */
+export function refuse(errors: FieldError[]): AppError {
+  const count = `${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}`;
+  return new AppError('validation_failed', `The manifest has ${count}; nothing was imported.`, { errors });
+}
 
 /** Errors for each value seen before at another position, named at its second and later positions. */
 function duplicates(entries: [string | undefined, string][], noun: string): FieldError[] {
