@@ -27,7 +27,7 @@ export const manifestLimits = {
 } as const;
 
 const ZText = z.string().max(4000);
-const ZName = z.string().trim().min(1).max(200);
+const ZName = z.string().min(1).max(200);
 const ZFidesKey = z
   .string()
   .max(200)

@@ -160,6 +160,30 @@ function jointControllersOf(system: ManifestSystem): Party[] {
     : [];
 }
 
+/**
+ * The consent purposes carrying the declarations' data uses (with the legal basis declared, if any): Custos
+ * holds data uses on purposes, not on activities, so a data use no purpose carries is a warning.
+ */
+function purposesOf(placed: Placed[], map: DataMap, warnings: ManifestWarning[]): string[] {
+  const keys: string[] = [];
+  for (const { declaration, path } of placed) {
+    const basis = declaration.legal_basis_for_processing;
+    const matching = map.purposes.filter(
+      (purpose) =>
+        purpose.dataUses.includes(declaration.data_use) &&
+        (!basis || fidesLegalBasis[purpose.legalBasis as keyof typeof fidesLegalBasis] === basis),
+    );
+    if (matching.length === 0) {
+      warnings.push({
+        path: `${path}.data_use`,
+        message: 'is carried by no consent purpose; the activity has no purpose for it',
+      });
+    }
+    keys.push(...matching.map((purpose) => purpose.key));
+  }
+  return union(keys);
+}
+
 /** The activity a group of same-named declarations describes (a manifest written for Fides). */
 function activityOfDeclarations(
   name: string,
@@ -172,22 +196,6 @@ function activityOfDeclarations(
   );
   const references = placed.flatMap((p) => p.declaration.dataset_references ?? []);
   const linked = references.flatMap((key) => links.datasets.get(key) ?? []);
-  const purposeKeys: string[] = [];
-  for (const { declaration, path } of placed) {
-    const basis = declaration.legal_basis_for_processing;
-    const matching = links.map.purposes.filter(
-      (purpose) =>
-        purpose.dataUses.includes(declaration.data_use) &&
-        (!basis || fidesLegalBasis[purpose.legalBasis as keyof typeof fidesLegalBasis] === basis),
-    );
-    if (matching.length === 0) {
-      warnings.push({
-        path: `${path}.data_use`,
-        message: 'is carried by no consent purpose; the activity has no purpose for it',
-      });
-    }
-    purposeKeys.push(...matching.map((purpose) => purpose.key));
-  }
   const roles = union(...placed.map((p) => rolesOf(p.system)));
   const processorOnly = roles.length > 0 && !roles.includes('Controller');
   const transfers = placed.flatMap(({ system }) =>
@@ -203,7 +211,7 @@ function activityOfDeclarations(
     role: processorOnly ? 'processor' : 'controller',
     controller: null,
     jointControllers: joint.filter((party, i) => joint.findIndex((p) => p.name === party.name) === i),
-    purposeKeys: union(purposeKeys),
+    purposeKeys: purposesOf(placed, links.map, warnings),
     collectionNames: union(...linked.map((dataset) => dataset.collections)),
     systemNames: union(
       systems,
