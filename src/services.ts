@@ -23,8 +23,10 @@ import { alertService } from './modules/alerts/alert-service.js';
 import { alertStore } from './modules/alerts/alert-store.js';
 import { revealWindow } from './modules/alerts/reveal-window.js';
 import { securityAlerts } from './modules/alerts/security-alerts.js';
-import { auditCheckpointJob, auditVerifyJob } from './modules/audit/audit-jobs.js';
+import { auditCutStore } from './modules/audit/audit-cut-store.js';
+import { auditCheckpointJob, auditPruneJob, auditVerifyJob } from './modules/audit/audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './modules/audit/audit-keys.js';
+import { auditPruner, auditPruneSettingsOf } from './modules/audit/audit-prune.js';
 import { auditService } from './modules/audit/audit-service.js';
 import { auditStore } from './modules/audit/audit-store.js';
 import { pseudonymizeIp } from './modules/audit/client-ip.js';
@@ -135,6 +137,15 @@ export function createServices({ config, database, clock, logger, version }: Ser
       checkpointIntervalMs: config.auditCheckpointInterval,
     },
     logger,
+  });
+  const auditPrune = auditPruner({
+    db,
+    store: auditStore(),
+    cuts: auditCutStore(),
+    audit,
+    keys: auditKeys,
+    clock,
+    settings: auditPruneSettingsOf(config),
   });
   // Alerts: raised by the modules below in their own transactions, about pseudonymous targets only.
   const alerts = alertService({
@@ -664,6 +675,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     maintenanceJob(pruneTasks, logger),
     auditCheckpointJob(audit, logger, config.auditWitnessDir),
     auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
+    auditPruneJob(auditPrune, logger, config.auditPruneSchedule ?? undefined),
     rewrapJob(keys, logger),
     consentExpiryJob(consent, logger),
     deliverJob(notifications, logger, config.webhookTimeout),
@@ -679,6 +691,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   return {
     instances,
     audit,
+    auditPrune,
     alerts,
     auth,
     mfa,

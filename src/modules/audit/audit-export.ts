@@ -83,7 +83,7 @@ export function csvRow(entry: AuditEntryRecord): string {
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const seq = z.number().int().positive();
 
-const ZEntryLine = z.object({
+export const ZEntryLine = z.object({
   kind: z.literal('entry'),
   seq,
   chain: z.number().int().min(0),

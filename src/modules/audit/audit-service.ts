@@ -7,6 +7,8 @@ import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
 import { pageOf, sequenceCursor } from '../../lib/paging.js';
 import type { Logger } from '../../logger.js';
+import { checkCutChain } from './audit-cut.js';
+import { type AuditCutStore, auditCutStore } from './audit-cut-store.js';
 import { sanitizeDetails, scrubText } from './audit-details.js';
 import {
   type AuditCheckpoint,
@@ -36,6 +38,8 @@ export type AuditSettings = {
 type Deps = {
   db: Kysely<DB>;
   store: AuditStore;
+  /** The signed cuts pruning left (see audit-prune.ts); verification starts from the last one. */
+  cutStore?: AuditCutStore;
   /** The signing key and trusted public keys; loaded (or created) on first use. */
   keys: () => AuditKeyRing;
   clock: Clock;
@@ -68,7 +72,7 @@ function filtersForHeader(filters: AuditFilters): Record<string, string> {
  * The audit log: appends hash-chained entries inside the caller's transaction, signs checkpoints, and
  * answers queries, exports and verification.
  */
-export function auditService({ db, store, keys, clock, settings, logger }: Deps) {
+export function auditService({ db, store, cutStore = auditCutStore(), keys, clock, settings, logger }: Deps) {
   const pageSize = settings.pageSize ?? 1000;
   /** Told of every verification of the database log that fails (the alerts module raises one). */
   const verificationFailedListeners: VerificationFailedListener[] = [];
@@ -516,6 +520,45 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
   }
 
   /**
+   * The log in the database from where pruning left it: the chain of cuts first (signed, numbered,
+   * linked), then every chain from the last cut's heads.
+   */
+  async function verifyDatabaseLog(options: {
+    onProgress?: (entries: number, total: number) => void;
+    publicKeys?: ReadonlyMap<string, KeyObject>;
+    witnessed?: readonly AuditCheckpoint[];
+  }): Promise<AuditVerifyReport> {
+    const publicKeys = options.publicKeys ?? keys().verifyKeys;
+    const cuts = await cutStore.cuts(db);
+    const broken = checkCutChain(cuts, publicKeys);
+    if (broken) {
+      const { cut, ...finding } = broken;
+      return {
+        ok: false,
+        ...finding,
+        seq: 0,
+        entries: 0,
+        checkpoints: 0,
+        lastSeq: 0,
+        lastCheckpointSeq: null,
+      };
+    }
+    const start = cuts.at(-1);
+    const bounds = await store.bounds(db);
+    const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
+      publicKeys,
+      expectedHeads: bounds.heads,
+      allHeads: true,
+      policy: { every: settings.checkpointEvery, intervalMs: settings.checkpointIntervalMs },
+      now: clock.now(),
+      ...(options.witnessed ? { witnessed: options.witnessed } : {}),
+      ...(start ? { start } : {}),
+      onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
+    });
+    return report.ok && start ? { ...report, fromCut: { cutSeq: start.cutSeq, hash: start.hash } } : report;
+  }
+
+  /**
    * Verifies the whole log in the database: every hash, link and number, every checkpoint against the
    * trusted public keys, the chain of checkpoints, and unsigned spans against the checkpoint policy;
    * `witnessed` checkpoints (kept outside the database) must be there unchanged. A failure raises the
@@ -530,16 +573,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
       witnessed?: readonly AuditCheckpoint[];
     } = {},
   ): Promise<AuditVerifyReport> {
-    const bounds = await store.bounds(db);
-    const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
-      publicKeys: options.publicKeys ?? keys().verifyKeys,
-      expectedHeads: bounds.heads,
-      allHeads: true,
-      policy: { every: settings.checkpointEvery, intervalMs: settings.checkpointIntervalMs },
-      now: clock.now(),
-      ...(options.witnessed ? { witnessed: options.witnessed } : {}),
-      onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
-    });
+    const report = await verifyDatabaseLog(options);
     if (!report.ok) {
       for (const listener of verificationFailedListeners) {
         await listener(report).catch((error: unknown) =>

@@ -1,6 +1,7 @@
 import {
   type Insertable,
   type OperationNodeSource,
+  type RawBuilder,
   type Selectable,
   type SelectQueryBuilder,
   sql,
@@ -331,6 +332,23 @@ export function auditStore() {
       if (page.after !== undefined) query = query.where('seq', page.order === 'asc' ? '>' : '<', page.after);
       if (page.upTo !== undefined) query = query.where('seq', '<=', page.upTo);
       return query.select(entryColumns).orderBy('seq', page.order).limit(page.limit).execute();
+    },
+
+    /** Entries matching an SQL condition with a number above `after`, in number order (for pruning). */
+    async entriesWhere(
+      tx: Executor,
+      condition: RawBuilder<unknown>,
+      after: number,
+      limit: number,
+    ): Promise<AuditEntryRow[]> {
+      return tx
+        .selectFrom('audit_entries')
+        .select(entryColumns)
+        .where(condition as RawBuilder<boolean>)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
     },
 
     async entry(tx: Executor, seq: number): Promise<AuditEntryRow | undefined> {
