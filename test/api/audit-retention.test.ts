@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,6 +136,32 @@ describe('audit-log retention: archive, prune, verify', () => {
       await verifyArchive([join(log.dir, segmentFileName(2))], keyFile()),
       'a later segment verifies on its own, from its signed start cut',
     ).toMatchObject({ ok: true, segments: 1, entries: 5 });
+  });
+
+  it('verifies the archive with `custos audit verify --archive`, given only the public key', async () => {
+    const keyPath = join(log.dir, 'audit-public-key.pem');
+    writeFileSync(keyPath, log.t.runtime.services.audit.publicKeyPem());
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('CUSTOS_') && name !== 'DATABASE_URL'),
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/index.ts',
+        'audit',
+        'verify',
+        '--archive',
+        log.dir,
+        '--public-key',
+        keyPath,
+      ],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), env, encoding: 'utf8' },
+    );
+    expect(run.stdout, run.stderr).toMatch(/audit archive OK: 2 segments \(cuts 1 to 2\), 8 entries/);
+    expect(run.status).toBe(0);
+    rmSync(keyPath);
   });
 
   it('finds a changed, removed or added line in an archive segment, and segments that do not follow each other', async () => {
