@@ -90,6 +90,7 @@ import { restriction as restrictionService } from './modules/requests/restrictio
 import { systemTasks as systemTaskService } from './modules/requests/system-tasks.js';
 import { erasureRetention as erasureRetentionService } from './modules/retention/erasure-retention.js';
 import { legalHolds as legalHoldService } from './modules/retention/legal-holds.js';
+import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionSweepJob } from './modules/retention/retention-jobs.js';
 import { retentionPolicies as retentionPolicyService } from './modules/retention/retention-policies.js';
 import { retentionStore } from './modules/retention/retention-store.js';
@@ -451,6 +452,14 @@ export function createServices({ config, database, clock, logger, version }: Ser
   });
   const retentionRows = retentionStore();
   const retentionPolicies = retentionPolicyService({ db, store: retentionRows, audit, clock, collections });
+  const { minimization } = minimizationModule({
+    database,
+    clock,
+    audit,
+    collections,
+    purposes,
+    retentionPolicies,
+  });
   const legalHolds = legalHoldService({
     db,
     store: retentionRows,
@@ -713,6 +722,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     requestExports,
     reminders,
     retentionPolicies,
+    minimization,
     legalHolds,
     erasureRetention,
     downstreamSystems,

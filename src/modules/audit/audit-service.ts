@@ -57,6 +57,12 @@ export type VerificationFailedListener = (
 
 const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
+/**
+ * Actions that read field values and name them in their details (`fields`, or `field`). Exports of
+ * access requests are not among them: they carry every field of a subject because the law says so, which
+ * tells nothing about whether the organization uses a field.
+ */
+export const fieldReadActions = ['vault.record.read', 'vault.token.detokenized'] as const;
 /** Most records one batch transaction writes. */
 const maxBatch = 200;
 
@@ -597,6 +603,14 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
     return report;
   }
 
+  /**
+   * Which `collection.field` names were read (purpose-bound reads, detokenizations) since `since`, from
+   * the entries still in the database: for the minimization audit.
+   */
+  async function fieldsReadSince(since: Date): Promise<Set<string>> {
+    return new Set(await store.fieldsReadSince(db, since, fieldReadActions));
+  }
+
   /** The public half of the signing key, for verifying checkpoints offline. */
   function publicKey(): { keyId: string; algorithm: 'Ed25519'; publicKeyPem: string } {
     const ring = keys();
@@ -624,6 +638,7 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
     chainedCheckpoints,
     allCheckpoints,
     writeWitnessCopies,
+    fieldsReadSince,
     publicKey,
     publicKeyPem,
     /** Registers a listener told of every failed verification of the log in the database. */

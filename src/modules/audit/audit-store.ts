@@ -351,6 +351,27 @@ export function auditStore() {
         .execute();
     },
 
+    /**
+     * The `collection.field` names successful reads named since `since`: the `fields` list of a read
+     * (`vault.record.read`, and any action whose details list fields read) and the `field` of a
+     * detokenization.
+     */
+    async fieldsReadSince(tx: Executor, since: Date, actions: readonly string[]): Promise<string[]> {
+      const result = await sql<{ field: string }>`
+        select distinct field from (
+          select jsonb_array_elements_text(details -> 'fields') as field
+            from audit_entries
+           where at >= ${since} and outcome = 'success' and action = any(${sql.val([...actions])}::text[])
+             and jsonb_typeof(details -> 'fields') = 'array'
+          union all
+          select details ->> 'field' as field
+            from audit_entries
+           where at >= ${since} and outcome = 'success' and action = any(${sql.val([...actions])}::text[])
+             and jsonb_typeof(details -> 'field') = 'string'
+        ) named`.execute(tx);
+      return result.rows.map((row) => row.field);
+    },
+
     async entry(tx: Executor, seq: number): Promise<AuditEntryRow | undefined> {
       return tx.selectFrom('audit_entries').select(entryColumns).where('seq', '=', seq).executeTakeFirst();
     },
