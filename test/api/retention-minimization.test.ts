@@ -1,6 +1,7 @@
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import type { Role } from '../../src/modules/access/permissions.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -25,7 +26,7 @@ const leads = {
 describe('GET /v1/retention/minimization', () => {
   const clock = fixedClock('2025-01-10T09:00:00.000Z');
   let t: TestApp;
-  const as = async (role: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+  const as = async (role: Role, method: 'GET' | 'POST', url: string, payload?: object) =>
     t.app.inject({ method, url, headers: await actAs(t, role), ...(payload ? { payload } : {}) });
   const report = async (query = '') => {
     const response = await as('dpo', 'GET', `/v1/retention/minimization${query}`);
