@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { segmentFileName, verifyArchive } from '../../src/modules/audit/audit-archive.js';
+import { verifyExport } from '../../src/modules/audit/audit-export.js';
 import { publicKeysFrom } from '../../src/modules/audit/audit-keys.js';
 import type { AuditContext } from '../../src/modules/audit/audit-types.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -136,6 +138,22 @@ describe('audit-log retention: archive, prune, verify', () => {
       await verifyArchive([join(log.dir, segmentFileName(2))], keyFile()),
       'a later segment verifies on its own, from its signed start cut',
     ).toMatchObject({ ok: true, segments: 1, entries: 5 });
+  });
+
+  it('exports what remains with its signed start cut, so the export still verifies offline', async () => {
+    let text = '';
+    for await (const chunk of log.t.runtime.services.audit.exportStream({}, 'ndjson')) text += chunk;
+    expect(await verifyExport(Readable.from([text]), keyFile())).toMatchObject({
+      ok: true,
+      fromCut: { cutSeq: 2 },
+    });
+    const [header, ...rest] = text.trim().split('\n');
+    const { start: _start, ...withoutStart } = JSON.parse(header as string);
+    const unanchored = [JSON.stringify(withoutStart), ...rest].join('\n');
+    const report = await verifyExport(Readable.from([unanchored]), keyFile());
+    expect(report.ok).toBe(false);
+    // The checkpoints signed before the cut name entries the export no longer has.
+    expect(['sequence_gap', 'checkpoint_mismatch']).toContain(report.ok ? '' : report.problem);
   });
 
   it('verifies the archive with `custos audit verify --archive`, given only the public key', async () => {

@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseRetentionPeriod } from '../retention/retention-period.js';
-import { type AuditCut, cutSignatureValid } from './audit-cut.js';
+import { type AuditCut, cutSignatureValid, ZCut } from './audit-cut.js';
 import { type AuditEntryRecord, type CheckpointHead, genesisHashHex } from './audit-entry.js';
 import { ZEntryLine } from './audit-export.js';
 import { type AuditClass, auditClasses, isPastRetention } from './audit-retention.js';
@@ -72,26 +72,6 @@ export async function writeSegment(
   }
 }
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const ZCut = z.object({
-  cutSeq: z.number().int().positive(),
-  prevHash: hex64,
-  at: z.string(),
-  keyId: z.string(),
-  heads: z.array(
-    z.object({
-      chain: z.number().int().min(0),
-      chainSeq: z.number().int().min(0),
-      seq: z.number().int().min(0),
-      hash: hex64,
-    }),
-  ),
-  checkpointSeq: z.number().int().min(0),
-  entries: z.number().int().min(0),
-  retention: z.record(z.string(), z.string()),
-  hash: hex64,
-  signature: z.string(),
-});
 const ZHeader = z.object({
   kind: z.literal('header'),
   format: z.literal(archiveFormat),

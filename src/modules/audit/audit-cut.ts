@@ -1,4 +1,5 @@
 import { hash, type KeyObject, sign, verify } from 'node:crypto';
+import { z } from 'zod';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { CheckpointHead } from './audit-entry.js';
 import type { AuditKeyRing } from './audit-keys.js';
@@ -24,6 +25,27 @@ export type AuditCut = {
   signature: string;
 };
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A cut as a segment file or an export header carries it (the signature check catches a change). */
+export const ZCut = z.object({
+  cutSeq: z.number().int().positive(),
+  prevHash: hex64,
+  at: z.string(),
+  keyId: z.string(),
+  heads: z.array(
+    z.object({
+      chain: z.number().int().min(0),
+      chainSeq: z.number().int().min(0),
+      seq: z.number().int().min(0),
+      hash: hex64,
+    }),
+  ),
+  checkpointSeq: z.number().int().min(0),
+  entries: z.number().int().min(0),
+  retention: z.record(z.string(), z.string()),
+  hash: hex64,
+  signature: z.string(),
+});
 export type CutStatement = Omit<AuditCut, 'hash' | 'signature'>;
 
 function cutPayload(statement: CutStatement): Buffer {

@@ -479,6 +479,7 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
       });
     }
     const bounds = await store.bounds(db);
+    const start = await cutStore.lastCut(db);
     yield format === 'csv'
       ? csvHeader()
       : ndjsonHeader({
@@ -486,6 +487,7 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
           complete: !isFiltered(filters),
           filters: filtersForHeader(filters),
           lastSeq: bounds.lastEntrySeq,
+          ...(start ? { start } : {}),
         });
     let exported = 0;
     for await (const items of readLog({ db, store, filters, bounds, pageSize })) {
@@ -533,6 +535,7 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
     onProgress?: (entries: number, total: number) => void;
     publicKeys?: ReadonlyMap<string, KeyObject>;
     witnessed?: readonly AuditCheckpoint[];
+    retries?: number;
   }): Promise<AuditVerifyReport> {
     const publicKeys = options.publicKeys ?? keys().verifyKeys;
     const cuts = await cutStore.cuts(db);
@@ -561,7 +564,14 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
       ...(start ? { start } : {}),
       onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
     });
-    return report.ok && start ? { ...report, fromCut: { cutSeq: start.cutSeq, hash: start.hash } } : report;
+    if (report.ok) return start ? { ...report, fromCut: { cutSeq: start.cutSeq, hash: start.hash } } : report;
+    // A pruning that committed while the log was read deleted entries this read expected after the older
+    // cut: read again from the new one (pruning only ever moves the cut forward).
+    const now = await cutStore.lastCut(db);
+    if (now && now.cutSeq !== (start?.cutSeq ?? 0) && (options.retries ?? 2) > 0) {
+      return verifyDatabaseLog({ ...options, retries: (options.retries ?? 2) - 1 });
+    }
+    return report;
   }
 
   /**
