@@ -38,8 +38,8 @@ export type ArchivedEntry = AuditEntryRecord & { class: AuditClass };
 
 /**
  * Writes a segment: to a temporary file, flushed to disk, then renamed into place, so a segment file is
- * complete or absent. `end` is called once every entry is written, with each chain's last one, and
- * returns the signed cut that closes the segment.
+ * complete or absent. `end` is called once every entry is written, with how many were, and returns the
+ * signed cut that closes the segment.
  */
 export async function writeSegment(
   dir: string,
