@@ -23,10 +23,9 @@ import { alertService } from './modules/alerts/alert-service.js';
 import { alertStore } from './modules/alerts/alert-store.js';
 import { revealWindow } from './modules/alerts/reveal-window.js';
 import { securityAlerts } from './modules/alerts/security-alerts.js';
-import { auditCutStore } from './modules/audit/audit-cut-store.js';
 import { auditCheckpointJob, auditPruneJob, auditVerifyJob } from './modules/audit/audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './modules/audit/audit-keys.js';
-import { auditPruner, auditPruneSettingsOf } from './modules/audit/audit-prune.js';
+import { auditPrunerFor } from './modules/audit/audit-prune.js';
 import { auditService } from './modules/audit/audit-service.js';
 import { auditStore } from './modules/audit/audit-store.js';
 import { pseudonymizeIp } from './modules/audit/client-ip.js';
@@ -139,15 +138,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     },
     logger,
   });
-  const auditPrune = auditPruner({
-    db,
-    store: auditStore(),
-    cuts: auditCutStore(),
-    audit,
-    keys: auditKeys,
-    clock,
-    settings: auditPruneSettingsOf(config),
-  });
+  const auditPrune = auditPrunerFor({ db, config, audit, keys: auditKeys, clock });
   // Alerts: raised by the modules below in their own transactions, about pseudonymous targets only.
   const alerts = alertService({
     db,

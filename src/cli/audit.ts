@@ -7,7 +7,6 @@ import { type Database, databaseOptionsFrom, openDatabase } from '../db/database
 import { pendingMigrations } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
 import { type ArchiveReport, verifyArchive } from '../modules/audit/audit-archive.js';
-import { auditCutStore } from '../modules/audit/audit-cut-store.js';
 import type { AuditCheckpoint } from '../modules/audit/audit-entry.js';
 import { verifyExport } from '../modules/audit/audit-export.js';
 import {
@@ -16,12 +15,7 @@ import {
   loadAuditKeys,
   publicKeysFrom,
 } from '../modules/audit/audit-keys.js';
-import {
-  type AuditPruner,
-  auditPruner,
-  auditPruneSettingsOf,
-  type PruneResult,
-} from '../modules/audit/audit-prune.js';
+import { type AuditPruner, auditPrunerFor, type PruneResult } from '../modules/audit/audit-prune.js';
 import { filtersFrom, ZAuditFilters } from '../modules/audit/audit-schemas.js';
 import { type AuditService, auditService, type ExportFormat } from '../modules/audit/audit-service.js';
 import { auditStore } from '../modules/audit/audit-store.js';
@@ -51,15 +45,7 @@ async function withAudit<T>(
         checkpointIntervalMs: config.auditCheckpointInterval,
       },
     });
-    const pruner = auditPruner({
-      db: database.db,
-      store: auditStore(),
-      cuts: auditCutStore(),
-      audit,
-      keys,
-      clock: systemClock,
-      settings: auditPruneSettingsOf(config),
-    });
+    const pruner = auditPrunerFor({ db: database.db, config, audit, keys, clock: systemClock });
     return await task(audit, pruner);
   } finally {
     await database.close();

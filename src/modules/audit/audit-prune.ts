@@ -7,13 +7,13 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { type ArchivedEntry, writeSegment } from './audit-archive.js';
 import { type AuditCut, signCut } from './audit-cut.js';
-import type { AuditCutStore, ChainRange } from './audit-cut-store.js';
+import { type AuditCutStore, auditCutStore, type ChainRange } from './audit-cut-store.js';
 import type { CheckpointHead } from './audit-entry.js';
 import type { AuditKeyRing } from './audit-keys.js';
 import { toCheckpoint, toRecord } from './audit-reader.js';
 import { type AuditClass, type AuditRetention, auditClassOf } from './audit-retention.js';
 import type { AuditService } from './audit-service.js';
-import type { AuditStore } from './audit-store.js';
+import { type AuditStore, auditStore } from './audit-store.js';
 import type { AuditContext } from './audit-types.js';
 
 export type AuditPruneSettings = {
@@ -182,6 +182,25 @@ export function auditPruner({ db, store, cuts, audit, keys, clock, settings }: D
 }
 
 export type AuditPruner = ReturnType<typeof auditPruner>;
+
+/** The pruner over its stores, from the configuration: the audit module's wiring of pruning. */
+export function auditPrunerFor({
+  db,
+  config,
+  audit,
+  keys,
+  clock,
+}: Omit<Deps, 'store' | 'cuts' | 'settings'> & { config: Parameters<typeof auditPruneSettingsOf>[0] }) {
+  return auditPruner({
+    db,
+    store: auditStore(),
+    cuts: auditCutStore(),
+    audit,
+    keys,
+    clock,
+    settings: auditPruneSettingsOf(config),
+  });
+}
 
 /** The pruning settings from the configuration. */
 export function auditPruneSettingsOf(
