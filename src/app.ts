@@ -42,6 +42,7 @@ import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
 import { requestRoutes } from './modules/requests/request-routes.js';
 import { systemRoutes } from './modules/requests/system-routes.js';
+import { minimizationRoutes } from './modules/retention/minimization-routes.js';
 import { retentionRoutes } from './modules/retention/retention-routes.js';
 import { taxonomyRoutes } from './modules/taxonomy/taxonomy-routes.js';
 import { importRoutes } from './modules/vault/import-routes.js';
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fulfilmentRoutes(services));
   await app.register(systemRoutes(services));
   await app.register(retentionRoutes(services));
+  await app.register(minimizationRoutes(services));
   await app.register(drpRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));
   await app.register(drpAdminRoutes({ ...services, publicUrl: config.publicUrl }));
   await app.register(drpVerificationRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));

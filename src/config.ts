@@ -5,6 +5,7 @@ import { parseDuration } from './lib/duration.js';
 import { isRole, roles } from './modules/access/permissions.js';
 import { decodeKey } from './modules/keys/kek-provider.js';
 import { parseMasterKeys } from './modules/keys/key-material.js';
+import { parseRetentionPeriod } from './modules/retention/retention-period.js';
 
 /**
  * Every setting Custos reads, in one list: its key in the config file, its environment variable, how it is
@@ -31,6 +32,12 @@ const list = z
       .map((item) => item.trim())
       .filter((item) => item.length > 0),
   );
+
+/** A retention period of audit entries: an ISO 8601 period of years, months and days (`P7Y`, `P18M`). */
+const auditPeriod = z.string().refine((text) => {
+  const period = parseRetentionPeriod(text);
+  return period !== undefined && period.years + period.months + period.days > 0;
+}, 'must be an ISO 8601 period of years, months and days, such as P7Y, P18M or P90D');
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -492,6 +499,46 @@ export const settings = {
     default: 7,
     description:
       'The daily reminder tells each assignee about their open requests that are overdue or due within this many days.',
+  },
+  auditRetentionSecurity: {
+    env: 'CUSTOS_AUDIT_RETENTION_SECURITY',
+    schema: auditPeriod,
+    default: 'P7Y',
+    description:
+      'How long audit entries of the `security` class (sign-ins, sessions, operators, keys, API keys, alerts, the log itself) are kept before pruning archives and deletes them (ISO 8601 period, see docs/SECURITY.md).',
+  },
+  auditRetentionAccess: {
+    env: 'CUSTOS_AUDIT_RETENTION_ACCESS',
+    schema: auditPeriod,
+    default: 'P1Y',
+    description:
+      'How long audit entries of the `access` class (reads, searches, detokenizations, downloads and exports) are kept before pruning.',
+  },
+  auditRetentionCompliance: {
+    env: 'CUSTOS_AUDIT_RETENTION_COMPLIANCE',
+    schema: auditPeriod,
+    default: 'P10Y',
+    description:
+      'How long audit entries of the `compliance` class (requests, consent, retention, changes to personal data, and any action not classified otherwise) are kept before pruning.',
+  },
+  auditPruneSchedule: {
+    env: 'CUSTOS_AUDIT_PRUNE_SCHEDULE',
+    schema: z
+      .string()
+      .regex(
+        /^(off|\S+( \S+){4})$/,
+        'must be a cron expression with five fields, e.g. `45 2 * * *`, or `off`',
+      )
+      .transform((text) => (text === 'off' ? null : text)),
+    default: '45 2 * * *',
+    description:
+      "When audit-log pruning runs (cron, UTC): entries past their class's retention are written to a signed archive segment, then deleted; `off` keeps the whole log.",
+  },
+  auditArchiveDir: {
+    env: 'CUSTOS_AUDIT_ARCHIVE_DIR',
+    schema: z.string().min(1).optional(),
+    description:
+      'Where audit-log pruning writes its archive segments (keep them: they are the only copy of pruned entries; `custos audit verify --archive` checks them). Default: `<CUSTOS_DATA_DIR>/audit-archive`.',
   },
   requestReminderSchedule: {
     env: 'CUSTOS_REQUEST_REMINDER_SCHEDULE',

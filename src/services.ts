@@ -18,6 +18,7 @@ import { privacyCenterModule } from './modules/privacy-center/privacy-center-wir
 import { reportsService } from './modules/reports/reports-service.js';
 import { reportsStore } from './modules/reports/reports-store.js';
 import { requestsModule } from './modules/requests/requests-wiring.js';
+import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionModule } from './modules/retention/retention-wiring.js';
 import { vaultModule } from './modules/vault/vault-wiring.js';
 import type { Background, Platform } from './wiring/platform.js';
@@ -55,6 +56,14 @@ export function createServices({ config, database, clock, logger, version }: Ser
     notifications: notifications.notifications,
   });
   const retention = retentionModule(platform, { deriveKey, audit: audit.audit, vault });
+  const { minimization } = minimizationModule({
+    database,
+    clock,
+    audit: audit.audit,
+    collections: vault.collections,
+    purposes: consent.purposes,
+    retentionPolicies: retention.retentionPolicies,
+  });
   // Requests filed through DRP tell their agent of each change of status, in the change's transaction.
   const drpStatus = drpStatusModule(platform);
   const requests = requestsModule(platform, {
@@ -114,6 +123,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   return {
     instances,
     audit: audit.audit,
+    auditPrune: audit.auditPrune,
     alerts,
     auth: access.auth,
     mfa: access.mfa,
@@ -145,6 +155,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retentionPolicies: retention.retentionPolicies,
     legalHolds: retention.legalHolds,
     erasureRetention: retention.erasureRetention,
+    minimization,
     drpAgents: drp.drpAgents,
     drp: drp.drp,
     drpOperations: drp.drpOperations,

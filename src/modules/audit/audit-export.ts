@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { csvLine } from '../../lib/csv.js';
+import { type AuditCut, cutSignatureValid, ZCut } from './audit-cut.js';
 import type { AuditCheckpoint, AuditEntryRecord } from './audit-entry.js';
 import { type AuditLogItem, type AuditVerifyReport, verifyAuditLog } from './audit-verify.js';
 
@@ -23,6 +24,11 @@ export type ExportHeader = {
   complete: boolean;
   filters: Record<string, string>;
   lastSeq: number;
+  /**
+   * When the log was pruned: the signed cut the database's chains start from (every chain continues
+   * from its heads); absent for a log never pruned.
+   */
+  start?: AuditCut;
 };
 
 export function ndjsonHeader(header: Omit<ExportHeader, 'kind' | 'format' | 'version'>): string {
@@ -83,7 +89,7 @@ export function csvRow(entry: AuditEntryRecord): string {
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 const seq = z.number().int().positive();
 
-const ZEntryLine = z.object({
+export const ZEntryLine = z.object({
   kind: z.literal('entry'),
   seq,
   chain: z.number().int().min(0),
@@ -128,6 +134,7 @@ const ZHeaderLine = z.object({
   complete: z.boolean(),
   filters: z.record(z.string(), z.string()),
   lastSeq: z.number().int().min(0),
+  start: ZCut.optional(),
 });
 
 const ZLine = z.discriminatedUnion('kind', [ZEntryLine, ZCheckpointLine, ZHeaderLine]);
@@ -190,6 +197,7 @@ export async function verifyExport(
   publicKeys: ReadonlyMap<string, KeyObject>,
   options: { onHeader?: (header: ExportHeader) => void; onProgress?: (entries: number) => void } = {},
 ): Promise<AuditVerifyReport> {
+  let start: AuditCut | undefined;
   const batches = readExport(input, {
     onHeader: (header) => {
       if (!header.complete) {
@@ -197,11 +205,30 @@ export async function verifyExport(
           `This export was filtered (${Object.keys(header.filters).join(', ')}); only a complete export can be verified`,
         );
       }
+      start = header.start;
       options.onHeader?.(header);
     },
   });
-  return verifyAuditLog(batches, {
+  // The header comes first: read up to the first batch to learn where the chains start.
+  const first = await batches.next();
+  const counts = { entries: 0, checkpoints: 0, lastSeq: 0, lastCheckpointSeq: null };
+  if (start && !cutSignatureValid(start, publicKeys)) {
+    return {
+      ok: false,
+      problem: 'cut_signature_invalid',
+      seq: 0,
+      message: `The export starts at cut ${start.cutSeq}, whose signature is invalid or made with a key that is not trusted.`,
+      ...counts,
+    };
+  }
+  const items = (async function* () {
+    if (!first.done) yield first.value;
+    yield* batches;
+  })();
+  const report = await verifyAuditLog(items, {
     publicKeys,
+    ...(start ? { start } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  return report.ok && start ? { ...report, fromCut: { cutSeq: start.cutSeq, hash: start.hash } } : report;
 }

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../../jobs/queue.js';
 import type { Logger } from '../../logger.js';
+import type { AuditPruner } from './audit-prune.js';
 import type { AuditService } from './audit-service.js';
 
 export const auditCheckpointJobName = 'audit.checkpoint';
@@ -64,6 +65,50 @@ export function auditVerifyJob(
         logger.info({ entries: report.entries, lastSeq: report.lastSeq }, 'audit log verified');
       } else {
         logger.error({ problem: report.problem, seq: report.seq }, 'audit log FAILED verification');
+      }
+    },
+  };
+}
+
+export const auditPruneJobName = 'audit.prune';
+
+/**
+ * On its schedule (daily by default, CUSTOS_AUDIT_PRUNE_SCHEDULE): archive the audit entries past their
+ * class's retention to a signed segment and delete them, cut after cut while a run's per-chain limit left
+ * more. A log that fails verification is not pruned (the verify job raises the alert).
+ */
+export function auditPruneJob(
+  pruner: Pick<AuditPruner, 'prune'>,
+  logger: Logger,
+  schedule: string | undefined,
+): JobDefinition {
+  return {
+    name: auditPruneJobName,
+    ...(schedule ? { schedule } : {}),
+    retryLimit: 1,
+    retryDelaySeconds: 600,
+    expireInSeconds: 4 * 3600,
+    handler: async (_data, job) => {
+      const context = {
+        actor: { type: 'system' as const, id: auditPruneJobName },
+        requestId: job.id,
+        ip: null,
+      };
+      for (;;) {
+        const result = await pruner.prune({ context });
+        if (result.status === 'refused') {
+          logger.error(
+            { problem: result.problem, seq: result.seq },
+            'audit log not pruned: it failed verification',
+          );
+          return;
+        }
+        if (result.status !== 'pruned') return;
+        logger.info(
+          { cut: result.cut.cutSeq, entries: result.plan.entries },
+          'audit log pruned into an archive segment',
+        );
+        if (!result.plan.more) return;
       }
     },
   };

@@ -122,6 +122,12 @@ export const ZAuditVerifyReport = z
       .int()
       .optional()
       .describe('Entries no checkpoint vouches for yet (after the last checkpoint of their chain)'),
+    fromCut: z
+      .object({ cutSeq: z.number().int(), hash: z.string() })
+      .optional()
+      .describe(
+        'When the log was pruned: the signed cut verification started from (its hash ends the last archive segment)',
+      ),
   })
   .meta({ id: 'AuditVerifyReport' });
 

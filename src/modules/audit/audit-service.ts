@@ -7,6 +7,8 @@ import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Clock } from '../../lib/clock.js';
 import { pageOf, sequenceCursor } from '../../lib/paging.js';
 import type { Logger } from '../../logger.js';
+import { checkCutChain } from './audit-cut.js';
+import { type AuditCutStore, auditCutStore } from './audit-cut-store.js';
 import { sanitizeDetails, scrubText } from './audit-details.js';
 import {
   type AuditCheckpoint,
@@ -36,6 +38,8 @@ export type AuditSettings = {
 type Deps = {
   db: Kysely<DB>;
   store: AuditStore;
+  /** The signed cuts pruning left (see audit-prune.ts); verification starts from the last one. */
+  cutStore?: AuditCutStore;
   /** The signing key and trusted public keys; loaded (or created) on first use. */
   keys: () => AuditKeyRing;
   clock: Clock;
@@ -53,6 +57,12 @@ export type VerificationFailedListener = (
 
 const actionPattern = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,5}$/;
 const targetTypePattern = /^[a-z][a-z0-9_]{0,49}$/;
+/**
+ * Actions that read field values and name them in their details (`fields`, or `field`). Exports of
+ * access requests are not among them: they carry every field of a subject because the law says so, which
+ * tells nothing about whether the organization uses a field.
+ */
+export const fieldReadActions = ['vault.record.read', 'vault.token.detokenized'] as const;
 /** Most records one batch transaction writes. */
 const maxBatch = 200;
 
@@ -68,7 +78,7 @@ function filtersForHeader(filters: AuditFilters): Record<string, string> {
  * The audit log: appends hash-chained entries inside the caller's transaction, signs checkpoints, and
  * answers queries, exports and verification.
  */
-export function auditService({ db, store, keys, clock, settings, logger }: Deps) {
+export function auditService({ db, store, cutStore = auditCutStore(), keys, clock, settings, logger }: Deps) {
   const pageSize = settings.pageSize ?? 1000;
   /** Told of every verification of the database log that fails (the alerts module raises one). */
   const verificationFailedListeners: VerificationFailedListener[] = [];
@@ -469,6 +479,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
       });
     }
     const bounds = await store.bounds(db);
+    const start = await cutStore.lastCut(db);
     yield format === 'csv'
       ? csvHeader()
       : ndjsonHeader({
@@ -476,6 +487,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
           complete: !isFiltered(filters),
           filters: filtersForHeader(filters),
           lastSeq: bounds.lastEntrySeq,
+          ...(start ? { start } : {}),
         });
     let exported = 0;
     for await (const items of readLog({ db, store, filters, bounds, pageSize })) {
@@ -516,6 +528,53 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
   }
 
   /**
+   * The log in the database from where pruning left it: the chain of cuts first (signed, numbered,
+   * linked), then every chain from the last cut's heads.
+   */
+  async function verifyDatabaseLog(options: {
+    onProgress?: (entries: number, total: number) => void;
+    publicKeys?: ReadonlyMap<string, KeyObject>;
+    witnessed?: readonly AuditCheckpoint[];
+    retries?: number;
+  }): Promise<AuditVerifyReport> {
+    const publicKeys = options.publicKeys ?? keys().verifyKeys;
+    const cuts = await cutStore.cuts(db);
+    const broken = checkCutChain(cuts, publicKeys);
+    if (broken) {
+      const { cut, ...finding } = broken;
+      return {
+        ok: false,
+        ...finding,
+        seq: 0,
+        entries: 0,
+        checkpoints: 0,
+        lastSeq: 0,
+        lastCheckpointSeq: null,
+      };
+    }
+    const start = cuts.at(-1);
+    const bounds = await store.bounds(db);
+    const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
+      publicKeys,
+      expectedHeads: bounds.heads,
+      allHeads: true,
+      policy: { every: settings.checkpointEvery, intervalMs: settings.checkpointIntervalMs },
+      now: clock.now(),
+      ...(options.witnessed ? { witnessed: options.witnessed } : {}),
+      ...(start ? { start } : {}),
+      onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
+    });
+    if (report.ok) return start ? { ...report, fromCut: { cutSeq: start.cutSeq, hash: start.hash } } : report;
+    // A pruning that committed while the log was read deleted entries this read expected after the older
+    // cut: read again from the new one (pruning only ever moves the cut forward).
+    const now = await cutStore.lastCut(db);
+    if (now && now.cutSeq !== (start?.cutSeq ?? 0) && (options.retries ?? 2) > 0) {
+      return verifyDatabaseLog({ ...options, retries: (options.retries ?? 2) - 1 });
+    }
+    return report;
+  }
+
+  /**
    * Verifies the whole log in the database: every hash, link and number, every checkpoint against the
    * trusted public keys, the chain of checkpoints, and unsigned spans against the checkpoint policy;
    * `witnessed` checkpoints (kept outside the database) must be there unchanged. A failure raises the
@@ -530,16 +589,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
       witnessed?: readonly AuditCheckpoint[];
     } = {},
   ): Promise<AuditVerifyReport> {
-    const bounds = await store.bounds(db);
-    const report = await verifyAuditLog(readLog({ db, store, filters: {}, bounds, pageSize }), {
-      publicKeys: options.publicKeys ?? keys().verifyKeys,
-      expectedHeads: bounds.heads,
-      allHeads: true,
-      policy: { every: settings.checkpointEvery, intervalMs: settings.checkpointIntervalMs },
-      now: clock.now(),
-      ...(options.witnessed ? { witnessed: options.witnessed } : {}),
-      onProgress: (done) => options.onProgress?.(done, bounds.lastEntrySeq),
-    });
+    const report = await verifyDatabaseLog(options);
     if (!report.ok) {
       for (const listener of verificationFailedListeners) {
         await listener(report).catch((error: unknown) =>
@@ -561,6 +611,14 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
       }).catch((error: unknown) => logger?.error({ err: error }, 'audit verification could not be recorded'));
     }
     return report;
+  }
+
+  /**
+   * Which `collection.field` names were read (purpose-bound reads, detokenizations) since `since`, from
+   * the entries still in the database: for the minimization audit.
+   */
+  async function fieldsReadSince(since: Date): Promise<Set<string>> {
+    return new Set(await store.fieldsReadSince(db, since, fieldReadActions));
   }
 
   /** The public half of the signing key, for verifying checkpoints offline. */
@@ -590,6 +648,7 @@ export function auditService({ db, store, keys, clock, settings, logger }: Deps)
     chainedCheckpoints,
     allCheckpoints,
     writeWitnessCopies,
+    fieldsReadSince,
     publicKey,
     publicKeyPem,
     /** Registers a listener told of every failed verification of the log in the database. */

@@ -1,6 +1,7 @@
 import {
   type Insertable,
   type OperationNodeSource,
+  type RawBuilder,
   type Selectable,
   type SelectQueryBuilder,
   sql,
@@ -331,6 +332,44 @@ export function auditStore() {
       if (page.after !== undefined) query = query.where('seq', page.order === 'asc' ? '>' : '<', page.after);
       if (page.upTo !== undefined) query = query.where('seq', '<=', page.upTo);
       return query.select(entryColumns).orderBy('seq', page.order).limit(page.limit).execute();
+    },
+
+    /** Entries matching an SQL condition with a number above `after`, in number order (for pruning). */
+    async entriesWhere(
+      tx: Executor,
+      condition: RawBuilder<unknown>,
+      after: number,
+      limit: number,
+    ): Promise<AuditEntryRow[]> {
+      return tx
+        .selectFrom('audit_entries')
+        .select(entryColumns)
+        .where(condition as RawBuilder<boolean>)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+    },
+
+    /**
+     * The `collection.field` names successful reads named since `since`: the `fields` list of a read
+     * (`vault.record.read`, and any action whose details list fields read) and the `field` of a
+     * detokenization.
+     */
+    async fieldsReadSince(tx: Executor, since: Date, actions: readonly string[]): Promise<string[]> {
+      const result = await sql<{ field: string }>`
+        select distinct field from (
+          select jsonb_array_elements_text(details -> 'fields') as field
+            from audit_entries
+           where at >= ${since} and outcome = 'success' and action = any(${sql.val([...actions])}::text[])
+             and jsonb_typeof(details -> 'fields') = 'array'
+          union all
+          select details ->> 'field' as field
+            from audit_entries
+           where at >= ${since} and outcome = 'success' and action = any(${sql.val([...actions])}::text[])
+             and jsonb_typeof(details -> 'field') = 'string'
+        ) named`.execute(tx);
+      return result.rows.map((row) => row.field);
     },
 
     async entry(tx: Executor, seq: number): Promise<AuditEntryRow | undefined> {

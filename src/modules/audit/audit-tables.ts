@@ -37,6 +37,22 @@ export type AuditTables = {
     every: number | null;
     interval_ms: number | null;
   };
+  /**
+   * Signed cuts of the log (migration 0028): where each chain starts after pruning, chained to the cut
+   * before. Read back as written; the signature check catches a change.
+   */
+  audit_cuts: {
+    cut_seq: number;
+    at: Timestamp;
+    prev_hash: Buffer;
+    hash: Buffer;
+    key_id: string;
+    signature: Buffer;
+    heads: ColumnType<CheckpointHead[], string, never>;
+    checkpoint_seq: number;
+    entries: number;
+    retention: ColumnType<Record<string, string>, string, never>;
+  };
   /** A row per chain: its last entry's number, position and hash, locked by an append until commit. */
   audit_head: {
     chain: number;

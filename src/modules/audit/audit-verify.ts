@@ -59,7 +59,13 @@ export type AuditProblem =
   /** A checkpoint held by a witness differs from the log's copy, or the log's entries no longer match it. */
   | 'witness_mismatch'
   /** A line of an export file is not an entry or a checkpoint. */
-  | 'malformed';
+  | 'malformed'
+  /** A cut (where pruning left the log) has an invalid signature or one by an untrusted key. */
+  | 'cut_signature_invalid'
+  /** Cuts are missing, replayed or reordered, or one moves a chain's start backwards. */
+  | 'cut_chain_broken'
+  /** An archive segment does not end where its signed cut says, or archived an entry before its time. */
+  | 'segment_mismatch';
 
 /** Every problem verification can report, in the order of the type above. */
 export const auditProblems = [
@@ -79,6 +85,9 @@ export const auditProblems = [
   'witness_checkpoint_missing',
   'witness_mismatch',
   'malformed',
+  'cut_signature_invalid',
+  'cut_chain_broken',
+  'segment_mismatch',
 ] as const satisfies readonly AuditProblem[];
 
 type Counts = {
@@ -89,7 +98,7 @@ type Counts = {
 };
 
 export type AuditVerifyReport =
-  | ({ ok: true; unsignedEntries: number } & Counts)
+  | ({ ok: true; unsignedEntries: number; fromCut?: { cutSeq: number; hash: string } } & Counts)
   | ({ ok: false; problem: AuditProblem; seq: number; checkpoint?: number; message: string } & Counts);
 
 /** A chain's last entry, as its head row records it. */
@@ -123,6 +132,11 @@ export type AuditVerifyOptions = {
   now?: Date;
   /** Checkpoints kept outside the database: each must be in the log, identical, and match its entries. */
   witnessed?: readonly AuditCheckpoint[];
+  /**
+   * Where each chain starts when the log was pruned: the heads of the last (signed) cut. Each chain then
+   * continues from its cut head, and checkpoints are held only to the part of each chain after the cut.
+   */
+  start?: { heads: readonly CheckpointHead[] };
   onProgress?: (entriesChecked: number) => void;
 };
 
@@ -166,6 +180,21 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
   let lastSettled: ChainedCheckpoint | null = null;
   const witnessed = new Map<number, AuditCheckpoint>();
   const ahead: Pending[] = [];
+  const startHeads = options.start?.heads ?? [];
+  const cutHeads = new Map(startHeads.map((head) => [head.chain, head]));
+  const lastPrunedSeq = Math.max(0, ...startHeads.map((head) => head.seq));
+  for (const head of startHeads) {
+    chains.set(head.chain, {
+      chainSeq: head.chainSeq,
+      lastSeq: head.seq,
+      lastHex: head.hash,
+      beforeLastHex: null,
+      signedChainSeq: head.chainSeq,
+      firstUnsigned: null,
+    });
+  }
+  /** Where a chain starts: its cut head's position, 0 when it was never pruned. */
+  const cutPosition = (chain: number) => cutHeads.get(chain)?.chainSeq ?? 0;
 
   function queue(pending: Pending) {
     const at = ahead.findIndex((other) => other.checkpoint.seq > pending.checkpoint.seq);
@@ -227,6 +256,11 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
     for (const head of checkpoint.heads) {
       named.add(head.chain);
       const state = chains.get(head.chain);
+      // A head the pruning archived: the chain must not have gone past its cut yet at this checkpoint.
+      if (head.chainSeq <= cutPosition(head.chain)) {
+        if (state?.chainSeq === cutPosition(head.chain)) continue;
+        return { head, reached: state?.chainSeq ?? 0 };
+      }
       if (
         !state ||
         state.chainSeq !== head.chainSeq ||
@@ -237,7 +271,7 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
       }
     }
     for (const [chain, state] of chains) {
-      if (!named.has(chain) && state.chainSeq > 0) {
+      if (!named.has(chain) && state.chainSeq > cutPosition(chain)) {
         return {
           head: { chain, chainSeq: 0, seq: state.lastSeq, hash: genesisHashHex },
           reached: state.chainSeq,
@@ -458,6 +492,8 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
       };
     }
     counts.checkpoints += 1;
+    // An old-format checkpoint names a single entry; when pruning archived it, the cut vouches for it.
+    if (!isChained(item) && item.seq <= lastPrunedSeq && item.seq !== counts.lastSeq) return undefined;
     if (isChained(item)) {
       const broken = continuesChain(item);
       if (broken) return broken;
@@ -542,9 +578,20 @@ export function createAuditVerifier(options: AuditVerifyOptions) {
     };
   }
 
+  /** Where each chain stands: position, number and hash of the last entry read (or its cut head). */
+  function heads(): CheckpointHead[] {
+    return [...chains].map(([chain, state]) => ({
+      chain,
+      chainSeq: state.chainSeq,
+      seq: state.lastSeq,
+      hash: state.lastHex,
+    }));
+  }
+
   return {
     add,
     finish,
+    heads,
     get entriesChecked() {
       return counts.entries;
     },

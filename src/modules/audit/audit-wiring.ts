@@ -1,10 +1,11 @@
 import type { Platform } from '../../wiring/platform.js';
-import { auditCheckpointJob, auditVerifyJob } from './audit-jobs.js';
+import { auditCheckpointJob, auditPruneJob, auditVerifyJob } from './audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './audit-keys.js';
+import { auditPrunerFor } from './audit-prune.js';
 import { auditService } from './audit-service.js';
 import { auditStore } from './audit-store.js';
 
-/** The audit log: its keys (read on first use), the log itself, and its checkpoint and verify jobs. */
+/** The audit log: its keys (read on first use), the log itself, its pruning, and its checkpoint, verify and prune jobs. */
 export function auditModule({ config, db, clock, logger }: Platform) {
   const auditKeys = lazyAuditKeys(auditKeyFilesOf(config));
   const audit = auditService({
@@ -18,13 +19,16 @@ export function auditModule({ config, db, clock, logger }: Platform) {
     },
     logger,
   });
+  const auditPrune = auditPrunerFor({ db, config, audit, keys: auditKeys, clock });
   return {
     audit,
     auditKeys,
+    auditPrune,
     background: {
       jobs: [
         auditCheckpointJob(audit, logger, config.auditWitnessDir),
         auditVerifyJob(audit, logger, config.auditVerifySchedule ?? undefined),
+        auditPruneJob(auditPrune, logger, config.auditPruneSchedule ?? undefined),
       ],
       prune: [],
     },

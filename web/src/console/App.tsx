@@ -10,6 +10,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { KeysPage } from './pages/KeysPage';
 import { LoginPage } from './pages/LoginPage';
 import { MfaPage } from './pages/MfaPage';
+import { MinimizationPage } from './pages/MinimizationPage';
 import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
@@ -125,6 +126,14 @@ export function App() {
                 element={
                   <Permitted permission="requests.read">
                     <RequestDetailPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="minimization"
+                element={
+                  <Permitted permission="retention.read">
+                    <MinimizationPage />
                   </Permitted>
                 }
               />
