@@ -61,7 +61,8 @@ export const originLabels: Record<SystemEntry['origin'], string> = {
 /** Where an entry comes from, and that derived ones change with their source, not here. */
 export function OriginBadge({ system }: { system: SystemEntry }) {
   if (system.origin === 'registered') return <Badge tone="neutral">Registered</Badge>;
-  return <Badge tone="info">Derived · read-only</Badge>;
+  const source = system.origin === 'custos' ? 'Custos' : `collection ${system.name}`;
+  return <Badge tone="info">Derived from {source} · read-only</Badge>;
 }
 
 export function derivedFrom(system: SystemEntry): string {

@@ -13,33 +13,56 @@ import {
   ReactFlowProvider,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import type { MapGraph } from './map-graph';
 
-const columnWidth = 260;
-const rowHeight = 84;
+/** Left to right on a wide screen; top to bottom on a phone, where a row of columns would be too small. */
+type Orientation = 'across' | 'down';
 
-/** Shows at most two keys on an edge; the table beside the picture lists them all. */
-function edgeLabel(categories: readonly string[]): string | undefined {
-  if (categories.length === 0) return undefined;
-  const shown = categories.slice(0, 2).join(', ');
-  return categories.length > 2 ? `${shown} +${categories.length - 2}` : shown;
+const spacing: Record<Orientation, { along: number; between: number }> = {
+  across: { along: 230, between: 84 },
+  down: { along: 120, between: 170 },
+};
+
+const narrowScreen = '(max-width: 600px)';
+
+function subscribeToWidth(onChange: () => void): () => void {
+  const query = window.matchMedia(narrowScreen);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
 }
 
-function layout(graph: MapGraph): { nodes: Node[]; edges: Edge[] } {
+function useOrientation(): Orientation {
+  return useSyncExternalStore(subscribeToWidth, () =>
+    window.matchMedia(narrowScreen).matches ? 'down' : 'across',
+  );
+}
+
+/** One key on an edge, or how many; the table beside the picture lists them all. */
+function edgeLabel(categories: readonly string[]): string | undefined {
+  if (categories.length === 0) return undefined;
+  return categories.length === 1 ? categories[0] : `${categories.length} categories`;
+}
+
+function layout(graph: MapGraph, orientation: Orientation): { nodes: Node[]; edges: Edge[] } {
   const columns = new Map<number, string[]>();
   for (const node of graph.nodes) columns.set(node.column, [...(columns.get(node.column) ?? []), node.id]);
-  const tallest = Math.max(1, ...[...columns.values()].map((ids) => ids.length));
+  const widest = Math.max(1, ...[...columns.values()].map((ids) => ids.length));
+  const { along, between } = spacing[orientation];
   const nodes: Node[] = graph.nodes.map((node) => {
     const column = columns.get(node.column) ?? [];
-    const offset = ((tallest - column.length) * rowHeight) / 2;
+    const across = ((widest - column.length) * between) / 2 + column.indexOf(node.id) * between;
+    const position =
+      orientation === 'across'
+        ? { x: node.column * along, y: across }
+        : { x: across, y: node.column * along };
     return {
       id: node.id,
-      position: { x: node.column * columnWidth, y: offset + column.indexOf(node.id) * rowHeight },
+      position,
       data: { label: node.label },
       className: `map-node map-node-${node.kind}`,
-      sourcePosition: Position.Right,
-      targetPosition: Position.Left,
+      sourcePosition: orientation === 'across' ? Position.Right : Position.Bottom,
+      targetPosition: orientation === 'across' ? Position.Left : Position.Top,
       connectable: false,
     };
   });
@@ -55,14 +78,17 @@ function layout(graph: MapGraph): { nodes: Node[]; edges: Edge[] } {
 }
 
 export default function MapPicture({ graph }: { graph: MapGraph }) {
-  const { nodes, edges } = useMemo(() => layout(graph), [graph]);
+  const orientation = useOrientation();
+  const { nodes, edges } = useMemo(() => layout(graph, orientation), [graph, orientation]);
   return (
     <div className="map-picture">
       <ReactFlowProvider>
         <ReactFlow
           nodes={nodes}
           edges={edges}
+          key={orientation}
           fitView
+          fitViewOptions={{ minZoom: 0.5, padding: 0.05 }}
           minZoom={0.2}
           maxZoom={2}
           nodesConnectable={false}

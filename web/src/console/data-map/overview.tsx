@@ -16,7 +16,10 @@ const MapPicture = lazy(() => import('./map-picture'));
 
 function FlowTable({ graph }: { graph: MapGraph }) {
   const names = new Map(
-    graph.nodes.map((node) => [node.id, `${node.label} (${nodeKindLabels[node.kind].toLowerCase()})`]),
+    graph.nodes.map((node) => [
+      node.id,
+      node.kind === 'custos' ? node.label : `${node.label} (${nodeKindLabels[node.kind].toLowerCase()})`,
+    ]),
   );
   if (graph.flows.length === 0) return <Empty>No flows yet: register systems and processors.</Empty>;
   return (
@@ -56,9 +59,9 @@ function Picture({ map }: { map: DataMap }) {
             <MapPicture graph={graph} />
           </Suspense>
           <figcaption className="muted">
-            Left to right: collections, Custos, registered systems, processors and sub-processors, and the
-            countries where each keeps data. Drag to pan, pinch or use the buttons to zoom. The table below
-            lists the same flows.
+            In the order data travels: collections, Custos, registered systems, processors and sub-processors,
+            and the countries where each keeps data. Drag to pan; pinch, scroll or use the buttons to zoom.
+            The table below lists the same flows.
           </figcaption>
         </figure>
       </Card>
