@@ -1,10 +1,10 @@
 /**
  * The data map as a graph: Custos's collections, Custos, the registered systems and the processors as
- * nodes, countries where data is kept as the last column, and flows of data categories as edges
- * (collection → Custos → system → processor → sub-processor → country). Both the picture and its table
- * are drawn from this one description, so they always say the same.
+ * nodes, countries where data is kept last, and flows of data categories as edges (collection → Custos →
+ * system → processor → sub-processor → country), each with the processing activities it serves. Both the
+ * picture and its table are drawn from this one description, so they always say the same.
  */
-import type { DataMap, SystemEntry } from '../types';
+import type { ActivityEntry, DataMap, SystemEntry } from '../types';
 import { countryName } from './countries';
 
 export type MapNodeKind = 'collection' | 'custos' | 'system' | 'processor' | 'country';
@@ -17,6 +17,8 @@ export type MapFlow = {
   to: string;
   /** Data categories carried; empty for "kept in" (a node to its country). */
   categories: string[];
+  /** Names of the processing activities the flow serves. */
+  activities: string[];
 };
 
 export type MapGraph = { nodes: MapNode[]; flows: MapFlow[] };
@@ -28,9 +30,7 @@ function union(...lists: readonly (readonly string[])[]): string[] {
 }
 
 /** The categories an activity moves: its collections', its systems' and those a person added. */
-function activityCategories(map: DataMap, systemsById: Map<string, SystemEntry>, activityIndex: number) {
-  const activity = map.activities[activityIndex];
-  if (!activity) return [];
+function activityCategories(activity: ActivityEntry, systemsById: Map<string, SystemEntry>): string[] {
   const collections = activity.collectionNames.map(
     (name) => systemsById.get(`collection:${name}`)?.dataCategories ?? [],
   );
@@ -38,7 +38,7 @@ function activityCategories(map: DataMap, systemsById: Map<string, SystemEntry>,
   return union(...collections, ...systems, activity.extraDataCategories);
 }
 
-/** Columns by longest path from the sources, so every flow points rightwards; countries come last. */
+/** Columns by longest path from the sources, so every flow points onwards; countries come last. */
 function layer(nodes: MapNode[], flows: MapFlow[]): void {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   // The map has no cycles (sub-processor chains never form one); the bound guards a bad answer anyway.
@@ -65,6 +65,7 @@ function passOnToSubProcessors(map: DataMap, flows: Map<string, MapFlow>): void 
       if (!chainFlow) continue;
       const received = [...flows.values()].filter((flow) => flow.to === processor.parentId);
       chainFlow.categories = union(...received.map((flow) => flow.categories));
+      chainFlow.activities = union(...received.map((flow) => flow.activities));
     }
   }
 }
@@ -74,19 +75,32 @@ export function graphOf(map: DataMap): MapGraph {
   const flows = new Map<string, MapFlow>();
   const systemsById = new Map(map.systems.map((system) => [system.id, system]));
   const processorsById = new Map(map.processors.map((processor) => [processor.id, processor]));
+  const activitiesOf = (linked: (activity: ActivityEntry) => boolean) =>
+    map.activities.filter(linked).map((activity) => activity.name);
 
   const addNode = (id: string, kind: MapNodeKind, label: string) => {
     if (!nodes.has(id)) nodes.set(id, { id, kind, label, column: 0 });
   };
-  const addFlow = (from: string, to: string, categories: readonly string[]) => {
+  const addFlow = (
+    from: string,
+    to: string,
+    categories: readonly string[],
+    activities: readonly string[],
+  ) => {
     const id = `${from}->${to}`;
     const existing = flows.get(id);
-    flows.set(id, { id, from, to, categories: union(existing?.categories ?? [], categories) });
+    flows.set(id, {
+      id,
+      from,
+      to,
+      categories: union(existing?.categories ?? [], categories),
+      activities: union(existing?.activities ?? [], activities),
+    });
   };
   const keptIn = (id: string, countries: readonly string[]) => {
     for (const country of countries) {
       addNode(`country:${country}`, 'country', countryName(country));
-      addFlow(id, `country:${country}`, []);
+      addFlow(id, `country:${country}`, [], []);
     }
   };
 
@@ -94,34 +108,38 @@ export function graphOf(map: DataMap): MapGraph {
   for (const system of map.systems) {
     if (system.origin === 'custos') keptIn(custosId, system.locations);
     if (system.origin === 'collection') {
+      const name = system.id.replace(/^collection:/, '');
       addNode(system.id, 'collection', system.name);
-      addFlow(system.id, custosId, system.dataCategories);
+      addFlow(
+        system.id,
+        custosId,
+        system.dataCategories,
+        activitiesOf((a) => a.collectionNames.includes(name)),
+      );
     }
     if (system.origin !== 'registered') continue;
+    const serving = activitiesOf((activity) => activity.systemIds.includes(system.id));
     addNode(system.id, 'system', system.name);
-    addFlow(custosId, system.id, system.dataCategories);
+    addFlow(custosId, system.id, system.dataCategories, serving);
     keptIn(system.id, system.locations);
     const operator = system.processorId ? processorsById.get(system.processorId) : undefined;
     if (operator) {
       addNode(operator.id, 'processor', operator.name);
-      addFlow(system.id, operator.id, system.dataCategories);
+      addFlow(system.id, operator.id, system.dataCategories, serving);
     }
   }
   for (const processor of map.processors) {
     addNode(processor.id, 'processor', processor.name);
     keptIn(processor.id, [processor.country]);
     const parent = processor.parentId ? processorsById.get(processor.parentId) : undefined;
-    if (parent) {
-      addNode(parent.id, 'processor', parent.name);
-      addFlow(parent.id, processor.id, []);
+    if (parent) addFlow(parent.id, processor.id, [], []);
+  }
+  for (const activity of map.activities) {
+    const categories = activityCategories(activity, systemsById);
+    for (const processorId of activity.processorIds) {
+      if (processorsById.has(processorId)) addFlow(custosId, processorId, categories, [activity.name]);
     }
   }
-  map.activities.forEach((activity, index) => {
-    const categories = activityCategories(map, systemsById, index);
-    for (const processorId of activity.processorIds) {
-      if (processorsById.has(processorId)) addFlow(custosId, processorId, categories);
-    }
-  });
   passOnToSubProcessors(map, flows);
 
   const graph = { nodes: [...nodes.values()], flows: [...flows.values()] };

@@ -31,6 +31,7 @@ function FlowTable({ graph }: { graph: MapGraph }) {
             <th scope="col">From</th>
             <th scope="col">To</th>
             <th scope="col">Data categories</th>
+            <th scope="col">Processing activities</th>
           </tr>
         </thead>
         <tbody>
@@ -41,6 +42,7 @@ function FlowTable({ graph }: { graph: MapGraph }) {
               <td className="mono">
                 {flow.categories.join(', ') || (flow.to.startsWith('country:') ? 'kept there' : '—')}
               </td>
+              <td>{flow.activities.join(', ') || '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -309,7 +309,7 @@ function ProcessorItem({
           {processorRoleLabels[processor.role]} in {countryName(processor.country)} · {processor.contact}
           {parent ? ` · engaged by ${parent.name}` : ''}
           {processor.dpa
-            ? ` · DPA ${processor.dpa.version || ''} signed ${formatDate(processor.dpa.signedAt)}${
+            ? ` · DPA${processor.dpa.version ? ` version ${processor.dpa.version}` : ''} signed ${formatDate(processor.dpa.signedAt)}${
                 processor.dpa.reviewAt ? `, review by ${formatDate(processor.dpa.reviewAt)}` : ''
               }${processor.dpa.reference ? ` (${processor.dpa.reference})` : ''}`
             : ''}
