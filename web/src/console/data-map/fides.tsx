@@ -102,10 +102,15 @@ function ImportManifest() {
       }),
     );
   });
+  /** A changed manifest must be checked again before it can be imported. */
+  function changeText(next: string) {
+    setText(next);
+    setResult(undefined);
+  }
   async function readFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     if (!file) return;
-    setText(await file.text());
+    changeText(await file.text());
     setFormat(/\.json$/i.test(file.name) ? 'json' : 'yaml');
   }
   function submit(event: FormEvent) {
@@ -142,7 +147,7 @@ function ImportManifest() {
           rows={12}
           className="mono"
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => changeText(event.target.value)}
         />
         <ManifestProblems error={send.error} />
         <div className="button-row">
