@@ -350,6 +350,8 @@ export type ProcessorEntry = {
   parentId: string | null;
   systemIds: string[];
   dpa: DpaRecord | null;
+  /** `expired`: past its review date, on the server's clock. */
+  dpaStatus: 'valid' | 'expired' | 'missing';
   createdAt: string;
   updatedAt: string;
 };

@@ -20,13 +20,6 @@ export function activityLink(activity: Pick<ActivityEntry, 'id'>): string {
   return `/data-map/activities/${encodeURIComponent(activity.id)}`;
 }
 
-/** The id of what a create route answered, whether the entry itself or wrapped in an object. */
-function createdId(created: unknown): string | undefined {
-  const value = created as { id?: unknown; activity?: { id?: unknown } } | undefined;
-  const id = value?.id ?? value?.activity?.id;
-  return typeof id === 'string' ? id : undefined;
-}
-
 const sourceLabels: Record<ValueSource['from'], string> = {
   collection: 'collection',
   system: 'system',
@@ -264,11 +257,8 @@ export function ActivitiesView() {
                   initial={emptyActivityDraft}
                   submitLabel="Record activity"
                   onSubmit={async (body) => {
-                    const created = await api.post<unknown>(inventoryPaths.activities, body);
-                    const id = createdId(created);
-                    await map.reload();
-                    if (id) navigate(activityLink({ id }));
-                    else setOpen(false);
+                    const created = await api.post<ActivityEntry>(inventoryPaths.activities, body);
+                    navigate(activityLink(created));
                   }}
                 />
               </details>

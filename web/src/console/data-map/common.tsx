@@ -6,7 +6,7 @@ import { useLoad } from '../../shared/hooks';
 import { Badge, Button, TextField } from '../../shared/ui';
 import { useSignedIn } from '../session';
 import { termFor, useTaxonomy } from '../taxonomy';
-import type { DpaRecord, ProcessorEntry, SystemEntry } from '../types';
+import type { ProcessorEntry, SystemEntry } from '../types';
 import { countries, countryName, isCountryCode, regionCodes } from './countries';
 import { loadDataMap } from './inventory-api';
 
@@ -73,16 +73,8 @@ export function derivedFrom(system: SystemEntry): string {
   return 'Typed in by a person.';
 }
 
-export type DpaStatus = 'valid' | 'expired' | 'missing';
-
-/** A DPA is valid until its review date (a date without one stays valid). */
-export function dpaStatusOf(dpa: DpaRecord | null, today = new Date().toISOString().slice(0, 10)): DpaStatus {
-  if (!dpa) return 'missing';
-  return dpa.reviewAt && dpa.reviewAt < today ? 'expired' : 'valid';
-}
-
 export function DpaBadge({ processor }: { processor: ProcessorEntry }) {
-  const status = dpaStatusOf(processor.dpa);
+  const status = processor.dpaStatus;
   const tone = status === 'valid' ? 'success' : 'danger';
   const text = { valid: 'DPA valid', expired: 'DPA expired', missing: 'No DPA' }[status];
   return <Badge tone={tone}>{text}</Badge>;

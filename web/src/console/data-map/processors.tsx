@@ -184,6 +184,7 @@ function ProcessorFields({
             />
             <TextField
               label="Version"
+              required
               value={draft.version}
               onChange={text('version')}
               error={errorOf('dpa.version')}
@@ -198,6 +199,7 @@ function ProcessorFields({
             />
             <TextField
               label="Document reference"
+              required
               value={draft.reference}
               onChange={text('reference')}
               hint="Where the signed copy is kept."

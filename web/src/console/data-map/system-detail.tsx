@@ -10,6 +10,7 @@ import type { DataMap, SystemEntry } from '../types';
 import { Countries, derivedFrom, KeyList, OriginBadge, originLabels, useDataMap, useManage } from './common';
 import { entryPath } from './inventory-api';
 import { SystemFields, systemBodyOf, systemDraftOf, systemKindLabels } from './system-form';
+import { SecretDialog } from './systems';
 
 function retentionText(system: SystemEntry, map: DataMap): string {
   if (!system.retention) return 'None set';
@@ -112,9 +113,15 @@ function EditSystem({
 }) {
   const { api } = useSignedIn();
   const [draft, setDraft] = useState(() => systemDraftOf(system));
+  const [secret, setSecret] = useState<string>();
   const save = useAction(async () => {
-    await api.patch(entryPath('systems', system.id), systemBodyOf(draft));
-    await onSaved();
+    const saved = await api.patch<{ secret: string | null }>(
+      entryPath('systems', system.id),
+      systemBodyOf(draft),
+    );
+    // Tasks turned on for the first time made an endpoint, whose secret is shown this once.
+    if (saved.secret) setSecret(saved.secret);
+    else await onSaved();
   });
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -123,13 +130,26 @@ function EditSystem({
   return (
     <form className="form form-wide" onSubmit={submit} noValidate aria-label={`Edit ${system.name}`}>
       <ErrorAlert error={save.error} />
-      <SystemFields draft={draft} onChange={setDraft} error={save.error} map={map} />
+      <SystemFields
+        draft={draft}
+        onChange={setDraft}
+        error={save.error}
+        map={map}
+        hasEndpoint={system.fulfilment !== null}
+      />
       <div className="button-row">
         <Button type="submit" variant="primary" busy={save.busy}>
           Save changes
         </Button>
         <Button onClick={onCancel}>Cancel</Button>
       </div>
+      <SecretDialog
+        secret={secret}
+        onClose={() => {
+          setSecret(undefined);
+          void onSaved();
+        }}
+      />
     </form>
   );
 }

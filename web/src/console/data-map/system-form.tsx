@@ -115,9 +115,8 @@ export function systemBodyOf(draft: SystemDraft) {
     },
     geographicRestrictions: draft.geographicRestrictions,
     processorId: draft.processorId || null,
-    fulfilment: draft.receivesTasks
-      ? { endpointUrl: draft.endpointUrl.trim(), enabled: draft.tasksEnabled }
-      : null,
+    // A system's task endpoint, once made, stays: pausing its tasks is how it stops receiving them.
+    ...(draft.receivesTasks ? { endpointUrl: draft.endpointUrl.trim(), enabled: draft.tasksEnabled } : {}),
   };
 }
 
@@ -126,11 +125,14 @@ export function SystemFields({
   onChange,
   error,
   map,
+  hasEndpoint = false,
 }: {
   draft: SystemDraft;
   onChange: (draft: SystemDraft) => void;
   error: unknown;
   map: DataMap;
+  /** Whether the system already has its task endpoint (which cannot be taken away). */
+  hasEndpoint?: boolean;
 }) {
   const errorOf = fieldErrorOf(error);
   const set =
@@ -288,8 +290,13 @@ export function SystemFields({
         <CheckboxField
           label="Receives tasks"
           checked={draft.receivesTasks}
+          disabled={hasEndpoint}
           onChange={(event) => set('receivesTasks')(event.target.checked)}
-          hint="Requests that erase, correct or restrict its data categories send it a signed task to confirm."
+          hint={
+            hasEndpoint
+              ? 'Its task endpoint stays; pause its tasks to stop sending new ones.'
+              : 'Requests that erase, correct or restrict its data categories send it a signed task to confirm.'
+          }
         />
         {draft.receivesTasks ? (
           <>
@@ -299,7 +306,7 @@ export function SystemFields({
               required
               value={draft.endpointUrl}
               onChange={text('endpointUrl')}
-              error={errorOf('fulfilment.endpointUrl') ?? errorOf('fulfilment')}
+              error={errorOf('endpointUrl')}
             />
             <CheckboxField
               label="Send new tasks"

@@ -51,7 +51,7 @@ function RegisterSystem({ map, onCreated }: { map: DataMap; onCreated: (name: st
   const [draft, setDraft] = useState(emptySystemDraft);
   const [secret, setSecret] = useState<string>();
   const create = useAction(async () => {
-    const created = await api.post<{ secret?: string | null }>(inventoryPaths.systems, systemBodyOf(draft));
+    const created = await api.post<{ secret: string | null }>(inventoryPaths.systems, systemBodyOf(draft));
     if (created.secret) setSecret(created.secret);
     setDraft(emptySystemDraft);
     setOpen(false);
