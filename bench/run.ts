@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { scenario as auditScenario } from './scenarios/audit.js';
 import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
+import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { vaultScenario } from './scenarios/vault.js';
@@ -17,6 +18,7 @@ const scenarios: BenchScenario[] = [
   auditScenario,
   consentScenario,
   requestsScenario,
+  inventoryScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
