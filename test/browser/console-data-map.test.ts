@@ -99,6 +99,29 @@ describe('the data map in the console', () => {
     await page.getByRole('button', { name: 'Add processor' }).click();
     await page.getByText('MailCo was added.').waitFor();
     await page.getByText('No DPA').waitFor();
+    // A CRM it runs, registered through the API (the console's system form is covered by the admin tour).
+    const processors = await custos.app.inject({
+      method: 'GET',
+      url: '/v1/inventory/processors',
+      headers: dpoHeaders,
+    });
+    const mailCo = (processors.json().items as { id: string; name: string }[]).find(
+      (item) => item.name === 'MailCo',
+    );
+    const crm = await custos.app.inject({
+      method: 'POST',
+      url: '/v1/inventory/systems',
+      headers: dpoHeaders,
+      payload: {
+        name: 'CRM',
+        owner: 'Customer care',
+        kind: 'saas',
+        locations: ['IE'],
+        dataCategories: ['user.contact.email', 'user.name'],
+        processorId: mailCo?.id,
+      },
+    });
+    expect(crm.statusCode, crm.body).toBe(201);
 
     // The activity: linked to the purpose, the collection and the processor.
     await openTab(page, 'Processing activities');
@@ -136,7 +159,10 @@ describe('the data map in the console', () => {
     await openTab(page, 'Picture');
     await page.locator('.react-flow__node', { hasText: 'MailCo' }).waitFor();
     const flows = page.getByRole('table', { name: 'Flows of the data map' });
-    const toMailCo = flows.getByRole('row').filter({ hasText: 'MailCo (processor)' }).first();
+    const toMailCo = flows
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'Custos', exact: true }) })
+      .filter({ hasText: 'MailCo (processor)' });
     expect(await toMailCo.textContent()).toContain('Newsletter sending');
     expect(await toMailCo.textContent()).toContain('user.contact.email');
     await expectAccessible(page, 'data-map picture');
@@ -152,12 +178,14 @@ describe('the data map in the console', () => {
 
     await openTab(page, 'Processors');
     await page.getByRole('button', { name: 'Edit MailCo' }).click();
-    await page.getByLabel('A DPA is signed').check();
-    await page.getByLabel('Signed on').fill('2026-01-15');
-    await page.getByLabel('Version').fill('3.1');
-    await page.getByLabel('Review by').fill('2099-01-15');
-    await page.getByLabel('Document reference').fill('Contracts/MailCo/DPA-3.1');
-    await page.getByRole('button', { name: 'Save changes' }).click();
+    const editMailCo = page.getByRole('form', { name: 'Edit MailCo' });
+    await editMailCo.getByLabel('A DPA is signed').check();
+    await editMailCo.getByLabel('Signed on').fill('2026-01-15');
+    await editMailCo.getByLabel('Version').fill('3.1');
+    await editMailCo.getByLabel('Review by').fill('2099-01-15');
+    await editMailCo.getByLabel('Document reference').fill('Contracts/MailCo/DPA-3.1');
+    await expectAccessible(page, 'processor with its DPA');
+    await editMailCo.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('MailCo was saved.').waitFor();
     await page.getByText('DPA valid').waitFor();
     await openTab(page, 'Findings');
@@ -171,20 +199,36 @@ describe('the data map in the console', () => {
 
   it('lets an auditor read the map on a phone, with nothing to change', async () => {
     const { custos, browser } = suite;
+    const created = await custos.app.inject({
+      method: 'POST',
+      url: '/v1/inventory/processors',
+      headers: await actAs(custos, 'dpo'),
+      payload: {
+        name: 'PayCo',
+        contact: 'privacy@payco.example',
+        country: 'NL',
+        dpa: { signedAt: '2026-02-01', version: '1', reviewAt: '2099-02-01', reference: 'Contracts/PayCo' },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
     const auditor = await createOperator(custos, { roles: ['auditor'] });
     const { page, context, problems } = await openContext(browser, custos.baseUrl, viewports.phone);
     await signIn(page, 'console', auditor);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.goto('/console/data-map');
-    await page.locator('.react-flow__node', { hasText: 'MailCo' }).waitFor();
-    await page.getByRole('table', { name: 'Flows of the data map' }).waitFor();
+    await page.locator('.react-flow__node', { hasText: 'PayCo' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Flows of the data map' })
+      .getByText('PayCo (processor)')
+      .first()
+      .waitFor();
     await expectAccessible(page, 'data-map picture on a phone');
     await openTab(page, 'Systems & assets');
     await page.getByRole('heading', { name: 'Systems and data assets' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Register a system' }).count()).toBe(0);
     await openTab(page, 'Processors');
-    await page.getByText('DPA valid').waitFor();
-    expect(await page.getByRole('button', { name: 'Edit MailCo' }).count()).toBe(0);
+    await page.getByRole('listitem').filter({ hasText: 'PayCo' }).getByText('DPA valid').waitFor();
+    expect(await page.getByRole('button', { name: 'Edit PayCo' }).count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   });

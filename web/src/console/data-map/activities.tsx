@@ -10,7 +10,7 @@ import { useLoad, useTitle } from '../../shared/hooks';
 import { Alert, Badge, Card, Empty, LoadState, TableWrap } from '../../shared/ui';
 import { ActionDialog } from '../action-dialog';
 import { useSignedIn } from '../session';
-import type { ActivityEntry, ResolvedActivity, Sourced, ValueSource } from '../types';
+import type { ActivityEntry, DataMap, ResolvedActivity, Sourced, ValueSource } from '../types';
 import { ActivityForm, activityDraftOf, emptyActivityDraft } from './activity-form';
 import { useDataMap, useManage } from './common';
 import { countryName } from './countries';
@@ -29,11 +29,21 @@ const sourceLabels: Record<ValueSource['from'], string> = {
   manual: 'added by a person',
 };
 
-function sourceText(source: ValueSource): string {
-  return source.from === 'manual' ? sourceLabels.manual : `${sourceLabels[source.from]} ${source.ref}`;
+/** Where a derived value comes from, by name: the API refers to entries by id (purposes by key). */
+function sourceText(source: ValueSource, map: DataMap): string {
+  const nameOf: Record<ValueSource['from'], () => string | undefined> = {
+    collection: () => map.systems.find((system) => system.id === source.ref)?.name,
+    system: () => map.systems.find((system) => system.id === source.ref)?.name,
+    purpose: () => map.purposes.find((purpose) => purpose.key === source.ref)?.name,
+    processor: () => map.processors.find((processor) => processor.id === source.ref)?.name,
+    retention_policy: () => map.retention.find((policy) => policy.id === source.ref)?.name,
+    manual: () => undefined,
+  };
+  if (source.from === 'manual') return sourceLabels.manual;
+  return `${sourceLabels[source.from]} ${nameOf[source.from]() ?? source.ref}`;
 }
 
-function SourcedTable({ caption, rows }: { caption: string; rows: Sourced[] }) {
+function SourcedTable({ caption, rows, map }: { caption: string; rows: Sourced[]; map: DataMap }) {
   if (rows.length === 0) return <p className="muted">{caption}: none.</p>;
   return (
     <TableWrap label={caption}>
@@ -55,7 +65,7 @@ function SourcedTable({ caption, rows }: { caption: string; rows: Sourced[] }) {
                     key={`${source.from}:${source.ref}`}
                     tone={source.from === 'manual' ? 'neutral' : 'info'}
                   >
-                    {sourceText(source)}
+                    {sourceText(source, map)}
                   </Badge>
                 ))}
               </td>
@@ -72,7 +82,7 @@ function unresolvedLinks(resolved: ResolvedActivity): string[] {
 }
 
 /** What the map derives for the activity (`GET /v1/inventory/activities/{id}/resolved`). */
-function DerivedView({ resolved }: { resolved: ResolvedActivity }) {
+function DerivedView({ resolved, map }: { resolved: ResolvedActivity; map: DataMap }) {
   const missing = unresolvedLinks(resolved);
   return (
     <div className="stack">
@@ -81,8 +91,8 @@ function DerivedView({ resolved }: { resolved: ResolvedActivity }) {
           {missing.join('; ')}
         </Alert>
       ) : null}
-      <SourcedTable caption="Data categories" rows={resolved.dataCategories} />
-      <SourcedTable caption="Data subjects" rows={resolved.dataSubjects} />
+      <SourcedTable caption="Data categories" rows={resolved.dataCategories} map={map} />
+      <SourcedTable caption="Data subjects" rows={resolved.dataSubjects} map={map} />
       <h3>Purposes and legal bases</h3>
       {resolved.purposes.length === 0 ? (
         <p className="muted">No purpose linked: the activity has no legal basis.</p>
@@ -111,7 +121,16 @@ function DerivedView({ resolved }: { resolved: ResolvedActivity }) {
             <li key={recipient.processorId}>
               <strong>{recipient.name}</strong> · {humanize(recipient.role)} in{' '}
               {countryName(recipient.country)}
-              <span className="muted"> (via {recipient.sources.map(sourceText).join(', ')})</span>
+              <span className="muted">
+                {' '}
+                (
+                {recipient.sources
+                  .map((source) =>
+                    source.from === 'manual' ? 'linked directly' : `via ${sourceText(source, map)}`,
+                  )
+                  .join(', ')}
+                )
+              </span>
             </li>
           ))}
           {resolved.recipientCategories.map((category) => (
@@ -143,7 +162,7 @@ function DerivedView({ resolved }: { resolved: ResolvedActivity }) {
           {resolved.retention.map((item) => (
             <li key={`${item.name}:${item.scope}`}>
               <strong>{item.name}</strong> · {item.period ?? 'no period'} · {item.scope}
-              <span className="muted"> ({sourceText(item.source)})</span>
+              <span className="muted"> ({sourceText(item.source, map)})</span>
             </li>
           ))}
           {resolved.retentionNote ? (
@@ -227,7 +246,7 @@ export function ActivityDetailView() {
             </Card>
             <Card title="Derived from the map">
               <LoadState loaded={resolved} label="Deriving…">
-                {(value) => <DerivedView resolved={value} />}
+                {(value) => <DerivedView resolved={value} map={data} />}
               </LoadState>
             </Card>
           </div>

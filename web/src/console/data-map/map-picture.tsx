@@ -20,7 +20,7 @@ import type { MapGraph } from './map-graph';
 type Orientation = 'across' | 'down';
 
 const spacing: Record<Orientation, { along: number; between: number }> = {
-  across: { along: 230, between: 84 },
+  across: { along: 300, between: 84 },
   down: { along: 120, between: 170 },
 };
 

@@ -236,7 +236,12 @@ function ProcessorForm({
     void save.run();
   }
   return (
-    <form className="form form-wide" onSubmit={submit} noValidate>
+    <form
+      className="form form-wide"
+      onSubmit={submit}
+      noValidate
+      aria-label={processor ? `Edit ${processor.name}` : 'New processor'}
+    >
       <ErrorAlert error={save.error} />
       <ProcessorFields
         draft={draft}
