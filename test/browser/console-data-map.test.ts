@@ -232,4 +232,49 @@ describe('the data map in the console', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('keeps the organization profile and measures, and imports a Fides manifest after a dry run', async () => {
+    const { custos, browser } = suite;
+    const dpo = await createOperator(custos, { roles: ['dpo'] });
+    const { page, context, problems } = await openContext(browser, custos.baseUrl);
+    await signIn(page, 'console', dpo);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.goto('/console/data-map/organization');
+
+    await page.getByRole('button', { name: 'Edit profile' }).click();
+    await page.getByLabel('Controller', { exact: true }).fill('Acme Shop GmbH');
+    await page.getByLabel('Country of establishment').fill('Germany (DE)');
+    await page.getByLabel('Supervisory authority').fill('BfDI');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('The organization profile was saved.').waitFor();
+    await page.getByText('Germany (DE)').waitFor();
+    await page.getByText('Add a measure').click();
+    await page.getByLabel('Measure', { exact: true }).fill('Pseudonymised analytics');
+    await page.getByRole('button', { name: 'Add measure' }).click();
+    await page.getByText('Pseudonymised analytics was added.').waitFor();
+    await expectAccessible(page, 'organization and measures');
+
+    // A manifest with an unknown field is refused with its path; a good one is checked, then imported.
+    await openTab(page, 'Fides');
+    const manifest = 'system:\n  - fides_key: ticketing\n    name: Ticketing\n    system_type: Service\n';
+    await page.getByLabel('Manifest', { exact: true }).fill(`${manifest}    colour: blue\n`);
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByText('The manifest was refused; nothing was imported').waitFor();
+    await page
+      .getByText(/colour/)
+      .first()
+      .waitFor();
+    await page.getByLabel('Manifest', { exact: true }).fill(`${manifest}    privacy_declarations: []\n`);
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    await page.getByText('Checked: nothing written yet').waitFor();
+    const differences = page.getByRole('table', { name: 'Differences from the map' });
+    await differences.getByRole('row').filter({ hasText: 'Ticketing' }).getByText('create').waitFor();
+    await expectAccessible(page, 'Fides dry run');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('Imported', { exact: true }).waitFor();
+    await openTab(page, 'Systems & assets');
+    await page.getByRole('link', { name: 'Ticketing', exact: true }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
