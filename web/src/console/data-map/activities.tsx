@@ -15,6 +15,7 @@ import { ActivityForm, activityDraftOf, emptyActivityDraft } from './activity-fo
 import { useDataMap, useManage } from './common';
 import { countryName } from './countries';
 import { entryPath, inventoryPaths, resolvedPath } from './inventory-api';
+import { processorRoleLabels } from './processors';
 
 export function activityLink(activity: Pick<ActivityEntry, 'id'>): string {
   return `/data-map/activities/${encodeURIComponent(activity.id)}`;
@@ -59,16 +60,7 @@ function SourcedTable({ caption, rows, map }: { caption: string; rows: Sourced[]
           {rows.map((row) => (
             <tr key={row.value}>
               <td className="mono">{row.value}</td>
-              <td>
-                {row.sources.map((source) => (
-                  <Badge
-                    key={`${source.from}:${source.ref}`}
-                    tone={source.from === 'manual' ? 'neutral' : 'info'}
-                  >
-                    {sourceText(source, map)}
-                  </Badge>
-                ))}
-              </td>
+              <td>{row.sources.map((source) => sourceText(source, map)).join('; ')}</td>
             </tr>
           ))}
         </tbody>
@@ -119,7 +111,7 @@ function DerivedView({ resolved, map }: { resolved: ResolvedActivity; map: DataM
         <ul className="list">
           {resolved.recipients.map((recipient) => (
             <li key={recipient.processorId}>
-              <strong>{recipient.name}</strong> · {humanize(recipient.role)} in{' '}
+              <strong>{recipient.name}</strong> · {label(processorRoleLabels, recipient.role)} in{' '}
               {countryName(recipient.country)}
               <span className="muted">
                 {' '}

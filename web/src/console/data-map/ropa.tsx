@@ -1,6 +1,6 @@
 /** The Record of Processing Activities, its downloads, and the privacy-notice draft. */
 import { Link } from 'react-router';
-import { formatDateTime, label, legalBasisLabels } from '../../shared/format';
+import { count, formatDateTime, label, legalBasisLabels } from '../../shared/format';
 import { useLoad, useTitle } from '../../shared/hooks';
 import { Alert, Card, Empty, LoadState, TableWrap } from '../../shared/ui';
 import { useSignedIn } from '../session';
@@ -163,7 +163,7 @@ export function RopaView() {
             <Card title="Activities as controller (Art. 30(1))">
               <Alert tone="info">
                 Version <span className="mono">{data.version}</span> · computed{' '}
-                {formatDateTime(data.generatedAt)} · {data.counts.activities} activities
+                {formatDateTime(data.generatedAt)} · {count(data.counts.activities, 'activity', 'activities')}
               </Alert>
               <ControllerRegister ropa={data} />
             </Card>
