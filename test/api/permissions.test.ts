@@ -74,6 +74,12 @@ const fixes: Record<string, (example: ExampleRequest) => ExampleRequest> = {
   }),
   'POST /v1/collections/:name/import': (example) => ndjson(example, { subjectId: faker.string.uuid() }),
   'POST /v1/consent/filter': (example) => ndjson(example, faker.string.uuid()),
+  'POST /v1/inventory/fides': (example) => ({
+    ...example,
+    query: { dryRun: 'true' },
+    payload: 'system: []\n',
+    headers: { 'content-type': 'application/yaml' },
+  }),
 };
 
 function withCategory(example: ExampleRequest): ExampleRequest {

@@ -59,8 +59,9 @@ export const permissions = {
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
   'inventory.read':
-    'See the data map (systems, processors, processing activities), the RoPA and its exports, findings and the privacy-notice draft.',
-  'inventory.manage': 'Register, change and delete systems, processors, processing activities and measures.',
+    'See the data map (systems, processors, processing activities), the RoPA and its exports, findings, the privacy-notice draft; export it as fideslang manifests.',
+  'inventory.manage':
+    'Register, change and delete systems, processors, processing activities, measures and the organization profile; import fideslang manifests.',
 } as const;
 
 export type Permission = keyof typeof permissions;

@@ -1,0 +1,107 @@
+/** Request and response schemas of the Fides manifest routes. */
+import { z } from 'zod';
+import { classifications } from '../vault/collection-schema.js';
+import { manifestLimits } from './fides-manifest-schema.js';
+import { activityRoles, processorRoles, systemKinds } from './inventory-model.js';
+
+export const manifestFormats = ['yaml', 'json'] as const;
+export type ManifestFormat = (typeof manifestFormats)[number];
+
+export const ZExportQuery = z.object({
+  format: z.enum(manifestFormats).default('yaml').describe('YAML (as Fides keeps manifests in git) or JSON'),
+});
+
+export const ZImportQuery = z.object({
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true')
+    .describe('`true`: validate and answer the plan and its differences, writing nothing'),
+});
+
+export const ZManifestText = z
+  .string()
+  .max(manifestLimits.bytes)
+  .describe('A fideslang manifest: `system`, `dataset` and (from a Custos export) `custos` at the top level');
+
+const ZParty = z.object({ name: z.string(), contact: z.string() });
+
+const ZPlannedSystem = z.object({
+  name: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  kind: z.enum(systemKinds),
+  locations: z.array(z.string()),
+  dataCategories: z.array(z.string()),
+  dataSubjects: z.array(z.string()),
+  classification: z.enum(classifications),
+  retention: z.object({ policyId: z.string().nullable(), period: z.string().nullable() }).nullable(),
+  encryptionRequired: z.boolean(),
+  accessControls: z.object({
+    roles: z.array(z.string()),
+    permissions: z.array(z.string()),
+    notes: z.string(),
+  }),
+  geographicRestrictions: z.array(z.string()),
+  processorName: z.string().nullable(),
+});
+
+const ZPlannedProcessor = z.object({
+  name: z.string(),
+  contact: z.string(),
+  country: z.string(),
+  role: z.enum(processorRoles),
+  parentName: z.string().nullable(),
+  dpa: z
+    .object({
+      signedAt: z.string(),
+      version: z.string(),
+      reviewAt: z.string().nullable(),
+      reference: z.string(),
+    })
+    .nullable(),
+});
+
+const ZPlannedActivity = z.object({
+  name: z.string(),
+  description: z.string(),
+  role: z.enum(activityRoles),
+  controller: ZParty.nullable(),
+  jointControllers: z.array(ZParty),
+  purposeKeys: z.array(z.string()),
+  collectionNames: z.array(z.string()),
+  systemNames: z.array(z.string()),
+  processorNames: z.array(z.string()),
+  measureNames: z.array(z.string()),
+  extraDataCategories: z.array(z.string()),
+  extraDataSubjects: z.array(z.string()),
+  recipientCategories: z.array(z.string()),
+  transferSafeguards: z.array(z.object({ country: z.string(), safeguard: z.string() })),
+  retentionNote: z.string(),
+});
+
+export const ZImportResult = z
+  .object({
+    dryRun: z.boolean().describe('Whether the plan was only checked (nothing written)'),
+    plan: z.object({
+      systems: z.array(ZPlannedSystem),
+      processors: z.array(ZPlannedProcessor),
+      activities: z.array(ZPlannedActivity),
+    }),
+    differences: z
+      .array(
+        z.object({
+          kind: z.enum(['system', 'processor', 'activity']),
+          name: z.string(),
+          change: z.enum(['create', 'replace', 'unchanged']),
+          fields: z.array(z.string()).describe('For a replacement: the fields whose value changes'),
+        }),
+      )
+      .describe('Each planned entry against the map before the import, matched by name'),
+    warnings: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .describe(
+        'What the manifest says that the plan does not carry (e.g. a dataset differing from its vault collection)',
+      ),
+  })
+  .meta({ id: 'FidesImportResult' });
