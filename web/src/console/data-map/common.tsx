@@ -146,7 +146,9 @@ export function CountryField({
 }) {
   const listId = useId();
   const [text, setText] = useState(value ? countryName(value) : '');
-  const known = text.trim() === '' ? '' : codeFor(text, false);
+  // Judged once the person leaves the field, not at every letter typed.
+  const [left, setLeft] = useState(false);
+  const unknown = left && text.trim() !== '' && codeFor(text, false) === undefined;
   return (
     <>
       <TextField
@@ -157,10 +159,12 @@ export function CountryField({
         value={text}
         onChange={(event) => {
           setText(event.target.value);
+          setLeft(false);
           onChange(codeFor(event.target.value, false) ?? event.target.value.trim());
         }}
+        onBlur={() => setLeft(true)}
         hint={hint ?? 'An ISO 3166-1 code or the country’s name.'}
-        error={error ?? (known === undefined ? 'Not a country: choose one from the list.' : undefined)}
+        error={error ?? (unknown ? 'Not a country: choose one from the list.' : undefined)}
       />
       <CountryOptions id={listId} allowRegions={false} />
     </>
