@@ -153,7 +153,11 @@ describe('the data map in the console', () => {
     const csv = await page.request.get(csvLink ?? '');
     expect(csv.status()).toBe(200);
     expect(await csv.text()).toContain('Newsletter sending');
-    await expectAccessible(page, 'RoPA');
+    await page.getByText('Read the notice draft here').click();
+    const notice = page.getByRole('region', { name: 'Privacy-notice draft (Markdown)' });
+    await notice.getByText(/draft/i).first().waitFor();
+    expect(await notice.textContent()).toContain('Newsletter');
+    await expectAccessible(page, 'RoPA and the notice draft');
 
     // The picture: MailCo is drawn, and the table beside it names the activity on the flow to MailCo.
     await openTab(page, 'Picture');

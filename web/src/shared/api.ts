@@ -134,7 +134,12 @@ export function createApiClient(options: ApiClientOptions) {
     if (deadline) options.onSessionExpiry?.(deadline);
     if (response.status === 204) return undefined as T;
     const type = response.headers.get('content-type') ?? '';
-    const payload: unknown = type.includes('json') ? await response.json().catch(() => ({})) : undefined;
+    const payload: unknown = type.includes('json')
+      ? await response.json().catch(() => ({}))
+      : // A text document (a draft to read) is answered as its text.
+        response.ok && type.startsWith('text/')
+        ? await response.text()
+        : undefined;
     if (!response.ok) {
       const error = new ApiError(response.status, (payload ?? {}) as Record<string, unknown>);
       if (response.status === 401 && !options.quietPaths?.includes(path)) options.onUnauthenticated?.(error);

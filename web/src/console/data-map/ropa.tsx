@@ -1,4 +1,5 @@
 /** The Record of Processing Activities, its downloads, and the privacy-notice draft. */
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { count, formatDateTime, label, legalBasisLabels } from '../../shared/format';
 import { useLoad, useTitle } from '../../shared/hooks';
@@ -107,6 +108,31 @@ function ProcessorRegister({ ropa }: { ropa: Ropa }) {
   );
 }
 
+/** The notice draft as Markdown, read on the page; loaded only when asked for. */
+function NoticePreview() {
+  const { api } = useSignedIn();
+  const [open, setOpen] = useState(false);
+  const draft = useLoad(
+    () => (open ? api.get<string>(inventoryPaths.notice, { format: 'markdown' }) : Promise.resolve('')),
+    [api, open],
+  );
+  return (
+    <details open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>Read the notice draft here</summary>
+      {open ? (
+        <LoadState loaded={draft} label="Drafting the notice…">
+          {(text) => (
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1).
+            <section className="notice-draft" tabIndex={0} aria-label="Privacy-notice draft (Markdown)">
+              <pre>{text}</pre>
+            </section>
+          )}
+        </LoadState>
+      ) : null}
+    </details>
+  );
+}
+
 export function RopaView() {
   useTitle('RoPA · Data map', 'Custos console');
   const { api } = useSignedIn();
@@ -156,6 +182,7 @@ export function RopaView() {
             </a>
           </li>
         </ul>
+        <NoticePreview />
       </Card>
       <LoadState loaded={ropa} label="Computing the RoPA…">
         {(data) => (
