@@ -169,37 +169,44 @@ describe('the console from first start: setup, invitations and the admin pages',
     await page.getByText(/A test event is on its way/).waitFor();
     await expectAccessible(page, 'webhooks');
 
-    // Downstream systems: registered with their task endpoint; the signing secret is shown once; changed
-    // and deleted.
-    await page.getByRole('link', { name: 'Downstream systems' }).click();
-    await page.getByText('Add a system that holds copies of personal data').click();
+    // Systems of the data map: one receiving tasks is registered with its endpoint; the signing secret is
+    // shown once; changed and deleted.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Data map' }).click();
+    await page
+      .getByRole('navigation', { name: 'Data map' })
+      .getByRole('link', { name: 'Systems & assets' })
+      .click();
+    await page.getByText('Add a system, database, SaaS or paper file that holds personal data').click();
     await page.getByLabel('Name', { exact: true }).fill('CRM');
     await page.getByLabel('Owner').fill('Sales operations');
     await page.getByLabel('Add a data category').fill('user.contact.email');
+    await page.getByLabel('Receives tasks').check();
     await page.getByLabel('Task endpoint URL').fill('http://127.0.0.1:9/crm/tasks');
     await page.getByRole('button', { name: 'Register system' }).click();
     const systemSecret = page.getByRole('dialog', { name: 'The system’s signing secret' });
     expect(await systemSecret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
     await systemSecret.getByRole('button', { name: 'I have stored it' }).click();
-    await page.getByText('Owner: Sales operations').waitFor();
-    await expectAccessible(page, 'downstream systems');
-    await page.getByRole('button', { name: 'Edit CRM' }).click();
-    const editSystem = page.getByRole('region', { name: 'Edit CRM', exact: true });
+    await page.getByText('CRM was registered.').waitFor();
+    await expectAccessible(page, 'data map systems');
+    await page.getByRole('link', { name: 'CRM', exact: true }).click();
+    await page.getByText('Sales operations').waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const editSystem = page.getByRole('form', { name: 'Edit CRM' });
     await editSystem.getByLabel('Owner').fill('Customer care');
     await editSystem.getByLabel('Add a data category').fill('user.contact.phone_number');
-    await editSystem.getByRole('button', { name: 'Add', exact: true }).click();
-    await expectAccessible(page, 'downstream system change');
+    await editSystem.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await expectAccessible(page, 'data map system change');
     await editSystem.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('CRM was saved.').waitFor();
-    await page.getByText('Owner: Customer care').waitFor();
-    await page.getByText('user.contact.email, user.contact.phone_number').waitFor();
-    await page.getByRole('button', { name: 'Delete CRM' }).click();
+    await page.getByText('Customer care').waitFor();
+    await page.getByText('user.contact.phone_number').waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page
       .getByRole('dialog', { name: 'Delete CRM?' })
       .getByRole('button', { name: 'Delete system' })
       .click();
-    await page.getByText('CRM was deleted.').waitFor();
-    await page.getByText('No downstream systems registered.').waitFor();
+    await page.getByRole('heading', { name: 'Systems and data assets' }).waitFor();
+    expect(await page.getByRole('link', { name: 'CRM', exact: true }).count()).toBe(0);
 
     // Keys: status and rotation.
     await page.getByRole('link', { name: 'Encryption keys' }).click();

@@ -7,6 +7,7 @@ import { AuditPage } from './pages/AuditPage';
 import { CollectionsPage } from './pages/CollectionsPage';
 import { ConsentPage } from './pages/ConsentPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DataMapPage } from './pages/DataMapPage';
 import { KeysPage } from './pages/KeysPage';
 import { LoginPage } from './pages/LoginPage';
 import { MfaPage } from './pages/MfaPage';
@@ -18,7 +19,6 @@ import { RequestsPage } from './pages/RequestsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SubjectDetailPage } from './pages/SubjectDetailPage';
 import { SubjectsPage } from './pages/SubjectsPage';
-import { SystemsPage } from './pages/SystemsPage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { Shell } from './Shell';
 import { SessionProvider, useSession } from './session';
@@ -170,13 +170,15 @@ export function App() {
                 }
               />
               <Route
-                path="systems"
+                path="data-map/*"
                 element={
-                  <Permitted permission="systems.read">
-                    <SystemsPage />
+                  <Permitted permission="inventory.read">
+                    <DataMapPage />
                   </Permitted>
                 }
               />
+              {/* The downstream systems page became the data map's systems. */}
+              <Route path="systems" element={<Navigate to="/data-map/systems" replace />} />
               <Route
                 path="outbox"
                 element={

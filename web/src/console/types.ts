@@ -291,3 +291,227 @@ export type Dashboard = {
     withdrawals: number;
   };
 };
+
+/*
+ * The data map (`GET /v1/inventory/map` and the inventory's routes), mirroring
+ * src/modules/inventory/inventory-model.ts with dates as the API sends them.
+ */
+
+export type Classification = 'public' | 'internal' | 'confidential' | 'restricted';
+export type SystemKind = 'internal_application' | 'database' | 'saas' | 'processor_hosted' | 'paper';
+export type ProcessorRole = 'processor' | 'sub_processor' | 'joint_controller' | 'independent_controller';
+export type ActivityRole = 'controller' | 'processor';
+export type MeasureKind = 'technical' | 'organisational';
+/** Where a system entry comes from: Custos itself, one of its vault collections, or typed in by a person. */
+export type SystemOrigin = 'custos' | 'collection' | 'registered';
+
+export type Party = { name: string; contact: string };
+
+export type OrganizationProfile = {
+  controllerName: string;
+  address: string;
+  country: string | null;
+  representative: Party | null;
+  dpoContact: string;
+  supervisoryAuthority: string;
+  updatedAt: string | null;
+};
+
+export type SystemEntry = {
+  id: string;
+  origin: SystemOrigin;
+  name: string;
+  description: string;
+  owner: string;
+  kind: SystemKind;
+  locations: string[];
+  dataCategories: string[];
+  dataSubjects: string[];
+  classification: Classification;
+  retention: { policyId: string | null; period: string | null } | null;
+  encryptionRequired: boolean;
+  accessControls: { roles: string[]; permissions: string[]; notes: string };
+  geographicRestrictions: string[];
+  processorId: string | null;
+  fulfilment: { endpointId: string; endpointUrl: string; enabled: boolean } | null;
+  fields: { name: string; dataCategory: string; classification: Classification; encrypted: boolean }[] | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type DpaRecord = { signedAt: string; version: string; reviewAt: string | null; reference: string };
+
+export type ProcessorEntry = {
+  id: string;
+  name: string;
+  contact: string;
+  country: string;
+  role: ProcessorRole;
+  parentId: string | null;
+  systemIds: string[];
+  dpa: DpaRecord | null;
+  /** `expired`: past its review date, on the server's clock. */
+  dpaStatus: 'valid' | 'expired' | 'missing';
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type MeasureEntry = { id: string; name: string; description: string; kind: MeasureKind };
+
+export type ActivityEntry = {
+  id: string;
+  name: string;
+  description: string;
+  role: ActivityRole;
+  controller: Party | null;
+  jointControllers: Party[];
+  purposeKeys: string[];
+  collectionNames: string[];
+  systemIds: string[];
+  processorIds: string[];
+  measureIds: string[];
+  extraDataCategories: string[];
+  extraDataSubjects: string[];
+  recipientCategories: string[];
+  transferSafeguards: { country: string; safeguard: string }[];
+  retentionNote: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type PurposeSummary = {
+  key: string;
+  name: string;
+  description: string;
+  legalBasis: string;
+  dataCategories: string[];
+  dataUses: string[];
+  automatedDecisions: boolean;
+};
+
+export type RetentionSummary = {
+  id: string;
+  name: string;
+  collection: string | null;
+  dataCategory: string | null;
+  duration: string;
+  legalBasis: string;
+};
+
+export type DataMap = {
+  generatedAt: string;
+  organization: OrganizationProfile;
+  systems: SystemEntry[];
+  processors: ProcessorEntry[];
+  activities: ActivityEntry[];
+  measures: MeasureEntry[];
+  purposes: PurposeSummary[];
+  retention: RetentionSummary[];
+};
+
+export type FindingSeverity = 'high' | 'medium' | 'low';
+
+/** A gap in the data map (`GET /v1/inventory/findings`), computed, with what to do to clear it. */
+export type InventoryFinding = {
+  id: string;
+  kind: string;
+  severity: FindingSeverity;
+  subject: { type: 'collection' | 'activity' | 'purpose' | 'system' | 'processor'; id: string; name: string };
+  message: string;
+  action: string;
+  concerns: string[];
+};
+
+export type FindingList = {
+  generatedAt: string;
+  items: InventoryFinding[];
+  counts: Record<FindingSeverity, number>;
+};
+
+export type ValueSource = {
+  from: 'collection' | 'system' | 'purpose' | 'processor' | 'retention_policy' | 'manual';
+  ref: string;
+};
+
+export type Sourced = { value: string; sources: ValueSource[] };
+
+/** What the map derives for an activity, each value with where it comes from. */
+export type ResolvedActivity = {
+  activityId: string;
+  name: string;
+  role: ActivityRole;
+  dataCategories: Sourced[];
+  dataSubjects: Sourced[];
+  purposes: {
+    key: string;
+    name: string;
+    legalBasis: string | null;
+    dataUses: string[];
+    automatedDecisions: boolean;
+  }[];
+  recipients: {
+    processorId: string;
+    name: string;
+    contact: string;
+    country: string;
+    role: string;
+    sources: ValueSource[];
+  }[];
+  recipientCategories: string[];
+  transfers: {
+    country: string;
+    via: { type: 'system' | 'processor'; id: string; name: string }[];
+    safeguard: string | null;
+  }[];
+  retention: {
+    name: string;
+    period: string | null;
+    legalBasis: string | null;
+    scope: string;
+    source: ValueSource;
+  }[];
+  retentionNote: string;
+  measures: { id: string; name: string; description: string; kind: string }[];
+  unresolved: Record<'purposes' | 'collections' | 'systems' | 'processors' | 'measures', string[]>;
+};
+
+/** The RoPA as JSON (`GET /v1/ropa`): the parts the console shows. */
+export type Ropa = {
+  version: string;
+  generatedAt: string;
+  controllerRegister: {
+    activityId: string;
+    name: string;
+    description: string;
+    purposes: { key: string; name: string; legalBasis: string | null }[];
+    dataSubjects: string[];
+    dataCategories: string[];
+    recipients: { name: string; country: string; role: string }[];
+    transfers: { country: string; recipients: string[]; safeguard: string | null }[];
+    retention: { name: string; period: string | null; scope: string }[];
+    retentionNote: string;
+  }[];
+  processorRegister: {
+    activityId: string;
+    name: string;
+    description: string;
+    controller: Party | null;
+    categoriesOfProcessing: string[];
+    subProcessors: { name: string; country: string; role: string }[];
+    transfers: { country: string; recipients: string[]; safeguard: string | null }[];
+  }[];
+  counts: { activities: number; controllerActivities: number; processorActivities: number };
+};
+
+/** The answer to a Fides manifest import (`POST /v1/inventory/fides`), dry run or not. */
+export type FidesImportResult = {
+  dryRun: boolean;
+  plan: { systems: { name: string }[]; processors: { name: string }[]; activities: { name: string }[] };
+  differences: {
+    kind: 'system' | 'processor' | 'activity';
+    name: string;
+    change: 'create' | 'replace' | 'unchanged';
+    fields: string[];
+  }[];
+  warnings: { path: string; message: string }[];
+};

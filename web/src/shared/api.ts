@@ -110,9 +110,16 @@ function urlOf(path: string, query?: Query): string {
 
 /** JSON over fetch with the session cookie, the CSRF header, and problem documents turned into ApiError. */
 export function createApiClient(options: ApiClientOptions) {
-  async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Query,
+    text?: { body: string; contentType: string },
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (text) headers['content-type'] = text.contentType;
     if (method !== 'GET') {
       const token = options.csrfToken();
       if (token) headers['x-csrf-token'] = token;
@@ -121,13 +128,18 @@ export function createApiClient(options: ApiClientOptions) {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: text ? text.body : body === undefined ? undefined : JSON.stringify(body),
     });
     const deadline = options.onSessionExpiry ? deadlineFrom(response, Date.now()) : undefined;
     if (deadline) options.onSessionExpiry?.(deadline);
     if (response.status === 204) return undefined as T;
     const type = response.headers.get('content-type') ?? '';
-    const payload: unknown = type.includes('json') ? await response.json().catch(() => ({})) : undefined;
+    const payload: unknown = type.includes('json')
+      ? await response.json().catch(() => ({}))
+      : // A text document (a draft to read) is answered as its text.
+        response.ok && type.startsWith('text/')
+        ? await response.text()
+        : undefined;
     if (!response.ok) {
       const error = new ApiError(response.status, (payload ?? {}) as Record<string, unknown>);
       if (response.status === 401 && !options.quietPaths?.includes(path)) options.onUnauthenticated?.(error);
@@ -142,6 +154,9 @@ export function createApiClient(options: ApiClientOptions) {
     put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
     patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
     delete: <T = void>(path: string) => request<T>('DELETE', path),
+    /** A document sent as it is (a manifest in YAML or JSON), not as JSON built from an object. */
+    postText: <T>(path: string, body: string, contentType: string, query?: Query) =>
+      request<T>('POST', path, undefined, query, { body, contentType }),
     /** A download URL for a GET the browser follows itself (exports): same cookie, no CSRF needed. */
     href: (path: string, query?: Query) => urlOf(path, query),
   };
