@@ -28,6 +28,7 @@ import { auditRoutes } from './modules/audit/audit-routes.js';
 import { consentRoutes } from './modules/consent/consent-routes.js';
 import { purposeRoutes } from './modules/consent/purpose-routes.js';
 import { consoleRoutes } from './modules/console/console-routes.js';
+import { inventoryRoutes } from './modules/inventory/inventory-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
 import { webhookRoutes } from './modules/notifications/webhook-routes.js';
@@ -41,7 +42,6 @@ import { drpVerificationRoutes } from './modules/requests/drp-verification-route
 import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
 import { requestRoutes } from './modules/requests/request-routes.js';
-import { systemRoutes } from './modules/requests/system-routes.js';
 import { retentionRoutes } from './modules/retention/retention-routes.js';
 import { taxonomyRoutes } from './modules/taxonomy/taxonomy-routes.js';
 import { importRoutes } from './modules/vault/import-routes.js';
@@ -174,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(requestRoutes(services));
   await app.register(requestExportRoutes(services));
   await app.register(fulfilmentRoutes(services));
-  await app.register(systemRoutes(services));
+  await app.register(inventoryRoutes(services));
   await app.register(retentionRoutes(services));
   await app.register(drpRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));
   await app.register(drpAdminRoutes({ ...services, publicUrl: config.publicUrl }));

@@ -37,6 +37,7 @@ import { consentStore } from './modules/consent/consent-store.js';
 import { purposeService } from './modules/consent/purpose-service.js';
 import { purposeStore } from './modules/consent/purpose-store.js';
 import { tcfService } from './modules/consent/tcf-service.js';
+import { inventoryModule } from './modules/inventory/inventory-wiring.js';
 import { keyMaterialFrom } from './modules/keys/key-material.js';
 import { rewrapJob } from './modules/keys/keys-jobs.js';
 import { keysService } from './modules/keys/keys-service.js';
@@ -60,7 +61,6 @@ import { subjectAccountStore, subjectSessionStore } from './modules/privacy-cent
 import { subjectAccountService } from './modules/privacy-center/subject-accounts.js';
 import { reportsService } from './modules/reports/reports-service.js';
 import { reportsStore } from './modules/reports/reports-store.js';
-import { downstreamSystems as downstreamSystemService } from './modules/requests/downstream-systems.js';
 import { drpAgents as drpAgentService } from './modules/requests/drp-agents.js';
 import { drpCallbackJob, drpCallbackWorker, drpStatusFeed } from './modules/requests/drp-callbacks.js';
 import { drpOperations as drpOperationsService } from './modules/requests/drp-operations.js';
@@ -414,13 +414,13 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // Built below; read only when a package is made.
     recipients: {
       list: async () =>
-        (await downstreamSystems.list())
-          .filter((system) => system.enabled)
+        (await inventorySystems.list())
+          .filter((system) => system.fulfilment?.enabled ?? true)
           .map((system) => ({
             name: system.name,
             owner: system.owner,
             description: system.description,
-            dataCategories: system.data_categories,
+            dataCategories: system.dataCategories,
           })),
     },
     retention: { list: () => retentionPolicies.list() },
@@ -456,19 +456,23 @@ export function createServices({ config, database, clock, logger, version }: Ser
     holds: legalHolds,
     vault: { ...subjectErasure, shredWithin: records.shredWithin },
   });
-  const downstreamSystems = downstreamSystemService({
+  const { inventory, inventorySystems } = inventoryModule({
     db,
-    store: fulfilmentRows,
     audit,
     clock,
     endpoints: notifications.endpoints,
+    collections,
+    purposes,
+    retentionPolicies,
+    tasksSentTo: fulfilmentRows.countTasksOfSystem,
+    settings: { dpoContact: config.dpoContact },
   });
   const systemTasks = systemTaskService({
     db,
     clock,
     store: fulfilmentRows,
     workflow,
-    systems: downstreamSystems,
+    systems: inventorySystems,
     direct: notifications.direct,
     box: sealedBox(derivedKey('custos.request-tasks.v1')),
     settings: { publicUrl: config.publicUrl, resendAfterMs: config.systemTaskResendAfter },
@@ -499,7 +503,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     steps: fulfilment,
     store: fulfilmentRows,
     mail,
-    systems: downstreamSystems,
+    systems: inventorySystems,
     direct: notifications.direct,
     vault: subjectErasure,
     retention: erasureRetention,
@@ -702,7 +706,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retentionPolicies,
     legalHolds,
     erasureRetention,
-    downstreamSystems,
+    inventory,
     systemTasks,
     rectification,
     erasure,

@@ -163,7 +163,7 @@ export function App() {
               <Route
                 path="systems"
                 element={
-                  <Permitted permission="systems.read">
+                  <Permitted permission="inventory.read">
                     <SystemsPage />
                   </Permitted>
                 }

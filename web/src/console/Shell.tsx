@@ -16,7 +16,7 @@ export const navigation: { group: string; items: NavItem[] }[] = [
       { to: '/subjects', label: 'Subjects', permission: 'vault.subjects.read' },
       { to: '/consent', label: 'Purposes & consent', permission: 'consent.purposes.read' },
       { to: '/collections', label: 'Collections', permission: 'vault.collections.read' },
-      { to: '/systems', label: 'Downstream systems', permission: 'systems.read' },
+      { to: '/systems', label: 'Downstream systems', permission: 'inventory.read' },
       { to: '/outbox', label: 'Mail outbox', permission: 'outbox.read' },
     ],
   },

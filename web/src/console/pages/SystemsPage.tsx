@@ -19,17 +19,26 @@ import { ActionDialog } from '../action-dialog';
 import { useSignedIn } from '../session';
 import { TaxonomyPicker, withPending } from '../taxonomy';
 
-type DownstreamSystem = {
+/** A system of the inventory (`GET /v1/inventory/systems`); this page shows those sent tasks. */
+type InventorySystem = {
   id: string;
   name: string;
   owner: string;
   description: string;
   dataCategories: string[];
-  enabled: boolean;
-  endpoint: { id: string; url: string; enabled: boolean };
+  fulfilment: { endpointId: string; endpointUrl: string; enabled: boolean } | null;
   createdAt: string;
   updatedAt: string;
 };
+
+type DownstreamSystem = Omit<InventorySystem, 'fulfilment'> & { enabled: boolean; endpointUrl: string };
+
+/** The registered systems with an endpoint, which erasure, rectification and restriction send tasks. */
+function downstreamOf(items: InventorySystem[]): DownstreamSystem[] {
+  return items.flatMap(({ fulfilment, ...system }) =>
+    fulfilment ? [{ ...system, enabled: fulfilment.enabled, endpointUrl: fulfilment.endpointUrl }] : [],
+  );
+}
 
 type Draft = {
   name: string;
@@ -56,11 +65,11 @@ function draftOf(system: DownstreamSystem): Draft {
     description: system.description,
     categories: system.dataCategories,
     pendingCategories: '',
-    url: system.endpoint.url,
+    url: system.endpointUrl,
   };
 }
 
-/** The system as the API takes it (`POST /v1/systems`, `PATCH /v1/systems/{id}`). */
+/** The system as the API takes it (`POST /v1/inventory/systems`, `PATCH /v1/inventory/systems/{id}`). */
 function bodyOf(draft: Draft) {
   const dataCategories = withPending(draft.categories, draft.pendingCategories);
   if (dataCategories.length === 0) throw new InputError('Choose at least one data category it holds.');
@@ -139,7 +148,7 @@ function RegisterSystem({ onCreated }: { onCreated: () => Promise<void> }) {
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [secret, setSecret] = useState<string>();
   const create = useAction(async () => {
-    const created = await api.post<{ secret: string }>('/v1/systems', bodyOf(draft));
+    const created = await api.post<{ secret: string }>('/v1/inventory/systems', bodyOf(draft));
     setSecret(created.secret);
     setDraft(emptyDraft);
     setOpen(false);
@@ -194,7 +203,7 @@ function EditSystem({
   const { api } = useSignedIn();
   const [draft, setDraft] = useState<Draft>(() => draftOf(system));
   const save = useAction(async () => {
-    await api.patch(`/v1/systems/${system.id}`, bodyOf(draft));
+    await api.patch(`/v1/inventory/systems/${system.id}`, bodyOf(draft));
     await onSaved();
   });
   function submit(event: FormEvent) {
@@ -229,7 +238,7 @@ function SystemItem({
   const { api } = useSignedIn();
   const [editing, setEditing] = useState(false);
   const toggle = useAction(async () => {
-    await api.patch(`/v1/systems/${system.id}`, { enabled: !system.enabled });
+    await api.patch(`/v1/inventory/systems/${system.id}`, { enabled: !system.enabled });
     await onChanged(`${system.name} is ${system.enabled ? 'disabled' : 'enabled'}.`);
   });
   return (
@@ -262,7 +271,7 @@ function SystemItem({
                 </p>
               }
               onSubmit={async () => {
-                await api.delete(`/v1/systems/${system.id}`);
+                await api.delete(`/v1/inventory/systems/${system.id}`);
                 await onChanged(`${system.name} was deleted.`);
               }}
             />
@@ -284,7 +293,7 @@ function SystemItem({
           <p className="muted">
             Owner: {system.owner} · categories:{' '}
             <span className="mono">{system.dataCategories.join(', ')}</span> · tasks to{' '}
-            <span className="mono">{system.endpoint.url}</span> · since {formatDate(system.createdAt)}
+            <span className="mono">{system.endpointUrl}</span> · since {formatDate(system.createdAt)}
           </p>
           {system.description ? <p>{system.description}</p> : null}
         </>
@@ -300,8 +309,13 @@ function SystemItem({
 export function SystemsPage() {
   const { api, can } = useSignedIn();
   useTitle('Downstream systems', 'Custos console');
-  const systems = useLoad(() => api.get<{ items: DownstreamSystem[] }>('/v1/systems'), [api]);
-  const manage = can('systems.manage');
+  const systems = useLoad(
+    async () => ({
+      items: downstreamOf((await api.get<{ items: InventorySystem[] }>('/v1/inventory/systems')).items),
+    }),
+    [api],
+  );
+  const manage = can('inventory.manage');
   const [notice, setNotice] = useState<string>();
   async function changed(message?: string) {
     setNotice(message);
