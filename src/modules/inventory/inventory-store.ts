@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { InventoryTables } from './inventory-tables.js';
 
@@ -25,23 +25,21 @@ const emptyLinks = (): ActivityLinks => ({ systemIds: [], processorIds: [], meas
 
 /** SQL for the inventory: systems, processors, measures, activities with their links, the organization. */
 export function inventoryStore() {
-  /** Every activity's links, read in one query per link table. */
+  /** Activities' links (every activity's, or those of the ids given), in one query. */
   async function linksOf(tx: Executor, activityIds?: readonly string[]): Promise<Map<string, ActivityLinks>> {
     const links = new Map<string, ActivityLinks>();
     if (activityIds?.length === 0) return links;
-    for (const [key, [table, column]] of Object.entries(linkTables) as [
-      keyof ActivityLinks,
-      (typeof linkTables)[keyof ActivityLinks],
-    ][]) {
-      let query = tx
-        .selectFrom(table)
-        .select(['activity_id', `${column} as target` as `${typeof column} as target`]);
-      if (activityIds) query = query.where('activity_id', 'in', activityIds);
-      for (const row of (await query.execute()) as { activity_id: string; target: string }[]) {
-        const entry = links.get(row.activity_id) ?? emptyLinks();
-        entry[key].push(row.target);
-        links.set(row.activity_id, entry);
-      }
+    const only = activityIds ? sql`where activity_id in (${sql.join(activityIds)})` : sql``;
+    const { rows } = await sql<{ activity_id: string; kind: keyof ActivityLinks; target: string }>`
+      select activity_id, kind, target from (
+        select activity_id, 'systemIds' as kind, system_id as target from inventory_activity_systems
+        union all select activity_id, 'processorIds', processor_id from inventory_activity_processors
+        union all select activity_id, 'measureIds', measure_id from inventory_activity_measures
+      ) links ${only}`.execute(tx);
+    for (const row of rows) {
+      const entry = links.get(row.activity_id) ?? emptyLinks();
+      entry[row.kind].push(row.target);
+      links.set(row.activity_id, entry);
     }
     return links;
   }
