@@ -15,6 +15,8 @@ type System = {
   encryptionRequired: boolean;
   fields: { name: string; dataCategory: string; encrypted: boolean }[] | null;
   fulfilment: unknown;
+  retention: unknown;
+  accessControls: { roles: string[] };
 };
 
 const uniqueName = (prefix: string) => `${prefix} ${faker.string.alphanumeric(6)}`;
@@ -65,6 +67,10 @@ describe('inventory', { timeout: 60_000 }, () => {
         encrypted: false,
       });
       expect(customers.fields).toContainEqual(expect.objectContaining({ name: 'email', encrypted: true }));
+      expect(customers.accessControls.roles).toEqual(
+        expect.arrayContaining(['dpo', 'privacy_agent', 'auditor']),
+      );
+      expect(customers.accessControls.roles).not.toContain('security');
       const custos = await system('custos');
       expect(custos).toMatchObject({ classification: 'restricted', encryptionRequired: true, fields: null });
       expect(custos.dataCategories).toEqual(
@@ -84,6 +90,23 @@ describe('inventory', { timeout: 60_000 }, () => {
       expect(changed.statusCode, changed.body).toBe(200);
       expect((await system('collection:orders')).dataCategories).toContain('user.device');
       expect((await system('custos')).dataCategories).toContain('user.device');
+    });
+
+    it('takes a collection asset’s retention from the longest retention policy covering it', async () => {
+      const policy = async (name: string, duration: string) => {
+        const created = await as('dpo', 'POST', '/v1/retention/policies', {
+          name: uniqueName(name),
+          collection: 'customers',
+          legalBasis: 'legal_obligation',
+          duration,
+        });
+        expect(created.statusCode, created.body).toBe(201);
+        return created.json().id as string;
+      };
+      await policy('Contracts', 'P6M');
+      const longest = await policy('Tax records', 'P10Y');
+      expect((await system('collection:customers')).retention).toEqual({ policyId: longest, period: 'P10Y' });
+      expect((await system('collection:orders')).retention).toBeNull();
     });
 
     it('refuses to change or delete a derived entry, and says to change the collection', async () => {

@@ -345,4 +345,36 @@ describe('downstream systems', { timeout: 120_000 }, () => {
     expect(restricted.json().state).toBe('completed');
     expect(receiver.at(system.path)).toEqual([]);
   });
+
+  it('sends nothing to a system without an endpoint, until one is given', async () => {
+    const created = await as('dpo', 'POST', '/v1/inventory/systems', {
+      name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
+      owner: 'Archive team',
+      kind: 'paper',
+      dataCategories: ['user.contact'],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ secret: null, system: { fulfilment: null } });
+    const person = await createPerson(t, service, { orders: 0 });
+    const requestId = await workedRequest(t, service, 'restriction', person);
+    await as('privacy_agent', 'POST', `/v1/requests/${requestId}/restriction`, { ground: 'other' });
+    expect(await tasksOf(requestId)).toEqual([]);
+
+    const path = receiver.newPath();
+    const given = await as('dpo', 'PATCH', `/v1/inventory/systems/${created.json().system.id}`, {
+      endpointUrl: receiver.urlFor(path),
+    });
+    expect(given.statusCode, given.body).toBe(200);
+    expect(given.json().secret).toMatch(/^whsec_/);
+    expect(given.json().system.fulfilment).toMatchObject({
+      enabled: true,
+      endpointUrl: receiver.urlFor(path),
+    });
+    const endpoint = await as(
+      'dpo',
+      'GET',
+      `/v1/webhooks/endpoints/${given.json().system.fulfilment.endpointId}`,
+    );
+    expect(endpoint.json()).toMatchObject({ eventTypes: [], enabled: true });
+  });
 });

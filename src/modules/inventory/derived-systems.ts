@@ -1,3 +1,4 @@
+import { type Permission, type Role, rolePermissions } from '../access/permissions.js';
 import { type Classification, classifications, isEncrypted } from '../vault/collection-schema.js';
 import type { OrganizationProfile, RetentionSummary, SystemEntry } from './inventory-model.js';
 
@@ -28,6 +29,10 @@ export function highestClassification(values: readonly Classification[]): Classi
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)].sort();
+
+/** The roles of the permission matrix holding a permission. */
+const rolesHolding = (permission: Permission): Role[] =>
+  (Object.keys(rolePermissions) as Role[]).filter((role) => rolePermissions[role].includes(permission));
 
 /** Who answers for what Custos holds: the controller, until the organization profile names it. */
 const ownerOf = (organization: OrganizationProfile) => organization.controllerName || 'The controller';
@@ -87,7 +92,7 @@ export function collectionAssets(
       retention: retentionOf(collection.name, retention),
       encryptionRequired: fields.some((field) => field.encrypted),
       accessControls: {
-        roles: [],
+        roles: rolesHolding('vault.read'),
         permissions: ['vault.read', 'vault.reveal'],
         notes: 'Read through the vault API for a stated purpose; values are masked unless revealed.',
       },
@@ -122,7 +127,7 @@ export function custosSystem(
     retention: null,
     encryptionRequired: true,
     accessControls: {
-      roles: [],
+      roles: (Object.keys(rolePermissions) as Role[]).sort(),
       permissions: [],
       notes: 'Operators and API keys hold roles of the permission matrix; every access is audited.',
     },
