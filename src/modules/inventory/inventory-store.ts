@@ -1,5 +1,6 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import { AppError } from '../../lib/app-error.js';
 import type { InventoryTables } from './inventory-tables.js';
 
 export type SystemRow = Selectable<InventoryTables['inventory_systems']>;
@@ -22,6 +23,20 @@ const linkTables = {
 } as const;
 
 const emptyLinks = (): ActivityLinks => ({ systemIds: [], processorIds: [], measureIds: [] });
+
+/**
+ * Runs a write of a named entry. The services check names first; two writers racing for one name make the
+ * database refuse the second, which is the same conflict, not a server error.
+ */
+async function refusingNameTaken(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === '23505')
+      throw new AppError('conflict', 'An entry with this name exists already.');
+    throw error;
+  }
+}
 
 /** SQL for the inventory: systems, processors, measures, activities with their links, the organization. */
 export function inventoryStore() {
@@ -77,10 +92,12 @@ export function inventoryStore() {
       return tx.selectFrom('inventory_systems').selectAll().where('id', 'in', ids).execute();
     },
     async insertSystem(tx: Executor, row: NewSystemRow): Promise<void> {
-      await tx.insertInto('inventory_systems').values(row).execute();
+      await refusingNameTaken(tx.insertInto('inventory_systems').values(row).execute());
     },
     async updateSystem(tx: Executor, id: string, changes: SystemChanges): Promise<void> {
-      await tx.updateTable('inventory_systems').set(changes).where('id', '=', id).execute();
+      await refusingNameTaken(
+        tx.updateTable('inventory_systems').set(changes).where('id', '=', id).execute(),
+      );
     },
     async deleteSystem(tx: Executor, id: string): Promise<void> {
       await tx.deleteFrom('inventory_systems').where('id', '=', id).execute();
@@ -101,14 +118,16 @@ export function inventoryStore() {
         .executeTakeFirst();
     },
     async insertProcessor(tx: Executor, row: NewProcessorRow): Promise<void> {
-      await tx.insertInto('inventory_processors').values(row).execute();
+      await refusingNameTaken(tx.insertInto('inventory_processors').values(row).execute());
     },
     async updateProcessor(
       tx: Executor,
       id: string,
       changes: Updateable<InventoryTables['inventory_processors']>,
     ): Promise<void> {
-      await tx.updateTable('inventory_processors').set(changes).where('id', '=', id).execute();
+      await refusingNameTaken(
+        tx.updateTable('inventory_processors').set(changes).where('id', '=', id).execute(),
+      );
     },
     async deleteProcessor(tx: Executor, id: string): Promise<void> {
       await tx.deleteFrom('inventory_processors').where('id', '=', id).execute();
@@ -121,14 +140,16 @@ export function inventoryStore() {
       return tx.selectFrom('inventory_measures').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async insertMeasure(tx: Executor, row: MeasureRow): Promise<void> {
-      await tx.insertInto('inventory_measures').values(row).execute();
+      await refusingNameTaken(tx.insertInto('inventory_measures').values(row).execute());
     },
     async updateMeasure(
       tx: Executor,
       id: string,
       changes: Updateable<InventoryTables['inventory_measures']>,
     ): Promise<void> {
-      await tx.updateTable('inventory_measures').set(changes).where('id', '=', id).execute();
+      await refusingNameTaken(
+        tx.updateTable('inventory_measures').set(changes).where('id', '=', id).execute(),
+      );
     },
     async deleteMeasure(tx: Executor, id: string): Promise<void> {
       await tx.deleteFrom('inventory_measures').where('id', '=', id).execute();
@@ -149,14 +170,16 @@ export function inventoryStore() {
         .executeTakeFirst();
     },
     async insertActivity(tx: Executor, row: NewActivityRow): Promise<void> {
-      await tx.insertInto('inventory_activities').values(row).execute();
+      await refusingNameTaken(tx.insertInto('inventory_activities').values(row).execute());
     },
     async updateActivity(
       tx: Executor,
       id: string,
       changes: Updateable<InventoryTables['inventory_activities']>,
     ): Promise<void> {
-      await tx.updateTable('inventory_activities').set(changes).where('id', '=', id).execute();
+      await refusingNameTaken(
+        tx.updateTable('inventory_activities').set(changes).where('id', '=', id).execute(),
+      );
     },
     async deleteActivity(tx: Executor, id: string): Promise<void> {
       await tx.deleteFrom('inventory_activities').where('id', '=', id).execute();

@@ -61,6 +61,16 @@ export function categoriesOverlap(held: readonly string[], affected: readonly st
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)].sort();
+
+/** Tasks go to the systems whose categories overlap the affected ones: one with none would never get any. */
+function assertHoldsCategoriesIfSentTasks(sentTasks: boolean, categories: readonly string[]): void {
+  if (!sentTasks || categories.length > 0) return;
+  throw new AppError('validation_failed', 'A system sent tasks must name the data categories it holds.', {
+    errors: [
+      { in: 'body', path: 'dataCategories', message: 'name at least one for a system with an endpoint' },
+    ],
+  });
+}
 const originOf = (url: string) => new URL(url).origin;
 const targetOf = (row: SystemRow): FulfilmentTarget => ({
   id: row.id,
@@ -171,13 +181,7 @@ export function inventorySystems({
     context: AuditContext,
     input: SystemRegistration,
   ): Promise<{ system: SystemEntry; secret: string | null }> {
-    if (input.endpointUrl && input.dataCategories.length === 0) {
-      throw new AppError('validation_failed', 'A system sent tasks must name the data categories it holds.', {
-        errors: [
-          { in: 'body', path: 'dataCategories', message: 'name at least one for a system with an endpoint' },
-        ],
-      });
-    }
+    assertHoldsCategoriesIfSentTasks(Boolean(input.endpointUrl), input.dataCategories);
     const id = randomUUID();
     const policies = await retentionPolicyIds();
     const secret = await db.transaction().execute(async (tx) => {
@@ -223,21 +227,7 @@ export function inventorySystems({
       if (changes.name !== undefined) await assertNameFree(tx, changes.name, id);
       const endpointId = current.endpoint_id;
       const categories = changes.dataCategories ?? current.data_categories;
-      if ((endpointId || changes.endpointUrl) && categories.length === 0) {
-        throw new AppError(
-          'validation_failed',
-          'A system sent tasks must name the data categories it holds.',
-          {
-            errors: [
-              {
-                in: 'body',
-                path: 'dataCategories',
-                message: 'name at least one for a system with an endpoint',
-              },
-            ],
-          },
-        );
-      }
+      assertHoldsCategoriesIfSentTasks(Boolean(endpointId || changes.endpointUrl), categories);
       let created: Awaited<ReturnType<typeof createEndpoint>> | null = null;
       if (changes.endpointUrl !== undefined) {
         if (endpointId) await endpoints.updateIn(tx, endpointId, { url: changes.endpointUrl });
