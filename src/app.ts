@@ -31,6 +31,9 @@ import { consoleRoutes } from './modules/console/console-routes.js';
 import { drpAdminRoutes } from './modules/drp/drp-admin-routes.js';
 import { drpRoutes } from './modules/drp/drp-routes.js';
 import { drpVerificationRoutes } from './modules/drp/drp-verification-routes.js';
+import { fidesRoutes } from './modules/inventory/fides-routes.js';
+import { inventoryRoutes } from './modules/inventory/inventory-routes.js';
+import { ropaRoutes } from './modules/inventory/ropa-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
 import { webhookRoutes } from './modules/notifications/webhook-routes.js';
@@ -41,7 +44,6 @@ import { reportsRoutes } from './modules/reports/reports-routes.js';
 import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
 import { requestRoutes } from './modules/requests/request-routes.js';
-import { systemRoutes } from './modules/requests/system-routes.js';
 import { minimizationRoutes } from './modules/retention/minimization-routes.js';
 import { retentionRoutes } from './modules/retention/retention-routes.js';
 import { taxonomyRoutes } from './modules/taxonomy/taxonomy-routes.js';
@@ -175,7 +177,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(requestRoutes(services));
   await app.register(requestExportRoutes(services));
   await app.register(fulfilmentRoutes(services));
-  await app.register(systemRoutes(services));
+  await app.register(inventoryRoutes(services));
+  await app.register(ropaRoutes(services));
+  await app.register(
+    fidesRoutes({
+      dataMap: () => services.inventory.dataMap(),
+      applyImport: (context, plan) => services.inventory.applyImport(context, plan),
+      audit: services.audit,
+    }),
+  );
   await app.register(retentionRoutes(services));
   await app.register(minimizationRoutes(services));
   await app.register(drpRoutes({ ...services, rateLimitPerMinute: config.authRateLimit }));

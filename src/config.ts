@@ -75,6 +75,12 @@ export const settings = {
     description:
       'External base URL, used in links Custos prints and sends (setup links, download links, e-mails). Unset: `http(s)://<CUSTOS_HOST>:<CUSTOS_PORT>`, with `localhost` for a wildcard or loopback host (`0.0.0.0`, `::`, `127.0.0.1`).',
   },
+  dpoContact: {
+    env: 'DPO_CONTACT',
+    schema: z.string().trim().min(1).max(500).optional(),
+    description:
+      'How to reach the data protection officer (an address or URL): the default DPO contact of the organization profile, until it is saved.',
+  },
   dataDir: {
     env: 'CUSTOS_DATA_DIR',
     schema: z.string().min(1),

@@ -9,6 +9,7 @@ import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
 import { consentModule } from './modules/consent/consent-wiring.js';
 import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
+import { inventoryModule } from './modules/inventory/inventory-wiring.js';
 import { keysModule } from './modules/keys/keys-wiring.js';
 import { mailModule } from './modules/mail/mail-wiring.js';
 import { notificationsModule } from './modules/notifications/notifications-wiring.js';
@@ -64,6 +65,15 @@ export function createServices({ config, database, clock, logger, version }: Ser
     purposes: consent.purposes,
     retentionPolicies: retention.retentionPolicies,
   });
+  const inventory = inventoryModule(platform, {
+    audit: audit.audit,
+    endpoints: notifications.notifications.endpoints,
+    collections: vault.collections,
+    purposes: consent.purposes,
+    retentionPolicies: retention.retentionPolicies,
+    // The requests module is built below; a system is asked about only when someone deletes it.
+    tasksSentTo: (tx, systemId) => requests.systemTasks.countSentTo(tx, systemId),
+  });
   // Requests filed through DRP tell their agent of each change of status, in the change's transaction.
   const drpStatus = drpStatusModule(platform);
   const requests = requestsModule(platform, {
@@ -76,6 +86,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     vault,
     consent,
     retention,
+    systems: inventory.inventorySystems,
     observers: [drpStatus.observer],
   });
   // An endpoint an operator disabled is no surprise; a delivery that failed every attempt is.
@@ -146,7 +157,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     requestVerification: requests.requestVerification,
     requestExports: requests.requestExports,
     reminders: requests.reminders,
-    downstreamSystems: requests.downstreamSystems,
+    inventory: inventory.inventory,
+    ropa: inventory.ropa,
     systemTasks: requests.systemTasks,
     rectification: requests.rectification,
     erasure: requests.erasure,

@@ -4,6 +4,7 @@ import type { AlertTables } from '../modules/alerts/alert-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
 import type { ConsentTables } from '../modules/consent/consent-tables.js';
 import type { DrpTables } from '../modules/drp/drp-tables.js';
+import type { InventoryTables } from '../modules/inventory/inventory-tables.js';
 import type { KeysTables } from '../modules/keys/keys-tables.js';
 import type { MailTables } from '../modules/mail/mail-tables.js';
 import type { NotificationTables } from '../modules/notifications/notification-tables.js';
@@ -40,4 +41,5 @@ export type DB = {
   DrpTables &
   MailTables &
   PrivacyCenterTables &
-  AlertTables;
+  AlertTables &
+  InventoryTables;

@@ -198,7 +198,7 @@ describe('alerts', () => {
     it('raises a warning when a downstream system reports a task failed, or cannot be sent it', async () => {
       const register = async (category: string) => {
         const path = receiver.newPath();
-        const response = await as('dpo', 'POST', '/v1/systems', {
+        const response = await as('dpo', 'POST', '/v1/inventory/systems', {
           name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
           owner: 'CRM team',
           dataCategories: [category],

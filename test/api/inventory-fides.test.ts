@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { faker } from '@faker-js/faker';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { AuditContext } from '../../src/modules/audit/audit-types.js';
 import { sampleDataMap } from '../../src/modules/inventory/__fixtures__/data-map.js';
-import { fidesRoutes } from '../../src/modules/inventory/fides-routes.js';
 import type { InventoryImport } from '../../src/modules/inventory/inventory-model.js';
 import { actAs } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -18,7 +17,8 @@ const saasCompany = readFileSync(
 
 /**
  * The Fides routes on the real app (authentication, access, problem documents, audit), over a map held
- * in memory in place of the inventory's core, which records the plans it is asked to apply.
+ * in memory in place of the inventory's core, which records the plans it is asked to apply (the
+ * inventory's own tests apply plans to the database).
  */
 describe('Fides manifests over HTTP', () => {
   let t: TestApp;
@@ -26,18 +26,12 @@ describe('Fides manifests over HTTP', () => {
   const applied: { context: AuditContext; plan: InventoryImport }[] = [];
 
   beforeAll(async () => {
-    t = await createTestApp({
-      beforeReady: async (app) => {
-        await app.register(
-          fidesRoutes({
-            dataMap: async () => map,
-            applyImport: async (context, plan) => {
-              applied.push({ context, plan });
-            },
-            audit: { record: (context, entry) => t.runtime.services.audit.record(context, entry) },
-          }),
-        );
-      },
+    t = await createTestApp();
+    vi.spyOn(t.runtime.services.inventory, 'dataMap').mockImplementation(async () => map);
+    vi.spyOn(t.runtime.services.inventory, 'applyImport').mockImplementation(async (context, plan) => {
+      applied.push({ context, plan });
+      const none = { created: 0, replaced: 0 };
+      return { systems: none, processors: none, activities: none };
     });
   });
   afterAll(() => t.close());

@@ -169,14 +169,14 @@ describe('fulfilling rectification requests', () => {
         '/v1/requests/{id}/closure',
         '/v1/system-tasks/{id}/callback',
         '/v1/subjects/{id}/restriction/lift',
-        '/v1/systems',
+        '/v1/inventory/systems',
         '/v1/retention/policies',
         '/v1/subjects/{id}/legal-holds',
         '/v1/legal-holds/{id}/lift',
       ]),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['RequestSystemTask', 'DownstreamSystem', 'RetentionPolicy', 'LegalHold']),
+      expect.arrayContaining(['RequestSystemTask', 'InventorySystem', 'RetentionPolicy', 'LegalHold']),
     );
   });
 

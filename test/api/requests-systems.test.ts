@@ -60,18 +60,19 @@ describe('downstream systems', { timeout: 120_000 }, () => {
 
   // Each test registers the systems it is about; those of earlier tests are switched off.
   beforeEach(async () => {
-    const systems = (await as('dpo', 'GET', '/v1/systems')).json().items as {
+    const systems = (await as('dpo', 'GET', '/v1/inventory/systems')).json().items as {
       id: string;
-      enabled: boolean;
+      fulfilment: { enabled: boolean } | null;
     }[];
-    for (const system of systems.filter((row) => row.enabled)) {
-      expect((await as('dpo', 'PATCH', `/v1/systems/${system.id}`, { enabled: false })).statusCode).toBe(200);
+    for (const system of systems.filter((row) => row.fulfilment?.enabled)) {
+      const disabled = await as('dpo', 'PATCH', `/v1/inventory/systems/${system.id}`, { enabled: false });
+      expect(disabled.statusCode).toBe(200);
     }
   });
 
   async function register(dataCategories: string[], options: { enabled?: boolean } = {}) {
     const path = receiver.newPath();
-    const response = await as('dpo', 'POST', '/v1/systems', {
+    const response = await as('dpo', 'POST', '/v1/inventory/systems', {
       name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
       owner: 'CRM team',
       dataCategories,
@@ -80,10 +81,10 @@ describe('downstream systems', { timeout: 120_000 }, () => {
     });
     expect(response.statusCode, response.body).toBe(201);
     const { system, secret } = response.json() as {
-      system: { id: string; endpoint: { id: string } };
+      system: { id: string; fulfilment: { endpointId: string } };
       secret: string;
     };
-    return { id: system.id, endpointId: system.endpoint.id, secret, path };
+    return { id: system.id, endpointId: system.fulfilment.endpointId, secret, path };
   }
 
   const tasksOf = async (requestId: string) =>
@@ -111,18 +112,18 @@ describe('downstream systems', { timeout: 120_000 }, () => {
     it('registers a system with an endpoint of its own, whose secret is shown once', async () => {
       const system = await register(['user.contact']);
       expect(system.secret).toMatch(/^whsec_/);
-      const listed = await as('privacy_agent', 'GET', '/v1/systems');
+      const listed = await as('privacy_agent', 'GET', '/v1/inventory/systems');
       expect(listed.statusCode).toBe(200);
       expect(listed.body).not.toContain(system.secret);
       const endpoint = await as('dpo', 'GET', `/v1/webhooks/endpoints/${system.endpointId}`);
       expect(endpoint.json()).toMatchObject({ eventTypes: [], enabled: true });
-      expect((await as('privacy_agent', 'POST', '/v1/systems', {})).statusCode).toBe(403);
+      expect((await as('privacy_agent', 'POST', '/v1/inventory/systems', {})).statusCode).toBe(403);
       const audited = (await auditOf(t, system.id)).map((entry) => entry.action);
-      expect(audited).toEqual(['request.system.registered']);
+      expect(audited).toEqual(['inventory.system.created']);
     });
 
     it('refuses unknown data categories and a name in use', async () => {
-      const unknown = await as('dpo', 'POST', '/v1/systems', {
+      const unknown = await as('dpo', 'POST', '/v1/inventory/systems', {
         name: 'Shoes',
         owner: 'Retail',
         dataCategories: ['footwear.size'],
@@ -133,8 +134,8 @@ describe('downstream systems', { timeout: 120_000 }, () => {
         { in: 'body', path: 'dataCategories.0', message: 'is not a data category of the taxonomy' },
       ]);
       const first = await register(['user.name']);
-      const name = (await as('dpo', 'GET', `/v1/systems/${first.id}`)).json().name;
-      const again = await as('dpo', 'POST', '/v1/systems', {
+      const name = (await as('dpo', 'GET', `/v1/inventory/systems/${first.id}`)).json().name;
+      const again = await as('dpo', 'POST', '/v1/inventory/systems', {
         name,
         owner: 'x',
         dataCategories: ['user.name'],
@@ -146,17 +147,17 @@ describe('downstream systems', { timeout: 120_000 }, () => {
     it('deletes an unused system with its endpoint; keeps one with tasks, and its endpoint', async () => {
       const unused = await register(['user.unique_id']);
       expect((await as('dpo', 'DELETE', `/v1/webhooks/endpoints/${unused.endpointId}`)).statusCode).toBe(409);
-      expect((await as('dpo', 'DELETE', `/v1/systems/${unused.id}`)).statusCode).toBe(204);
+      expect((await as('dpo', 'DELETE', `/v1/inventory/systems/${unused.id}`)).statusCode).toBe(204);
       expect((await as('dpo', 'GET', `/v1/webhooks/endpoints/${unused.endpointId}`)).statusCode).toBe(404);
 
       const used = await register(['user.account']);
       const person = await createPerson(t, service, { orders: 0 });
       const requestId = await workedRequest(t, service, 'restriction', person);
       await as('privacy_agent', 'POST', `/v1/requests/${requestId}/restriction`, { ground: 'other' });
-      const refused = await as('dpo', 'DELETE', `/v1/systems/${used.id}`);
+      const refused = await as('dpo', 'DELETE', `/v1/inventory/systems/${used.id}`);
       expect(refused.statusCode).toBe(409);
-      const disabled = await as('dpo', 'PATCH', `/v1/systems/${used.id}`, { enabled: false });
-      expect(disabled.json()).toMatchObject({ enabled: false });
+      const disabled = await as('dpo', 'PATCH', `/v1/inventory/systems/${used.id}`, { enabled: false });
+      expect(disabled.json().system).toMatchObject({ fulfilment: { enabled: false } });
     });
   });
 
@@ -343,5 +344,37 @@ describe('downstream systems', { timeout: 120_000 }, () => {
     expect(await tasksOf(requestId)).toEqual([]);
     expect(restricted.json().state).toBe('completed');
     expect(receiver.at(system.path)).toEqual([]);
+  });
+
+  it('sends nothing to a system without an endpoint, until one is given', async () => {
+    const created = await as('dpo', 'POST', '/v1/inventory/systems', {
+      name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
+      owner: 'Archive team',
+      kind: 'paper',
+      dataCategories: ['user.contact'],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ secret: null, system: { fulfilment: null } });
+    const person = await createPerson(t, service, { orders: 0 });
+    const requestId = await workedRequest(t, service, 'restriction', person);
+    await as('privacy_agent', 'POST', `/v1/requests/${requestId}/restriction`, { ground: 'other' });
+    expect(await tasksOf(requestId)).toEqual([]);
+
+    const path = receiver.newPath();
+    const given = await as('dpo', 'PATCH', `/v1/inventory/systems/${created.json().system.id}`, {
+      endpointUrl: receiver.urlFor(path),
+    });
+    expect(given.statusCode, given.body).toBe(200);
+    expect(given.json().secret).toMatch(/^whsec_/);
+    expect(given.json().system.fulfilment).toMatchObject({
+      enabled: true,
+      endpointUrl: receiver.urlFor(path),
+    });
+    const endpoint = await as(
+      'dpo',
+      'GET',
+      `/v1/webhooks/endpoints/${given.json().system.fulfilment.endpointId}`,
+    );
+    expect(endpoint.json()).toMatchObject({ eventTypes: [], enabled: true });
   });
 });

@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumPdfRenderer, type PdfRenderer } from '../../src/lib/documents/pdf.js';
-import type { AuditService } from '../../src/modules/audit/audit-service.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DataMap } from '../../src/modules/inventory/inventory-model.js';
 import { controllerHeadings, processorHeadings } from '../../src/modules/inventory/ropa-document.js';
-import { ropaRoutes } from '../../src/modules/inventory/ropa-routes.js';
-import { ropaService } from '../../src/modules/inventory/ropa-service.js';
 import { activityEntry, cleanDataMap, ids, processorEntry } from '../helpers/data-map.js';
 import { caller } from '../helpers/fulfilment.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -15,26 +11,16 @@ const chromiumPath = process.env.CUSTOS_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * The RoPA, findings, notice and resolved-activity routes over a data map the test sets, so each test
- * states the map it is about. The routes are registered on a fully wired app with its real audit log.
+ * states the map it is about; the rest is the fully wired app with its real audit log.
  */
 let t: TestApp;
 let map: DataMap;
-let pdf: PdfRenderer;
 let as: ReturnType<typeof caller>;
 
 beforeAll(async () => {
-  let audit: AuditService | undefined;
-  const service = ropaService({
-    dataMap: async () => map,
-    audit: { record: (context, entry) => (audit as AuditService).record(context, entry) },
-    pdf: (documentHtml) => pdf(documentHtml),
-  });
-  t = await createTestApp({
-    beforeReady: async (app) => {
-      await app.register(ropaRoutes({ ropa: service }));
-    },
-  });
-  audit = t.runtime.services.audit;
+  t = await createTestApp();
+  // The inventory's core answers the map each test states; everything after it is the real app's.
+  vi.spyOn(t.runtime.services.inventory, 'dataMap').mockImplementation(async () => map);
   as = caller(t);
 });
 
@@ -44,7 +30,6 @@ afterAll(async () => {
 
 beforeEach(() => {
   map = cleanDataMap();
-  pdf = chromiumPdfRenderer({ chromiumPath, timeoutMs: 60_000 });
 });
 
 async function exportsAudited(format: string) {
@@ -120,13 +105,22 @@ describe('GET /v1/ropa', () => {
   );
 
   it('answers 503 pdf_unavailable without Chromium, and audits no export', async () => {
-    pdf = chromiumPdfRenderer({ chromiumPath: '/nonexistent/chromium', timeoutMs: 1000 });
-    const before = (await exportsAudited('pdf')).length;
-    const response = await as('dpo', 'GET', '/v1/ropa?format=pdf');
-    expect(response.statusCode).toBe(503);
-    expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json().code).toBe('pdf_unavailable');
-    expect(await exportsAudited('pdf')).toHaveLength(before);
+    const without = await createTestApp({ env: { CUSTOS_CHROMIUM_PATH: '/nonexistent/chromium' } });
+    try {
+      vi.spyOn(without.runtime.services.inventory, 'dataMap').mockImplementation(async () => map);
+      const response = await caller(without)('dpo', 'GET', '/v1/ropa?format=pdf');
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.json().code).toBe('pdf_unavailable');
+      const entries = await caller(without)(
+        'auditor',
+        'GET',
+        '/v1/audit/entries?action=inventory.ropa.exported&limit=200',
+      );
+      expect(entries.json().items).toEqual([]);
+    } finally {
+      await without.close();
+    }
   });
 
   it('refuses an unknown format and callers without inventory.read', async () => {

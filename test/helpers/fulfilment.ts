@@ -255,7 +255,7 @@ export async function erasureAwaitingSystem(
 ): Promise<{ path: string; requestId: string }> {
   const as = caller(t);
   const path = receiver.newPath();
-  const registered = await as('dpo', 'POST', '/v1/systems', {
+  const registered = await as('dpo', 'POST', '/v1/inventory/systems', {
     name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
     owner: 'CRM team',
     dataCategories: ['user.contact'],

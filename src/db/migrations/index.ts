@@ -22,6 +22,7 @@ import * as m0020 from './0020_erasure_reach.js';
 import * as m0021 from './0021_session_mfa_verified.js';
 import * as m0022 from './0022_audit_checkpoint_chain.js';
 import * as m0023 from './0023_pending_registrations.js';
+import * as m0024 from './0024_inventory.js';
 import * as m0028 from './0028_audit_archive.js';
 
 /**
@@ -52,5 +53,6 @@ export const migrations: Record<string, Migration> = {
   '0021_session_mfa_verified': m0021,
   '0022_audit_checkpoint_chain': m0022,
   '0023_pending_registrations': m0023,
+  '0024_inventory': m0024,
   '0028_audit_archive': m0028,
 };

@@ -44,8 +44,10 @@ export const permissions = {
   'requests.fulfil':
     'Fulfil requests against the vault and consent: rectify records, erase subjects, restrict processing, record objections and opt-outs.',
   'restrictions.lift': 'Lift a subject’s restriction of processing (GDPR Art. 18(3)).',
-  'systems.read': 'See the downstream systems that hold copies of personal data, and their endpoints.',
-  'systems.manage': 'Register, change and delete downstream systems (each with its webhook endpoint).',
+  'inventory.read':
+    'See the data map: systems and data assets (with the endpoints tasks are sent to), processors, processing activities, security measures, the organization profile; the RoPA and its exports, findings, the privacy-notice draft; export it as fideslang manifests.',
+  'inventory.manage':
+    'Register, change and delete systems (each with its webhook endpoint), processors, processing activities and security measures; save the organization profile; import fideslang manifests into the register.',
   'retention.read':
     'See retention policies, subjects’ legal holds, and what erasure kept of a subject until when.',
   'retention.manage': 'Create, change and delete retention policies.',
@@ -58,10 +60,6 @@ export const permissions = {
   'alerts.read':
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
-  'inventory.read':
-    'See the data map (systems, processors, processing activities), the RoPA and its exports, findings, the privacy-notice draft; export it as fideslang manifests.',
-  'inventory.manage':
-    'Register, change and delete systems, processors, processing activities, measures and the organization profile; import fideslang manifests.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -91,12 +89,7 @@ const vaultWorking: Permission[] = [
 const consentReading: Permission[] = ['consent.purposes.read', 'consent.read'];
 const consentWorking: Permission[] = [...consentReading, 'consent.write', 'consent.check'];
 /** Fulfilling requests day to day; lifting restrictions, systems, policies and holds stay with the DPO. */
-const fulfilmentWorking: Permission[] = [
-  'requests.fulfil',
-  'systems.read',
-  'inventory.read',
-  'retention.read',
-];
+const fulfilmentWorking: Permission[] = ['requests.fulfil', 'inventory.read', 'retention.read'];
 const requestWorking: Permission[] = [
   'requests.read',
   'requests.create',
@@ -127,7 +120,6 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'alerts.read',
     ...fulfilmentWorking,
     'restrictions.lift',
-    'systems.manage',
     'inventory.manage',
     'retention.manage',
     'legal_holds.manage',
@@ -151,7 +143,6 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'requests.read',
     'reports.read',
     'drp.agents.read',
-    'systems.read',
     'inventory.read',
     'retention.read',
     'alerts.read',

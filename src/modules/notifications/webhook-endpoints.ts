@@ -44,12 +44,12 @@ function originOf(url: string): string {
   return new URL(url).origin;
 }
 
-/** The database's refusal to delete an endpoint a downstream system (requests module) sends through. */
+/** The database's refusal to delete an endpoint a system of the inventory sends its tasks through. */
 function refuseWhileInUse(error: unknown): never {
   if ((error as { code?: unknown } | null)?.code === '23503') {
     throw new AppError(
       'conflict',
-      'This endpoint belongs to a downstream system; delete the system instead.',
+      'This endpoint belongs to a system of the inventory; delete the system instead.',
     );
   }
   throw error;

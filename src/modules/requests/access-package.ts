@@ -1,7 +1,7 @@
 import type { AutomatedDecisionMaking } from '../consent/purpose-service.js';
+import { categoriesOverlap } from '../inventory/inventory-systems.js';
 import { coverageOf, type PolicyRule } from '../retention/erasure-plan.js';
 import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
-import { categoriesOverlap } from './downstream-systems.js';
 import type { RequestRow } from './request-store.js';
 import { requestTypeLabels } from './request-types.js';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ZKeptGroup } from '../retention/retention-schemas.js';
-import type { SystemView } from './downstream-systems.js';
 import { ZRequest } from './request-schemas.js';
 import {
   closureReasons,
@@ -153,36 +152,6 @@ export const ZTask = z
   })
   .meta({ id: 'RequestSystemTask' });
 
-export const ZSystemInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  owner: z.string().trim().min(1).max(200).describe('The team or role answering for the system'),
-  description: z.string().max(1000).optional(),
-  dataCategories: z.array(z.string().max(200)).min(1).max(100),
-  endpointUrl: z.url().max(2000).describe('Where its tasks are sent, signed per Standard Webhooks'),
-  enabled: z.boolean().optional(),
-});
-
-export const ZSystemChanges = ZSystemInput.partial();
-
-export const ZSystem = z
-  .object({
-    id: z.uuid().toLowerCase(),
-    name: z.string(),
-    owner: z.string(),
-    description: z.string(),
-    dataCategories: z.array(z.string()),
-    enabled: z.boolean(),
-    endpoint: z.object({ id: z.uuid().toLowerCase(), url: z.string(), enabled: z.boolean() }),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  })
-  .meta({ id: 'DownstreamSystem' });
-
-export const ZSystemWithSecret = z.object({
-  system: ZSystem,
-  secret: z.string().describe('The signing secret (`whsec_…`) of its endpoint, shown only here'),
-});
-
 export function presentTask(task: TaskView): z.infer<typeof ZTask> {
   return {
     id: task.id,
@@ -198,19 +167,5 @@ export function presentTask(task: TaskView): z.infer<typeof ZTask> {
     createdAt: task.created_at.toISOString(),
     updatedAt: task.updated_at.toISOString(),
     doneAt: task.done_at?.toISOString() ?? null,
-  };
-}
-
-export function presentSystem(system: SystemView): z.infer<typeof ZSystem> {
-  return {
-    id: system.id,
-    name: system.name,
-    owner: system.owner,
-    description: system.description,
-    dataCategories: system.data_categories,
-    enabled: system.enabled,
-    endpoint: system.endpoint,
-    createdAt: system.created_at.toISOString(),
-    updatedAt: system.updated_at.toISOString(),
   };
 }

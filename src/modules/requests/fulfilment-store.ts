@@ -2,47 +2,15 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { RequestTables } from './request-tables.js';
 
-export type SystemRow = Selectable<RequestTables['downstream_systems']>;
 export type TaskRow = Selectable<RequestTables['request_system_tasks']>;
 export type RestrictionRow = Selectable<RequestTables['subject_restrictions']>;
-export type TaskWithSystem = TaskRow & { system_name: string };
 
 /** Task statuses still waiting for the system. */
 export const openTaskStatuses = ['pending', 'failed', 'retried'] as const;
 
-/** SQL for downstream systems, their tasks, and subjects' restrictions. */
+/** SQL for the tasks sent to systems, and subjects' restrictions. */
 export function fulfilmentStore() {
   return {
-    async insertSystem(tx: Executor, row: Insertable<RequestTables['downstream_systems']>): Promise<void> {
-      await tx.insertInto('downstream_systems').values(row).execute();
-    },
-    listSystems(tx: Executor): Promise<SystemRow[]> {
-      return tx.selectFrom('downstream_systems').selectAll().orderBy('name').execute();
-    },
-    findSystem(tx: Executor, id: string): Promise<SystemRow | undefined> {
-      return tx.selectFrom('downstream_systems').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-    lockSystem(tx: Executor, id: string): Promise<SystemRow | undefined> {
-      return tx
-        .selectFrom('downstream_systems')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-    },
-    systemNamed(tx: Executor, name: string): Promise<SystemRow | undefined> {
-      return tx.selectFrom('downstream_systems').selectAll().where('name', '=', name).executeTakeFirst();
-    },
-    async updateSystem(
-      tx: Executor,
-      id: string,
-      changes: Updateable<RequestTables['downstream_systems']>,
-    ): Promise<void> {
-      await tx.updateTable('downstream_systems').set(changes).where('id', '=', id).execute();
-    },
-    async deleteSystem(tx: Executor, id: string): Promise<void> {
-      await tx.deleteFrom('downstream_systems').where('id', '=', id).execute();
-    },
     async countTasksOfSystem(tx: Executor, systemId: string): Promise<number> {
       const row = await tx
         .selectFrom('request_system_tasks')
@@ -103,15 +71,8 @@ export function fulfilmentStore() {
     ): Promise<void> {
       await tx.updateTable('request_system_tasks').set(changes).where('id', '=', id).execute();
     },
-    tasksOf(tx: Executor, requestId: string): Promise<TaskWithSystem[]> {
-      return tx
-        .selectFrom('request_system_tasks as t')
-        .innerJoin('downstream_systems as s', 's.id', 't.system_id')
-        .selectAll('t')
-        .select('s.name as system_name')
-        .where('t.request_id', '=', requestId)
-        .orderBy('s.name')
-        .execute();
+    tasksOf(tx: Executor, requestId: string): Promise<TaskRow[]> {
+      return tx.selectFrom('request_system_tasks').selectAll().where('request_id', '=', requestId).execute();
     },
     async countOpenTasks(tx: Executor, requestId: string): Promise<number> {
       const row = await tx

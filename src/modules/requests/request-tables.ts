@@ -114,21 +114,6 @@ export type RequestTables = {
     lifted_by_type: string | null;
     lifted_by_id: string | null;
   };
-  /** Systems holding copies of personal data, told of erasures, rectifications and restrictions. */
-  downstream_systems: {
-    id: string;
-    name: string;
-    /** Who answers for the system (a team or role), never a person's contact data. */
-    owner: string;
-    description: string;
-    /** Taxonomy data categories the system holds; tasks go to systems whose categories overlap. */
-    data_categories: string[];
-    /** The webhook endpoint (notifications module) its tasks are signed and delivered through. */
-    endpoint_id: string;
-    enabled: ColumnType<boolean, boolean | undefined, boolean>;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-  };
   /** What one downstream system was asked to do for one request, and how it answered. */
   request_system_tasks: {
     id: string;

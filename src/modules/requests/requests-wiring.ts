@@ -4,11 +4,11 @@ import type { OperatorService } from '../access/operator-service.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { consentModule } from '../consent/consent-wiring.js';
+import type { InventorySystems } from '../inventory/inventory-systems.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { NotificationService } from '../notifications/notification-service.js';
 import type { retentionModule } from '../retention/retention-wiring.js';
 import type { vaultModule } from '../vault/vault-wiring.js';
-import { downstreamSystems as downstreamSystemService } from './downstream-systems.js';
 import { erasure as erasureService } from './erasure.js';
 import { fulfilmentSteps } from './fulfilment-steps.js';
 import { fulfilmentStore } from './fulfilment-store.js';
@@ -43,6 +43,8 @@ type Deps = {
     ReturnType<typeof retentionModule>,
     'retentionPolicies' | 'legalHolds' | 'erasureRetention'
   >;
+  /** The inventory's systems: those with an endpoint are sent erasure, rectification and restriction tasks. */
+  systems: InventorySystems;
   /** Told of every change of a request's status, in the change's transaction (the DRP adapter is one). */
   observers: readonly RequestObserver[];
 };
@@ -94,13 +96,6 @@ export function requestsModule(platform: Platform, deps: Deps) {
     settings: { withinDays: config.requestReminderDays, publicUrl: config.publicUrl },
     alerts: raiseAlert,
   });
-  const downstreamSystems = downstreamSystemService({
-    db,
-    store: fulfilmentRows,
-    audit,
-    clock,
-    endpoints: notifications.endpoints,
-  });
   const requestExports = requestExportService({
     db,
     store: requestRows,
@@ -113,13 +108,13 @@ export function requestsModule(platform: Platform, deps: Deps) {
     processing: consentProcessing({ purposes: consent.purposes, consent: consent.consent }),
     recipients: {
       list: async () =>
-        (await downstreamSystems.list())
-          .filter((system) => system.enabled)
+        (await deps.systems.list())
+          .filter((system) => system.fulfilment?.enabled ?? true)
           .map((system) => ({
             name: system.name,
             owner: system.owner,
             description: system.description,
-            dataCategories: system.data_categories,
+            dataCategories: system.dataCategories,
           })),
     },
     retention: { list: () => retention.retentionPolicies.list() },
@@ -130,7 +125,7 @@ export function requestsModule(platform: Platform, deps: Deps) {
     clock,
     store: fulfilmentRows,
     workflow,
-    systems: downstreamSystems,
+    systems: deps.systems,
     direct: notifications.direct,
     box: sealedBox(deriveKey('custos.request-tasks.v1')),
     settings: { publicUrl: config.publicUrl, resendAfterMs: config.systemTaskResendAfter },
@@ -163,7 +158,7 @@ export function requestsModule(platform: Platform, deps: Deps) {
     steps: fulfilment,
     store: fulfilmentRows,
     mail,
-    systems: downstreamSystems,
+    systems: deps.systems,
     direct: notifications.direct,
     vault: vault.subjectErasure,
     retention: retention.erasureRetention,
@@ -185,7 +180,6 @@ export function requestsModule(platform: Platform, deps: Deps) {
     requestVerification,
     requestExports,
     reminders,
-    downstreamSystems,
     systemTasks,
     rectification,
     erasure,

@@ -4,9 +4,9 @@ import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { AuditContext } from '../audit/audit-types.js';
+import type { InventorySystems } from '../inventory/inventory-systems.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { DirectMessages } from '../notifications/webhook-direct.js';
-import type { DownstreamSystems } from './downstream-systems.js';
 import { restrictionLiftedNotice, restrictionNotice } from './fulfilment-notices.js';
 import type { FulfilmentSteps } from './fulfilment-steps.js';
 import type { FulfilmentStore } from './fulfilment-store.js';
@@ -20,7 +20,7 @@ type Deps = {
   steps: FulfilmentSteps;
   store: FulfilmentStore;
   mail: Pick<MailService, 'enqueue'>;
-  systems: Pick<DownstreamSystems, 'relevantWithin'>;
+  systems: Pick<InventorySystems, 'relevantWithin'>;
   direct: Pick<DirectMessages, 'send'>;
   /** The vault: the subject's status, and the data categories they hold (no values read). */
   vault: {
@@ -144,12 +144,12 @@ export function restriction({
       const categories = await categoriesHeld(vault, work.tx, subjectId);
       const relevant = await systems.relevantWithin(work.tx, categories);
       for (const system of relevant) {
-        await direct.send(work.tx, system.endpoint_id, 'downstream.restriction_lifted', {
+        await direct.send(work.tx, system.endpointId, 'downstream.restriction_lifted', {
           data: {
             subjectId,
             systemId: system.id,
             reason: input.reason,
-            dataCategories: system.data_categories,
+            dataCategories: system.dataCategories,
           },
         });
       }

@@ -8,9 +8,13 @@ import type { SealedBox } from '../../lib/sealed-box.js';
 import { digestSecret, randomSecret, secretsEqual } from '../../lib/secrets.js';
 import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditContext } from '../audit/audit-types.js';
+import {
+  categoriesOverlap,
+  type FulfilmentTarget,
+  type InventorySystems,
+} from '../inventory/inventory-systems.js';
 import type { DirectMessages } from '../notifications/webhook-direct.js';
-import { categoriesOverlap, type DownstreamSystems } from './downstream-systems.js';
-import type { FulfilmentStore, SystemRow, TaskRow, TaskWithSystem } from './fulfilment-store.js';
+import type { FulfilmentStore, TaskRow } from './fulfilment-store.js';
 import { isClosed } from './request-lifecycle.js';
 import type { RequestRow } from './request-store.js';
 import type { TaskScope } from './request-tables.js';
@@ -23,7 +27,8 @@ type Deps = {
   clock: Clock;
   store: FulfilmentStore;
   workflow: RequestWorkflow;
-  systems: Pick<DownstreamSystems, 'relevantWithin'>;
+  /** The inventory's systems: which are sent tasks, and their names. */
+  systems: Pick<InventorySystems, 'relevantWithin' | 'fulfilmentTargetWithin' | 'namesWithin'>;
   /** Signed webhook messages to one endpoint (the notifications module). */
   direct: Pick<DirectMessages, 'send'>;
   /** Seals what systems write back (AES-256-GCM under the requests key, bound to the task). */
@@ -42,7 +47,7 @@ type Deps = {
 /** What a request's fulfilment affects: the data categories, and for a rectification the records. */
 export type AffectedData = { categories: string[]; records?: TaskScope['records'] };
 
-export type TaskView = TaskWithSystem & { detail: string | null };
+export type TaskView = TaskRow & { system_name: string; detail: string | null };
 
 const messageTypes = {
   erasure: 'downstream.erasure_requested',
@@ -88,7 +93,7 @@ export function systemTasks({
   async function sendTask(
     tx: Tx,
     request: RequestRow,
-    system: SystemRow,
+    system: FulfilmentTarget,
     task: { id: string; action: TaskAction; scope: TaskScope },
   ) {
     const token = randomSecret(32);
@@ -102,7 +107,7 @@ export function systemTasks({
       subjectId: request.subject_id,
       ...task.scope,
     };
-    const sent = await direct.send(tx, system.endpoint_id, messageTypes[task.action], {
+    const sent = await direct.send(tx, system.endpointId, messageTypes[task.action], {
       data: { ...data, callbackUrl: callbackUrl(task.id, token) },
       redacted: { ...data, callbackUrl: callbackUrl(task.id, '[redacted]') },
     });
@@ -126,7 +131,7 @@ export function systemTasks({
       const id = randomUUID();
       const scope: TaskScope = {
         dataCategories: affected.categories.filter((category) =>
-          categoriesOverlap(system.data_categories, [category]),
+          categoriesOverlap(system.dataCategories, [category]),
         ),
         ...(affected.records ? { records: affected.records } : {}),
       };
@@ -163,16 +168,24 @@ export function systemTasks({
     return tasks;
   }
 
-  function taskViewOf(task: TaskWithSystem): TaskView {
-    return {
-      ...task,
-      detail: task.detail_sealed ? box.open(task.detail_sealed, detailAad(task.id)).toString('utf8') : null,
-    };
+  /** A request's tasks with their systems' names and what the systems wrote back, by system name. */
+  async function taskViews(tx: Tx | Kysely<DB>, requestId: string): Promise<TaskView[]> {
+    const tasks = await store.tasksOf(tx, requestId);
+    const names = await systems.namesWithin(
+      tx,
+      tasks.map((task) => task.system_id),
+    );
+    return tasks
+      .map((task) => ({
+        ...task,
+        system_name: names.get(task.system_id) ?? '',
+        detail: task.detail_sealed ? box.open(task.detail_sealed, detailAad(task.id)).toString('utf8') : null,
+      }))
+      .sort((a, b) => a.system_name.localeCompare(b.system_name));
   }
 
   async function taskView(tx: Tx | Kysely<DB>, requestId: string, taskId: string): Promise<TaskView> {
-    const found = (await store.tasksOf(tx, requestId)).find((task) => task.id === taskId) as TaskWithSystem;
-    return taskViewOf(found);
+    return (await taskViews(tx, requestId)).find((task) => task.id === taskId) as TaskView;
   }
 
   /**
@@ -283,7 +296,7 @@ export function systemTasks({
       const task = (await store.lockTask(work.tx, taskId)) as TaskRow;
       if (task.status === 'done') throw new AppError('conflict', 'This task was confirmed done already.');
       if (!due(task)) throw new AppError('conflict', 'This task was answered meanwhile.');
-      const system = (await store.findSystem(work.tx, task.system_id)) as SystemRow;
+      const system = await systems.fulfilmentTargetWithin(work.tx, task.system_id);
       const sent = await sendTask(work.tx, request, system, task);
       const attempts = task.attempts + 1;
       await store.updateTask(work.tx, taskId, {
@@ -378,10 +391,12 @@ export function systemTasks({
     /** A request's tasks with their systems and what the systems wrote back. */
     list: async (requestId: string): Promise<TaskView[]> => {
       await workflow.found(db, requestId);
-      return (await store.tasksOf(db, requestId)).map(taskViewOf);
+      return taskViews(db, requestId);
     },
     /** Tasks of the request still waiting for their system (the transitions route checks before completing). */
     openCount: (tx: Tx | Kysely<DB>, requestId: string) => store.countOpenTasks(tx, requestId),
+    /** How many tasks a system was ever sent (one that was sent any keeps its record, so it is not deleted). */
+    countSentTo: (tx: Tx | Kysely<DB>, systemId: string) => store.countTasksOfSystem(tx, systemId),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { categoriesOverlap } from './downstream-systems.js';
+import { categoriesOverlap } from './inventory-systems.js';
 
 describe('which downstream systems a fulfilment concerns', () => {
   it('matches equal categories, and a broader category either way', () => {
