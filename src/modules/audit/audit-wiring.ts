@@ -1,4 +1,5 @@
 import type { Platform } from '../../wiring/platform.js';
+import { auditExposures, networkRefsOf } from './audit-exposures.js';
 import { auditCheckpointJob, auditVerifyJob } from './audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './audit-keys.js';
 import { auditService } from './audit-service.js';
@@ -21,6 +22,10 @@ export function auditModule({ config, db, clock, logger }: Platform) {
   return {
     audit,
     auditKeys,
+    /** The blast radius's query: whose data one principal or network was handed in a window. */
+    exposures: auditExposures(db),
+    /** The keyed hashes of the client networks in an address range, as audit entries carry them. */
+    networkRefs: (cidr: string) => networkRefsOf(cidr, auditKeys().ipKey),
     background: {
       jobs: [
         auditCheckpointJob(audit, logger, config.auditWitnessDir),
