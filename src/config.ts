@@ -593,6 +593,19 @@ export const settings = {
     description:
       'Webhook messages whose deliveries are all finished are deleted, with their delivery log, after this long.',
   },
+  chromiumPath: {
+    env: 'CUSTOS_CHROMIUM_PATH',
+    schema: z.string().min(1),
+    default: '/usr/bin/chromium',
+    description:
+      'Chromium (or Chrome) that prints documents (the RoPA) to PDF, run headless. Without it, PDF downloads answer 503 `pdf_unavailable`; HTML, JSON and CSV still work.',
+  },
+  pdfTimeout: {
+    env: 'CUSTOS_PDF_TIMEOUT',
+    schema: duration,
+    default: '30s',
+    description: 'How long Chromium may take to print one document to PDF before it is stopped.',
+  },
 } as const satisfies Record<string, Setting>;
 
 type Settings = typeof settings;

@@ -70,6 +70,7 @@ const titles: Record<ErrorCode, string> = {
   objection_not_applicable: 'Objection does not apply',
   invalid_tc_string: 'Invalid TC string',
   service_unavailable: 'Service unavailable',
+  pdf_unavailable: 'PDF export unavailable',
   database_unavailable: 'Database unavailable',
   internal_error: 'Internal error',
 };

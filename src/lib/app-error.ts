@@ -47,6 +47,7 @@ export const errorCodes = {
   invalid_tc_string: 400,
   // Server side
   service_unavailable: 503,
+  pdf_unavailable: 503,
   database_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<string, number>;

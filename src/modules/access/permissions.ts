@@ -58,6 +58,9 @@ export const permissions = {
   'alerts.read':
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
+  'inventory.read':
+    'See the data map (systems, processors, processing activities), the RoPA and its exports, findings and the privacy-notice draft.',
+  'inventory.manage': 'Register, change and delete systems, processors, processing activities and measures.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -87,7 +90,12 @@ const vaultWorking: Permission[] = [
 const consentReading: Permission[] = ['consent.purposes.read', 'consent.read'];
 const consentWorking: Permission[] = [...consentReading, 'consent.write', 'consent.check'];
 /** Fulfilling requests day to day; lifting restrictions, systems, policies and holds stay with the DPO. */
-const fulfilmentWorking: Permission[] = ['requests.fulfil', 'systems.read', 'retention.read'];
+const fulfilmentWorking: Permission[] = [
+  'requests.fulfil',
+  'systems.read',
+  'inventory.read',
+  'retention.read',
+];
 const requestWorking: Permission[] = [
   'requests.read',
   'requests.create',
@@ -119,6 +127,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     ...fulfilmentWorking,
     'restrictions.lift',
     'systems.manage',
+    'inventory.manage',
     'retention.manage',
     'legal_holds.manage',
   ],
@@ -142,6 +151,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'reports.read',
     'drp.agents.read',
     'systems.read',
+    'inventory.read',
     'retention.read',
     'alerts.read',
   ],
