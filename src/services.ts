@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
+import { breachesModule } from './modules/breaches/breaches-wiring.js';
 import { consentModule } from './modules/consent/consent-wiring.js';
 import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
 import { keysModule } from './modules/keys/keys-wiring.js';
@@ -82,8 +83,18 @@ export function createServices({ config, database, clock, logger, version }: Ser
     consent,
     requests,
   });
+  const breaches = breachesModule(platform, {
+    audit: audit.audit,
+    exposures: audit.exposures,
+    networkRefs: audit.networkRefs,
+    alerts,
+    raiseAlert,
+    vault,
+    mail: mail.mail,
+  });
   vault.personalData.register(
     privacyCenter.personalData,
+    breaches.personalData,
     ...requests.personalData,
     retention.legalHolds.personalData,
   );
@@ -107,6 +118,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retention.background,
     drp.background,
     privacyCenter.background,
+    breaches.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -155,6 +167,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     registration: privacyCenter.registration,
     selfService: privacyCenter.selfService,
     reports,
+    breaches: breaches.breaches,
+    breachNotices: breaches.breachNotices,
+    blastRadius: breaches.blastRadius,
+    checkBreachClocks: breaches.checkClocks,
     jobSender,
     pruneTasks,
     jobDefinitions,

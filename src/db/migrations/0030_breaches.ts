@@ -32,6 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       notify_authority boolean,
       notify_individuals boolean,
       late_reasons text check (char_length(late_reasons) <= 4000),
+      authority_notified_at timestamptz,
+      individual_notice jsonb,
       public_communication jsonb,
       lessons_learned text check (char_length(lessons_learned) <= 8000),
       clock_alerted smallint not null default 0,
@@ -47,6 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     create table breach_events (
       id uuid primary key,
+      seq bigint generated always as identity,
       breach_id uuid not null references breaches (id) on delete cascade,
       at timestamptz not null,
       actor_type text not null,
@@ -56,7 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       note text check (char_length(note) <= 4000),
       details jsonb not null default '{}'
     );
-    create index breach_events_breach_idx on breach_events (breach_id, at, id);
+    create index breach_events_breach_idx on breach_events (breach_id, seq);
 
     create table breach_tasks (
       id uuid primary key,

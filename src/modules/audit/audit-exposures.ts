@@ -9,7 +9,11 @@ import { pseudonymizeIp } from './client-ip.js';
  * detokenizations and the exports made for a request. Migration 0030 indexes exactly these (partial
  * indexes by principal and by client network, ordered by time), so keep the two lists in step.
  */
-export const exposingActions = ['vault.record.read', 'vault.token.detokenized', 'request.export.created'] as const;
+export const exposingActions = [
+  'vault.record.read',
+  'vault.token.detokenized',
+  'request.export.created',
+] as const;
 
 export type ExposureKind = 'read' | 'revealed' | 'detokenized' | 'exported';
 
@@ -43,8 +47,10 @@ export function networkRefsOf(cidr: string, ipKey: Buffer): string[] {
   const [address = '', prefixText] = cidr.trim().split('/');
   const prefix = Number(prefixText ?? (isIPv4(address) ? 32 : 128));
   if (!Number.isInteger(prefix)) throw rangeError();
-  if (isIPv4(address)) return ipv4Networks(address, prefix).map((net) => pseudonymizeIp(net, ipKey) as string);
-  if (isIPv6(address)) return ipv6Networks(address, prefix).map((net) => pseudonymizeIp(net, ipKey) as string);
+  if (isIPv4(address))
+    return ipv4Networks(address, prefix).map((net) => pseudonymizeIp(net, ipKey) as string);
+  if (isIPv6(address))
+    return ipv6Networks(address, prefix).map((net) => pseudonymizeIp(net, ipKey) as string);
   throw rangeError();
 }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { AlertRow } from '../alerts/alert-store.js';
 import type { ExposureQuery, SubjectExposure } from '../audit/audit-exposures.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import type { CollectionDefinitions } from './breach-protection.js';
+import type { CollectionDefinitions, Definitions } from './breach-protection.js';
 import type { BreachRegister, BreachWork } from './breach-register.js';
 import type { BlastRadiusInput, BreachFacts } from './breach-schemas.js';
 import type { BreachStore } from './breach-store.js';
@@ -17,7 +17,9 @@ type Deps = {
   exposures: (query: ExposureQuery) => Promise<SubjectExposure[]>;
   networkRefs: (cidr: string) => string[];
   collections: CollectionDefinitions;
-  alert: (id: string) => Promise<Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at'>>;
+  alert: (
+    id: string,
+  ) => Promise<Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at'>>;
   /** How far before an alert was first seen its window starts (the reveal window it counted in). */
   settings: { alertLookbackMs: number };
 };
@@ -46,9 +48,19 @@ function queryOf(input: BlastRadiusInput, networkRefs: (cidr: string) => string[
  * set. Custos knows only what passed through it: what an attacker did with direct database access, or
  * with data already copied elsewhere, is not in its audit trail.
  */
-export function blastRadius({ store, register, audit, clock, exposures, networkRefs, collections, alert, settings }: Deps) {
-  async function categoriesOf(fields: readonly string[]): Promise<string[]> {
-    const definitions = new Map((await collections()).map((collection) => [collection.name, collection.fields]));
+export function blastRadius({
+  store,
+  register,
+  audit,
+  clock,
+  exposures,
+  networkRefs,
+  collections,
+  alert,
+  settings,
+}: Deps) {
+  function categoriesOf(fields: readonly string[], known: Definitions): string[] {
+    const definitions = new Map(known.map((collection) => [collection.name, collection.fields]));
     const categories = new Set<string>();
     for (const qualified of fields) {
       const [collection = '', field] = qualified.split('.');
@@ -58,7 +70,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
     return [...categories].sort();
   }
 
-  async function summarize(found: SubjectExposure[]): Promise<BlastRadiusSummary> {
+  function summarize(found: SubjectExposure[], known: Definitions): BlastRadiusSummary {
     const fields = new Set<string>();
     const kinds: Record<string, number> = {};
     let entries = 0;
@@ -73,7 +85,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
       entries,
       kinds,
       fields: sorted,
-      categories: await categoriesOf(sorted),
+      categories: categoriesOf(sorted, known),
       sample: found.slice(0, sampleSize).map((exposure) => exposure.subjectId),
     };
   }
@@ -86,7 +98,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
   /** Computes the blast radius without attaching it (audited: it reads the audit trail by principal). */
   async function preview(context: AuditContext, input: BlastRadiusInput): Promise<BlastRadiusSummary> {
     const query = queryOf(input, networkRefs);
-    const summary = await summarize(await exposures(query));
+    const summary = summarize(await exposures(query), await collections());
     await audit.record(context, {
       action: 'breach.blast_radius.computed',
       outcome: 'success',
@@ -96,7 +108,12 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
   }
 
   /** Adds what was found to the breach's affected set and brings its counts and categories up to date. */
-  async function attachWithin(work: BreachWork, query: ExposureQuery, found: SubjectExposure[]) {
+  async function attachWithin(
+    work: BreachWork,
+    query: ExposureQuery,
+    found: SubjectExposure[],
+    known: Definitions,
+  ) {
     const { tx, now, breach, record } = work;
     await store.mergeAffected(
       tx,
@@ -112,7 +129,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
     );
     const affected = await store.affectedSummary(tx, breach.id);
     const facts = breach.facts as BreachFacts;
-    const categories = new Set([...(facts.dataCategories ?? []), ...(await categoriesOf(affected.fields))]);
+    const categories = new Set([...(facts.dataCategories ?? []), ...categoriesOf(affected.fields, known)]);
     await store.update(tx, breach.id, {
       facts: JSON.stringify({
         ...facts,
@@ -132,12 +149,13 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
   async function attach(context: AuditContext, breachId: string, input: BlastRadiusInput) {
     const query = queryOf(input, networkRefs);
     const found = await exposures(query);
+    const known = await collections();
     return register.change(context, breachId, async (work) => {
       if (work.breach.status === 'dismissed') {
         throw new AppError('invalid_transition', 'This breach was dismissed; it takes no affected set.');
       }
-      await attachWithin(work, query, found);
-      return summarize(found);
+      await attachWithin(work, query, found, known);
+      return summarize(found, known);
     });
   }
 
@@ -151,7 +169,8 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
       return { principal: { type: found.target_type, id: found.target_id }, ...window };
     }
     // A network alert carries the network's keyed hash, as audit entries do: it is queried as it is.
-    if (found.target_type === 'client_network' && found.target_id) return { networks: [found.target_id], ...window };
+    if (found.target_type === 'client_network' && found.target_id)
+      return { networks: [found.target_id], ...window };
     throw new AppError('unprocessable', 'This alert names no operator, API key or client network to trace.');
   }
 
@@ -160,6 +179,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
     const found = await alert(alertId);
     const query = queryFromAlert(found);
     const exposed = await exposures(query);
+    const known = await collections();
     return register.create(
       context,
       {
@@ -169,7 +189,7 @@ export function blastRadius({ store, register, audit, clock, exposures, networkR
         alertId: found.id,
         facts: { nature: ['confidentiality'], description: found.summary },
       },
-      (work) => attachWithin(work, query, exposed),
+      (work) => attachWithin(work, query, exposed, known),
     );
   }
 

@@ -4,8 +4,13 @@ import type { RiskFactors } from './breach-assessment.js';
 import type { BreachFacts } from './breach-schemas.js';
 import type { BreachRow, BreachStore } from './breach-store.js';
 
-/** A vault collection as the breach module needs it: its name and field definitions. */
-export type CollectionDefinitions = () => Promise<{ name: string; fields: FieldDefinition[] }[]>;
+/** Vault collections as the breach module needs them: names and field definitions. */
+export type Definitions = { name: string; fields: FieldDefinition[] }[];
+/**
+ * Reads them from the vault's service. Call it before opening a transaction: on the embedded database
+ * a query outside the transaction would wait for the transaction's one connection.
+ */
+export type CollectionDefinitions = () => Promise<Definitions>;
 
 /** Exposures through Custos's own API hand the values over decrypted, whatever their storage. */
 const exposedInClear = new Set(['revealed', 'detokenized', 'exported']);
@@ -17,12 +22,16 @@ const exposedInClear = new Set(['revealed', 'detokenized', 'exported']);
  * collection definitions (every field but a `public` one is sealed under the subject's data key).
  * Sealing counts only when no key was part of the incident and nothing was read in clear through the API.
  */
-export function breachProtection({ store, collections }: { store: Pick<BreachStore, 'affectedSummary'>; collections: CollectionDefinitions }) {
-  return async function protectionOf(tx: Tx, breach: BreachRow): Promise<RiskFactors['protection']> {
+export function breachProtection({ store }: { store: Pick<BreachStore, 'affectedSummary'> }) {
+  return async function protectionOf(
+    tx: Tx,
+    breach: BreachRow,
+    collections: Definitions,
+  ): Promise<RiskFactors['protection']> {
     const facts = breach.facts as BreachFacts;
     const affected = await store.affectedSummary(tx, breach.id);
     if (facts.keysCompromised || affected.kinds.some((kind) => exposedInClear.has(kind))) return 'clear';
-    const definitions = new Map((await collections()).map((collection) => [collection.name, collection.fields]));
+    const definitions = new Map(collections.map((collection) => [collection.name, collection.fields]));
     const involved = new Set(affected.fields);
     for (const name of facts.collections ?? []) {
       for (const field of definitions.get(name) ?? []) involved.add(`${name}.${field.name}`);

@@ -6,8 +6,9 @@ import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import { timeIdCursor } from '../../lib/paging.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { type RiskFactors, type RiskProposal, proposeAssessment } from './breach-assessment.js';
+import { proposeAssessment, type RiskFactors, type RiskProposal } from './breach-assessment.js';
 import { notificationDeadline } from './breach-clock.js';
+import type { CollectionDefinitions, Definitions } from './breach-protection.js';
 import type { BreachFacts } from './breach-schemas.js';
 import type { BreachRow, BreachStore, BreachTaskRow } from './breach-store.js';
 import type { BreachStatus, Discovery, Severity } from './breach-tables.js';
@@ -18,7 +19,8 @@ type Deps = {
   audit: Pick<AuditWriter, 'append'>;
   clock: Clock;
   /** Whether the fields involved were sealed, from the vault's collection definitions (see breach-protection). */
-  protectionOf: (tx: Tx, breach: BreachRow) => Promise<RiskFactors['protection']>;
+  protectionOf: (tx: Tx, breach: BreachRow, collections: Definitions) => Promise<RiskFactors['protection']>;
+  collections: CollectionDefinitions;
 };
 
 /** One change to a breach, as its transaction sees it: the locked row, the time, and the timeline. */
@@ -27,7 +29,10 @@ export type BreachWork = {
   now: Date;
   breach: BreachRow;
   /** Adds a timeline event and its audit entry (same action name, field names and ids only). */
-  record(kind: string, change?: { fields?: string[]; note?: string | undefined; details?: Record<string, unknown> }): Promise<void>;
+  record(
+    kind: string,
+    change?: { fields?: string[]; note?: string | undefined; details?: Record<string, unknown> },
+  ): Promise<void>;
 };
 
 /** The ways a breach may move on: suspected → confirmed → contained → closed, or dismissed before it is closed. */
@@ -71,9 +76,13 @@ export type Decision = {
 
 function assertTimes(awareAt: Date, from: Date | null, until: Date | null) {
   if (from && from.getTime() > awareAt.getTime()) {
-    throw new AppError('validation_failed', 'The breach cannot have started after the organization became aware of it.', {
-      errors: [{ in: 'body', path: 'occurredFrom', message: 'must not be after awareAt' }],
-    });
+    throw new AppError(
+      'validation_failed',
+      'The breach cannot have started after the organization became aware of it.',
+      {
+        errors: [{ in: 'body', path: 'occurredFrom', message: 'must not be after awareAt' }],
+      },
+    );
   }
   if (from && until && until.getTime() < from.getTime()) {
     throw new AppError('validation_failed', 'The breach cannot have ended before it started.', {
@@ -83,12 +92,17 @@ function assertTimes(awareAt: Date, from: Date | null, until: Date | null) {
 }
 
 const factsOf = (row: BreachRow) => row.facts as BreachFacts;
+/** The names of the members a change sets (those left undefined are not changed). */
+const changedKeys = (changes: object) =>
+  Object.entries(changes)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
 
 /**
  * The breach register: incidents, their lifecycle, containment tasks, the risk assessment's proposal and
  * the DPO's decision. Every change is one transaction with its timeline event and its audit entry.
  */
-export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) {
+export function breachRegister({ db, store, audit, clock, protectionOf, collections }: Deps) {
   function eventRecorder(tx: Tx, context: AuditContext, now: Date, breachId: string): BreachWork['record'] {
     return async (kind, change = {}) => {
       const fields = change.fields ?? [];
@@ -113,7 +127,11 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
   }
 
   /** Runs `work` on the locked breach in one transaction with its timeline events and audit entries. */
-  async function change<T>(context: AuditContext, id: string, work: (w: BreachWork) => Promise<T>): Promise<T> {
+  async function change<T>(
+    context: AuditContext,
+    id: string,
+    work: (w: BreachWork) => Promise<T>,
+  ): Promise<T> {
     return db.transaction().execute(async (tx) => {
       const breach = await store.lock(tx, id);
       if (!breach) throw new AppError('not_found', 'There is no breach with this id.');
@@ -162,7 +180,7 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
       const until = changes.occurredUntil !== undefined ? changes.occurredUntil : breach.occurred_until;
       assertTimes(awareAt, from, until);
       const fields = [
-        ...Object.keys(changes).filter((key) => key !== 'facts' && key !== 'note'),
+        ...changedKeys(changes).filter((key) => key !== 'facts' && key !== 'note'),
         ...Object.keys(changes.facts ?? {}).map((key) => `facts.${key}`),
       ];
       const updated = await store.update(tx, id, {
@@ -208,14 +226,19 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
   }
 
   /** Works out the proposal from the factors given, the vault's protection and the number affected. */
-  function assess(context: AuditContext, id: string, given: Omit<RiskFactors, 'protection' | 'subjectsAffected'>) {
+  async function assess(
+    context: AuditContext,
+    id: string,
+    given: Omit<RiskFactors, 'protection' | 'subjectsAffected'>,
+  ) {
+    const definitions = await collections();
     return change(context, id, async ({ tx, now, breach, record }) => {
       assertOpenForChanges(breach);
       const affected = (await store.affectedSummary(tx, id)).subjects;
       const factors: RiskFactors = {
         ...given,
         subjectsAffected: Math.max(affected, factsOf(breach).subjectsCount ?? 0),
-        protection: await protectionOf(tx, breach),
+        protection: await protectionOf(tx, breach, definitions),
       };
       const proposal = proposeAssessment(factors);
       const updated = await store.update(tx, id, {
@@ -243,9 +266,13 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
         (key) => proposal[key] !== decision[key],
       );
       if (departs.length > 0 && !decision.justification) {
-        throw new AppError('unprocessable', 'A decision that departs from the proposal needs a justification.', {
-          extensions: { departsIn: departs },
-        });
+        throw new AppError(
+          'unprocessable',
+          'A decision that departs from the proposal needs a justification.',
+          {
+            extensions: { departsIn: departs },
+          },
+        );
       }
       const updated = await store.update(tx, id, {
         decision: JSON.stringify({
@@ -268,7 +295,11 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
     });
   }
 
-  function addTask(context: AuditContext, id: string, task: { title: string; owner: string; dueAt?: Date | null | undefined }) {
+  function addTask(
+    context: AuditContext,
+    id: string,
+    task: { title: string; owner: string; dueAt?: Date | null | undefined },
+  ) {
     return change(context, id, async ({ tx, now, breach, record }) => {
       assertOpenForChanges(breach);
       const row = await store.insertTask(tx, {
@@ -290,7 +321,11 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
     context: AuditContext,
     id: string,
     taskId: string,
-    changes: { status?: BreachTaskRow['status'] | undefined; owner?: string | undefined; dueAt?: Date | null | undefined },
+    changes: {
+      status?: BreachTaskRow['status'] | undefined;
+      owner?: string | undefined;
+      dueAt?: Date | null | undefined;
+    },
   ) {
     return change(context, id, async ({ tx, now, record }) => {
       const row = await store.updateTask(tx, id, taskId, {
@@ -300,7 +335,10 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
         updated_at: now,
       });
       if (!row) throw new AppError('not_found', 'This breach has no such task.');
-      await record('task_updated', { fields: Object.keys(changes), details: { task: taskId, status: row.status } });
+      await record('task_updated', {
+        fields: changedKeys(changes),
+        details: { task: taskId, status: row.status },
+      });
       return row;
     });
   }
@@ -311,14 +349,48 @@ export function breachRegister({ db, store, audit, clock, protectionOf }: Deps) 
     return row;
   }
 
-  async function list(filters: { status?: BreachStatus | undefined }, cursor: string | undefined, limit: number) {
+  async function list(
+    filters: { status?: BreachStatus | undefined },
+    cursor: string | undefined,
+    limit: number,
+  ) {
     const after = cursor ? timeIdCursor.decode(cursor) : undefined;
     const rows = await store.page(db, filters, after, limit + 1);
-    return { rows: rows.slice(0, limit), nextCursor: rows.length > limit ? timeIdCursor.encode(rows[limit - 1]!.created_at, rows[limit - 1]!.id) : null };
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      rows: rows.slice(0, limit),
+      nextCursor: last ? timeIdCursor.encode(last.created_at, last.id) : null,
+    };
+  }
+
+  /** A breach with its tasks, affected set summary, notice versions and the individual notices' progress. */
+  async function detail(id: string) {
+    const breach = await get(id);
+    const [tasks, affected, progress, notices] = await Promise.all([
+      store.tasks(db, id),
+      store.affectedSummary(db, id),
+      store.deliveryCounts(db, id),
+      store.notices(db, id),
+    ]);
+    return { breach, tasks, affected, progress, notices };
+  }
+
+  /** The affected set, by subject id. */
+  async function affectedPage(id: string, cursor: string | undefined, limit: number) {
+    await get(id);
+    const after = cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
+    const rows = await store.affectedPage(db, id, after, limit + 1);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return {
+      rows: rows.slice(0, limit),
+      nextCursor: last ? Buffer.from(last.subject_id, 'utf8').toString('base64url') : null,
+    };
   }
 
   return {
     create,
+    detail,
+    affectedPage,
     update,
     changeStatus,
     assess,

@@ -46,7 +46,9 @@ export const ZBreachFacts = z
       .nullable()
       .describe('A processor’s notice to the controller (Art. 33(2)), with its own date'),
     consequences: text(5000).describe('Likely consequences for the individuals'),
-    measures: text(5000).describe('Measures taken or proposed to address the breach and mitigate its effects'),
+    measures: text(5000).describe(
+      'Measures taken or proposed to address the breach and mitigate its effects',
+    ),
   })
   .partial()
   .meta({ id: 'BreachFacts' });
@@ -67,7 +69,9 @@ export const ZBreachCreate = z
 export const ZBreachUpdate = z
   .strictObject({
     title: text(200).min(1).optional(),
-    awareAt: instant.optional().describe('Corrects awareness; the deadline follows (it is never set by hand)'),
+    awareAt: instant
+      .optional()
+      .describe('Corrects awareness; the deadline follows (it is never set by hand)'),
     occurredFrom: instant.nullable().optional(),
     occurredUntil: instant.nullable().optional(),
     facts: ZBreachFacts.optional(),
@@ -100,7 +104,10 @@ export const ZDecision = z
     severity: ZSeverity,
     notifyAuthority: z.boolean(),
     notifyIndividuals: z.boolean(),
-    justification: text(4000).min(1).optional().describe('Required when the decision departs from the proposal'),
+    justification: text(4000)
+      .min(1)
+      .optional()
+      .describe('Required when the decision departs from the proposal'),
   })
   .meta({ id: 'BreachDecision' });
 
@@ -165,10 +172,145 @@ export const ZBlastRadiusQuery = z
   .meta({ id: 'BlastRadiusQuery' });
 export type BlastRadiusInput = z.output<typeof ZBlastRadiusQuery>;
 
-export const ZFromAlert = z.strictObject({ alertId: z.uuid().toLowerCase(), title: text(200).min(1).optional() });
+export const ZFromAlert = z.strictObject({
+  alertId: z.uuid().toLowerCase(),
+  title: text(200).min(1).optional(),
+});
 
 export const ZPageQuery = z.object({
   cursor: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export const ZBreachListQuery = ZPageQuery.extend({ status: ZBreachStatus.optional() });
+
+const record = z.record(z.string(), z.unknown());
+const nullableInstant = z.iso.datetime().nullable();
+
+export const ZBreach = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    status: ZBreachStatus,
+    statusReason: z.string().nullable(),
+    awareAt: z.iso.datetime(),
+    deadlineAt: z.iso.datetime().describe('Always awareAt + 72 hours (Art. 33(1))'),
+    clock: z
+      .object({
+        msLeft: z.number().describe('Milliseconds to the deadline; negative once overdue'),
+        overdue: z.boolean(),
+        stopped: z
+          .boolean()
+          .describe('The authority was notified, notification was decided against, or the breach ended'),
+      })
+      .describe('The 72-hour clock as of the response'),
+    occurredFrom: nullableInstant,
+    occurredUntil: nullableInstant,
+    discovery: z.enum(discoveries),
+    alertId: z.string().nullable(),
+    facts: record.describe('The register’s facts (see BreachFacts)'),
+    assessment: record.nullable().describe('The factors given and the proposal with its reasons'),
+    decision: record.nullable().describe('The DPO’s decision, with what it overrode and the justification'),
+    severity: ZSeverity.nullable(),
+    notifyAuthority: z.boolean().nullable(),
+    notifyIndividuals: z.boolean().nullable(),
+    lateReasons: z.string().nullable(),
+    authorityNotifiedAt: nullableInstant,
+    individualNotice: z.object({ subject: z.string(), startedAt: z.string() }).nullable(),
+    publicCommunication: record.nullable(),
+    lessonsLearned: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Breach' });
+
+export const ZBreachPage = z.object({ items: z.array(ZBreach), nextCursor: z.string().nullable() });
+
+export const ZTask = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    owner: z.string(),
+    status: z.enum(['open', 'done', 'cancelled']),
+    dueAt: nullableInstant,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'BreachTask' });
+
+export const ZProgress = z
+  .object({
+    affected: z.number().int(),
+    queued: z.number().int().describe('Notices queued in the mail outbox'),
+    unreachable: z.number().int().describe('Affected subjects without an e-mail address in the vault'),
+  })
+  .meta({ id: 'BreachNoticeProgress' });
+
+export const ZBreachDetail = z
+  .object({
+    breach: ZBreach,
+    tasks: z.array(ZTask),
+    affected: z.object({
+      subjects: z.number().int(),
+      fields: z.array(z.string()),
+      kinds: z.array(z.string()),
+    }),
+    progress: ZProgress,
+    notices: z.array(
+      z.object({
+        version: z.number().int(),
+        phase: z.enum(noticePhases),
+        createdAt: z.iso.datetime(),
+        submittedAt: nullableInstant,
+        submissionReference: z.string().nullable(),
+        submissionChannel: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'BreachDetail' });
+
+export const ZTimelineEvent = z.object({
+  at: z.iso.datetime(),
+  actor: z.object({ type: z.string(), id: z.string().nullable() }),
+  kind: z.string(),
+  fields: z.array(z.string()),
+  note: z.string().nullable(),
+  details: record,
+});
+
+export const ZBlastRadius = z
+  .object({
+    subjects: z.number().int(),
+    entries: z.number().int().describe('Audit entries that exposed them'),
+    kinds: z
+      .record(z.string(), z.number().int())
+      .describe('Subjects per kind: read, revealed, detokenized, exported'),
+    fields: z.array(z.string()).describe('`collection.field` names exposed'),
+    categories: z.array(z.string()).describe('Their data categories, from the collection definitions'),
+    sample: z.array(z.string()).describe('The first 100 subject ids'),
+  })
+  .meta({ id: 'BlastRadius' });
+
+export const ZAffectedPage = z.object({
+  items: z.array(
+    z.object({
+      subjectId: z.string(),
+      fields: z.array(z.string()),
+      kinds: z.array(z.string()),
+      entries: z.number().int(),
+      firstAt: nullableInstant,
+      lastAt: nullableInstant,
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const ZAdvice = z.strictObject({
+  advice: text(4000)
+    .default('')
+    .describe('What people can do themselves (change a password, watch statements)'),
+});
+export const ZNoticePreview = z.object({
+  notice: z.object({ subject: z.string(), text: z.string() }),
+  frozen: z.boolean().describe('Sending started: this is the text everyone gets'),
+  progress: ZProgress,
+});

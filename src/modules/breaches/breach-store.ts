@@ -30,7 +30,12 @@ export function breachStore() {
       return tx.selectFrom('breaches').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     },
     update(tx: Tx, id: string, changes: Updateable<BreachTables['breaches']>): Promise<BreachRow> {
-      return tx.updateTable('breaches').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return tx
+        .updateTable('breaches')
+        .set(changes)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     /** Newest first; continues after (createdAt, id) of the previous page. */
     page(
@@ -50,7 +55,10 @@ export function breachStore() {
       }
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
-    /** Open breaches whose clock has a further alert due (`stageAt` decides which, per row). */
+    /**
+     * Open breaches whose deadline falls by `dueBy`, with a clock alert still to come: the authority not
+     * notified yet, and notification not decided against.
+     */
     openWithClockRunning(tx: Executor, dueBy: Date): Promise<BreachRow[]> {
       return tx
         .selectFrom('breaches')
@@ -58,6 +66,8 @@ export function breachStore() {
         .where('status', 'in', ['suspected', 'confirmed', 'contained'])
         .where('deadline_at', '<=', dueBy)
         .where('clock_alerted', '<', 3)
+        .where('authority_notified_at', 'is', null)
+        .where((eb) => eb.or([eb('notify_authority', 'is', null), eb('notify_authority', '=', true)]))
         .execute();
     },
 
@@ -69,8 +79,7 @@ export function breachStore() {
         .selectFrom('breach_events')
         .selectAll()
         .where('breach_id', '=', breachId)
-        .orderBy('at')
-        .orderBy('id')
+        .orderBy('seq')
         .execute();
     },
 
@@ -141,7 +150,10 @@ export function breachStore() {
     },
 
     /** Adds subjects to the affected set; a subject already in it gets the new fields and entries merged in. */
-    async mergeAffected(tx: Executor, rows: Insertable<BreachTables['breach_affected_subjects']>[]): Promise<void> {
+    async mergeAffected(
+      tx: Executor,
+      rows: Insertable<BreachTables['breach_affected_subjects']>[],
+    ): Promise<void> {
       for (let start = 0; start < rows.length; start += insertBatch) {
         await tx
           .insertInto('breach_affected_subjects')
@@ -199,7 +211,10 @@ export function breachStore() {
         .execute();
       return rows.map((row) => row.subject_id);
     },
-    async recordDeliveries(tx: Executor, rows: Insertable<BreachTables['breach_deliveries']>[]): Promise<void> {
+    async recordDeliveries(
+      tx: Executor,
+      rows: Insertable<BreachTables['breach_deliveries']>[],
+    ): Promise<void> {
       if (rows.length > 0) await tx.insertInto('breach_deliveries').values(rows).execute();
     },
     async deliveryCounts(tx: Executor, breachId: string): Promise<DeliveryCounts> {
@@ -224,11 +239,18 @@ export function breachStore() {
             .as('unreachable'),
         ])
         .executeTakeFirstOrThrow();
-      return { affected: Number(row.affected), queued: Number(row.queued), unreachable: Number(row.unreachable) };
+      return {
+        affected: Number(row.affected),
+        queued: Number(row.queued),
+        unreachable: Number(row.unreachable),
+      };
     },
     /** Removes an erased subject from every affected set (the breaches' counts stay). */
     async eraseAffected(tx: Executor, subjectId: string): Promise<number> {
-      const result = await tx.deleteFrom('breach_affected_subjects').where('subject_id', '=', subjectId).executeTakeFirst();
+      const result = await tx
+        .deleteFrom('breach_affected_subjects')
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

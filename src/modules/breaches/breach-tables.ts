@@ -43,6 +43,10 @@ export type BreachTables = {
     notify_authority: boolean | null;
     notify_individuals: boolean | null;
     late_reasons: string | null;
+    /** The first submission of a notice to the authority: the clock stops here. */
+    authority_notified_at: NullableTimestamp;
+    /** The individual notice as frozen when sending started (subject and text), so every recipient gets the same. */
+    individual_notice: NullableJson<{ subject: string; text: string; startedAt: string }>;
     public_communication: NullableJson<Record<string, unknown>>;
     lessons_learned: string | null;
     /** The clock alerts raised so far: 0 none, 1 at 24 h left, 2 at 6 h left, 3 overdue. */
@@ -53,6 +57,8 @@ export type BreachTables = {
   };
   breach_events: {
     id: string;
+    /** Orders the timeline: changes in one instant keep the order they were made in. */
+    seq: ColumnType<number, never, never>;
     breach_id: string;
     at: Timestamp;
     actor_type: string;

@@ -18,7 +18,9 @@ type EmailField = { collection: CollectionRow; field: string };
 
 function emailFieldsOf(collections: CollectionRow[]): EmailField[] {
   return collections.flatMap((collection) =>
-    collection.fields.filter((field) => field.type === 'email').map((field) => ({ collection, field: field.name })),
+    collection.fields
+      .filter((field) => field.type === 'email')
+      .map((field) => ({ collection, field: field.name })),
   );
 }
 

@@ -1,0 +1,105 @@
+import { chromiumPdfRenderer, type PdfRenderer } from '../../lib/documents/pdf.js';
+import type { Platform } from '../../wiring/platform.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { SecurityAlerts } from '../alerts/security-alerts.js';
+import type { AuditExposures } from '../audit/audit-exposures.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { MailService } from '../mail/mail-service.js';
+import type { PersonalDataPlace } from '../vault/personal-data.js';
+import type { vaultModule } from '../vault/vault-wiring.js';
+import type { NoticeDataMap } from './authority-notice.js';
+import { blastRadius as blastRadiusService } from './blast-radius.js';
+import { breachClockAlerts, clockJob, individualNoticesJob } from './breach-jobs.js';
+import { breachNotices as breachNoticesService } from './breach-notices.js';
+import { breachProtection } from './breach-protection.js';
+import { breachRegister } from './breach-register.js';
+import { breachStore } from './breach-store.js';
+
+type Deps = {
+  audit: AuditService;
+  exposures: AuditExposures;
+  networkRefs: (cidr: string) => string[];
+  alerts: Pick<AlertService, 'get'>;
+  raiseAlert: Pick<SecurityAlerts, 'breachClock'>;
+  vault: Pick<ReturnType<typeof vaultModule>, 'collections' | 'addresses'>;
+  mail: Pick<MailService, 'enqueue'>;
+  /**
+   * The organization profile and the data map's systems and processors, from the inventory module.
+   * Unset, the profile comes from configuration (the brand name; the DPO reached at the mail sender) and
+   * no system or processor has a name beyond its id.
+   */
+  dataMap?: (() => Promise<NoticeDataMap>) | undefined;
+  /** The shared document printer; unset, one is made from CUSTOS_CHROMIUM_PATH. */
+  pdf?: PdfRenderer | undefined;
+};
+
+/** Breaches: the register, the clock and its alerts, notices to the authority and to individuals, the blast radius. */
+export function breachesModule({ config, db, clock, logger, jobs }: Platform, deps: Deps) {
+  const store = breachStore();
+  const collections = async () =>
+    (await deps.vault.collections.list()).map(({ name, fields }) => ({ name, fields }));
+  const breaches = breachRegister({
+    db,
+    store,
+    audit: deps.audit,
+    clock,
+    protectionOf: breachProtection({ store }),
+    collections,
+  });
+  const dataMap =
+    deps.dataMap ??
+    (async (): Promise<NoticeDataMap> => ({
+      organization: {
+        controllerName: config.brandName,
+        address: '',
+        country: null,
+        representative: null,
+        dpoContact: config.mailFrom,
+        supervisoryAuthority: '',
+        updatedAt: null,
+      },
+      systems: [],
+      processors: [],
+    }));
+  const breachNotices = breachNoticesService({
+    db,
+    store,
+    register: breaches,
+    audit: deps.audit,
+    clock,
+    jobs,
+    dataMap,
+    pdf: deps.pdf ?? chromiumPdfRenderer({ chromiumPath: config.chromiumPath, timeoutMs: config.pdfTimeout }),
+    mail: deps.mail,
+    addresses: deps.vault.addresses,
+    settings: { batchSize: 200 },
+  });
+  const blastRadius = blastRadiusService({
+    store,
+    register: breaches,
+    audit: deps.audit,
+    clock,
+    exposures: deps.exposures,
+    networkRefs: deps.networkRefs,
+    collections,
+    alert: deps.alerts.get,
+    settings: { alertLookbackMs: config.revealAlertWindow },
+  });
+  const checkClocks = breachClockAlerts({ db, store, clock, raise: deps.raiseAlert.breachClock });
+  const personalData: PersonalDataPlace = {
+    name: 'breach_affected_subjects',
+    onErasure: 'the subject leaves every affected set; the breaches’ counts and delivery records stay',
+    erase: (tx, subjectId) => store.eraseAffected(tx, subjectId),
+  };
+  return {
+    breaches,
+    breachNotices,
+    blastRadius,
+    checkClocks,
+    personalData,
+    background: {
+      jobs: [clockJob(checkClocks, logger), individualNoticesJob(breachNotices, logger)],
+      prune: [],
+    },
+  };
+}
