@@ -173,7 +173,7 @@ describe('breaches', () => {
           { kind: 'breach.deadline_near', details: { hoursLeft: 24 } },
         ]);
         await check();
-        expect((await alertsFor())[0].count).toBe(1);
+        expect((await alertsFor())[0]?.count).toBe(1);
         clock.set(new Date(start.getTime() + 66 * hour));
         await check();
         expect(await alertsFor()).toMatchObject([
@@ -356,7 +356,7 @@ describe('breaches', () => {
         );
         clock.set(start);
 
-        const query = { principal: { type: 'api_key', id: keyId }, ...window, until };
+        const query = { source: { kind: 'principal', type: 'api_key', id: keyId }, ...window, until };
         const radius = await as(security, 'POST', '/v1/breaches/blast-radius', query);
         expect(radius.statusCode, radius.body).toBe(200);
         expect(radius.json()).toMatchObject({
@@ -390,7 +390,7 @@ describe('breaches', () => {
 
     it('refuses a network range too wide to trace', async () => {
       const refused = await as(security, 'POST', '/v1/breaches/blast-radius', {
-        network: '10.0.0.0/8',
+        source: { kind: 'network', range: '10.0.0.0/8' },
         from: new Date(clock.now().getTime() - hour).toISOString(),
         until: clock.now().toISOString(),
       });
@@ -409,7 +409,7 @@ describe('breaches', () => {
       expect(read.statusCode, read.body).toBe(200);
       clock.advance(1);
       const radius = await as(security, 'POST', '/v1/breaches/blast-radius', {
-        network: '198.51.96.0/20',
+        source: { kind: 'network', range: '198.51.96.0/20' },
         from,
         until: new Date(clock.now().getTime() + 1).toISOString(),
       });

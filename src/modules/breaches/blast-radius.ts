@@ -36,10 +36,20 @@ export type BlastRadiusSummary = {
 
 const sampleSize = 100;
 
-function queryOf(input: BlastRadiusInput, networkRefs: (cidr: string) => string[]): ExposureQuery {
-  const window = { from: new Date(input.from), until: new Date(input.until) };
-  if (input.principal) return { principal: input.principal, ...window };
-  return { networks: networkRefs(input.network as string), ...window };
+function queryOf(input: BlastRadiusInput, networkRefs: (cidr: string) => string[], now: Date): ExposureQuery {
+  const window = { from: new Date(input.from), until: input.until ? new Date(input.until) : now };
+  if (window.from.getTime() >= window.until.getTime()) {
+    throw new AppError(
+      'validation_failed',
+      'The window must end after it starts (`until` is now when left out).',
+      {
+        errors: [{ in: 'body', path: 'from', message: 'must be before until' }],
+      },
+    );
+  }
+  const { source } = input;
+  if (source.kind === 'principal') return { principal: { type: source.type, id: source.id }, ...window };
+  return { networks: networkRefs(source.range), ...window };
 }
 
 /**
@@ -97,7 +107,7 @@ export function blastRadius({
 
   /** Computes the blast radius without attaching it (audited: it reads the audit trail by principal). */
   async function preview(context: AuditContext, input: BlastRadiusInput): Promise<BlastRadiusSummary> {
-    const query = queryOf(input, networkRefs);
+    const query = queryOf(input, networkRefs, clock.now());
     const summary = summarize(await exposures(query), await collections());
     await audit.record(context, {
       action: 'breach.blast_radius.computed',
@@ -147,7 +157,7 @@ export function blastRadius({
 
   /** Computes the blast radius and attaches it to the breach as (part of) its affected set. */
   async function attach(context: AuditContext, breachId: string, input: BlastRadiusInput) {
-    const query = queryOf(input, networkRefs);
+    const query = queryOf(input, networkRefs, clock.now());
     const found = await exposures(query);
     const known = await collections();
     return register.change(context, breachId, async (work) => {

@@ -149,25 +149,22 @@ export const ZPublicCommunication = z
 
 export const ZBlastRadiusQuery = z
   .strictObject({
-    principal: z
-      .strictObject({ type: z.enum(['operator', 'api_key']), id: id })
-      .optional()
-      .describe('The compromised operator or API key'),
-    network: z
-      .string()
-      .max(64)
-      .optional()
-      .describe('A client address range in CIDR notation (IPv4 /16 or narrower, IPv6 /40 or narrower)'),
-    from: instant,
-    until: instant,
-  })
-  .refine((query) => (query.principal === undefined) !== (query.network === undefined), {
-    message: 'give either a principal or a network range',
-    path: ['principal'],
-  })
-  .refine((query) => Date.parse(query.from) < Date.parse(query.until), {
-    message: 'the window must end after it starts',
-    path: ['until'],
+    source: z.discriminatedUnion('kind', [
+      z
+        .strictObject({ kind: z.literal('principal'), type: z.enum(['operator', 'api_key']), id })
+        .describe('The compromised operator or API key'),
+      z
+        .strictObject({
+          kind: z.literal('network'),
+          range: z
+            .string()
+            .max(64)
+            .describe('A client address range in CIDR notation (IPv4 /16 or narrower, IPv6 /40 or narrower)'),
+        })
+        .describe('The client network the compromised access came from'),
+    ]),
+    from: instant.describe('The window’s start'),
+    until: instant.optional().describe('The window’s end (excluded); now when left out'),
   })
   .meta({ id: 'BlastRadiusQuery' });
 export type BlastRadiusInput = z.output<typeof ZBlastRadiusQuery>;
