@@ -59,6 +59,7 @@ export function presentTask(row: BreachTaskRow): z.infer<typeof ZTask> {
 
 export function presentEvent(row: BreachEventRow): z.infer<typeof ZTimelineEvent> {
   return {
+    id: row.id,
     at: row.at.toISOString(),
     actor: { type: row.actor_type, id: row.actor_id },
     kind: row.kind,

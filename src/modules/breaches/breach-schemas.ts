@@ -266,6 +266,7 @@ export const ZBreachDetail = z
   .meta({ id: 'BreachDetail' });
 
 export const ZTimelineEvent = z.object({
+  id: z.uuid(),
   at: z.iso.datetime(),
   actor: z.object({ type: z.string(), id: z.string().nullable() }),
   kind: z.string(),
