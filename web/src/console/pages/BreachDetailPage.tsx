@@ -534,7 +534,7 @@ function Closing({ breach, onDone }: { breach: Breach; onDone: () => Promise<voi
     await onDone();
   });
   return (
-    <Card title="Lessons learned">
+    <Card title="Close out">
       <ErrorAlert error={save.error} />
       <TextAreaField
         label="Lessons learned"
