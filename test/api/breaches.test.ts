@@ -251,6 +251,10 @@ describe('breaches', () => {
       expect(html.headers['content-type']).toContain('text/html');
       expect(html.body).toContain('Likely consequences (Art. 33(3)(c))');
       expect(html.body).toContain('About 40');
+      const pdf = await as('auditor', 'GET', `/v1/breaches/${breach.id}/authority-notices/1?format=pdf`);
+      expect(pdf.statusCode, pdf.body.slice(0, 300)).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      expect(pdf.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
       const start = clock.now();
       try {
