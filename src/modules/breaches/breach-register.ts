@@ -187,6 +187,8 @@ export function breachRegister({ db, store, audit, clock, protectionOf, collecti
         title: changes.title ?? breach.title,
         aware_at: awareAt,
         deadline_at: notificationDeadline(awareAt),
+        // A corrected awareness restarts the clock's alerts from the new deadline.
+        clock_alerted: changes.awareAt ? 0 : breach.clock_alerted,
         occurred_from: from,
         occurred_until: until,
         facts: JSON.stringify({ ...factsOf(breach), ...(changes.facts ?? {}) }),

@@ -68,3 +68,25 @@ export function ClockBadge({ clock }: { clock: Breach['clock'] }) {
       : 'warning';
   return <Badge tone={tone}>{clockText(clock)}</Badge>;
 }
+
+/** A breach as `GET /v1/breaches/{id}` gives it: with tasks, affected set, progress and notice versions. */
+export type BreachDetail = {
+  breach: Breach;
+  tasks: { id: string; title: string; owner: string; status: string }[];
+  affected: { subjects: number; fields: string[]; kinds: string[] };
+  progress: Progress;
+  notices: {
+    version: number;
+    phase: string;
+    createdAt: string;
+    submittedAt: string | null;
+    submissionReference: string | null;
+  }[];
+};
+
+/** Select options from codes, shown with spaces for underscores. */
+export const optionsOf = (values: readonly string[]) =>
+  values.map((value) => ({ value, label: value.replace('_', ' ') }));
+
+/** A local date-time input's value as an ISO instant. */
+export const instantOf = (local: string) => new Date(local).toISOString();
