@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../src/modules/audit/audit-types.js';
@@ -48,6 +49,17 @@ describe('breaches in the console', () => {
       .waitFor();
     await expectAccessible(page, 'breach from an alert');
 
+    // The facts the notices are written from.
+    await facts.getByRole('button', { name: 'Edit facts' }).click();
+    const editing = page.getByRole('dialog', { name: 'The breach’s facts' });
+    await editing.getByLabel('What happened').fill('A support tool’s API key was used from outside.');
+    await editing.getByLabel('Likely consequences').fill('Targeted phishing.');
+    await editing.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('region', { name: 'Timeline' })
+      .getByText(/facts\.description/)
+      .waitFor();
+
     // Assess: the proposal with its reasons, then confirmed.
     const assessment = page.getByRole('region', { name: 'Risk assessment' });
     await assessment.getByLabel('Sensitivity of the data').selectOption('financial');
@@ -66,6 +78,9 @@ describe('breaches in the console', () => {
     await html.waitFor();
     const download = await Promise.all([page.waitForEvent('download'), html.click()]).then(([file]) => file);
     expect(download.suggestedFilename()).toMatch(/^breach-notice-.*-v1\.html$/);
+    const notice = await readFile(await download.path(), 'utf8');
+    expect(notice).toContain('A support tool’s API key was used from outside.');
+    expect(notice).toContain('Targeted phishing.');
 
     // Individual notices: preview, send, and the job puts one message per person in the outbox.
     const individual = page.getByRole('region', { name: 'Notices to individuals' });

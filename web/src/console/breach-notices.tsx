@@ -3,6 +3,7 @@ import { count, formatDateTime, formatNumber } from '../shared/format';
 import { useAction } from '../shared/hooks';
 import { Button, Card, ErrorAlert, TextAreaField, TextField } from '../shared/ui';
 import { ActionDialog } from './action-dialog';
+import { PublicCommunication } from './breach-facts';
 import type { BreachDetail } from './breach-view';
 import { useSignedIn } from './session';
 
@@ -136,7 +137,14 @@ export function IndividualNotices({ detail, onDone }: { detail: BreachDetail; on
             {detail.breach.individualNotice ? 'Resume sending' : 'Send notices'}
           </Button>
         ) : null}
+        {can('breaches.manage') ? <PublicCommunication breach={detail.breach} onDone={onDone} /> : null}
       </div>
+      {detail.breach.publicCommunication ? (
+        <p>
+          Public communication: {detail.breach.publicCommunication.channel} (
+          {detail.breach.publicCommunication.reference}).
+        </p>
+      ) : null}
       {preview ? (
         <section aria-label="Notice preview">
           <h3>{preview.subject}</h3>

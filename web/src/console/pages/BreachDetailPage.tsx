@@ -14,6 +14,7 @@ import {
 } from '../../shared/ui';
 import { ActionDialog } from '../action-dialog';
 import { Assessment } from '../breach-assessment';
+import { EditFacts } from '../breach-facts';
 import { AuthorityNotices, IndividualNotices } from '../breach-notices';
 import { BlastRadiusPanel } from '../breach-radius';
 import {
@@ -192,7 +193,12 @@ export function BreachDetailPage() {
                   ['Severity', breach.severity ? label(severityLevelLabels, breach.severity) : 'Not decided'],
                 ]}
               />
-              {can('breaches.manage') && open ? <StatusActions breach={breach} onDone={reload} /> : null}
+              {can('breaches.manage') && open ? (
+                <>
+                  <StatusActions breach={breach} onDone={reload} />
+                  <EditFacts breach={breach} onDone={reload} />
+                </>
+              ) : null}
             </Card>
             <Tasks detail={found} onDone={reload} />
             {can('breaches.manage') && open ? <BlastRadiusPanel breach={breach} onDone={reload} /> : null}
