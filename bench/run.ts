@@ -5,6 +5,7 @@ import { scenario as auditScenario } from './scenarios/audit.js';
 import { breachesScenario } from './scenarios/breaches.js';
 import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
+import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { vaultScenario } from './scenarios/vault.js';
@@ -18,6 +19,7 @@ const scenarios: BenchScenario[] = [
   auditScenario,
   consentScenario,
   requestsScenario,
+  inventoryScenario,
   breachesScenario,
 ];
 

@@ -603,8 +603,9 @@ export const settings = {
   pdfTimeout: {
     env: 'CUSTOS_PDF_TIMEOUT',
     schema: duration,
-    default: '30s',
-    description: 'How long Chromium may take to print one document to PDF before it is stopped.',
+    default: '2m',
+    description:
+      'How long Chromium may take to print one document to PDF before it is stopped (a RoPA of hundreds of activities is hundreds of pages).',
   },
 } as const satisfies Record<string, Setting>;
 

@@ -29,7 +29,11 @@ beforeAll(async () => {
     audit: { record: (context, entry) => (audit as AuditService).record(context, entry) },
     pdf: (documentHtml) => pdf(documentHtml),
   });
-  t = await createTestApp({ beforeReady: (app) => app.register(ropaRoutes({ ropa: service })) });
+  t = await createTestApp({
+    beforeReady: async (app) => {
+      await app.register(ropaRoutes({ ropa: service }));
+    },
+  });
   audit = t.runtime.services.audit;
   as = caller(t);
 });

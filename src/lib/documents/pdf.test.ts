@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../app-error.js';
 import { htmlDocument } from './document.js';
 import { html } from './html.js';
@@ -17,6 +18,13 @@ const page = htmlDocument(
   html`<section class="page"><p>${'One page'}</p></section>`,
 );
 
+/** A stand-in printer that never finishes. */
+const scratch = mkdtempSync(join(tmpdir(), 'custos-pdf-test-'));
+const hangingPrinter = join(scratch, 'hanging-chromium');
+writeFileSync(hangingPrinter, '#!/bin/sh\nexec sleep 30\n');
+chmodSync(hangingPrinter, 0o700);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('chromiumPdfRenderer', () => {
   it('answers pdf_unavailable (503) when there is no Chromium', async () => {
     const render = chromiumPdfRenderer({ chromiumPath: '/nonexistent/chromium', timeoutMs: 5000 });
@@ -30,6 +38,24 @@ describe('chromiumPdfRenderer', () => {
     const render = chromiumPdfRenderer({ chromiumPath: '/bin/false', timeoutMs: 5000 });
     await expect(render(page)).rejects.toMatchObject({ code: 'pdf_unavailable' });
     expect(printDirs().filter((dir) => !before.includes(dir))).toEqual([]);
+  });
+
+  it('stops a print that takes too long', async () => {
+    const render = chromiumPdfRenderer({ chromiumPath: hangingPrinter, timeoutMs: 200 });
+    await expect(render(page)).rejects.toMatchObject({
+      code: 'pdf_unavailable',
+      message: 'Printing the PDF took too long.',
+    });
+  });
+
+  it('prints one document at a time and refuses more than a short queue', async () => {
+    const render = chromiumPdfRenderer({ chromiumPath: hangingPrinter, timeoutMs: 300 });
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => render(page)));
+    const messages = outcomes.map((outcome) =>
+      outcome.status === 'rejected' ? (outcome.reason as Error).message : 'printed',
+    );
+    expect(messages.filter((message) => message.startsWith('Too many PDFs'))).toHaveLength(1);
+    expect(messages.filter((message) => message === 'Printing the PDF took too long.')).toHaveLength(5);
   });
 
   it.runIf(existsSync(chromiumPath))(

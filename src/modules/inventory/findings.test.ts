@@ -109,6 +109,14 @@ describe('computeFindings', () => {
     });
   });
 
+  it('names a collection stored in a third country as a collection', () => {
+    const map = cleanDataMap();
+    map.systems[1] = collectionEntry('customers', { locations: ['DE', 'BR'] });
+    expect(
+      only(map, 'transfer_without_safeguard').map((finding) => [finding.subject, finding.concerns]),
+    ).toEqual([[{ type: 'collection', id: 'collection:customers', name: 'customers' }, ['BR']]]);
+  });
+
   it('flags a processor receiving data without a DPA, or with one past its review date', () => {
     const map = cleanDataMap();
     map.processors[0] = processorEntry({ dpa: null });

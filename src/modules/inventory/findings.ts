@@ -6,7 +6,13 @@
  */
 import type { Classification } from '../vault/collection-schema.js';
 import type { ActivityEntry, DataMap, ProcessorEntry, SystemEntry } from './inventory-model.js';
-import { mapIndex, type ResolvedActivity, resolveAll, systemCategories } from './inventory-resolve.js';
+import {
+  type MapIndex,
+  mapIndex,
+  type ResolvedActivity,
+  resolveAll,
+  systemCategories,
+} from './inventory-resolve.js';
 
 export const findingKinds = {
   undeclared_data_category: {
@@ -173,49 +179,52 @@ function unusedConsentPurposes(map: DataMap): Finding[] {
     );
 }
 
-type Located = { subject: FindingSubject; country: string };
+/** A system or processor in a third country, and the activities sending it data with no safeguard. */
+type Unguarded = { subject: FindingSubject; country: string; activities: string[] };
 
 /**
  * Systems and processors in third countries, each with the activities whose data reaches it there and
- * record no safeguard for that country. One outside every activity has no safeguard recorded anywhere.
+ * record no safeguard for that country. One that no activity reaches has no safeguard recorded anywhere.
  */
-function transfersWithoutSafeguard(
-  map: DataMap,
-  resolved: ResolvedActivity[],
-  isThirdCountry: (c: string) => boolean,
-): Finding[] {
-  const unguarded = new Map<string, { located: Located; activities: string[] }>();
+function transfersWithoutSafeguard(map: DataMap, resolved: ResolvedActivity[], index: MapIndex): Finding[] {
+  const subjectOf = (type: 'system' | 'processor', id: string): FindingSubject | undefined => {
+    const system = type === 'system' ? index.systems.get(id) : undefined;
+    const processor = type === 'processor' ? index.processors.get(id) : undefined;
+    return system ? systemSubject(system) : processor ? processorSubject(processor) : undefined;
+  };
+  const unguarded = new Map<string, Unguarded>();
   const reached = new Set<string>();
   for (const { activity, transfers } of resolved) {
     for (const transfer of transfers) {
       for (const via of transfer.via) {
         const key = `${via.type}:${via.id}:${transfer.country}`;
         reached.add(key);
-        if (transfer.safeguard !== null) continue;
-        const entry = unguarded.get(key) ?? {
-          located: { subject: { type: via.type, id: via.id, name: via.name }, country: transfer.country },
-          activities: [],
-        };
+        const subject = subjectOf(via.type, via.id);
+        if (transfer.safeguard !== null || !subject) continue;
+        const entry = unguarded.get(key) ?? { subject, country: transfer.country, activities: [] };
         entry.activities.push(activity.name);
         unguarded.set(key, entry);
       }
     }
   }
-  const located: Located[] = [
+  const located = [
     ...map.systems.flatMap((system) =>
-      system.locations.map((country) => ({ subject: systemSubject(system), country: country.toUpperCase() })),
+      system.locations.map((country) => ({ type: 'system' as const, id: system.id, country })),
     ),
     ...map.processors.map((processor) => ({
-      subject: processorSubject(processor),
-      country: processor.country.toUpperCase(),
+      type: 'processor' as const,
+      id: processor.id,
+      country: processor.country,
     })),
   ];
-  for (const entry of located) {
-    const key = `${entry.subject.type === 'collection' ? 'system' : entry.subject.type}:${entry.subject.id}:${entry.country}`;
-    if (isThirdCountry(entry.country) && !reached.has(key))
-      unguarded.set(key, { located: entry, activities: [] });
+  for (const { type, id, country } of located) {
+    const code = country.toUpperCase();
+    const key = `${type}:${id}:${code}`;
+    const subject = subjectOf(type, id);
+    if (subject && index.isThirdCountry(code) && !reached.has(key))
+      unguarded.set(key, { subject, country: code, activities: [] });
   }
-  return [...unguarded.values()].map(({ located: { subject, country }, activities }) =>
+  return [...unguarded.values()].map(({ subject, country, activities }) =>
     finding(
       'transfer_without_safeguard',
       subject,
@@ -234,6 +243,7 @@ function processorsWithoutValidDpa(map: DataMap, resolved: ResolvedActivity[], t
     resolved.flatMap((entry) => entry.recipients.map((recipient) => recipient.processorId)),
   );
   for (const system of map.systems) if (system.processorId) receiving.add(system.processorId);
+  for (const processor of map.processors) if (processor.systemIds.length > 0) receiving.add(processor.id);
   return map.processors
     .filter((processor) => processor.role === 'processor' || processor.role === 'sub_processor')
     .filter((processor) => receiving.has(processor.id))
@@ -308,7 +318,7 @@ export function computeFindings(map: DataMap): Finding[] {
     ...undeclaredCategories(map, resolved),
     ...activitiesWithoutLegalBasis(resolved),
     ...unusedConsentPurposes(map),
-    ...transfersWithoutSafeguard(map, resolved, index.isThirdCountry),
+    ...transfersWithoutSafeguard(map, resolved, index),
     ...processorsWithoutValidDpa(map, resolved, today),
     ...unencryptedSensitiveData(map),
     ...activitiesWithoutRetention(resolved),
