@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario as auditScenario } from './scenarios/audit.js';
+import { breachesScenario } from './scenarios/breaches.js';
 import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
 import { inventoryScenario } from './scenarios/inventory.js';
@@ -19,6 +20,7 @@ const scenarios: BenchScenario[] = [
   consentScenario,
   requestsScenario,
   inventoryScenario,
+  breachesScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

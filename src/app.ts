@@ -25,6 +25,7 @@ import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
 import { alertRoutes } from './modules/alerts/alert-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
+import { breachRoutes } from './modules/breaches/breach-routes.js';
 import { consentRoutes } from './modules/consent/consent-routes.js';
 import { purposeRoutes } from './modules/consent/purpose-routes.js';
 import { consoleRoutes } from './modules/console/console-routes.js';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   );
   await app.register(reportsRoutes(services));
   await app.register(alertRoutes(services));
+  await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(
     consoleRoutes({
       brandName: config.brandName,

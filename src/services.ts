@@ -3,10 +3,12 @@ import type { Database } from './db/database.js';
 import { lateJobSender } from './jobs/job-sender.js';
 import { maintenanceJob } from './jobs/maintenance.js';
 import type { Clock } from './lib/clock.js';
+import { chromiumPdfRenderer } from './lib/documents/pdf.js';
 import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
+import { breachesModule } from './modules/breaches/breaches-wiring.js';
 import { consentModule } from './modules/consent/consent-wiring.js';
 import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
 import { inventoryModule } from './modules/inventory/inventory-wiring.js';
@@ -41,6 +43,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
   // Services are built before the job queue; the runtime binds the queue to this sender once it exists.
   const jobSender = lateJobSender();
   const platform: Platform = { config, database, db: database.db, clock, logger, version, jobs: jobSender };
+  // One printer per process, so its queue (one print at a time) holds for every document.
+  const pdf = chromiumPdfRenderer({ chromiumPath: config.chromiumPath, timeoutMs: config.pdfTimeout });
   const instances = instanceService({ db: database.db, store: instanceStore(), clock, version });
 
   const audit = auditModule(platform);
@@ -73,6 +77,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retentionPolicies: retention.retentionPolicies,
     // The requests module is built below; a system is asked about only when someone deletes it.
     tasksSentTo: (tx, systemId) => requests.systemTasks.countSentTo(tx, systemId),
+    pdf,
   });
   // Requests filed through DRP tell their agent of each change of status, in the change's transaction.
   const drpStatus = drpStatusModule(platform);
@@ -102,8 +107,20 @@ export function createServices({ config, database, clock, logger, version }: Ser
     consent,
     requests,
   });
+  const breaches = breachesModule(platform, {
+    audit: audit.audit,
+    exposures: audit.exposures,
+    networkRefs: audit.networkRefs,
+    alerts,
+    raiseAlert,
+    vault,
+    mail: mail.mail,
+    dataMap: () => inventory.inventory.dataMap(),
+    pdf,
+  });
   vault.personalData.register(
     privacyCenter.personalData,
+    breaches.personalData,
     ...requests.personalData,
     retention.legalHolds.personalData,
   );
@@ -127,6 +144,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retention.background,
     drp.background,
     privacyCenter.background,
+    breaches.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -178,6 +196,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     registration: privacyCenter.registration,
     selfService: privacyCenter.selfService,
     reports,
+    breaches: breaches.breaches,
+    breachNotices: breaches.breachNotices,
+    blastRadius: breaches.blastRadius,
+    checkBreachClocks: breaches.checkClocks,
     jobSender,
     pruneTasks,
     jobDefinitions,

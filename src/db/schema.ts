@@ -2,6 +2,7 @@ import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
 import type { AlertTables } from '../modules/alerts/alert-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
+import type { BreachTables } from '../modules/breaches/breach-tables.js';
 import type { ConsentTables } from '../modules/consent/consent-tables.js';
 import type { DrpTables } from '../modules/drp/drp-tables.js';
 import type { InventoryTables } from '../modules/inventory/inventory-tables.js';
@@ -42,4 +43,5 @@ export type DB = {
   MailTables &
   PrivacyCenterTables &
   AlertTables &
-  InventoryTables;
+  InventoryTables &
+  BreachTables;

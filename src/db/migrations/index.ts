@@ -24,6 +24,7 @@ import * as m0022 from './0022_audit_checkpoint_chain.js';
 import * as m0023 from './0023_pending_registrations.js';
 import * as m0024 from './0024_inventory.js';
 import * as m0028 from './0028_audit_archive.js';
+import * as m0030 from './0030_breaches.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0023_pending_registrations': m0023,
   '0024_inventory': m0024,
   '0028_audit_archive': m0028,
+  '0030_breaches': m0030,
 };

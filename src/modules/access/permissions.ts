@@ -60,6 +60,10 @@ export const permissions = {
   'alerts.read':
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
+  'breaches.read':
+    'See the breach register: incidents, their 72-hour clocks, timelines, assessments, notices, affected sets (pseudonymous ids) and sending progress.',
+  'breaches.manage':
+    'Record and work breaches: facts, tasks, risk assessment and the decision on it, authority notices and their submission, individual notices, blast radius from the audit trail.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -123,6 +127,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'inventory.manage',
     'retention.manage',
     'legal_holds.manage',
+    'breaches.read',
+    'breaches.manage',
   ],
   privacy_agent: [
     ...vaultWorking,
@@ -146,6 +152,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'inventory.read',
     'retention.read',
     'alerts.read',
+    'breaches.read',
   ],
   security: [
     'operators.read',
@@ -161,6 +168,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'drp.agents.read',
     'alerts.read',
     'alerts.manage',
+    'breaches.read',
+    'breaches.manage',
   ],
   service: [
     ...auditReading,

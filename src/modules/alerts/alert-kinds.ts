@@ -51,6 +51,18 @@ export const alertKinds = {
     description:
       'One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration.',
   },
+  'breach.deadline_near': {
+    severity: 'warning',
+    repeat: 'unresolved',
+    description:
+      'A breach’s 72-hour deadline for notifying the supervisory authority is 24 hours away, then again at 6 hours (the target is the breach).',
+  },
+  'breach.notification_overdue': {
+    severity: 'critical',
+    repeat: 'unresolved',
+    description:
+      'A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)).',
+  },
 } as const satisfies Record<string, AlertKindDefinition>;
 
 export type AlertKind = keyof typeof alertKinds;

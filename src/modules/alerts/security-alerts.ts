@@ -124,6 +124,29 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     });
   }
 
+  /** A breach's notification clock reached 24 hours left (stage 1), 6 hours left (2), or ran out (3). */
+  function breachClock(
+    tx: Tx,
+    breach: { id: string; stage: 1 | 2 | 3; deadlineAt: Date },
+  ): Promise<RaisedAlert> {
+    const deadlineAt = breach.deadlineAt.toISOString();
+    if (breach.stage === 3) {
+      return alerts.raise(tx, {
+        kind: 'breach.notification_overdue',
+        summary: 'A breach passed its 72-hour deadline without a notification to the supervisory authority.',
+        target: { type: 'breach', id: breach.id },
+        details: { deadlineAt },
+      });
+    }
+    const hoursLeft = breach.stage === 1 ? 24 : 6;
+    return alerts.raise(tx, {
+      kind: 'breach.deadline_near',
+      summary: `A breach must be notified to the supervisory authority within ${hoursLeft} hours.`,
+      target: { type: 'breach', id: breach.id },
+      details: { deadlineAt, hoursLeft },
+    });
+  }
+
   /**
    * An operator or API key read subjects' records in clear. When this takes it over the threshold of
    * distinct subjects within the window, a critical alert is raised (in a transaction of its own: the
@@ -154,6 +177,7 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     webhookDeadLettered,
     systemTaskFailed,
     requestOverdue,
+    breachClock,
     revealed,
   };
 }

@@ -1,4 +1,5 @@
 import type { Platform } from '../../wiring/platform.js';
+import { auditExposures, networkRefsOf } from './audit-exposures.js';
 import { auditCheckpointJob, auditPruneJob, auditVerifyJob } from './audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './audit-keys.js';
 import { auditPrunerFor } from './audit-prune.js';
@@ -24,6 +25,10 @@ export function auditModule({ config, db, clock, logger }: Platform) {
     audit,
     auditKeys,
     auditPrune,
+    /** The blast radius's query: whose data one principal or network was handed in a window. */
+    exposures: auditExposures(db),
+    /** The keyed hashes of the client networks in an address range, as audit entries carry them. */
+    networkRefs: (cidr: string) => networkRefsOf(cidr, auditKeys().ipKey),
     background: {
       jobs: [
         auditCheckpointJob(audit, logger, config.auditWitnessDir),

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.js';
+import type { PdfRenderer } from '../../lib/documents/pdf.js';
 import type { Platform } from '../../wiring/platform.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { PurposeRow } from '../consent/purpose-store.js';
@@ -13,7 +14,7 @@ import { inventoryProcessors } from './inventory-processors.js';
 import { inventoryService } from './inventory-service.js';
 import { inventoryStore } from './inventory-store.js';
 import { inventorySystems } from './inventory-systems.js';
-import { configuredRopaService } from './ropa-service.js';
+import { ropaService } from './ropa-service.js';
 
 type Deps = {
   audit: AuditService;
@@ -24,6 +25,8 @@ type Deps = {
   retentionPolicies: { list: () => Promise<PolicyRow[]> };
   /** How many tasks requests sent a system (the requests module). */
   tasksSentTo: (tx: Executor, systemId: string) => Promise<number>;
+  /** The process's one document printer, shared with every other document. */
+  pdf: PdfRenderer;
 };
 
 const collectionSummaryOf = (row: CollectionRow): CollectionSummary => ({
@@ -104,7 +107,7 @@ export function inventoryModule({ config, db, clock }: Platform, deps: Deps) {
   const imports = inventoryImport({ db, store, audit, clock, activities, retentionPolicyIds });
   const service = { ...inventory, applyImport: imports.applyImport };
   // Documents read the map through the service object, so what they show is what the service answers.
-  const ropa = configuredRopaService({ dataMap: () => service.dataMap(), audit, config });
+  const ropa = ropaService({ dataMap: () => service.dataMap(), audit, pdf: deps.pdf });
   return {
     inventory: service,
     ropa,

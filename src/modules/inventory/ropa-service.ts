@@ -3,9 +3,8 @@
  * the findings, the privacy-notice draft and the derived view of one activity. Everything is computed
  * from one fresh snapshot per call, so it is never stale and nothing of it is stored.
  */
-import type { Config } from '../../config.js';
 import { AppError } from '../../lib/app-error.js';
-import { chromiumPdfRenderer, type PdfRenderer } from '../../lib/documents/pdf.js';
+import type { PdfRenderer } from '../../lib/documents/pdf.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import { computeFindings, type Finding } from './findings.js';
@@ -107,16 +106,3 @@ export function ropaService({ dataMap, audit, pdf }: Deps) {
 }
 
 export type RopaService = ReturnType<typeof ropaService>;
-
-/** The service as a running Custos has it: PDFs printed by the Chromium the configuration names. */
-export function configuredRopaService({
-  dataMap,
-  audit,
-  config,
-}: Omit<Deps, 'pdf'> & { config: Pick<Config, 'chromiumPath' | 'pdfTimeout'> }): RopaService {
-  return ropaService({
-    dataMap,
-    audit,
-    pdf: chromiumPdfRenderer({ chromiumPath: config.chromiumPath, timeoutMs: config.pdfTimeout }),
-  });
-}

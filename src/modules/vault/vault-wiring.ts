@@ -6,6 +6,7 @@ import type { KeysService } from '../keys/keys-service.js';
 import { collectionService } from './collection-service.js';
 import { erasureStore } from './erasure-store.js';
 import { importService } from './import-service.js';
+import { noticeAddresses } from './notice-addresses.js';
 import { personalDataPlaces } from './personal-data.js';
 import { recordService } from './record-service.js';
 import { subjectErasure as subjectErasureService } from './subject-erasure.js';
@@ -76,5 +77,6 @@ export function vaultModule(
     personalData,
     settings: { maskKey: vaultSettings.maskKey },
   });
-  return { collections, records, imports, tokens, subjectErasure, personalData };
+  const addresses = noticeAddresses({ collectionRows, keys, aead, audit });
+  return { collections, records, imports, tokens, subjectErasure, personalData, addresses };
 }

@@ -4,6 +4,8 @@ import { Alert, Loading, PageHeader } from '../shared/ui';
 import { AlertsPage } from './pages/AlertsPage';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
+import { BreachDetailPage } from './pages/BreachDetailPage';
+import { BreachesPage } from './pages/BreachesPage';
 import { CollectionsPage } from './pages/CollectionsPage';
 import { ConsentPage } from './pages/ConsentPage';
 import { DashboardPage } from './pages/DashboardPage';
@@ -208,6 +210,22 @@ export function App() {
                 element={
                   <Permitted permission="alerts.read">
                     <AlertsPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="breaches"
+                element={
+                  <Permitted permission="breaches.read">
+                    <BreachesPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="breaches/:id"
+                element={
+                  <Permitted permission="breaches.read">
+                    <BreachDetailPage />
                   </Permitted>
                 }
               />

@@ -32,6 +32,7 @@ export const navigation: { group: string; items: NavItem[] }[] = [
     group: 'Security',
     items: [
       { to: '/alerts', label: 'Alerts', permission: 'alerts.read' },
+      { to: '/breaches', label: 'Breaches', permission: 'breaches.read' },
       { to: '/audit', label: 'Audit log', permission: 'audit.read' },
       { to: '/operators', label: 'Operators & roles', permission: 'operators.read' },
       { to: '/keys', label: 'Encryption keys', permission: 'keys.read' },

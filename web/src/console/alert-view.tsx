@@ -31,6 +31,8 @@ export const alertKindLabels: Record<string, string> = {
   'system_task.failed': 'Downstream task failed',
   'request.overdue': 'Request overdue',
   'vault.mass_reveal': 'Possible exfiltration',
+  'breach.deadline_near': 'Breach notification due soon',
+  'breach.notification_overdue': 'Breach notification overdue',
 };
 
 export const severityLabels: Record<string, string> = {

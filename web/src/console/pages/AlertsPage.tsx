@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { formatDateTime, label } from '../../shared/format';
-import { useLoad, useMorePages, useTitle } from '../../shared/hooks';
+import { useAction, useLoad, useMorePages, useTitle } from '../../shared/hooks';
 import {
   Alert,
   Button,
@@ -72,15 +73,38 @@ function SettleDialog({
   );
 }
 
+/** Alerts naming an operator, API key or client network whose blast radius can be traced. */
+const traceable = new Set(['vault.mass_reveal', 'login.client_throttled']);
+
+/** Opens a breach from the alert, with its blast radius as the affected set, and goes to it. */
+function OpenBreach({ alert }: { alert: SecurityAlert }) {
+  const { api } = useSignedIn();
+  const navigate = useNavigate();
+  const open = useAction(async () => {
+    const breach = await api.post<{ id: string }>('/v1/breaches/from-alert', { alertId: alert.id });
+    navigate(`/breaches/${breach.id}`);
+  });
+  return (
+    <div className="button-row">
+      <ErrorAlert error={open.error} />
+      <Button variant="primary" busy={open.busy} onClick={() => void open.run()}>
+        Open breach
+      </Button>
+    </div>
+  );
+}
+
 function AlertCard({
   alert,
   names,
   canManage,
+  canOpenBreach,
   onChanged,
 }: {
   alert: SecurityAlert;
   names: Map<string, string>;
   canManage: boolean;
+  canOpenBreach: boolean;
   onChanged: (message: string) => Promise<void>;
 }) {
   const who = (id: string | null) => (id ? (names.get(id) ?? `operator ${id.slice(0, 8)}`) : 'someone');
@@ -107,6 +131,7 @@ function AlertCard({
         </p>
       ) : null}
       {alert.note ? <p>Note: {alert.note}</p> : null}
+      {canOpenBreach && traceable.has(alert.kind) ? <OpenBreach alert={alert} /> : null}
       {canManage && alert.status !== 'resolved' ? (
         <div className="button-row">
           {alert.status === 'open' ? (
@@ -206,6 +231,7 @@ export function AlertsPage() {
                   alert={alert}
                   names={names}
                   canManage={can('alerts.manage')}
+                  canOpenBreach={can('breaches.manage')}
                   onChanged={reload}
                 />
               ))}
