@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
@@ -18,10 +17,9 @@ import {
   processorEntriesOf,
   systemEntryOf,
 } from './inventory-entries.js';
+import type { InventoryMeasures } from './inventory-measures.js';
 import type {
   DataMap,
-  MeasureEntry,
-  MeasureKind,
   OrganizationProfile,
   PurposeSummary,
   RetentionSummary,
@@ -32,7 +30,6 @@ import type { InventoryStore } from './inventory-store.js';
 import type { InventorySystems, SystemRegistration, SystemUpdate } from './inventory-systems.js';
 import { problemList } from './inventory-validation.js';
 
-export type MeasureInput = { name: string; description: string; kind: MeasureKind };
 export type OrganizationInput = Omit<OrganizationProfile, 'updatedAt'>;
 
 /** What the map reads of other modules, through their services. */
@@ -52,6 +49,7 @@ type Deps = {
   systems: InventorySystems;
   processors: InventoryProcessors;
   activities: InventoryActivities;
+  measures: InventoryMeasures;
   sources: InventorySources;
   settings: { dpoContact: string };
 };
@@ -78,6 +76,7 @@ export function inventoryService({
   systems,
   processors,
   activities,
+  measures,
   sources,
   settings,
 }: Deps) {
@@ -150,75 +149,6 @@ export function inventoryService({
     if (!isUuid(id)) throw new AppError('not_found', 'No system with this id.');
     return id;
   }
-
-  const measureTarget = (id: string) => ({ type: 'inventory_measure', id });
-
-  async function assertMeasureNameFree(name: string, id?: string): Promise<void> {
-    const named = (await store.listMeasures(db)).find((row) => row.name === name);
-    if (named && named.id !== id) throw new AppError('conflict', `A measure named ${name} exists already.`);
-  }
-
-  async function getMeasure(id: string): Promise<MeasureEntry> {
-    const row = await store.findMeasure(db, id);
-    if (!row) throw new AppError('not_found', 'No security measure with this id.');
-    return measureEntryOf(row);
-  }
-
-  const measures = {
-    list: async () => (await store.listMeasures(db)).map(measureEntryOf),
-    get: getMeasure,
-    async create(context: AuditContext, input: MeasureInput): Promise<MeasureEntry> {
-      const id = randomUUID();
-      await assertMeasureNameFree(input.name);
-      await db.transaction().execute(async (tx) => {
-        await store.insertMeasure(tx, { id, ...input });
-        await audit.append(tx, context, {
-          action: 'inventory.measure.created',
-          outcome: 'success',
-          target: measureTarget(id),
-          details: { fields: Object.keys(input) },
-        });
-      });
-      return getMeasure(id);
-    },
-    async update(context: AuditContext, id: string, changes: Partial<MeasureInput>): Promise<MeasureEntry> {
-      await getMeasure(id);
-      if (changes.name !== undefined) await assertMeasureNameFree(changes.name, id);
-      await db.transaction().execute(async (tx) => {
-        await store.updateMeasure(tx, id, changes);
-        await audit.append(tx, context, {
-          action: 'inventory.measure.updated',
-          outcome: 'success',
-          target: measureTarget(id),
-          details: {
-            changed: Object.keys(changes).filter((key) => changes[key as keyof MeasureInput] !== undefined),
-          },
-        });
-      });
-      return getMeasure(id);
-    },
-    async remove(context: AuditContext, id: string): Promise<void> {
-      await getMeasure(id);
-      await db.transaction().execute(async (tx) => {
-        const linking = await store.activitiesLinking(tx, 'measureIds', id);
-        if (linking.length > 0) {
-          throw new AppError(
-            'conflict',
-            'Processing activities name this measure; unlink it from them first.',
-            {
-              extensions: { activities: linking },
-            },
-          );
-        }
-        await store.deleteMeasure(tx, id);
-        await audit.append(tx, context, {
-          action: 'inventory.measure.deleted',
-          outcome: 'success',
-          target: measureTarget(id),
-        });
-      });
-    },
-  };
 
   /** Saves the organization profile (the controller, its representative, the DPO, the supervisory authority). */
   async function saveOrganization(

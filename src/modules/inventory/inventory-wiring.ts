@@ -9,6 +9,7 @@ import type { CollectionRow } from '../vault/vault-store.js';
 import type { CollectionSummary } from './derived-systems.js';
 import { inventoryActivities } from './inventory-activities.js';
 import { inventoryImport } from './inventory-import.js';
+import { inventoryMeasures } from './inventory-measures.js';
 import type { PurposeSummary, RetentionSummary } from './inventory-model.js';
 import { inventoryProcessors } from './inventory-processors.js';
 import { inventoryService } from './inventory-service.js';
@@ -93,6 +94,7 @@ export function inventoryModule({ config, db, clock }: Platform, deps: Deps) {
     purposeKeys: async () => new Set((await deps.purposes.list()).map((row) => row.key)),
     collectionNames: async () => new Set((await deps.collections.list()).map((row) => row.name)),
   });
+  const measures = inventoryMeasures({ db, store, audit });
   const inventory = inventoryService({
     db,
     store,
@@ -101,6 +103,7 @@ export function inventoryModule({ config, db, clock }: Platform, deps: Deps) {
     systems,
     processors,
     activities,
+    measures,
     sources,
     settings: { dpoContact: config.dpoContact ?? '' },
   });
