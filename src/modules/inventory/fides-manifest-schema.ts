@@ -5,9 +5,9 @@
  * and country codes are checked here too, field by field, so one pass names every bad path.
  */
 import { z } from 'zod';
+import { isAlpha3, isCountryCode, regionCodes } from '../../lib/countries.js';
 import { defaultTaxonomy } from '../taxonomy/taxonomy.js';
 import { classifications } from '../vault/collection-schema.js';
-import { isAlpha2, isAlpha3, regionCodes } from './country-codes.js';
 import { custosExtensionVersion } from './fides-manifest-types.js';
 import { activityRoles, processorRoles, systemKinds, systemOrigins } from './inventory-model.js';
 
@@ -50,12 +50,12 @@ const ZDataCategory = taxonomyKey('data_category', 'data category');
 const ZDataUse = taxonomyKey('data_use', 'data use');
 const ZDataSubject = taxonomyKey('data_subject', 'data subject');
 
-const ZAlpha2 = z.string().refine(isAlpha2, 'is not an ISO 3166-1 alpha-2 country code');
+const ZAlpha2 = z.string().refine(isCountryCode, 'is not an ISO 3166-1 alpha-2 country code');
 const ZAlpha3 = z.string().refine(isAlpha3, 'is not an ISO 3166-1 alpha-3 country code');
 const ZPlace = z
   .string()
   .refine(
-    (code) => isAlpha2(code) || (regionCodes as readonly string[]).includes(code),
+    (code) => isCountryCode(code) || (regionCodes as readonly string[]).includes(code),
     `is not an ISO 3166-1 alpha-2 country code or a region (${regionCodes.join(', ')})`,
   );
 const ZIsoDate = z.iso.date();

@@ -7,8 +7,8 @@
  */
 
 import { stringify as toYaml } from 'yaml';
+import { alpha3Of, isThirdCountry } from '../../lib/countries.js';
 import type { LegalBasis } from '../consent/consent-rules.js';
-import { alpha3Of, isThirdCountry } from './country-codes.js';
 import {
   type CustosActivity,
   type CustosProcessor,

@@ -8,7 +8,7 @@
  * a dataset that does match is never changed (the vault owns collections): differences are warnings.
  */
 import type { FieldError } from '../../lib/app-error.js';
-import { alpha2Of } from './country-codes.js';
+import { alpha2Of } from '../../lib/countries.js';
 import type {
   Manifest,
   ManifestDataset,

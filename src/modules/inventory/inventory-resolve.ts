@@ -4,6 +4,8 @@
  * an editor shows what is derived and from where and a person only types in what Custos cannot know.
  * One `mapIndex` per map makes every lookup a key lookup: resolving all activities is linear in the map.
  */
+
+import { thirdCountryTest } from '../../lib/countries.js';
 import { isWithin } from '../taxonomy/taxonomy.js';
 import type {
   ActivityEntry,
@@ -15,7 +17,6 @@ import type {
   RetentionSummary,
   SystemEntry,
 } from './inventory-model.js';
-import { thirdCountryTest } from './third-countries.js';
 
 /** Where a value of a resolved activity comes from. */
 export type ValueSource = {

@@ -21,7 +21,7 @@ const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(ma
 const ZCategory = z.string().max(200).describe('A fideslang data category key (or one beneath it)');
 const ZSubject = z.string().max(200).describe('A fideslang data subject key');
 const ZCountry = z.string().max(8).describe('ISO 3166-1 alpha-2 country code (`DE`)');
-const ZPlace = z.string().max(8).describe('ISO 3166-1 alpha-2 country code, or a region (`EEA`)');
+const ZPlace = z.string().max(8).describe('ISO 3166-1 alpha-2 country code, or a region (`EEA`, `EU`)');
 const ZPeriod = z
   .string()
   .regex(
