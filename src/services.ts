@@ -86,11 +86,7 @@ import { requestVerification as requestVerificationService } from './modules/req
 import { requestWorkflow } from './modules/requests/request-workflow.js';
 import { restriction as restrictionService } from './modules/requests/restriction.js';
 import { systemTasks as systemTaskService } from './modules/requests/system-tasks.js';
-import { erasureRetention as erasureRetentionService } from './modules/retention/erasure-retention.js';
-import { legalHolds as legalHoldService } from './modules/retention/legal-holds.js';
-import { retentionSweepJob } from './modules/retention/retention-jobs.js';
-import { retentionPolicies as retentionPolicyService } from './modules/retention/retention-policies.js';
-import { retentionStore } from './modules/retention/retention-store.js';
+import { retentionModule } from './modules/retention/retention-wiring.js';
 import { collectionService } from './modules/vault/collection-service.js';
 import { erasureStore } from './modules/vault/erasure-store.js';
 import { importService } from './modules/vault/import-service.js';
@@ -438,24 +434,21 @@ export function createServices({ config, database, clock, logger, version }: Ser
     personalData,
     settings: { maskKey: vaultSettings.maskKey },
   });
-  const retentionRows = retentionStore();
-  const retentionPolicies = retentionPolicyService({ db, store: retentionRows, audit, clock, collections });
-  const legalHolds = legalHoldService({
+  const retention = retentionModule({
     db,
-    store: retentionRows,
-    audit,
+    config,
     clock,
+    logger,
+    audit,
+    aead,
     box: sealedBox(derivedKey('custos.retention.v1')),
-    subjects: records,
+    maskKey: vaultSettings.maskKey,
+    collections,
+    purposes,
+    vault: { ...subjectErasure, getSubject: records.getSubject, shredWithin: records.shredWithin },
+    keys,
   });
-  const erasureRetention = erasureRetentionService({
-    db,
-    store: retentionRows,
-    audit,
-    clock,
-    holds: legalHolds,
-    vault: { ...subjectErasure, shredWithin: records.shredWithin },
-  });
+  const { retentionPolicies, legalHolds, erasureRetention } = retention;
   const downstreamSystems = downstreamSystemService({
     db,
     store: fulfilmentRows,
@@ -670,7 +663,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     mailSendJob(mail, logger),
     deadlineReminderJob(reminders, logger, config.requestReminderSchedule),
     systemTaskResendJob(systemTasks, logger),
-    retentionSweepJob(erasureRetention, logger, config.retentionSweepSchedule),
+    ...retention.retentionJobs,
     drpCallbackJob(drpCallbacks, logger, config.webhookTimeout),
     registrationExpiryJob(accountVerification, logger),
     registrationWorkJob(registration, logger),
@@ -699,9 +692,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     requestVerification,
     requestExports,
     reminders,
-    retentionPolicies,
-    legalHolds,
-    erasureRetention,
+    ...retention,
     downstreamSystems,
     systemTasks,
     rectification,

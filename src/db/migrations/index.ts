@@ -22,6 +22,7 @@ import * as m0020 from './0020_erasure_reach.js';
 import * as m0021 from './0021_session_mfa_verified.js';
 import * as m0022 from './0022_audit_checkpoint_chain.js';
 import * as m0023 from './0023_pending_registrations.js';
+import * as m0026 from './0026_retention_schedules.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0021_session_mfa_verified': m0021,
   '0022_audit_checkpoint_chain': m0022,
   '0023_pending_registrations': m0023,
+  '0026_retention_schedules': m0026,
 };

@@ -151,6 +151,8 @@ export function recordService({
         created_at: now,
         updated_at: now,
         erased_at: null,
+        last_active_at: now,
+        relationship_ended_at: null,
       };
       await subjects.insert(tx, row);
       await keys.createDataKey(tx, id);
