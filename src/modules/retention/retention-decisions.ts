@@ -92,7 +92,7 @@ export function decisionOf({ collection, rules }: CollectionRules, now: Date): R
   const rows = rules.map(
     (rule, order) =>
       sql`(${rule.id}::uuid, ${rule.action}::text, ${rule.legal_basis !== null}::boolean, ${order}::int,
-           ${dueTime(rule, fields, now)}::timestamptz)`,
+           (${dueTime(rule, fields, now)})::timestamptz)`,
   );
   return sql`lateral (
     select d.rule_id, d.action, d.grounded, d.due

@@ -4,8 +4,8 @@ import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import type { PolicyRow, RetentionStore } from './retention-store.js';
 import { type CollectionLike, type PurposeLike, type RuleInput, ruleProblems } from './retention-rules.js';
+import type { PolicyRow, RetentionStore } from './retention-store.js';
 
 type Deps = {
   db: Kysely<DB>;

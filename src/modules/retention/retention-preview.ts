@@ -29,7 +29,10 @@ export type RulePreview = {
 };
 
 /** Rules whose actions differ, covering one collection: allowed, and explained. */
-export type Overlap = { collection: string; rules: { name: string; action: RetentionAction; grounded: boolean }[] };
+export type Overlap = {
+  collection: string;
+  rules: { name: string; action: RetentionAction; grounded: boolean }[];
+};
 
 export type Compliance = { covered: number; overdue: number; rate: number; at: Date };
 

@@ -4,7 +4,7 @@ import { auditContextOf } from '../../http/principal.js';
 import type { ErasureRetention } from './erasure-retention.js';
 import type { LegalHolds } from './legal-holds.js';
 import type { RetentionPolicies } from './retention-policies.js';
-import { registerRunRoutes, type RunRouteDeps } from './retention-run-routes.js';
+import { type RunRouteDeps, registerRunRoutes } from './retention-run-routes.js';
 import {
   presentHold,
   presentPolicy,
@@ -37,7 +37,8 @@ export function retentionRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: { access: 'retention.read' },
         schema: {
           tags,
-          summary: 'Retention rules: what they cover, from which trigger, for how long, and what happens then',
+          summary:
+            'Retention rules: what they cover, from which trigger, for how long, and what happens then',
           response: { 200: z.object({ items: z.array(ZRetentionPolicy) }) },
         },
       },

@@ -189,8 +189,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
       const cursor = run.progress[rules.collection.id];
       if (cursor?.done) return { state: 'finished', processed: 0 };
       const now = clock.now();
-      const shredding =
-        run.actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
+      const shredding = run.actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
       const limit = shredding ? Math.min(settings.batchSize, settings.shredBatchSize) : settings.batchSize;
       const { rows, last } = await store.dueBatch(tx, {
         rules,
@@ -224,7 +223,13 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
           action: 'retention.rule.applied',
           outcome: 'success',
           target: { type: 'retention_policy', id: ruleId },
-          details: { run: runId, action, collection: rules.collection.name, records: decided.length, subjects },
+          details: {
+            run: runId,
+            action,
+            collection: rules.collection.name,
+            records: decided.length,
+            subjects,
+          },
         });
       }
       const done = rows.length < limit;

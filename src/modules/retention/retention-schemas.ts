@@ -39,16 +39,16 @@ export const ZRetentionTrigger = z
 
 export const ZRetentionPolicyInput = z.object({
   name: z.string().trim().min(1).max(100),
-  collection: ZCollectionName.optional().describe('The collection the rule covers (or dataCategory, purpose)'),
+  collection: ZCollectionName.optional().describe(
+    'The collection the rule covers (or dataCategory, purpose)',
+  ),
   dataCategory: z
     .string()
     .max(200)
     .optional()
     .describe('A data category the rule covers, with those beneath it, in every collection'),
   purpose: ZPurposeKey.optional().describe('A consent purpose: the rule covers collections holding its data'),
-  trigger: ZRetentionTrigger.default({ type: 'record_created' }).describe(
-    'Where the period starts counting',
-  ),
+  trigger: ZRetentionTrigger.default({ type: 'record_created' }).describe('Where the period starts counting'),
   action: z
     .enum(retentionActions)
     .default('delete')

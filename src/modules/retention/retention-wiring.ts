@@ -39,7 +39,11 @@ type Deps = {
   /** The key of keyed-hash masking (shared with the vault, so a keyed hash means the same everywhere). */
   maskKey: Buffer;
   collections: { list(): Promise<CollectionLike[]> };
-  purposes: { list(): Promise<PurposeLike[]> };
+  purposes: {
+    list(): Promise<PurposeLike[]>;
+    /** Read in the caller's transaction (PGlite has one connection: no second one may wait inside it). */
+    catalogWithin(executor: Executor): Promise<ReadonlyMap<string, PurposeLike>>;
+  };
   /** The vault: subjects, crypto-shredding, and what erasure under retention needs. */
   vault: Omit<RetentionVault, 'shredWithin'> & {
     getSubject(id: string): Promise<unknown>;
@@ -68,10 +72,11 @@ export function retentionModule(deps: Deps) {
 
   /** The rules in force, read in the caller's transaction, purpose scopes resolved. */
   async function rules(executor: Executor) {
-    const purposes = new Map((await deps.purposes.list()).map((purpose) => [purpose.key, purpose]));
+    const purposes = await deps.purposes.catalogWithin(executor);
     return (await store.listPolicies(executor)).map((row) => ruleOf(row, purposes));
   }
-  const plan = async (executor: Executor) => rulesByCollection(await deps.collections.list(), await rules(executor));
+  const plan = async (executor: Executor) =>
+    rulesByCollection(await deps.collections.list(), await rules(executor));
 
   const erasure: ErasureRetention = erasureRetention({
     db,
