@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import type { SealedBox } from '../../lib/sealed-box.js';
 import type { Logger } from '../../logger.js';
-import type { AuditWriter } from '../audit/audit-types.js';
+import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { Aead } from '../vault/vault-crypto.js';
 import { type ErasureRetention, erasureRetention, type RetentionVault } from './erasure-retention.js';
 import { legalHolds as legalHoldService } from './legal-holds.js';
@@ -17,6 +17,7 @@ import { retentionPreview as retentionPreviewService } from './retention-preview
 import { type CollectionLike, type PurposeLike, ruleOf } from './retention-rules.js';
 import { retentionRunStore } from './retention-run-store.js';
 import { retentionRuns as retentionRunService } from './retention-runs.js';
+import { type ScheduleFile, scheduleLoader } from './retention-schedule-file.js';
 import { retentionStore } from './retention-store.js';
 import { subjectLifecycle as subjectLifecycleService } from './subject-lifecycle.js';
 
@@ -38,9 +39,13 @@ type Deps = {
   box: SealedBox;
   /** The key of keyed-hash masking (shared with the vault, so a keyed hash means the same everywhere). */
   maskKey: Buffer;
-  collections: { list(): Promise<CollectionLike[]> };
+  collections: {
+    list(): Promise<CollectionLike[]>;
+    create(context: AuditContext, definition: ScheduleFile['collections'][number]): Promise<unknown>;
+  };
   purposes: {
     list(): Promise<PurposeLike[]>;
+    create(context: AuditContext, definition: ScheduleFile['purposes'][number]): Promise<unknown>;
     /** Read in the caller's transaction (PGlite has one connection: no second one may wait inside it). */
     catalogWithin(executor: Executor): Promise<ReadonlyMap<string, PurposeLike>>;
   };
@@ -121,6 +126,12 @@ export function retentionModule(deps: Deps) {
     retentionPreview: preview,
     subjectLifecycle: lifecycle,
     coveredCollections: async () => (await plan(db)).length,
+    /** Loads a schedule file (`custos retention load`). */
+    loadRetentionSchedule: scheduleLoader({
+      collections: deps.collections,
+      purposes: deps.purposes,
+      policies: retentionPolicies,
+    }),
     /** The compliance rate as a Prometheus gauge, measured when scraped (at most once a minute). */
     registerRetentionMetrics(registry: Registry): void {
       new Gauge({
