@@ -6,6 +6,7 @@ import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { requestsScenario } from './scenarios/requests.js';
+import { retentionScenario } from './scenarios/retention.js';
 import { vaultScenario } from './scenarios/vault.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
@@ -17,6 +18,7 @@ const scenarios: BenchScenario[] = [
   auditScenario,
   consentScenario,
   requestsScenario,
+  retentionScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));
