@@ -530,9 +530,9 @@ export const settings = {
   retentionBatchSize: {
     env: 'CUSTOS_RETENTION_BATCH_SIZE',
     schema: z.coerce.number().int().min(1).max(50_000),
-    default: 2000,
+    default: 5000,
     description:
-      'Records a retention run handles per transaction (subjects to crypto-shred: at most 100); smaller batches keep other traffic more responsive.',
+      'Records a retention run decides per transaction, in id order (in collections with a crypto-shredding rule: at most 100); smaller batches keep other traffic more responsive.',
   },
   retentionDueSoonDays: {
     env: 'CUSTOS_RETENTION_DUE_SOON_DAYS',

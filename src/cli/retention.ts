@@ -12,7 +12,9 @@ type Preview = Awaited<ReturnType<RetentionPreview['preview']>>;
 /** One line per rule: what it would do now and within the window. */
 function printPreview(preview: Preview): void {
   const out = process.stdout;
-  out.write(`Retention preview at ${preview.at.toISOString()} (due soon: until ${preview.until.toISOString()})\n`);
+  out.write(
+    `Retention preview at ${preview.at.toISOString()} (due soon: until ${preview.until.toISOString()})\n`,
+  );
   if (preview.rules.length === 0) out.write('  no rule covers any record\n');
   for (const entry of preview.rules) {
     out.write(

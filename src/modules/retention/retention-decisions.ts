@@ -84,30 +84,67 @@ export function rulesByCollection(
 }
 
 /**
- * The lateral subquery `dec (rule_id, action, grounded, due)` giving each record of the collection its
- * deciding rule, as described above; joined after `records r join subjects s`.
+ * Every record of `source` (a subquery over `records` of one collection, aliased r) with its deciding rule,
+ * as columns `id, subject_id, held, rule_id, action, grounded, due`: each rule's due time is one column
+ * and the choice above is one CASE over them, so deciding costs a few expressions per record, not a
+ * sort. `rule_id` is null when no rule decides (none has fired). `held`: a legal hold in force, or kept
+ * by an erasure until a date (the erasure's own sweep handles those subjects).
  */
-export function decisionOf({ collection, rules }: CollectionRules, now: Date): RawBuilder<unknown> {
+export function decidedRecords(
+  { collection, rules }: CollectionRules,
+  now: Date,
+  source: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const fields = new Map(collection.fields.map((field) => [field.name, field]));
-  const rows = rules.map(
-    (rule, order) =>
-      sql`(${rule.id}::uuid, ${rule.action}::text, ${rule.legal_basis !== null}::boolean, ${order}::int,
-           (${dueTime(rule, fields, now)})::timestamptz)`,
+  const dues = rules.map(
+    (rule, index) => sql`(${dueTime(rule, fields, now)})::timestamptz as ${sql.raw(`d${index + 1}`)}`,
   );
-  return sql`lateral (
-    select d.rule_id, d.action, d.grounded, d.due
-      from (values ${sql.join(rows)}) as d (rule_id, action, grounded, ord, due)
-     order by d.grounded desc, case when d.grounded then d.due end desc nulls first, d.due asc nulls last, d.ord
-     limit 1) dec`;
-}
-
-/** Subjects no rule may touch now: under a legal hold in force, or kept by an erasure until a date. */
-export function untouchable(now: Date): RawBuilder<boolean> {
-  return sql<boolean>`(exists (select 1 from legal_holds h
-                        where h.subject_id = r.subject_id and h.lifted_at is null
-                          and (h.until is null or h.until > ${now}::timestamptz))
-        or exists (select 1 from erasure_retentions e
-                    where e.subject_id = r.subject_id and e.shredded_at is null))`;
+  const column = (index: number) => sql.raw(`x.d${index + 1}`);
+  const grounded = rules.flatMap((rule, index) => (rule.legal_basis !== null ? [index] : []));
+  const among = (indices: number[]) => sql.join(indices.map(column));
+  const choice =
+    grounded.length > 0
+      ? sql.join(
+          [
+            ...grounded.map((index) => sql`when ${column(index)} is null then ${sql.lit(index + 1)}`),
+            ...grounded.map(
+              (index) =>
+                sql`when ${column(index)} >= greatest(${among(grounded)}) then ${sql.lit(index + 1)}`,
+            ),
+          ],
+          sql` `,
+        )
+      : sql.join(
+          rules.map(
+            (_, index) =>
+              sql`when ${column(index)} is not null
+                   and ${column(index)} <= least(${among(rules.map((_rule, i) => i))}) then ${sql.lit(index + 1)}`,
+          ),
+          sql` `,
+        );
+  const pick = sql.join(
+    rules.map((_, index) => sql`when ${sql.lit(index + 1)} then ${sql.raw(`y.d${index + 1}`)}`),
+    sql` `,
+  );
+  return sql`
+    select y.id, y.subject_id, y.held,
+           (${sql.val(rules.map((rule) => rule.id))}::uuid[])[y.k] as rule_id,
+           (${sql.val(rules.map((rule) => rule.action))}::text[])[y.k] as action,
+           (${sql.val(rules.map((rule) => rule.legal_basis !== null))}::boolean[])[y.k] as grounded,
+           case y.k ${pick} end as due
+      from (
+        select x.*, case ${choice} end as k
+          from (
+            select r.id, r.subject_id,
+                   (r.subject_id in (select h.subject_id from legal_holds h
+                                      where h.lifted_at is null and (h.until is null or h.until > ${now}::timestamptz))
+                    or r.subject_id in (select e.subject_id from erasure_retentions e where e.shredded_at is null))
+                     as held,
+                   ${sql.join(dues)}
+              from ${source} r
+              join subjects s on s.id = r.subject_id
+          ) x
+      ) y`;
 }
 
 export type Decided = { id: string; subject_id: string; rule_id: string; action: RetentionAction };

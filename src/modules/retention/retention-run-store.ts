@@ -1,6 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
-import { type CollectionRules, type Decided, decisionOf, untouchable } from './retention-decisions.js';
+import { type CollectionRules, type Decided, decidedRecords } from './retention-decisions.js';
 import type { RetentionTables, RunKind } from './retention-tables.js';
 import type { RetentionAction } from './retention-types.js';
 
@@ -26,34 +26,66 @@ export type DueCounts = {
 export function retentionRunStore() {
   return {
     /**
-     * The next batch of due records of one collection, in id order after `after`, with their deciding
-     * rule; locked, skipping records another transaction holds (they are taken by the next run).
+     * The next window of `limit` records of one collection in id order after `after`, and of those the
+     * ones due now for one of `actions` and not held, locked (skipping records another transaction holds:
+     * the next run takes them). `last` is where the next window starts; null when the collection ended.
      */
     async dueBatch(
       tx: Executor,
       input: {
         rules: CollectionRules;
         now: Date;
+        /** The end of the due-soon window: records due by then are counted per rule, not touched. */
+        soon: Date;
         actions: readonly RetentionAction[];
         after: string | null;
         limit: number;
       },
-    ): Promise<{ rows: Decided[]; last: string | null }> {
-      const { rules, now, after, limit } = input;
-      const { rows } = await sql<Decided & { due: Date | null }>`
-        select r.id, r.subject_id, dec.rule_id, dec.action
-          from records r
-          join subjects s on s.id = r.subject_id
-         cross join ${decisionOf(rules, now)}
-         where r.collection_id = ${rules.collection.id}::uuid
-           ${after ? sql`and r.id > ${after}::uuid` : sql``}
-           and dec.due <= ${now}::timestamptz
-           and dec.action = any(${[...input.actions]}::text[])
-           and not ${untouchable(now)}
-         order by r.id
-         limit ${limit}
-           for update of r skip locked`.execute(tx);
-      return { rows, last: rows.at(-1)?.id ?? null };
+    ): Promise<{ rows: Decided[]; last: string | null; scanned: number; soon: Map<string, number> }> {
+      const { rules, now, soon, after, limit } = input;
+      const window = sql`(select * from records
+                           where collection_id = ${rules.collection.id}::uuid
+                             ${after ? sql`and id > ${after}::uuid` : sql``}
+                           order by id limit ${limit})`;
+      // Only the rows that matter come back (due now, due soon, and the window's last, for the cursor):
+      // most of a window is neither, and shipping it to this process would cost more than deciding it.
+      const { rows: decided } = await sql<
+        Decided & { due_now: boolean; due_soon: boolean; is_last: boolean; scanned: number }
+      >`
+        select z.id, z.subject_id, z.rule_id, z.action, z.due_now, z.due_soon, z.is_last, z.scanned
+          from (select d.id, d.subject_id, d.rule_id, d.action,
+                       (d.rule_id is not null and not d.held and d.due <= ${now}::timestamptz) as due_now,
+                       (d.rule_id is not null and not d.held and d.due > ${now}::timestamptz
+                        and d.due <= ${soon}::timestamptz) as due_soon,
+                       row_number() over (order by d.id desc) = 1 as is_last,
+                       (count(*) over ())::int as scanned
+                  from (${decidedRecords(rules, now, window)}) d) z
+         where z.due_now or z.due_soon or z.is_last
+         order by z.id`.execute(tx);
+      const rows = decided;
+      const soonByRule = new Map<string, number>();
+      for (const row of rows) {
+        if (row.due_soon) soonByRule.set(row.rule_id, (soonByRule.get(row.rule_id) ?? 0) + 1);
+      }
+      const wanted = rows.filter((row) => row.due_now && input.actions.includes(row.action));
+      const locked =
+        wanted.length === 0
+          ? new Set<string>()
+          : new Set(
+              (
+                await sql<{ id: string }>`
+                  select id from records where id = any(${wanted.map((row) => row.id)}::uuid[])
+                     for update skip locked`.execute(tx)
+              ).rows.map((row) => row.id),
+            );
+      return {
+        rows: wanted
+          .filter((row) => locked.has(row.id))
+          .map(({ id, subject_id, rule_id, action }) => ({ id, subject_id, rule_id, action })),
+        last: rows.find((row) => row.is_last)?.id ?? null,
+        scanned: rows[0]?.scanned ?? 0,
+        soon: soonByRule,
+      };
     },
 
     /** Deletes records (their blind indexes cascade) and the tokens of subjects left with none there. */
@@ -113,34 +145,30 @@ export function retentionRunStore() {
       now: Date,
     ): Promise<string[]> {
       if (subjectIds.length === 0 || !rules.rules.some((rule) => rule.legal_basis !== null)) return [];
+      const source = sql`(select * from records where collection_id = ${rules.collection.id}::uuid
+                                                   and subject_id = any(${subjectIds}::uuid[]))`;
       const { rows } = await sql<{ subject_id: string }>`
-        select distinct r.subject_id
-          from records r
-          join subjects s on s.id = r.subject_id
-         cross join ${decisionOf(rules, now)}
-         where r.collection_id = ${rules.collection.id}::uuid and r.subject_id = any(${subjectIds}::uuid[])
-           and dec.grounded and (dec.due is null or dec.due > ${now}::timestamptz)`.execute(tx);
+        select distinct d.subject_id from (${decidedRecords(rules, now, source)}) d
+         where d.grounded and (d.due is null or d.due > ${now}::timestamptz)`.execute(tx);
       return rows.map((row) => row.subject_id);
     },
 
     /** Per deciding rule in one collection: due now, due within the window, held. Nothing is locked. */
     async dueCounts(tx: Executor, rules: CollectionRules, now: Date, soon: Date): Promise<DueCounts[]> {
+      const source = sql`(select * from records where collection_id = ${rules.collection.id}::uuid)`;
       const { rows } = await sql<DueCounts>`
-        select dec.rule_id, dec.action,
-               count(*) filter (where not held and dec.due <= ${now}::timestamptz)::int as due_records,
-               count(distinct r.subject_id) filter (where not held and dec.due <= ${now}::timestamptz)::int
+        select d.rule_id, d.action,
+               count(*) filter (where not held and d.due <= ${now}::timestamptz)::int as due_records,
+               count(distinct d.subject_id) filter (where not held and d.due <= ${now}::timestamptz)::int
                  as due_subjects,
-               count(*) filter (where not held and dec.due > ${now}::timestamptz
-                                  and dec.due <= ${soon}::timestamptz)::int as soon_records,
-               count(distinct r.subject_id) filter (where not held and dec.due > ${now}::timestamptz
-                                  and dec.due <= ${soon}::timestamptz)::int as soon_subjects,
-               count(*) filter (where held and dec.due <= ${soon}::timestamptz)::int as held_records
-          from records r
-          join subjects s on s.id = r.subject_id
-         cross join ${decisionOf(rules, now)}
-         cross join lateral (select ${untouchable(now)} as held) u
-         where r.collection_id = ${rules.collection.id}::uuid
-         group by dec.rule_id, dec.action`.execute(tx);
+               count(*) filter (where not held and d.due > ${now}::timestamptz
+                                  and d.due <= ${soon}::timestamptz)::int as soon_records,
+               count(distinct d.subject_id) filter (where not held and d.due > ${now}::timestamptz
+                                  and d.due <= ${soon}::timestamptz)::int as soon_subjects,
+               count(*) filter (where held and d.due <= ${soon}::timestamptz)::int as held_records
+          from (${decidedRecords(rules, now, source)}) d
+         where d.rule_id is not null
+         group by d.rule_id, d.action`.execute(tx);
       return rows;
     },
 
@@ -150,14 +178,11 @@ export function retentionRunStore() {
       rules: CollectionRules,
       now: Date,
     ): Promise<{ covered: number; overdue: number }> {
+      const source = sql`(select * from records where collection_id = ${rules.collection.id}::uuid)`;
       const { rows } = await sql<{ covered: number; overdue: number }>`
         select count(*)::int as covered,
-               count(*) filter (where dec.due <= ${now}::timestamptz and not held)::int as overdue
-          from records r
-          join subjects s on s.id = r.subject_id
-         cross join ${decisionOf(rules, now)}
-         cross join lateral (select ${untouchable(now)} as held) u
-         where r.collection_id = ${rules.collection.id}::uuid`.execute(tx);
+               count(*) filter (where d.due <= ${now}::timestamptz and not d.held)::int as overdue
+          from (${decidedRecords(rules, now, source)}) d`.execute(tx);
       return rows[0] ?? { covered: 0, overdue: 0 };
     },
 

@@ -191,9 +191,10 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
       const now = clock.now();
       const shredding = run.actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
       const limit = shredding ? Math.min(settings.batchSize, settings.shredBatchSize) : settings.batchSize;
-      const { rows, last } = await store.dueBatch(tx, {
+      const { rows, last, scanned, soon } = await store.dueBatch(tx, {
         rules,
         now,
+        soon: new Date(now.getTime() + settings.dueSoonDays * dayMs),
         actions: run.actions,
         after: cursor?.after ?? null,
         limit,
@@ -210,6 +211,11 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
           ? await shred(tx, context, { runId, rules, all, rows: of('shred'), now })
           : new Map<string, number>();
       const results = { ...run.results };
+      for (const [ruleId, count] of soon) {
+        const rule = rules.rules.find((candidate) => candidate.id === ruleId) as Rule;
+        const before = results[ruleId] ?? { action: rule.action, records: 0, subjects: 0, dueSoon: 0 };
+        results[ruleId] = { ...before, dueSoon: before.dueSoon + count };
+      }
       for (const [ruleId, decided] of groupBy(rows, (row) => row.rule_id)) {
         const action = decided[0]?.action as RetentionAction;
         const subjects = action === 'shred' ? (shredded.get(ruleId) ?? 0) : countSubjects(decided);
@@ -232,7 +238,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
           },
         });
       }
-      const done = rows.length < limit;
+      const done = scanned < limit;
       await store.updateRun(tx, runId, {
         heartbeat_at: now,
         results,
@@ -242,27 +248,12 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     });
   }
 
-  /** Counts what becomes due within the window and closes the run. */
-  async function finish(runId: string, all: CollectionRules[]): Promise<void> {
-    const now = clock.now();
-    const soon = new Date(now.getTime() + settings.dueSoonDays * dayMs);
-    const dueSoon = new Map<string, { action: RetentionAction; records: number }>();
-    for (const rules of all) {
-      for (const count of await store.dueCounts(db, rules, now, soon)) {
-        const before = dueSoon.get(count.rule_id)?.records ?? 0;
-        dueSoon.set(count.rule_id, { action: count.action, records: before + count.soon_records });
-      }
-    }
+  /** Closes the run (what falls due soon was counted batch by batch, as the records were decided). */
+  async function finish(runId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
       const run = await store.lockRun(tx, runId);
       if (!run || run.status !== 'running') return;
-      const results = { ...run.results };
-      for (const [ruleId, soonCount] of dueSoon) {
-        if (soonCount.records === 0) continue;
-        const before = results[ruleId] ?? { action: soonCount.action, records: 0, subjects: 0, dueSoon: 0 };
-        results[ruleId] = { ...before, dueSoon: soonCount.records };
-      }
-      await store.updateRun(tx, runId, { status: 'completed', finished_at: clock.now(), results });
+      await store.updateRun(tx, runId, { status: 'completed', finished_at: clock.now() });
     });
   }
 
@@ -300,7 +291,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
           if (outcome.state === 'finished') break;
         }
       }
-      await finish(runId, all);
+      await finish(runId);
     } catch (error) {
       await fail(runId, error).catch(() => {});
       throw error;

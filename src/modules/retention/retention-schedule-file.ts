@@ -15,7 +15,10 @@ export const ZScheduleFile = z.object({
   $comment: z.string().max(4000).optional(),
   collections: z.array(ZCollectionDefinition).max(200).default([]),
   purposes: z.array(ZPurposeDefinition).max(200).default([]),
-  rules: z.array(ZRetentionPolicyInput.extend({ $comment: z.string().max(1000).optional() })).min(1).max(500),
+  rules: z
+    .array(ZRetentionPolicyInput.extend({ $comment: z.string().max(1000).optional() }))
+    .min(1)
+    .max(500),
 });
 
 export type ScheduleFile = z.output<typeof ZScheduleFile>;
@@ -24,7 +27,9 @@ export type ScheduleFile = z.output<typeof ZScheduleFile>;
 export function readScheduleFile(path: string): ScheduleFile {
   const parsed = ZScheduleFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  );
   throw new Error(`${path} is not a retention schedule:\n  ${problems.join('\n  ')}`);
 }
 
