@@ -7,7 +7,8 @@ import { custosInChromium, expectAccessible, openContext, screenshot, signIn } f
 faker.seed(1616);
 
 describe('retention in the console', () => {
-  const suite = custosInChromium();
+  // The DPO signs in without enrolling TOTP here; the MFA journey has its own browser test.
+  const suite = custosInChromium({ env: { CUSTOS_MFA_REQUIRED_ROLES: 'admin' } });
 
   it('lets the DPO create a rule and see in the preview what it would do', async () => {
     const { custos, browser } = suite;
