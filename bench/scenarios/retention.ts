@@ -175,7 +175,11 @@ export const retentionScenario: BenchScenario = {
       process.env.BENCH_RETENTION_RECORDS ?? (scratch.kind === 'postgres' ? 1_000_000 : 100_000),
     );
     const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
-    const config = loadConfig({ CUSTOS_DATA_DIR: dataDir });
+    const config = loadConfig({
+      CUSTOS_DATA_DIR: dataDir,
+      // The window size can be tried out without changing the default.
+      CUSTOS_RETENTION_BATCH_SIZE: process.env.CUSTOS_RETENTION_BATCH_SIZE,
+    });
     const runtime = await openRuntime({
       config,
       logger: createLogger(config.logLevel, logDestination('/dev/null')),

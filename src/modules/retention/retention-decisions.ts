@@ -83,6 +83,11 @@ export function rulesByCollection(
     .filter((entry) => entry.rules.length > 0);
 }
 
+/** Whether a rule's trigger reads the subject's row (activity, relationship): only then is it joined. */
+function readsSubjects(rules: readonly Rule[]): boolean {
+  return rules.some((rule) => ['last_activity', 'relationship_ended'].includes(rule.trigger.type));
+}
+
 /**
  * Every record of `source` (a subquery over `records` of one collection, aliased r) with its deciding rule,
  * as columns `id, subject_id, held, rule_id, action, grounded, due`: each rule's due time is one column
@@ -142,7 +147,7 @@ export function decidedRecords(
                      as held,
                    ${sql.join(dues)}
               from ${source} r
-              join subjects s on s.id = r.subject_id
+              ${readsSubjects(rules) ? sql`join subjects s on s.id = r.subject_id` : sql``}
           ) x
       ) y`;
 }

@@ -27,8 +27,10 @@ export function retentionRunStore() {
   return {
     /**
      * The next window of `limit` records of one collection in id order after `after`, and of those the
-     * ones due now for one of `actions` and not held, locked (skipping records another transaction holds:
-     * the next run takes them). `last` is where the next window starts; null when the collection ended.
+     * ones due now for one of `actions` and not held. Nothing is locked here: locking every due row first
+     * would write each one twice; the statements acting on them lock them (a delete waits for a request
+     * writing the same record, anonymization reads its rows `for update`). `last` is where the next window
+     * starts; null when the collection ended.
      */
     async dueBatch(
       tx: Executor,
@@ -68,20 +70,8 @@ export function retentionRunStore() {
         if (row.due_soon) soonByRule.set(row.rule_id, (soonByRule.get(row.rule_id) ?? 0) + 1);
       }
       const wanted = rows.filter((row) => row.due_now && input.actions.includes(row.action));
-      const locked =
-        wanted.length === 0
-          ? new Set<string>()
-          : new Set(
-              (
-                await sql<{ id: string }>`
-                  select id from records where id = any(${wanted.map((row) => row.id)}::uuid[])
-                     for update skip locked`.execute(tx)
-              ).rows.map((row) => row.id),
-            );
       return {
-        rows: wanted
-          .filter((row) => locked.has(row.id))
-          .map(({ id, subject_id, rule_id, action }) => ({ id, subject_id, rule_id, action })),
+        rows: wanted.map(({ id, subject_id, rule_id, action }) => ({ id, subject_id, rule_id, action })),
         last: rows.find((row) => row.is_last)?.id ?? null,
         scanned: rows[0]?.scanned ?? 0,
         soon: soonByRule,
@@ -101,7 +91,7 @@ export function retentionRunStore() {
                               and r.id <> all(${ids}::uuid[]))`.execute(tx);
     },
 
-    /** The stored values of records about to be anonymized (already locked by `dueBatch`). */
+    /** The stored values of records about to be anonymized, locked until they are replaced. */
     async storedValues(
       tx: Executor,
       ids: string[],
@@ -114,7 +104,9 @@ export function retentionRunStore() {
         subject_id: string;
         plain: Record<string, unknown>;
         sealed: Record<string, string>;
-      }>`select id, subject_id, plain, sealed from records where id = any(${ids}::uuid[])`.execute(tx);
+      }>`select id, subject_id, plain, sealed from records where id = any(${ids}::uuid[]) for update`.execute(
+        tx,
+      );
       return rows;
     },
 
