@@ -2,6 +2,7 @@ import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { readScheduleFile } from '../../src/modules/retention/retention-schedule-file.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
 import { caller } from '../helpers/fulfilment.js';
 import { findInDatabase } from '../helpers/scan.js';
@@ -503,6 +504,63 @@ describe('retention schedules', () => {
     }
     const listed = await s.as('dpo', 'GET', '/v1/retention/policies');
     expect(listed.json().items).toEqual([]);
+  });
+
+  it('loads the example schedule, and loading it again changes nothing but the rules’ times', async () => {
+    s = await setup();
+    const schedule = readScheduleFile(
+      new URL('../../examples/retention-schedule.json', import.meta.url).pathname,
+    );
+    const first = await s.t.runtime.services.loadRetentionSchedule(system, schedule);
+    expect(first.collections).toEqual([
+      'customers',
+      'failed_payments',
+      'marketing_contacts',
+      'analytics_events',
+    ]);
+    expect(first.purposes).toEqual(['marketing_email']);
+    expect(first.rules).toEqual([
+      'customer_data.inactive_customers',
+      'payment_data.failed_payments',
+      'marketing_data.consent_based',
+      'analytics',
+    ]);
+    const again = await s.t.runtime.services.loadRetentionSchedule(system, schedule);
+    expect(again.collections).toEqual([]);
+    expect((await s.as('dpo', 'GET', '/v1/retention/policies')).json().items).toHaveLength(4);
+
+    // The worked example of docs/RETENTION.md, in short: a failed payment goes after two years, the
+    // customer, inactive for seven, is shredded; anonymized analytics outlive them.
+    const customer = await s.subject();
+    await s.store(customer, 'customers', {
+      email: faker.internet.email(),
+      full_name: faker.person.fullName(),
+    });
+    const payment = await s.store(customer, 'failed_payments', {
+      amount: 12,
+      currency: 'EUR',
+      reason: 'declined',
+    });
+    await s.store(customer, 'analytics_events', {
+      created_at: '2040-01-15T12:00:00Z',
+      subscription_type: 'basic',
+      revenue: 0,
+      postcode: 'EC1A 1BB',
+    });
+    s.clock.advance(2 * yearMs + 2 * dayMs);
+    await s.run();
+    expect(await s.exists(payment)).toBe(false);
+    expect(await s.subjectStatus(customer)).toBe('active');
+    s.clock.advance(5 * yearMs + 2 * dayMs);
+    await s.run();
+    expect(await s.subjectStatus(customer)).toBe('erased');
+    const anonymized = await s.t.runtime.database.db
+      .selectFrom('anonymized_records')
+      .select('fields')
+      .execute();
+    expect(anonymized.map((row) => row.fields)).toEqual([
+      { created_at: '2040-01-15T12:00:00Z', subscription_type: 'basic', revenue: 0, postcode: 'EC' },
+    ]);
   });
 
   it('exposes the compliance rate for the dashboard and as a Prometheus gauge', async () => {
