@@ -538,7 +538,8 @@ export const settings = {
     env: 'CUSTOS_RETENTION_DUE_SOON_DAYS',
     schema: z.coerce.number().int().min(0).max(365),
     default: 30,
-    description: 'Retention runs and the preview report what falls due within this many days (nothing is touched).',
+    description:
+      'Retention runs and the preview report what falls due within this many days (nothing is touched).',
   },
   requestExportTtl: {
     env: 'CUSTOS_REQUEST_EXPORT_TTL',

@@ -3,10 +3,10 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { readScheduleFile } from '../../src/modules/retention/retention-schedule-file.js';
-import { type AuthHeaders, actAs } from '../helpers/auth.js';
+import { actAs } from '../helpers/auth.js';
 import { caller } from '../helpers/fulfilment.js';
 import { findInDatabase } from '../helpers/scan.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
 
 faker.seed(1616);
 

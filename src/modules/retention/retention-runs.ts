@@ -98,7 +98,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     dek: Buffer | undefined,
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const valueOf = (name: string): unknown => {
+    const storedValue = (name: string): unknown => {
       if (name in row.plain) return row.plain[name];
       const sealed = row.sealed[name];
       if (sealed === undefined || !dek) return undefined;
@@ -109,12 +109,12 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
       }
     };
     for (const name of rule.fields ?? []) {
-      const value = valueOf(name);
+      const value = storedValue(name);
       if (value !== undefined) out[name] = value;
     }
     for (const [name, operator] of Object.entries(rule.anonymization) as [string, Masking][]) {
       if (operator.op === 'null') continue;
-      const value = valueOf(name);
+      const value = storedValue(name);
       if (value === undefined) continue;
       const replaced = applyMasking(value as FieldValue, operator, { hashKey: settings.maskKey });
       if (replaced !== null) out[name] = replaced;
@@ -185,7 +185,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   ): Promise<BatchOutcome> {
     return db.transaction().execute(async (tx) => {
       const run = await store.lockRun(tx, runId);
-      if (!run || run.status !== 'running') return { state: 'stopped', processed: 0 };
+      if (run?.status !== 'running') return { state: 'stopped', processed: 0 };
       const cursor = run.progress[rules.collection.id];
       if (cursor?.done) return { state: 'finished', processed: 0 };
       const now = clock.now();
@@ -252,7 +252,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   async function finish(runId: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
       const run = await store.lockRun(tx, runId);
-      if (!run || run.status !== 'running') return;
+      if (run?.status !== 'running') return;
       await store.updateRun(tx, runId, { status: 'completed', finished_at: clock.now() });
     });
   }
