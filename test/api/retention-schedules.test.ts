@@ -471,6 +471,35 @@ describe('retention schedules', () => {
     expect(counted).toBe(12);
   });
 
+  it('lets workers starting together join one run, each record done once', async () => {
+    s = await setup({ CUSTOS_RETENTION_BATCH_SIZE: '3' });
+    await s.collection('events', [field('page', 'string', 'user.behavior.browsing_history')]);
+    const rule = await s.rule({ collection: 'events', duration: 'P1Y' });
+    for (let i = 0; i < 10; i += 1) await s.store(await s.subject(), 'events', { page: `/p/${i}` });
+    s.clock.advance(2 * yearMs);
+    const [one, other] = await Promise.all([s.run('review'), s.run('review')]);
+    expect(one.id).toBe(other.id);
+    const done = await s.t.runtime.services.retentionRuns.get(one.id);
+    expect(done).toMatchObject({ status: 'completed' });
+    expect(done.results[rule.id]).toMatchObject({ records: 10, subjects: 10 });
+    expect(await s.t.runtime.database.db.selectFrom('records').select('id').execute()).toEqual([]);
+    // A run of another kind waits its turn rather than racing the open one.
+    await s.t.runtime.database.db
+      .insertInto('retention_runs')
+      .values({
+        id: faker.string.uuid(),
+        kind: 'review',
+        actions: ['delete', 'shred'],
+        status: 'running',
+        started_at: s.clock.now(),
+        heartbeat_at: s.clock.now(),
+        progress: '{}',
+        results: '{}',
+      })
+      .execute();
+    await expect(s.run('anonymization')).rejects.toMatchObject({ code: 'conflict' });
+  });
+
   it('refuses bad rules with problem+json and stores nothing', async () => {
     s = await setup();
     await s.collection('accounts', [
