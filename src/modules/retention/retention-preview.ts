@@ -63,8 +63,11 @@ export function retentionPreview({ db, store, clock, plan, settings }: Deps) {
     const collections = await plan(db);
     const byRule = new Map<string, RulePreview>();
     const rules = new Map<string, Rule>(collections.flatMap((entry) => entry.rules.map((r) => [r.id, r])));
-    for (const entry of collections) {
-      for (const count of await store.dueCounts(db, entry, now, soon)) {
+    // Collections are counted side by side: on PostgreSQL each takes a connection of the pool (PGlite,
+    // with one connection, takes them in turn).
+    const counted = await Promise.all(collections.map((entry) => store.dueCounts(db, entry, now, soon)));
+    for (const [index, entry] of collections.entries()) {
+      for (const count of counted[index] ?? []) {
         const rule = rules.get(count.rule_id) as Rule;
         const known = byRule.get(rule.id) ?? {
           rule: { id: rule.id, name: rule.name },
@@ -95,8 +98,8 @@ export function retentionPreview({ db, store, clock, plan, settings }: Deps) {
     const now = clock.now();
     let covered = 0;
     let overdue = 0;
-    for (const entry of await plan(db)) {
-      const counts = await store.compliance(db, entry, now);
+    const plans = await plan(db);
+    for (const counts of await Promise.all(plans.map((entry) => store.compliance(db, entry, now)))) {
       covered += counts.covered;
       overdue += counts.overdue;
     }
