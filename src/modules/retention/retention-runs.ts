@@ -11,7 +11,7 @@ import { type Aead, decryptFieldValue } from '../vault/vault-crypto.js';
 import type { CollectionRules, Decided } from './retention-decisions.js';
 import type { Rule } from './retention-rules.js';
 import type { RetentionRunStore, RunRow } from './retention-run-store.js';
-import type { RunKind } from './retention-tables.js';
+import type { RuleResult, RunKind } from './retention-tables.js';
 import type { RetentionAction } from './retention-types.js';
 
 type Deps = {
@@ -210,21 +210,11 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
         of('shred').length > 0
           ? await shred(tx, context, { runId, rules, all, rows: of('shred'), now })
           : new Map<string, number>();
-      const results = { ...run.results };
-      for (const [ruleId, count] of soon) {
-        const rule = rules.rules.find((candidate) => candidate.id === ruleId) as Rule;
-        const before = results[ruleId] ?? { action: rule.action, records: 0, subjects: 0, dueSoon: 0 };
-        results[ruleId] = { ...before, dueSoon: before.dueSoon + count };
-      }
+      const results = tally(run.results, rules, soon);
       for (const [ruleId, decided] of groupBy(rows, (row) => row.rule_id)) {
         const action = decided[0]?.action as RetentionAction;
         const subjects = action === 'shred' ? (shredded.get(ruleId) ?? 0) : countSubjects(decided);
-        const before = results[ruleId] ?? { action, records: 0, subjects: 0, dueSoon: 0 };
-        results[ruleId] = {
-          ...before,
-          records: before.records + decided.length,
-          subjects: before.subjects + subjects,
-        };
+        add(results, ruleId, action, { records: decided.length, subjects });
         await audit.append(tx, context, {
           action: 'retention.rule.applied',
           outcome: 'success',
@@ -308,6 +298,29 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
       return row;
     },
   };
+}
+
+type Results = RunRow['results'];
+
+/** Adds counts to a rule's results. */
+function add(results: Results, ruleId: string, action: RetentionAction, counts: Partial<RuleResult>): void {
+  const before = results[ruleId] ?? { action, records: 0, subjects: 0, dueSoon: 0 };
+  results[ruleId] = {
+    ...before,
+    records: before.records + (counts.records ?? 0),
+    subjects: before.subjects + (counts.subjects ?? 0),
+    dueSoon: before.dueSoon + (counts.dueSoon ?? 0),
+  };
+}
+
+/** The run's results so far, with what a window found due soon added per rule. */
+function tally(previous: Results, rules: CollectionRules, soon: ReadonlyMap<string, number>): Results {
+  const results = { ...previous };
+  for (const [ruleId, dueSoon] of soon) {
+    const rule = rules.rules.find((candidate) => candidate.id === ruleId) as Rule;
+    add(results, ruleId, rule.action, { dueSoon });
+  }
+  return results;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
