@@ -148,6 +148,8 @@ export function decidedRecords(
                    ${sql.join(dues)}
               from ${source} r
               ${readsSubjects(rules) ? sql`join subjects s on s.id = r.subject_id` : sql``}
+            -- A fence: each due time is computed once per record, not again in every expression using it.
+            offset 0
           ) x
       ) y`;
 }
