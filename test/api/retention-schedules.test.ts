@@ -349,6 +349,30 @@ describe('retention schedules', () => {
     });
   });
 
+  it('deletes with a record the tokens of its subject in that collection once none is left there', async () => {
+    s = await setup();
+    await s.collection('leads', [
+      { ...field('email', 'email', 'user.contact.email'), tokenizable: true } as Field,
+    ]);
+    await s.rule({ collection: 'leads', duration: 'P1Y' });
+    const subjectId = await s.subject();
+    const email = faker.internet.email();
+    await s.store(subjectId, 'leads', { email });
+    const token = await s.as(s.service, 'POST', '/v1/tokens', {
+      subjectId,
+      collection: 'leads',
+      field: 'email',
+      value: email,
+    });
+    expect(token.statusCode, token.body).toBe(201);
+    const detokenize = () =>
+      s?.as(s.service, 'POST', '/v1/tokens/detokenize', { token: token.json().token, purpose: 'support' });
+    expect((await detokenize())?.statusCode).toBe(200);
+    s.clock.advance(2 * yearMs);
+    await s.run();
+    expect((await detokenize())?.statusCode).toBe(404);
+  });
+
   describe('precedence', () => {
     it('lets the longest keep-period with a legal ground win, else the rule due first, and explains overlaps', async () => {
       s = await setup();

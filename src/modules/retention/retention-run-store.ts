@@ -78,9 +78,20 @@ export function retentionRunStore() {
       };
     },
 
-    /** Deletes records (their blind indexes cascade) and the tokens of subjects left with none there. */
-    async deleteRecords(tx: Executor, collection: { id: string; name: string }, ids: string[]) {
+    /**
+     * Deletes records (their blind indexes cascade) and, in a collection with tokenizable fields, the
+     * tokens of subjects left with no record there (a collection without any has no tokens to look at).
+     */
+    async deleteRecords(
+      tx: Executor,
+      collection: { id: string; name: string; fields: readonly { tokenizable: boolean }[] },
+      ids: string[],
+    ) {
       if (ids.length === 0) return;
+      if (!collection.fields.some((field) => field.tokenizable)) {
+        await sql`delete from records where id = any(${ids}::uuid[])`.execute(tx);
+        return;
+      }
       await sql`
         with gone as (delete from records where id = any(${ids}::uuid[]) returning subject_id)
         delete from tokens t
