@@ -8,6 +8,7 @@ import { httpScenario } from './scenarios/http.js';
 import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { requestsScenario } from './scenarios/requests.js';
+import { retentionScenario } from './scenarios/retention.js';
 import { vaultScenario } from './scenarios/vault.js';
 import type { BenchFigure, BenchScenario } from './types.js';
 
@@ -21,6 +22,7 @@ const scenarios: BenchScenario[] = [
   requestsScenario,
   inventoryScenario,
   breachesScenario,
+  retentionScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

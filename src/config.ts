@@ -563,6 +563,37 @@ export const settings = {
     description:
       'When the retention sweep runs (cron, UTC): it deletes records whose retention ended and shreds subjects erasure kept once nothing is left to keep.',
   },
+  retentionReviewSchedule: {
+    env: 'CUSTOS_RETENTION_REVIEW_SCHEDULE',
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a cron expression with five fields, e.g. `0 2 * * *`'),
+    default: '0 2 * * *',
+    description:
+      'When the daily retention review runs (cron, UTC): records whose retention rule is due are deleted, or their subject crypto-shredded; what falls due soon is reported.',
+  },
+  retentionAnonymizationSchedule: {
+    env: 'CUSTOS_RETENTION_ANONYMIZATION_SCHEDULE',
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4}$/, 'must be a cron expression with five fields, e.g. `0 3 * * 0`'),
+    default: '0 3 * * 0',
+    description: 'When the weekly retention anonymization runs (cron, UTC): rules whose action is anonymize.',
+  },
+  retentionBatchSize: {
+    env: 'CUSTOS_RETENTION_BATCH_SIZE',
+    schema: z.coerce.number().int().min(1).max(50_000),
+    default: 5000,
+    description:
+      'Records a retention run decides per transaction, in id order (in collections with a crypto-shredding rule: at most 100); smaller batches keep other traffic more responsive.',
+  },
+  retentionDueSoonDays: {
+    env: 'CUSTOS_RETENTION_DUE_SOON_DAYS',
+    schema: z.coerce.number().int().min(0).max(365),
+    default: 30,
+    description:
+      'Retention runs and the preview report what falls due within this many days (nothing is touched).',
+  },
   requestExportTtl: {
     env: 'CUSTOS_REQUEST_EXPORT_TTL',
     schema: duration,

@@ -2,8 +2,10 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { lateJobSender } from './jobs/job-sender.js';
 import { maintenanceJob } from './jobs/maintenance.js';
+import { aead } from './lib/aead.js';
 import type { Clock } from './lib/clock.js';
 import { chromiumPdfRenderer } from './lib/documents/pdf.js';
+import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
@@ -60,14 +62,19 @@ export function createServices({ config, database, clock, logger, version }: Ser
     audit: audit.audit,
     notifications: notifications.notifications,
   });
-  const retention = retentionModule(platform, { deriveKey, audit: audit.audit, vault });
-  const { minimization } = minimizationModule({
-    database,
-    clock,
+  const retention = retentionModule(platform, {
     audit: audit.audit,
+    aead,
+    box: sealedBox(deriveKey('custos.retention.v1')),
+    maskKey: vault.maskKey,
     collections: vault.collections,
     purposes: consent.purposes,
-    retentionPolicies: retention.retentionPolicies,
+    vault: {
+      ...vault.subjectErasure,
+      getSubject: vault.records.getSubject,
+      shredWithin: vault.records.shredWithin,
+    },
+    keys: keys.keys,
   });
   const inventory = inventoryModule(platform, {
     audit: audit.audit,
@@ -78,6 +85,15 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // The requests module is built below; a system is asked about only when someone deletes it.
     tasksSentTo: (tx, systemId) => requests.systemTasks.countSentTo(tx, systemId),
     pdf,
+  });
+  const { minimization } = minimizationModule({
+    database,
+    clock,
+    audit: audit.audit,
+    collections: vault.collections,
+    purposes: consent.purposes,
+    retentionPolicies: retention.retentionPolicies,
+    declaredCategories: inventory.declaredCategories,
   });
   // Requests filed through DRP tell their agent of each change of status, in the change's transaction.
   const drpStatus = drpStatusModule(platform);
@@ -185,6 +201,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retentionPolicies: retention.retentionPolicies,
     legalHolds: retention.legalHolds,
     erasureRetention: retention.erasureRetention,
+    retentionRuns: retention.retentionRuns,
+    retentionPreview: retention.retentionPreview,
+    subjectLifecycle: retention.subjectLifecycle,
+    coveredCollections: retention.coveredCollections,
+    loadRetentionSchedule: retention.loadRetentionSchedule,
+    registerRetentionMetrics: retention.registerRetentionMetrics,
     minimization,
     drpAgents: drp.drpAgents,
     drp: drp.drp,

@@ -6,6 +6,7 @@ import { importCommand } from './import.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { operatorsCommand, permissionsCommand } from './operators.js';
+import { retentionCommand } from './retention.js';
 import { serveCommand, workerCommand } from './serve.js';
 import { configCommand, statusCommand } from './status.js';
 
@@ -25,5 +26,6 @@ program.addCommand(keysCommand());
 program.addCommand(operatorsCommand());
 program.addCommand(permissionsCommand());
 program.addCommand(importCommand());
+program.addCommand(retentionCommand());
 
 await program.parseAsync(process.argv);

@@ -127,7 +127,7 @@ describe('fulfilling erasure requests', () => {
         duration: 'P1Y',
       });
       expect(both.json().errors).toEqual([
-        { in: 'body', path: '(root)', message: 'name exactly one of collection, dataCategory' },
+        { in: 'body', path: '(root)', message: 'name exactly one of collection, dataCategory, purpose' },
       ]);
       const unknown = await as('dpo', 'POST', '/v1/retention/policies', {
         name: 'Unknown',

@@ -134,6 +134,7 @@ export function retentionSummary(overrides: Partial<RetentionSummary> = {}): Ret
     collection: 'customers',
     dataCategory: null,
     duration: 'P2Y',
+    trigger: 'record_created',
     legalBasis: 'contract',
     ...overrides,
   };

@@ -23,6 +23,7 @@ import * as m0021 from './0021_session_mfa_verified.js';
 import * as m0022 from './0022_audit_checkpoint_chain.js';
 import * as m0023 from './0023_pending_registrations.js';
 import * as m0024 from './0024_inventory.js';
+import * as m0026 from './0026_retention_schedules.js';
 import * as m0028 from './0028_audit_archive.js';
 import * as m0030 from './0030_breaches.js';
 
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0022_audit_checkpoint_chain': m0022,
   '0023_pending_registrations': m0023,
   '0024_inventory': m0024,
+  '0026_retention_schedules': m0026,
   '0028_audit_archive': m0028,
   '0030_breaches': m0030,
 };

@@ -58,7 +58,9 @@ function retentionOf(name: string, retention: readonly RetentionSummary[]): Syst
   return { policyId: longest.id, period: longest.duration };
 }
 
-function approximateDays(duration: string): number {
+function approximateDays(duration: string | null): number {
+  // A rule without a period keeps data until its trigger fires: no fixed length to compare.
+  if (duration === null) return 0;
   const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(duration);
   if (!match) return 0;
   const [, years = '0', months = '0', weeks = '0', days = '0'] = match;

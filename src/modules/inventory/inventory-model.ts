@@ -176,9 +176,12 @@ export type RetentionSummary = {
   name: string;
   collection: string | null;
   dataCategory: string | null;
-  /** ISO 8601 duration. */
-  duration: string;
-  legalBasis: string;
+  /** ISO 8601 duration; null for rules that act when their trigger fires (consent withdrawn, …). */
+  duration: string | null;
+  /** What the rule acts upon: the period runs from it (record created, last activity, consent withdrawn, …). */
+  trigger: string;
+  /** The Art. 17(3) ground that lets the data outlive an erasure request; null for a plain limit. */
+  legalBasis: string | null;
 };
 
 /** The whole map at one moment: the input of the RoPA, findings, notice, Fides export and picture. */

@@ -292,7 +292,11 @@ function resolveRetention(
     if (seenPolicies.has(policy.id)) return;
     seenPolicies.add(policy.id);
     found.push({
-      name: policy.name,
+      // A rule without a period acts when its trigger fires: its name says when.
+      name:
+        policy.duration === null
+          ? `${policy.name} (until ${policy.trigger.replaceAll('_', ' ')})`
+          : policy.name,
       period: policy.duration,
       legalBasis: policy.legalBasis || null,
       scope:
@@ -372,4 +376,13 @@ export function resolveActivity(index: MapIndex, activity: ActivityEntry): Resol
 /** Every activity of the map, resolved, in the map's order. */
 export function resolveAll(index: MapIndex): ResolvedActivity[] {
   return index.map.activities.map((activity) => resolveActivity(index, activity));
+}
+
+/** Every data category some processing activity declares, derived or added by hand. */
+export function declaredCategories(map: DataMap): Set<string> {
+  return new Set(
+    resolveAll(mapIndex(map)).flatMap((activity) =>
+      activity.dataCategories.map((category) => category.value),
+    ),
+  );
 }

@@ -316,8 +316,9 @@ export const ZDataMap = z
         name: z.string(),
         collection: z.string().nullable(),
         dataCategory: z.string().nullable(),
-        duration: z.string(),
-        legalBasis: z.string(),
+        duration: z.string().nullable(),
+        trigger: z.string(),
+        legalBasis: z.string().nullable(),
       }),
     ),
   })

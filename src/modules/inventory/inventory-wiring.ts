@@ -12,6 +12,7 @@ import { inventoryImport } from './inventory-import.js';
 import { inventoryMeasures } from './inventory-measures.js';
 import type { PurposeSummary, RetentionSummary } from './inventory-model.js';
 import { inventoryProcessors } from './inventory-processors.js';
+import { declaredCategories } from './inventory-resolve.js';
 import { inventoryService } from './inventory-service.js';
 import { inventoryStore } from './inventory-store.js';
 import { inventorySystems } from './inventory-systems.js';
@@ -58,6 +59,7 @@ const retentionSummaryOf = (row: PolicyRow): RetentionSummary => ({
   collection: row.collection,
   dataCategory: row.data_category,
   duration: row.duration,
+  trigger: row.trigger.type,
   legalBasis: row.legal_basis,
 });
 
@@ -114,6 +116,8 @@ export function inventoryModule({ config, db, clock }: Platform, deps: Deps) {
   return {
     inventory: service,
     ropa,
+    /** The data categories processing activities declare (for the minimization audit). */
+    declaredCategories: async () => declaredCategories(await service.dataMap()),
     /** What requests reach systems through: the systems their fan-out goes to. */
     inventorySystems: systems,
   };

@@ -101,6 +101,7 @@ describe('the access package', () => {
           legal_basis: 'legal_claims',
           description: 'Three years for claims',
           duration: 'P3Y',
+          trigger: { type: 'record_created' },
         },
         {
           name: 'Invoices',
@@ -110,6 +111,7 @@ describe('the access package', () => {
           legal_basis: 'legal_obligation',
           description: '',
           duration: 'P10Y',
+          trigger: { type: 'record_created' },
         },
       ],
       generatedAt: at,

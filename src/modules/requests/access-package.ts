@@ -39,7 +39,7 @@ export type RecipientInfo = { name: string; owner: string; description: string; 
 /** A retention policy, as the package shows those covering the subject's data. */
 export type RetentionInfo = Pick<
   PolicyRule,
-  'name' | 'collection' | 'data_category' | 'fields' | 'legal_basis' | 'description' | 'duration'
+  'name' | 'collection' | 'data_category' | 'fields' | 'legal_basis' | 'description' | 'duration' | 'trigger'
 >;
 
 export type AccessPackageInput = {
@@ -151,9 +151,13 @@ function retentionOf(input: AccessPackageInput, held: CollectionData[]) {
     .map((policy) => ({
       name: policy.name,
       covers: policy.collection ?? categoryTerm(policy.data_category as string).name,
-      legalBasis: policy.legal_basis,
+      // A rule without a legal ground limits storage: it keeps nothing, it ends the data's time.
+      legalBasis: policy.legal_basis ?? 'storage_limitation',
       description: policy.description,
-      duration: policy.duration,
+      duration:
+        policy.trigger.type === 'record_created'
+          ? (policy.duration ?? 'P0D')
+          : `${policy.duration ?? 'P0D'} after ${policy.trigger.type.replaceAll('_', ' ')}`,
     }));
   return { periods, note: recordedNotes.retention };
 }

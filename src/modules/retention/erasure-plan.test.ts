@@ -29,6 +29,7 @@ function policy(overrides: Partial<PolicyRule>): PolicyRule {
     legal_basis: 'legal_obligation',
     description: '',
     duration: 'P10Y',
+    trigger: { type: 'record_created' },
     ...overrides,
   };
 }

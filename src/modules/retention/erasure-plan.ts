@@ -1,6 +1,7 @@
 import type { Masking } from '../vault/masking.js';
 import { parseRetentionPeriod, retentionEnd } from './retention-period.js';
 import type { KeptGroup, RetentionTables } from './retention-tables.js';
+import type { RetentionGround, RetentionTrigger } from './retention-types.js';
 
 /**
  * What erasure keeps, as a pure function of the subject's records (ids, collections, storage times), the
@@ -12,7 +13,12 @@ import type { KeptGroup, RetentionTables } from './retention-tables.js';
 export type PolicyRule = Pick<
   RetentionTables['retention_policies'],
   'id' | 'name' | 'collection' | 'data_category' | 'fields' | 'legal_basis' | 'description' | 'duration'
-> & { anonymization: Record<string, Masking> };
+> & {
+  anonymization: Record<string, Masking>;
+  trigger: RetentionTrigger;
+  /** A purpose-scoped rule: the purpose's data categories (empty when the purpose is gone). */
+  purposeCategories?: readonly string[] | undefined;
+};
 
 export type CollectionShape = { name: string; fields: readonly { name: string; category: string }[] };
 
@@ -51,19 +57,28 @@ export function coverageOf(collection: CollectionShape, policies: readonly Polic
       if (policy.collection !== collection.name) return [];
       return [{ policy, keep: (policy.fields ?? names).filter((name) => names.includes(name)) }];
     }
-    const root = policy.data_category as string;
-    const keep = collection.fields.filter((field) => categoryWithin(field.category, root)).map((f) => f.name);
+    const roots = policy.data_category !== null ? [policy.data_category] : (policy.purposeCategories ?? []);
+    const keep = collection.fields
+      .filter((field) => roots.some((root) => categoryWithin(field.category, root)))
+      .map((f) => f.name);
     return keep.length > 0 ? [{ policy, keep }] : [];
   });
 }
 
-function endOf(policy: PolicyRule, storedAt: Date): Date {
+/**
+ * When a rule stops keeping a record of a subject erased at `now`. Only a rule counting from the record's
+ * creation started before; for every other trigger the erasure itself is the moment (it ends the
+ * relationship, withdraws every consent and is the subject's last act), so the period runs from it.
+ */
+function endOf(policy: PolicyRule, storedAt: Date, now: Date): Date {
+  const start = policy.trigger.type === 'record_created' ? storedAt : now;
+  if (policy.duration === null) return start;
   const period = parseRetentionPeriod(policy.duration);
   // Stored durations are checked on the way in; an unreadable one keeps nothing rather than everything.
-  return period ? retentionEnd(storedAt, period) : storedAt;
+  return period ? retentionEnd(start, period) : start;
 }
 
-function retainedRecord(record: PlannedRecord, live: Coverage[]): RetainedPlan {
+function retainedRecord(record: PlannedRecord, live: Coverage[], now: Date): RetainedPlan {
   const keep = [...new Set(live.flatMap((entry) => entry.keep))].sort();
   const anonymize: Record<string, Masking> = {};
   for (const { policy } of live) {
@@ -71,7 +86,9 @@ function retainedRecord(record: PlannedRecord, live: Coverage[]): RetainedPlan {
       if (!keep.includes(field) && !(field in anonymize)) anonymize[field] = operator;
     }
   }
-  const until = new Date(Math.max(...live.map((entry) => endOf(entry.policy, record.createdAt).getTime())));
+  const until = new Date(
+    Math.max(...live.map((entry) => endOf(entry.policy, record.createdAt, now).getTime())),
+  );
   return { id: record.id, collection: record.collection, keep, anonymize, until };
 }
 
@@ -95,9 +112,9 @@ function groupsOf(retained: RetainedPlan[], live: Map<string, Coverage[]>): Kept
       group.policies.push({
         id: policy.id,
         name: policy.name,
-        legalBasis: policy.legal_basis,
+        legalBasis: policy.legal_basis as RetentionGround,
         description: policy.description,
-        duration: policy.duration,
+        duration: policy.duration ?? 'P0D',
       });
     }
     groups.set(record.collection, group);
@@ -105,24 +122,29 @@ function groupsOf(retained: RetainedPlan[], live: Map<string, Coverage[]>): Kept
   return [...groups.values()].sort((a, b) => a.collection.localeCompare(b.collection));
 }
 
-/** Which records erasure keeps at `now`, how each is minimised, and the summary the subject is given. */
+/**
+ * Which records erasure keeps at `now`, how each is minimised, and the summary the subject is given. Only
+ * rules with a legal ground keep anything against an erasure request (GDPR Art. 17(3)).
+ */
 export function planErasure(input: {
   collections: readonly CollectionShape[];
   records: readonly PlannedRecord[];
   policies: readonly PolicyRule[];
   now: Date;
 }): ErasurePlan {
-  const ordered = [...input.policies].sort((a, b) => a.name.localeCompare(b.name));
+  const ordered = input.policies
+    .filter((policy) => policy.legal_basis !== null)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const coverage = new Map(input.collections.map((c) => [c.name, coverageOf(c, ordered)]));
   const live = new Map<string, Coverage[]>();
   const retained: RetainedPlan[] = [];
   for (const record of input.records) {
     const running = (coverage.get(record.collection) ?? []).filter(
-      (entry) => endOf(entry.policy, record.createdAt).getTime() > input.now.getTime(),
+      (entry) => endOf(entry.policy, record.createdAt, input.now).getTime() > input.now.getTime(),
     );
     if (running.length === 0) continue;
     live.set(record.id, running);
-    retained.push(retainedRecord(record, running));
+    retained.push(retainedRecord(record, running, input.now));
   }
   const ends = retained.map((record) => record.until.getTime());
   return {

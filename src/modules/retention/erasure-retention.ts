@@ -4,8 +4,13 @@ import type { DB } from '../../db/schema.js';
 import { isAppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import type { Masking } from '../vault/masking.js';
-import { type CollectionShape, coverageOf, type ErasurePlan, planErasure } from './erasure-plan.js';
+import {
+  type CollectionShape,
+  coverageOf,
+  type ErasurePlan,
+  type PolicyRule,
+  planErasure,
+} from './erasure-plan.js';
 import type { RetentionRow, RetentionStore } from './retention-store.js';
 
 type CollectionRowLike = CollectionShape & { id: string };
@@ -32,6 +37,8 @@ type Deps = {
   clock: Clock;
   vault: RetentionVault;
   holds: { activeWithin(executor: Executor, subjectId: string, at: Date): Promise<unknown[]> };
+  /** The retention rules in force (the same the scheduled runs apply), read in the caller's transaction. */
+  rules: (executor: Executor) => Promise<PolicyRule[]>;
 };
 
 export type SubjectHoldings = Awaited<ReturnType<RetentionVault['holdings']>>;
@@ -47,7 +54,7 @@ const dayMs = 86_400_000;
  * erasure's transaction), the record of until when, and the sweep that deletes records whose retention
  * ended and shreds the subject's data key once nothing is left to keep.
  */
-export function erasureRetention({ db, store, audit, clock, vault, holds }: Deps) {
+export function erasureRetention({ db, store, audit, clock, vault, holds, rules }: Deps) {
   /** The subject's holdings and what erasure at `now` keeps of them, under the policies in force. */
   async function planFor(
     tx: Executor,
@@ -55,10 +62,7 @@ export function erasureRetention({ db, store, audit, clock, vault, holds }: Deps
     now: Date,
   ): Promise<{ holdings: SubjectHoldings; plan: ErasurePlan }> {
     const holdings = await vault.holdings(tx, subjectId);
-    const policies = (await store.listPolicies(tx)).map((row) => ({
-      ...row,
-      anonymization: row.anonymization as Record<string, Masking>,
-    }));
+    const policies = await rules(tx);
     const covered = holdings
       .map((holding) => holding.collection)
       .filter((collection) => coverageOf(collection, policies).length > 0);

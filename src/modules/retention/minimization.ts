@@ -63,7 +63,7 @@ type Deps = {
   fieldsReadSince: (since: Date) => Promise<Set<string>>;
   purposes: () => Promise<readonly { key: string; data_categories: readonly string[] }[]>;
   retentionPolicies: () => Promise<
-    readonly { collection: string | null; data_category: string | null; duration: string }[]
+    readonly { collection: string | null; data_category: string | null; duration: string | null }[]
   >;
   inactiveSubjects: (
     before: Date,
@@ -173,7 +173,7 @@ export function minimizationAudit(deps: Deps) {
 
   async function inactiveSubjects(policies: Awaited<ReturnType<Deps['retentionPolicies']>>, now: Date) {
     const cutoffs = policies
-      .map((policy) => parseRetentionPeriod(policy.duration))
+      .map((policy) => (policy.duration === null ? undefined : parseRetentionPeriod(policy.duration)))
       .filter((period) => period !== undefined)
       .map((period) => before(now, period));
     if (cutoffs.length === 0) return [];

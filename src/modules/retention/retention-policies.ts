@@ -4,105 +4,66 @@ import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
-import { isKnownCategory } from '../vault/collection-schema.js';
-import type { Masking } from '../vault/masking.js';
-import { parseRetentionPeriod } from './retention-period.js';
+import { type CollectionLike, type PurposeLike, type RuleInput, ruleProblems } from './retention-rules.js';
 import type { PolicyRow, RetentionStore } from './retention-store.js';
-import type { RetentionGround } from './retention-types.js';
-
-/** A retention policy as an organization declares it (validated by ZRetentionPolicy). */
-export type PolicyInput = {
-  name: string;
-  collection?: string | undefined;
-  dataCategory?: string | undefined;
-  fields?: string[] | undefined;
-  anonymization?: Record<string, Masking> | undefined;
-  legalBasis: RetentionGround;
-  description: string;
-  duration: string;
-};
-
-type CollectionLike = { name: string; fields: readonly { name: string; category: string }[] };
 
 type Deps = {
   db: Kysely<DB>;
   store: RetentionStore;
   audit: AuditWriter;
   clock: Clock;
-  /** The vault's collections, to check what a policy names. */
+  /** The vault's collections and the consent purposes, to check what a rule names. */
   collections: { list(): Promise<CollectionLike[]> };
+  purposes: { list(): Promise<PurposeLike[]> };
 };
 
 function invalid(errors: FieldError[]): AppError {
-  return new AppError('validation_failed', `${errors.length} part(s) of the policy do not fit.`, { errors });
+  return new AppError('validation_failed', `${errors.length} part(s) of the rule do not fit.`, { errors });
 }
 
 /**
- * Retention policies: which data must outlive an erasure request (GDPR Art. 17(3)), on which ground,
- * for how long from the day it was stored, and which of its fields the obligation needs.
+ * Retention rules (stored as policies): what they cover, when their period starts, how long it runs,
+ * what happens then, and the legal ground that keeps data against an erasure request (GDPR Art. 17(3)).
  */
-export function retentionPolicies({ db, store, audit, clock, collections }: Deps) {
+export function retentionPolicies({ db, store, audit, clock, collections, purposes }: Deps) {
   const target = (id: string) => ({ type: 'retention_policy', id });
 
-  /** One error per problem, never repeating a value: scope, fields, anonymization and duration. */
-  async function problemsOf(input: PolicyInput): Promise<FieldError[]> {
-    const errors: FieldError[] = [];
-    const at = (path: string, message: string) => errors.push({ in: 'body', path, message });
-    if (parseRetentionPeriod(input.duration) === undefined) {
-      at('duration', 'must be an ISO 8601 duration of years, months and days, at most 100 years (P10Y, P6M)');
-    }
-    if ((input.collection === undefined) === (input.dataCategory === undefined)) {
-      at('(root)', 'name exactly one of collection, dataCategory');
-      return errors;
-    }
-    if (input.dataCategory !== undefined) {
-      if (!isKnownCategory(input.dataCategory)) at('dataCategory', 'must be a data category of the taxonomy');
-      if (input.fields) at('fields', 'only a collection policy names fields');
-      if (input.anonymization && Object.keys(input.anonymization).length > 0) {
-        at('anonymization', 'only a collection policy anonymizes fields');
-      }
-      return errors;
-    }
-    const collection = (await collections.list()).find((row) => row.name === input.collection);
-    if (!collection) {
-      at('collection', 'is not a collection of the vault');
-      return errors;
-    }
-    const names = new Set(collection.fields.map((field) => field.name));
-    for (const field of input.fields ?? []) {
-      if (!names.has(field)) at(`fields.${field}`, 'is not a field of this collection');
-    }
-    const kept = new Set(input.fields ?? names);
-    for (const field of Object.keys(input.anonymization ?? {})) {
-      if (!names.has(field)) at(`anonymization.${field}`, 'is not a field of this collection');
-      else if (kept.has(field))
-        at(`anonymization.${field}`, 'is kept as it is; a field is kept or anonymized');
-    }
-    return errors;
+  async function problemsOf(input: RuleInput): Promise<FieldError[]> {
+    const [collectionRows, purposeRows] = await Promise.all([collections.list(), purposes.list()]);
+    return ruleProblems(input, {
+      collections: collectionRows,
+      purposes: new Map(purposeRows.map((row) => [row.key, row])),
+    });
   }
 
-  function columnsOf(input: PolicyInput, now: Date) {
+  function columnsOf(input: RuleInput, now: Date) {
     return {
       name: input.name,
       collection: input.collection ?? null,
       data_category: input.dataCategory ?? null,
+      purpose: input.purpose ?? null,
+      trigger: JSON.stringify(input.trigger ?? { type: 'record_created' }),
+      action: input.action ?? 'delete',
       fields: input.fields ? [...new Set(input.fields)] : null,
       anonymization: JSON.stringify(input.anonymization ?? {}),
-      legal_basis: input.legalBasis,
+      legal_basis: input.legalBasis ?? null,
       description: input.description,
-      duration: input.duration,
+      duration: input.duration ?? null,
       updated_at: now,
     };
   }
 
-  const auditDetails = (input: PolicyInput) => ({
+  const auditDetails = (input: RuleInput) => ({
     name: input.name,
     collection: input.collection ?? null,
     dataCategory: input.dataCategory ?? null,
+    purpose: input.purpose ?? null,
+    trigger: input.trigger?.type ?? 'record_created',
+    action: input.action ?? 'delete',
     fields: input.fields ?? null,
     anonymized: Object.keys(input.anonymization ?? {}),
-    legalBasis: input.legalBasis,
-    duration: input.duration,
+    legalBasis: input.legalBasis ?? null,
+    duration: input.duration ?? null,
   });
 
   async function get(id: string): Promise<PolicyRow> {
@@ -111,7 +72,7 @@ export function retentionPolicies({ db, store, audit, clock, collections }: Deps
     return row;
   }
 
-  async function create(context: AuditContext, input: PolicyInput): Promise<PolicyRow> {
+  async function create(context: AuditContext, input: RuleInput): Promise<PolicyRow> {
     const errors = await problemsOf(input);
     if (errors.length > 0) throw invalid(errors);
     const id = randomUUID();
@@ -132,7 +93,7 @@ export function retentionPolicies({ db, store, audit, clock, collections }: Deps
   }
 
   /** Replaces a policy. Subjects kept under it follow the new terms from the retention sweep's next look. */
-  async function update(context: AuditContext, id: string, input: PolicyInput): Promise<PolicyRow> {
+  async function update(context: AuditContext, id: string, input: RuleInput): Promise<PolicyRow> {
     const errors = await problemsOf(input);
     if (errors.length > 0) throw invalid(errors);
     await db.transaction().execute(async (tx) => {
@@ -167,7 +128,23 @@ export function retentionPolicies({ db, store, audit, clock, collections }: Deps
     });
   }
 
-  return { list: () => store.listPolicies(db), get, create, update, remove };
+  /** Creates or replaces rules by name (a schedule file); all are checked before any is stored. */
+  async function apply(context: AuditContext, inputs: readonly RuleInput[]): Promise<PolicyRow[]> {
+    for (const [index, input] of inputs.entries()) {
+      const errors = await problemsOf(input);
+      if (errors.length > 0) {
+        throw invalid(errors.map((error) => ({ ...error, path: `rules.${index}.${error.path}` })));
+      }
+    }
+    const applied: PolicyRow[] = [];
+    for (const input of inputs) {
+      const existing = await store.policyNamed(db, input.name);
+      applied.push(existing ? await update(context, existing.id, input) : await create(context, input));
+    }
+    return applied;
+  }
+
+  return { list: () => store.listPolicies(db), get, create, update, remove, apply };
 }
 
 export type RetentionPolicies = ReturnType<typeof retentionPolicies>;

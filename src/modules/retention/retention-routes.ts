@@ -4,6 +4,7 @@ import { auditContextOf } from '../../http/principal.js';
 import type { ErasureRetention } from './erasure-retention.js';
 import type { LegalHolds } from './legal-holds.js';
 import type { RetentionPolicies } from './retention-policies.js';
+import { type RunRouteDeps, registerRunRoutes } from './retention-run-routes.js';
 import {
   presentHold,
   presentPolicy,
@@ -16,7 +17,7 @@ import {
   ZSubjectRetention,
 } from './retention-schemas.js';
 
-type Deps = {
+type Deps = RunRouteDeps & {
   retentionPolicies: RetentionPolicies;
   legalHolds: LegalHolds;
   erasureRetention: Pick<ErasureRetention, 'of'>;
@@ -24,20 +25,20 @@ type Deps = {
 
 const tags = ['retention'];
 
-/** Retention policies, legal holds, and what erasure kept of a subject. */
-export function retentionRoutes({
-  retentionPolicies,
-  legalHolds,
-  erasureRetention,
-}: Deps): FastifyPluginAsyncZod {
+/** Retention rules, legal holds, what erasure kept of a subject, and the scheduled runs. */
+export function retentionRoutes(deps: Deps): FastifyPluginAsyncZod {
+  const { retentionPolicies, legalHolds, erasureRetention } = deps;
   return async (app) => {
+    registerRunRoutes(app, deps);
+
     app.get(
       '/v1/retention/policies',
       {
         config: { access: 'retention.read' },
         schema: {
           tags,
-          summary: 'Retention policies: what erasure keeps, why and for how long',
+          summary:
+            'Retention rules: what they cover, from which trigger, for how long, and what happens then',
           response: { 200: z.object({ items: z.array(ZRetentionPolicy) }) },
         },
       },
@@ -50,9 +51,9 @@ export function retentionRoutes({
         config: { access: 'retention.manage' },
         schema: {
           tags,
-          summary: 'Create a retention policy',
+          summary: 'Create a retention rule',
           description:
-            'Covers one collection (all fields, or those the obligation needs, the others anonymized or deleted) or one data category in every collection. The duration runs from the day each record was stored.',
+            'Covers one collection, one data category (with those beneath it) in every collection, or the data of one consent purpose. Its period runs from the trigger; then the record is deleted, anonymized (collection rules: the fields listed are kept, those with an operator replaced, the rest dropped) or the subject crypto-shredded. A rule with a legal ground also keeps covered data against erasure requests until its period ends.',
           body: ZRetentionPolicyInput,
           response: { 201: ZRetentionPolicy },
         },

@@ -2,20 +2,59 @@ import { z } from 'zod';
 import { ZCollectionName, ZFieldName } from '../vault/collection-schema.js';
 import { ZMasking } from '../vault/masking.js';
 import type { LegalHoldView } from './legal-holds.js';
+import type { RetentionPreview } from './retention-preview.js';
+import type { RunRow } from './retention-run-store.js';
 import type { PolicyRow, RetentionRow } from './retention-store.js';
 import type { KeptGroup } from './retention-tables.js';
-import { legalHoldReasons, retentionGrounds } from './retention-types.js';
+import { legalHoldReasons, retentionActions, retentionGrounds } from './retention-types.js';
 
 export const ZIdParams = z.object({ id: z.uuid().toLowerCase() });
 
+const ZPurposeKey = z.string().min(1).max(100);
+
+export const ZRetentionTrigger = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('record_created') }).describe('The day the record was stored'),
+    z
+      .object({ type: z.literal('last_activity') })
+      .describe('The subject’s last activity: a write to their records, their own read, or one reported'),
+    z
+      .object({ type: z.literal('relationship_ended') })
+      .describe('The end of the relationship, as the application reported it'),
+    z
+      .object({ type: z.literal('consent_withdrawn'), purpose: ZPurposeKey })
+      .describe('Consent for the purpose withdrawn or expired'),
+    z
+      .object({ type: z.literal('date_field'), field: ZFieldName })
+      .describe('A date field of the record (stored in clear), e.g. a card’s expiry'),
+    z
+      .object({
+        type: z.literal('age_reached'),
+        field: ZFieldName,
+        years: z.number().int().min(1).max(150),
+      })
+      .describe('The subject reached an age, by a birth-date field of the record (stored in clear)'),
+  ])
+  .meta({ id: 'RetentionTrigger' });
+
 export const ZRetentionPolicyInput = z.object({
   name: z.string().trim().min(1).max(100),
-  collection: ZCollectionName.optional().describe('The collection the policy covers (or dataCategory)'),
+  collection: ZCollectionName.optional().describe(
+    'The collection the rule covers (or dataCategory, purpose)',
+  ),
   dataCategory: z
     .string()
     .max(200)
     .optional()
-    .describe('A data category the policy covers in every collection (or collection)'),
+    .describe('A data category the rule covers, with those beneath it, in every collection'),
+  purpose: ZPurposeKey.optional().describe('A consent purpose: the rule covers collections holding its data'),
+  trigger: ZRetentionTrigger.default({ type: 'record_created' }).describe('Where the period starts counting'),
+  action: z
+    .enum(retentionActions)
+    .default('delete')
+    .describe(
+      'What happens when the period has run: delete the record, anonymize it (collection rules), or crypto-shred the whole subject',
+    ),
   fields: z
     .array(ZFieldName)
     .min(1)
@@ -28,7 +67,13 @@ export const ZRetentionPolicyInput = z.object({
     .describe(
       'Collection policies: how other fields of a kept record are anonymized (the vault’s masking operators); fields named nowhere are deleted',
     ),
-  legalBasis: z.enum(retentionGrounds).describe('The GDPR Art. 17(3) exception the data is kept under'),
+  legalBasis: z
+    .enum(retentionGrounds)
+    .nullable()
+    .default(null)
+    .describe(
+      'The GDPR Art. 17(3) exception the data is kept under; null for a rule that only limits storage (it keeps nothing against an erasure request)',
+    ),
   description: z
     .string()
     .trim()
@@ -38,7 +83,11 @@ export const ZRetentionPolicyInput = z.object({
   duration: z
     .string()
     .max(20)
-    .describe('How long from the day a record was stored, as an ISO 8601 duration: P10Y, P6M, P90D'),
+    .nullable()
+    .default(null)
+    .describe(
+      'How long from the trigger, as an ISO 8601 duration: P10Y, P6M, P90D; null: until the trigger (not for record_created)',
+    ),
 });
 
 export const ZRetentionPolicy = z
@@ -47,11 +96,14 @@ export const ZRetentionPolicy = z
     name: z.string(),
     collection: z.string().nullable(),
     dataCategory: z.string().nullable(),
+    purpose: z.string().nullable(),
+    trigger: ZRetentionTrigger,
+    action: z.enum(retentionActions),
     fields: z.array(z.string()).nullable(),
     anonymization: z.record(z.string(), z.unknown()),
-    legalBasis: z.enum(retentionGrounds),
+    legalBasis: z.enum(retentionGrounds).nullable(),
     description: z.string(),
-    duration: z.string(),
+    duration: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -127,6 +179,9 @@ export function presentPolicy(row: PolicyRow): z.infer<typeof ZRetentionPolicy> 
     name: row.name,
     collection: row.collection,
     dataCategory: row.data_category,
+    purpose: row.purpose,
+    trigger: row.trigger as z.infer<typeof ZRetentionTrigger>,
+    action: row.action,
     fields: row.fields,
     anonymization: row.anonymization,
     legalBasis: row.legal_basis,
@@ -163,4 +218,97 @@ export function presentRetention(
     kept: row.summary as KeptGroup[],
     shreddedAt: row.shredded_at?.toISOString() ?? null,
   };
+}
+
+const ZCounts = z.object({ records: z.number().int(), subjects: z.number().int() });
+
+export const ZRetentionPreview = z
+  .object({
+    at: z.iso.datetime(),
+    until: z.iso.datetime().describe('The end of the due-soon window'),
+    rules: z.array(
+      z.object({
+        rule: z.object({ id: z.uuid().toLowerCase(), name: z.string() }),
+        action: z.enum(retentionActions),
+        collections: z.array(z.string()),
+        now: ZCounts.describe('Due now: the next run acts on these'),
+        soon: ZCounts.describe('Due within the window (not touched yet)'),
+        held: z.number().int().describe('Due by the end of the window but under a legal hold: left alone'),
+      }),
+    ),
+    overlaps: z
+      .array(
+        z.object({
+          collection: z.string(),
+          rules: z.array(
+            z.object({ name: z.string(), action: z.enum(retentionActions), grounded: z.boolean() }),
+          ),
+        }),
+      )
+      .describe(
+        'Collections covered by rules with different actions: for each record, the rule with a legal ground keeping it longest decides, else the rule due first',
+      ),
+  })
+  .meta({ id: 'RetentionPreview' });
+
+export const ZPreviewQuery = z.object({
+  days: z.coerce.number().int().min(0).max(365).optional().describe('The due-soon window (default 30)'),
+});
+
+export const ZRetentionRun = z
+  .object({
+    id: z.uuid().toLowerCase(),
+    kind: z.enum(['review', 'anonymization', 'manual']),
+    actions: z.array(z.enum(retentionActions)),
+    status: z.enum(['running', 'completed', 'failed']),
+    startedAt: z.iso.datetime(),
+    heartbeatAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime().nullable(),
+    resumed: z.number().int().describe('Times the run was taken over after its process stopped'),
+    collections: z.object({ total: z.number().int(), done: z.number().int() }),
+    results: z.array(
+      z.object({
+        ruleId: z.uuid().toLowerCase(),
+        action: z.enum(retentionActions),
+        records: z.number().int(),
+        subjects: z.number().int(),
+        dueSoon: z.number().int(),
+      }),
+    ),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'RetentionRun' });
+
+export const ZRetentionCompliance = z
+  .object({
+    covered: z.number().int().describe('Records under at least one rule'),
+    overdue: z.number().int().describe('Records past their time still stored (not under a legal hold)'),
+    rate: z.number().describe('1 − overdue ÷ covered (1 when nothing is covered)'),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'RetentionCompliance' });
+
+export function presentRun(row: RunRow, collections: number): z.infer<typeof ZRetentionRun> {
+  return {
+    id: row.id,
+    kind: row.kind,
+    actions: row.actions,
+    status: row.status,
+    startedAt: row.started_at.toISOString(),
+    heartbeatAt: row.heartbeat_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    resumed: row.resumed,
+    collections: {
+      total: Math.max(collections, Object.keys(row.progress).length),
+      done: Object.values(row.progress).filter((entry) => entry.done).length,
+    },
+    results: Object.entries(row.results).map(([ruleId, result]) => ({ ruleId, ...result })),
+    error: row.error,
+  };
+}
+
+export function presentPreview(
+  preview: Awaited<ReturnType<RetentionPreview['preview']>>,
+): z.infer<typeof ZRetentionPreview> {
+  return { ...preview, at: preview.at.toISOString(), until: preview.until.toISOString() };
 }

@@ -1,7 +1,12 @@
 import type { ColumnType } from 'kysely';
 import type { Timestamp } from '../../db/schema.js';
 import type { Masking } from '../vault/masking.js';
-import type { LegalHoldReason, RetentionGround } from './retention-types.js';
+import type {
+  LegalHoldReason,
+  RetentionAction,
+  RetentionGround,
+  RetentionTrigger,
+} from './retention-types.js';
 
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
@@ -22,22 +27,36 @@ export type KeptGroup = {
   until: string;
 };
 
-/** Rows of the retention tables (created by migration 0010_request_fulfilment). */
+/** What one rule did in a run, and what it will do soon. */
+export type RuleResult = {
+  action: RetentionAction;
+  records: number;
+  subjects: number;
+  /** Records the rule makes due within the due-soon window (reported, not touched). */
+  dueSoon: number;
+};
+
+/** Rows of the retention tables (created by migration 0010_request_fulfilment, extended by 0026). */
 export type RetentionTables = {
   retention_policies: {
     id: string;
     name: string;
-    /** The policy covers one collection (some or all of its fields), or one data category anywhere. */
+    /** The rule covers one collection, one data category (and those beneath it) anywhere, or one purpose. */
     collection: string | null;
     data_category: string | null;
+    /** A consent purpose: the rule covers collections holding the purpose's data categories. */
+    purpose: ColumnType<string | null, string | null | undefined, string | null>;
+    trigger: Json<RetentionTrigger>;
+    action: ColumnType<RetentionAction, RetentionAction | undefined, RetentionAction>;
     /** Collection policies: the fields the obligation needs; null: all of them. */
     fields: string[] | null;
     /** Collection policies: how other fields of a kept record are anonymized (unlisted ones are deleted). */
     anonymization: Json<Record<string, Masking>>;
-    legal_basis: RetentionGround;
+    /** Null: a rule that only limits storage, and keeps nothing against an erasure request. */
+    legal_basis: RetentionGround | null;
     description: string;
-    /** ISO 8601 duration from the day a record was stored (`P10Y`). */
-    duration: string;
+    /** ISO 8601 duration from the trigger (`P10Y`); null: the trigger itself ends retention. */
+    duration: string | null;
     created_at: Timestamp;
     updated_at: Timestamp;
   };
@@ -69,4 +88,28 @@ export type RetentionTables = {
     updated_at: Timestamp;
     shredded_at: NullableTimestamp;
   };
+  /** Records anonymized by a rule: values only, no subject, key or index (migration 0026). */
+  anonymized_records: {
+    id: string;
+    collection_id: string;
+    rule_id: string | null;
+    fields: Json<Record<string, unknown>>;
+    anonymized_at: Timestamp;
+  };
+  retention_runs: {
+    id: string;
+    kind: RunKind;
+    actions: RetentionAction[];
+    status: 'running' | 'completed' | 'failed';
+    started_at: Timestamp;
+    heartbeat_at: Timestamp;
+    finished_at: NullableTimestamp;
+    resumed: ColumnType<number, number | undefined, number>;
+    /** Per collection id: the last record id done (records go in id order), and whether it is finished. */
+    progress: Json<Record<string, { after: string | null; done: boolean }>>;
+    results: Json<Record<string, RuleResult>>;
+    error: string | null;
+  };
 };
+
+export type RunKind = 'review' | 'anonymization' | 'manual';

@@ -44,3 +44,31 @@ export const legalHoldReasonLabels: Record<LegalHoldReason, string> = {
   internal_investigation: 'an internal investigation',
   other: 'a legal reason to keep the data',
 };
+
+/** What a rule does to a record once its period has run from its trigger. */
+export const retentionActions = ['delete', 'anonymize', 'shred'] as const;
+export type RetentionAction = (typeof retentionActions)[number];
+
+/** Where a rule's period starts counting. Every trigger is evaluated in SQL over the whole database. */
+export const retentionTriggerTypes = [
+  'record_created',
+  'last_activity',
+  'relationship_ended',
+  'consent_withdrawn',
+  'date_field',
+  'age_reached',
+] as const;
+export type RetentionTriggerType = (typeof retentionTriggerTypes)[number];
+
+export type RetentionTrigger =
+  | { type: 'record_created' }
+  /** The subject's last write or own read, or activity the application reported. */
+  | { type: 'last_activity' }
+  /** The application said the relationship with the subject ended. */
+  | { type: 'relationship_ended' }
+  /** The subject withdrew consent for the purpose, or it expired. */
+  | { type: 'consent_withdrawn'; purpose: string }
+  /** A date field of the record, e.g. a card's expiry. */
+  | { type: 'date_field'; field: string }
+  /** The subject reached an age, by a birth-date field of the record. */
+  | { type: 'age_reached'; field: string; years: number };

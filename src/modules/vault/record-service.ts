@@ -151,6 +151,8 @@ export function recordService({
         created_at: now,
         updated_at: now,
         erased_at: null,
+        last_active_at: now,
+        relationship_ended_at: null,
       };
       await subjects.insert(tx, row);
       await keys.createDataKey(tx, id);
@@ -546,14 +548,21 @@ export function recordService({
 
   /**
    * A subject's own records in clear, for the subject themselves (the privacy center has authenticated
-   * them): read under `ownerReadPurpose` and audited like every other read.
+   * them): read under `ownerReadPurpose` and audited like every other read; it counts as their activity.
    */
   async function readOwnRecordsDecrypted(
     context: AuditContext,
     subjectId: string,
     options: { collection?: string | undefined } = {},
   ): Promise<RecordView[]> {
-    return readRecordsFor(context, subjectId, { ...options, purpose: ownerReadPurpose, reveal: true });
+    const views = await readRecordsFor(context, subjectId, {
+      ...options,
+      purpose: ownerReadPurpose,
+      reveal: true,
+    });
+    // Subjects reading their own data are active (retention rules counting from the last activity).
+    await subjects.touchActivity(db, subjectId, clock.now());
+    return views;
   }
 
   async function readRecordsFor(

@@ -219,6 +219,13 @@ export function subjectStore() {
         .where('id', '=', id)
         .execute();
     },
+    /** The subject was active (their own read): moves `last_active_at`, at most once a day. */
+    async touchActivity(tx: Executor, id: string, at: Date) {
+      await sql`update subjects set last_active_at = ${at}::timestamptz
+                 where id = ${id}::uuid and last_active_at < date_trunc('day', ${at}::timestamptz)`.execute(
+        tx,
+      );
+    },
     /** Subject ids whose blind index of `kind` matches. */
     async subjectIdsByIndex(tx: Executor, kind: string, digest: Buffer): Promise<string[]> {
       const rows = await tx

@@ -27,6 +27,10 @@ export type VaultTables = {
     created_at: DefaultedTimestamp;
     updated_at: DefaultedTimestamp;
     erased_at: NullableTimestamp;
+    /** The subject's last activity (record writes, own reads, reported by the application), moved at most daily. */
+    last_active_at: DefaultedTimestamp;
+    /** When the application said the relationship with the subject ended (migration 0026). */
+    relationship_ended_at: NullableTimestamp;
   };
   /** Ids of records crypto-shredding deleted, so reading one answers 410 (migration 0020_erasure_reach). */
   erased_records: {

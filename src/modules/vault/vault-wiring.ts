@@ -78,5 +78,15 @@ export function vaultModule(
     settings: { maskKey: vaultSettings.maskKey },
   });
   const addresses = noticeAddresses({ collectionRows, keys, aead, audit });
-  return { collections, records, imports, tokens, subjectErasure, personalData, addresses };
+  return {
+    collections,
+    records,
+    imports,
+    tokens,
+    subjectErasure,
+    personalData,
+    addresses,
+    /** The key of keyed-hash masking, for whatever else masks as the vault does (retention's anonymization). */
+    maskKey: vaultSettings.maskKey,
+  };
 }

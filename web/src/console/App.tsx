@@ -18,6 +18,7 @@ import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
 import { RequestsPage } from './pages/RequestsPage';
+import { RetentionPage } from './pages/RetentionPage';
 import { SetupPage } from './pages/SetupPage';
 import { SubjectDetailPage } from './pages/SubjectDetailPage';
 import { SubjectsPage } from './pages/SubjectsPage';
@@ -136,6 +137,14 @@ export function App() {
                 element={
                   <Permitted permission="retention.read">
                     <MinimizationPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="retention"
+                element={
+                  <Permitted permission="retention.read">
+                    <RetentionPage />
                   </Permitted>
                 }
               />

@@ -394,8 +394,10 @@ export type RetentionSummary = {
   name: string;
   collection: string | null;
   dataCategory: string | null;
-  duration: string;
-  legalBasis: string;
+  /** ISO 8601; null for a rule that acts when its trigger fires. */
+  duration: string | null;
+  trigger: string;
+  legalBasis: string | null;
 };
 
 export type DataMap = {

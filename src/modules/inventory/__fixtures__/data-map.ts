@@ -191,6 +191,7 @@ export function sampleDataMap(seed = 1515): DataMap {
         collection: 'orders',
         dataCategory: null,
         duration: 'P10Y',
+        trigger: 'record_created',
         legalBasis: 'legal_obligation',
       },
     ],

@@ -15,7 +15,10 @@ import { SecretDialog } from './systems';
 function retentionText(system: SystemEntry, map: DataMap): string {
   if (!system.retention) return 'None set';
   const policy = map.retention.find((item) => item.id === system.retention?.policyId);
-  const parts = [policy ? `${policy.name} (${policy.duration})` : '', system.retention.period ?? ''];
+  const parts = [
+    policy ? `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})` : '',
+    system.retention.period ?? '',
+  ];
   return parts.filter(Boolean).join(' · ') || 'None set';
 }
 

@@ -229,7 +229,7 @@ export function SystemFields({
             { value: '', label: 'None' },
             ...map.retention.map((policy) => ({
               value: policy.id,
-              label: `${policy.name} (${policy.duration})`,
+              label: `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})`,
             })),
           ]}
           error={errorOf('retention.policyId')}

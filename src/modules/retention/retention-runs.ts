@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Executor, Tx } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError } from '../../lib/app-error.js';
+import type { Clock } from '../../lib/clock.js';
+import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { FieldValue } from '../vault/collection-schema.js';
+import { applyMasking, type Masking } from '../vault/masking.js';
+import { type Aead, decryptFieldValue } from '../vault/vault-crypto.js';
+import type { CollectionRules, Decided } from './retention-decisions.js';
+import type { Rule } from './retention-rules.js';
+import type { RetentionRunStore, RunRow } from './retention-run-store.js';
+import type { RuleResult, RunKind } from './retention-tables.js';
+import type { RetentionAction } from './retention-types.js';
+
+type Deps = {
+  db: Kysely<DB>;
+  store: RetentionRunStore;
+  audit: AuditWriter;
+  clock: Clock;
+  /** The rules in force, grouped by the collections they cover. */
+  plan: (executor: Executor) => Promise<CollectionRules[]>;
+  keys: { dataKeysFor(executor: Executor, subjectIds: readonly string[]): Promise<Map<string, Buffer>> };
+  aead: Aead;
+  /** Crypto-shreds a subject in the caller's transaction (the vault's), returning what went. */
+  shredWithin(tx: Tx, subjectId: string): Promise<{ records: number; indexes: number; tokens: number }>;
+  settings: {
+    batchSize: number;
+    /** Subjects shredded per transaction: each costs a data key and a few statements. */
+    shredBatchSize: number;
+    dueSoonDays: number;
+    /** A run whose heartbeat is older was interrupted (its process died): the next run takes it over. */
+    staleAfterMs: number;
+    maskKey: Buffer;
+  };
+};
+
+/** What each kind of run does: the daily review deletes and shreds, the weekly run anonymizes. */
+export const runActions: Record<RunKind, RetentionAction[]> = {
+  review: ['delete', 'shred'],
+  anonymization: ['anonymize'],
+  manual: ['delete', 'anonymize', 'shred'],
+};
+
+export type RunProgress = { runId: string; collection: string; processed: number };
+
+type BatchOutcome = { state: 'more' | 'finished' | 'stopped'; processed: number };
+
+const dayMs = 86_400_000;
+
+/**
+ * Retention runs: every record whose deciding rule is due is deleted, anonymized or its subject shredded,
+ * a batch at a time, each batch one transaction together with its audit entries and the run's progress.
+ * A run killed midway loses at most its open batch (rolled back); the next run joins the one left open
+ * and carries on after the last record done, so nothing is done twice or left half-done.
+ */
+export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shredWithin, settings }: Deps) {
+  /** Joins the run in progress (taking it over when its process died), or starts one. */
+  async function openRun(kind: RunKind): Promise<string> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await db.transaction().execute(async (tx) => {
+          const now = clock.now();
+          const open = await store.lockOpenRun(tx);
+          const stale = open && now.getTime() - open.heartbeat_at.getTime() > settings.staleAfterMs;
+          if (open?.kind === kind) {
+            if (stale) await store.updateRun(tx, open.id, { resumed: open.resumed + 1, heartbeat_at: now });
+            return open.id;
+          }
+          if (open && !stale) {
+            throw new AppError('conflict', `A retention ${open.kind} run is in progress; try again later.`);
+          }
+          if (open) {
+            // Its work is not lost: what it left due is due for this run too.
+            await store.updateRun(tx, open.id, {
+              status: 'failed',
+              finished_at: now,
+              error: 'interrupted; a run of another kind took over',
+            });
+          }
+          const id = randomUUID();
+          await store.insertRun(tx, { id, kind, actions: runActions[kind], at: now });
+          return id;
+        });
+      } catch (error) {
+        // Another worker opened a run at the same moment: join it.
+        if ((error as { code?: string }).code !== '23505' || attempt > 2) throw error;
+      }
+    }
+  }
+
+  /** A record's values for good: kept fields in clear, named fields through their operator, the rest gone. */
+  function anonymized(
+    row: { subject_id: string; plain: Record<string, unknown>; sealed: Record<string, string> },
+    collection: string,
+    rule: Rule,
+    dek: Buffer | undefined,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const storedValue = (name: string): unknown => {
+      if (name in row.plain) return row.plain[name];
+      const sealed = row.sealed[name];
+      if (sealed === undefined || !dek) return undefined;
+      try {
+        return decryptFieldValue(aead, dek, row.subject_id, collection, name, sealed);
+      } catch {
+        return undefined; // a value that no longer authenticates is not carried over
+      }
+    };
+    for (const name of rule.fields ?? []) {
+      const value = storedValue(name);
+      if (value !== undefined) out[name] = value;
+    }
+    for (const [name, operator] of Object.entries(rule.anonymization) as [string, Masking][]) {
+      if (operator.op === 'null') continue;
+      const value = storedValue(name);
+      if (value === undefined) continue;
+      const replaced = applyMasking(value as FieldValue, operator, { hashKey: settings.maskKey });
+      if (replaced !== null) out[name] = replaced;
+    }
+    return out;
+  }
+
+  async function anonymize(tx: Tx, rules: CollectionRules, rows: Decided[], now: Date) {
+    const ids = rows.map((row) => row.id);
+    const stored = await store.storedValues(tx, ids);
+    const deks = await keys.dataKeysFor(tx, [...new Set(stored.map((row) => row.subject_id))]);
+    const ruleOf = new Map(rows.map((row) => [row.id, row.rule_id]));
+    const byId = new Map(rules.rules.map((rule) => [rule.id, rule]));
+    await store.insertAnonymized(
+      tx,
+      stored.map((row) => {
+        const rule = byId.get(ruleOf.get(row.id) as string) as Rule;
+        return {
+          id: randomUUID(),
+          collectionId: rules.collection.id,
+          ruleId: rule.id,
+          fields: anonymized(row, rules.collection.name, rule, deks.get(row.subject_id)),
+        };
+      }),
+      now,
+    );
+    await store.deleteRecords(tx, rules.collection, ids);
+  }
+
+  /** Shreds the subjects of shred-due records, but those a legal ground keeps (their due records go). */
+  async function shred(
+    tx: Tx,
+    context: AuditContext,
+    input: { runId: string; rules: CollectionRules; all: CollectionRules[]; rows: Decided[]; now: Date },
+  ): Promise<Map<string, number>> {
+    const subjects = [...new Set(input.rows.map((row) => row.subject_id))];
+    const kept = new Set<string>();
+    for (const rules of input.all) {
+      for (const id of await store.subjectsKept(tx, rules, subjects, input.now)) kept.add(id);
+    }
+    await store.deleteRecords(
+      tx,
+      input.rules.collection,
+      input.rows.filter((row) => kept.has(row.subject_id)).map((row) => row.id),
+    );
+    const shredded = new Map<string, number>();
+    const ruleOfSubject = new Map(input.rows.map((row) => [row.subject_id, row.rule_id]));
+    for (const subjectId of subjects.filter((id) => !kept.has(id))) {
+      const removed = await shredWithin(tx, subjectId);
+      const rule = ruleOfSubject.get(subjectId) as string;
+      shredded.set(rule, (shredded.get(rule) ?? 0) + 1);
+      await audit.append(tx, context, {
+        action: 'retention.subject.shredded',
+        outcome: 'success',
+        target: { type: 'subject', id: subjectId },
+        details: { rule, run: input.runId, ...removed },
+      });
+    }
+    return shredded;
+  }
+
+  /** One batch of one collection, in one transaction with its audit entries and the run's progress. */
+  async function batch(
+    context: AuditContext,
+    runId: string,
+    rules: CollectionRules,
+    all: CollectionRules[],
+  ): Promise<BatchOutcome> {
+    return db.transaction().execute(async (tx) => {
+      const run = await store.lockRun(tx, runId);
+      if (run?.status !== 'running') return { state: 'stopped', processed: 0 };
+      const cursor = run.progress[rules.collection.id];
+      if (cursor?.done) return { state: 'finished', processed: 0 };
+      const now = clock.now();
+      const shredding = run.actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
+      const limit = shredding ? Math.min(settings.batchSize, settings.shredBatchSize) : settings.batchSize;
+      const { rows, last, scanned, soon } = await store.dueBatch(tx, {
+        rules,
+        now,
+        soon: new Date(now.getTime() + settings.dueSoonDays * dayMs),
+        actions: run.actions,
+        after: cursor?.after ?? null,
+        limit,
+      });
+      const of = (action: RetentionAction) => rows.filter((row) => row.action === action);
+      await store.deleteRecords(
+        tx,
+        rules.collection,
+        of('delete').map((row) => row.id),
+      );
+      if (of('anonymize').length > 0) await anonymize(tx, rules, of('anonymize'), now);
+      const shredded =
+        of('shred').length > 0
+          ? await shred(tx, context, { runId, rules, all, rows: of('shred'), now })
+          : new Map<string, number>();
+      const results = tally(run.results, rules, soon);
+      for (const [ruleId, decided] of groupBy(rows, (row) => row.rule_id)) {
+        const action = decided[0]?.action as RetentionAction;
+        const subjects = action === 'shred' ? (shredded.get(ruleId) ?? 0) : countSubjects(decided);
+        add(results, ruleId, action, { records: decided.length, subjects });
+        await audit.append(tx, context, {
+          action: 'retention.rule.applied',
+          outcome: 'success',
+          target: { type: 'retention_policy', id: ruleId },
+          details: {
+            run: runId,
+            action,
+            collection: rules.collection.name,
+            records: decided.length,
+            subjects,
+          },
+        });
+      }
+      const done = scanned < limit;
+      await store.updateRun(tx, runId, {
+        heartbeat_at: now,
+        results,
+        progress: { ...run.progress, [rules.collection.id]: { after: last ?? cursor?.after ?? null, done } },
+      });
+      return { state: done ? 'finished' : 'more', processed: rows.length };
+    });
+  }
+
+  /** Closes the run (what falls due soon was counted batch by batch, as the records were decided). */
+  async function finish(runId: string): Promise<void> {
+    await db.transaction().execute(async (tx) => {
+      const run = await store.lockRun(tx, runId);
+      if (run?.status !== 'running') return;
+      await store.updateRun(tx, runId, { status: 'completed', finished_at: clock.now() });
+    });
+  }
+
+  async function fail(runId: string, error: unknown): Promise<void> {
+    const code = (error as { code?: unknown }).code;
+    await store.updateRun(db, runId, {
+      status: 'failed',
+      finished_at: clock.now(),
+      // A code or class name only: messages of database errors may quote values.
+      error: typeof code === 'string' ? code : error instanceof Error ? error.name : 'error',
+    });
+  }
+
+  /**
+   * Runs (or joins the open run of) `kind` until nothing it acts on is due. With `signal` aborted it
+   * stops after the current batch and leaves the run open, as a killed process would; the next run
+   * carries on.
+   */
+  async function run(
+    context: AuditContext,
+    kind: RunKind,
+    options: { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void } = {},
+  ): Promise<RunRow> {
+    const runId = await openRun(kind);
+    const all = await plan(db);
+    let processed = 0;
+    try {
+      for (const rules of all) {
+        for (;;) {
+          if (options.signal?.aborted) return (await store.findRun(db, runId)) as RunRow;
+          const outcome = await batch(context, runId, rules, all);
+          processed += outcome.processed;
+          options.onProgress?.({ runId, collection: rules.collection.name, processed });
+          if (outcome.state === 'stopped') return (await store.findRun(db, runId)) as RunRow;
+          if (outcome.state === 'finished') break;
+        }
+      }
+      await finish(runId);
+    } catch (error) {
+      await fail(runId, error).catch(() => {});
+      throw error;
+    }
+    return (await store.findRun(db, runId)) as RunRow;
+  }
+
+  return {
+    run,
+    list: (limit = 50) => store.listRuns(db, limit),
+    get: async (id: string): Promise<RunRow> => {
+      const row = await store.findRun(db, id);
+      if (!row) throw new AppError('not_found', 'No retention run with this id.');
+      return row;
+    },
+  };
+}
+
+type Results = RunRow['results'];
+
+/** Adds counts to a rule's results. */
+function add(results: Results, ruleId: string, action: RetentionAction, counts: Partial<RuleResult>): void {
+  const before = results[ruleId] ?? { action, records: 0, subjects: 0, dueSoon: 0 };
+  results[ruleId] = {
+    ...before,
+    records: before.records + (counts.records ?? 0),
+    subjects: before.subjects + (counts.subjects ?? 0),
+    dueSoon: before.dueSoon + (counts.dueSoon ?? 0),
+  };
+}
+
+/** The run's results so far, with what a window found due soon added per rule. */
+function tally(previous: Results, rules: CollectionRules, soon: ReadonlyMap<string, number>): Results {
+  const results = { ...previous };
+  for (const [ruleId, dueSoon] of soon) {
+    const rule = rules.rules.find((candidate) => candidate.id === ruleId) as Rule;
+    add(results, ruleId, rule.action, { dueSoon });
+  }
+  return results;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+const countSubjects = (rows: readonly Decided[]) => new Set(rows.map((row) => row.subject_id)).size;
+
+export type RetentionRuns = ReturnType<typeof retentionRuns>;
