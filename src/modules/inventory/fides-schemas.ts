@@ -1,8 +1,8 @@
 /** Request and response schemas of the Fides manifest routes. */
 import { z } from 'zod';
-import { classifications } from '../vault/collection-schema.js';
 import { manifestLimits } from './fides-manifest-schema.js';
-import { activityRoles, processorRoles, systemKinds } from './inventory-model.js';
+import { activityRoles, processorRoles } from './inventory-model.js';
+import { ZSystemFacts } from './inventory-schemas.js';
 
 export const manifestFormats = ['yaml', 'json'] as const;
 export type ManifestFormat = (typeof manifestFormats)[number];
@@ -26,25 +26,7 @@ export const ZManifestText = z
 
 const ZParty = z.object({ name: z.string(), contact: z.string() });
 
-const ZPlannedSystem = z.object({
-  name: z.string(),
-  description: z.string(),
-  owner: z.string(),
-  kind: z.enum(systemKinds),
-  locations: z.array(z.string()),
-  dataCategories: z.array(z.string()),
-  dataSubjects: z.array(z.string()),
-  classification: z.enum(classifications),
-  retention: z.object({ policyId: z.string().nullable(), period: z.string().nullable() }).nullable(),
-  encryptionRequired: z.boolean(),
-  accessControls: z.object({
-    roles: z.array(z.string()),
-    permissions: z.array(z.string()),
-    notes: z.string(),
-  }),
-  geographicRestrictions: z.array(z.string()),
-  processorName: z.string().nullable(),
-});
+const ZPlannedSystem = ZSystemFacts.extend({ processorName: z.string().nullable() });
 
 const ZPlannedProcessor = z.object({
   name: z.string(),

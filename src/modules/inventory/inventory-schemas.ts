@@ -95,28 +95,33 @@ export const ZSystemChanges = z.object(systemFields).partial();
 
 const ZTimestamps = { createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() };
 
+/** What a system says of itself, whether registered, derived or planned by an import. */
+export const ZSystemFacts = z.object({
+  name: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  kind: z.enum(systemKinds),
+  locations: z.array(z.string()),
+  dataCategories: z.array(z.string()),
+  dataSubjects: z.array(z.string()),
+  classification: z.enum(classifications),
+  retention: z.object({ policyId: z.string().nullable(), period: z.string().nullable() }).nullable(),
+  encryptionRequired: z.boolean(),
+  accessControls: z.object({
+    roles: z.array(z.string()),
+    permissions: z.array(z.string()),
+    notes: z.string(),
+  }),
+  geographicRestrictions: z.array(z.string()),
+});
+
 export const ZSystem = z
   .object({
     id: z.string(),
     origin: z
       .enum(systemOrigins)
       .describe('`custos` and `collection` entries are derived from Custos’s definitions and read-only'),
-    name: z.string(),
-    description: z.string(),
-    owner: z.string(),
-    kind: z.enum(systemKinds),
-    locations: z.array(z.string()),
-    dataCategories: z.array(z.string()),
-    dataSubjects: z.array(z.string()),
-    classification: z.enum(classifications),
-    retention: z.object({ policyId: z.string().nullable(), period: z.string().nullable() }).nullable(),
-    encryptionRequired: z.boolean(),
-    accessControls: z.object({
-      roles: z.array(z.string()),
-      permissions: z.array(z.string()),
-      notes: z.string(),
-    }),
-    geographicRestrictions: z.array(z.string()),
+    ...ZSystemFacts.shape,
     processorId: z.string().nullable(),
     fulfilment: z
       .object({ endpointId: z.string(), endpointUrl: z.string(), enabled: z.boolean() })
