@@ -10,7 +10,9 @@ export function planOf(map: DataMap): InventoryImport {
   const processorById = new Map(map.processors.map((processor) => [processor.id, processor]));
   const measureById = new Map(map.measures.map((measure) => [measure.id, measure]));
   const registered = map.systems.filter((system: SystemEntry) => system.origin === 'registered');
+  const { updatedAt, ...organization } = map.organization;
   return {
+    ...(updatedAt ? { organization } : {}),
     systems: registered.map(
       ({ id, origin, fulfilment, fields, processorId, createdAt, updatedAt, ...rest }) => ({
         ...rest,
@@ -33,7 +35,7 @@ export function planOf(map: DataMap): InventoryImport {
 }
 
 export type PlanDifference = {
-  kind: 'system' | 'processor' | 'activity';
+  kind: 'organization' | 'system' | 'processor' | 'activity';
   name: string;
   change: 'create' | 'replace' | 'unchanged';
   /** For a replacement: the names of the fields whose value changes. */
@@ -59,7 +61,13 @@ function differencesIn<T extends { name: string }>(
 /** What applying the plan would change in the map, entry by entry (matched by name, as the import does). */
 export function differencesOf(map: DataMap, plan: InventoryImport): PlanDifference[] {
   const current = planOf(map);
+  // The profile is one entry, named `organization`: created when none was saved, else replaced or not.
   return [
+    ...differencesIn(
+      'organization',
+      plan.organization ? [{ ...plan.organization, name: 'organization' }] : [],
+      current.organization ? [{ ...current.organization, name: 'organization' }] : [],
+    ),
     ...differencesIn('system', plan.systems, current.systems),
     ...differencesIn('processor', plan.processors, current.processors),
     ...differencesIn('activity', plan.activities, current.activities),

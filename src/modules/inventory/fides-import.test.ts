@@ -46,6 +46,39 @@ describe('importing a fideslang manifest', () => {
     expect(differencesOf(map, fromJson.plan).every((d) => d.change === 'unchanged')).toBe(true);
   });
 
+  it('carries the organization profile in the custos block, and none that was never saved', () => {
+    const manifest = exportManifest(map);
+    expect(manifest.custos.organization).toEqual({
+      controller_name: map.organization.controllerName,
+      address: map.organization.address,
+      country: 'DE',
+      representative: null,
+      dpo_contact: map.organization.dpoContact,
+      supervisory_authority: 'BfDI',
+    });
+    const { updatedAt: _updatedAt, ...profile } = map.organization;
+    expect(parseManifest(JSON.stringify(manifest), json, map).plan.organization).toEqual(profile);
+
+    const elsewhere = { ...map, organization: { ...map.organization, supervisoryAuthority: 'CNIL' } };
+    expect(differencesOf(elsewhere, planOf(map))[0]).toEqual({
+      kind: 'organization',
+      name: 'organization',
+      change: 'replace',
+      fields: ['supervisoryAuthority'],
+    });
+
+    const unsaved = { ...map, organization: { ...map.organization, updatedAt: null } };
+    expect(exportManifest(unsaved).custos.organization).toBeUndefined();
+    const plan = parseManifest(JSON.stringify(exportManifest(unsaved)), json, map).plan;
+    expect(plan.organization).toBeUndefined();
+    expect(differencesOf(map, plan).some((d) => d.kind === 'organization')).toBe(false);
+    expect(
+      pathsOf(
+        exported((m) => Object.assign(m.custos, { organization: { controller_name: 'X', country: 'XX' } })),
+      ),
+    ).toEqual(expect.arrayContaining(['custos.organization.country', 'custos.organization.address']));
+  });
+
   it('imports a manifest written for Fides: systems, activities from declarations, datasets matched or kept as databases', () => {
     const { plan, warnings } = parseManifest(saasCompany, yaml, map);
     expect(plan.systems.map((s) => [s.name, s.kind, s.owner, s.locations])).toEqual([

@@ -287,6 +287,21 @@ const ZCustosActivity = z
   })
   .strict();
 
+const ZCustosOrganization = z
+  .object({
+    // The organization profile's own bounds, so that every profile Custos saves imports back.
+    controller_name: z.string().min(1).max(300),
+    address: z.string().max(1000),
+    country: ZAlpha2.nullable(),
+    representative: z
+      .object({ name: z.string().min(1).max(300), contact: z.string().max(500) })
+      .strict()
+      .nullable(),
+    dpo_contact: z.string().max(500),
+    supervisory_authority: z.string().max(500),
+  })
+  .strict();
+
 /** fideslang resource kinds Custos does not import: accepted and reported as ignored. */
 export const ignoredResourceKinds = [
   'organization',
@@ -306,6 +321,7 @@ export const ZManifest = z
     custos: z
       .object({
         version: z.literal(custosExtensionVersion),
+        organization: ZCustosOrganization.optional(),
         processors: z.array(ZCustosProcessor).max(manifestLimits.processors),
         activities: z.array(ZCustosActivity).max(manifestLimits.activities),
       })

@@ -127,10 +127,26 @@ export type CustosActivity = {
   retention_note: string;
 };
 
+/** The organization profile; `legal_name`, `legal_address` and `dpo` of Custos's system say it for Fides. */
+export type CustosOrganization = {
+  controller_name: string;
+  address: string;
+  country: string | null;
+  representative: { name: string; contact: string } | null;
+  dpo_contact: string;
+  supervisory_authority: string;
+};
+
 export type FidesManifest = {
   system: FidesSystem[];
   dataset: FidesDataset[];
-  custos: { version: number; processors: CustosProcessor[]; activities: CustosActivity[] };
+  custos: {
+    version: number;
+    /** Absent while the profile has never been saved. */
+    organization?: CustosOrganization;
+    processors: CustosProcessor[];
+    activities: CustosActivity[];
+  };
 };
 
 export const fidesResponsibilities = ['Controller', 'Processor', 'Sub-Processor'] as const;

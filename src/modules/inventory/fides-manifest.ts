@@ -11,6 +11,7 @@ import { alpha3Of, isThirdCountry } from '../../lib/countries.js';
 import type { LegalBasis } from '../consent/consent-rules.js';
 import {
   type CustosActivity,
+  type CustosOrganization,
   type CustosProcessor,
   type CustosSystemMeta,
   custosExtensionVersion,
@@ -307,6 +308,17 @@ function activityOf(index: MapIndex, activity: ActivityEntry): CustosActivity {
   };
 }
 
+function organizationOf({ organization }: DataMap): CustosOrganization {
+  return {
+    controller_name: organization.controllerName,
+    address: organization.address,
+    country: organization.country,
+    representative: organization.representative,
+    dpo_contact: organization.dpoContact,
+    supervisory_authority: organization.supervisoryAuthority,
+  };
+}
+
 /** The whole data map as a fideslang manifest (plus the `custos` block); pure. */
 export function exportManifest(map: DataMap): FidesManifest {
   const index = indexOf(map);
@@ -319,6 +331,7 @@ export function exportManifest(map: DataMap): FidesManifest {
       .map((collection) => datasetOf(index, collection)),
     custos: {
       version: custosExtensionVersion,
+      ...(map.organization.updatedAt ? { organization: organizationOf(map) } : {}),
       processors: map.processors.map((processor) => processorOf(index, processor)),
       activities: map.activities.map((activity) => activityOf(index, activity)),
     },

@@ -16,7 +16,7 @@ import type {
   ManifestField,
   ManifestSystem,
 } from './fides-manifest-schema.js';
-import { fidesLegalBasis, fidesSystemType } from './fides-manifest-types.js';
+import { type CustosOrganization, fidesLegalBasis, fidesSystemType } from './fides-manifest-types.js';
 import { refuse } from './fides-references.js';
 import type { DataMap, InventoryImport, Party, SystemKind } from './inventory-model.js';
 
@@ -255,6 +255,17 @@ function activitiesOfBlock(
   );
 }
 
+function organizationOf(organization: CustosOrganization): InventoryImport['organization'] {
+  return {
+    controllerName: organization.controller_name,
+    address: organization.address,
+    country: organization.country,
+    representative: organization.representative,
+    dpoContact: organization.dpo_contact,
+    supervisoryAuthority: organization.supervisory_authority,
+  };
+}
+
 /** The import plan a validated manifest describes, and what it could not carry. */
 export function planFromManifest(manifest: Manifest, map: DataMap) {
   const warnings: ManifestWarning[] = [];
@@ -292,7 +303,9 @@ export function planFromManifest(manifest: Manifest, map: DataMap) {
       ]);
     });
   });
+  const organization = manifest.custos?.organization;
   const plan: InventoryImport = {
+    ...(organization ? { organization: organizationOf(organization) } : {}),
     systems: [
       ...systems
         .filter((system) => !isDerived(system))

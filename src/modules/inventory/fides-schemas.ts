@@ -66,6 +66,17 @@ export const ZImportResult = z
   .object({
     dryRun: z.boolean().describe('Whether the plan was only checked (nothing written)'),
     plan: z.object({
+      organization: z
+        .object({
+          controllerName: z.string(),
+          address: z.string(),
+          country: z.string().nullable(),
+          representative: z.object({ name: z.string(), contact: z.string() }).nullable(),
+          dpoContact: z.string(),
+          supervisoryAuthority: z.string(),
+        })
+        .optional()
+        .describe('The organization profile, when the manifest carries it (a Custos export does)'),
       systems: z.array(ZPlannedSystem),
       processors: z.array(ZPlannedProcessor),
       activities: z.array(ZPlannedActivity),
@@ -73,7 +84,7 @@ export const ZImportResult = z
     differences: z
       .array(
         z.object({
-          kind: z.enum(['system', 'processor', 'activity']),
+          kind: z.enum(['organization', 'system', 'processor', 'activity']),
           name: z.string(),
           change: z.enum(['create', 'replace', 'unchanged']),
           fields: z.array(z.string()).describe('For a replacement: the fields whose value changes'),

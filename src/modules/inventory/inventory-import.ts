@@ -12,6 +12,7 @@ import {
 } from './inventory-activities.js';
 import type { InventoryImport } from './inventory-model.js';
 import { checkProcessor, processorColumnsOf } from './inventory-processors.js';
+import { organizationColumnsOf } from './inventory-service.js';
 import type {
   InventoryStore,
   NewActivityRow,
@@ -247,6 +248,7 @@ export function inventoryImport({ db, store, audit, clock, activities, retention
       else await store.insertActivity(tx, { ...(columns as NewActivityRow), id, ...created });
       await store.setLinks(tx, id, resolved.activityLinks[index] ?? {});
     }
+    if (plan.organization) await store.saveOrganization(tx, organizationColumnsOf(plan.organization, now));
     return counts;
   }
 
@@ -263,7 +265,7 @@ export function inventoryImport({ db, store, audit, clock, activities, retention
         action: 'inventory.imported',
         outcome: 'success',
         target: { type: 'inventory', id: 'import' },
-        details: counts,
+        details: { ...counts, ...(plan.organization ? { organization: 'saved' } : {}) },
       });
       return counts;
     });

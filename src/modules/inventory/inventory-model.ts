@@ -213,4 +213,6 @@ export type InventoryImport = {
     ActivityEntry,
     'id' | 'systemIds' | 'processorIds' | 'measureIds' | 'createdAt' | 'updatedAt'
   > & { systemNames: string[]; processorNames: string[]; measureNames: string[] })[];
+  /** The organization profile, saved over the current one; absent when the import does not carry it. */
+  organization?: Omit<OrganizationProfile, 'updatedAt'>;
 };

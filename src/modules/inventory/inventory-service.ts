@@ -32,6 +32,19 @@ import { problemList } from './inventory-validation.js';
 
 export type OrganizationInput = Omit<OrganizationProfile, 'updatedAt'>;
 
+/** The organization profile's row, as the profile's form and imports save it. */
+export function organizationColumnsOf(input: OrganizationInput, now: Date) {
+  return {
+    controller_name: input.controllerName,
+    address: input.address,
+    country: input.country,
+    representative: input.representative ? JSON.stringify(input.representative) : null,
+    dpo_contact: input.dpoContact,
+    supervisory_authority: input.supervisoryAuthority,
+    updated_at: now,
+  };
+}
+
 /** What the map reads of other modules, through their services. */
 export type InventorySources = {
   collections: () => Promise<CollectionSummary[]>;
@@ -160,15 +173,7 @@ export function inventoryService({
     problems.throwIfAny('Some fields of the organization profile are not valid.');
     await db.transaction().execute(async (tx) => {
       const before = organizationOf(await store.findOrganization(tx), settings.dpoContact);
-      await store.saveOrganization(tx, {
-        controller_name: input.controllerName,
-        address: input.address,
-        country: input.country,
-        representative: input.representative ? JSON.stringify(input.representative) : null,
-        dpo_contact: input.dpoContact,
-        supervisory_authority: input.supervisoryAuthority,
-        updated_at: clock.now(),
-      });
+      await store.saveOrganization(tx, organizationColumnsOf(input, clock.now()));
       const changed = (Object.keys(input) as (keyof OrganizationInput)[]).filter(
         (key) => JSON.stringify(input[key]) !== JSON.stringify(before[key]),
       );

@@ -510,7 +510,7 @@ export type FidesImportResult = {
   dryRun: boolean;
   plan: { systems: { name: string }[]; processors: { name: string }[]; activities: { name: string }[] };
   differences: {
-    kind: 'system' | 'processor' | 'activity';
+    kind: 'organization' | 'system' | 'processor' | 'activity';
     name: string;
     change: 'create' | 'replace' | 'unchanged';
     fields: string[];
