@@ -93,6 +93,7 @@ async function seed(db: Kysely<DB>, map: DataMap, at: Date): Promise<number> {
       collection: policy.collection,
       data_category: policy.dataCategory,
       fields: null,
+      trigger: JSON.stringify({ type: policy.trigger }),
       anonymization: '{}',
       description: '',
       legal_basis: 'legal_obligation' as const,
