@@ -7,7 +7,13 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(1617);
 
-type Finding = { kind: string; collection: string | null; field: string | null; count: number | null };
+type Finding = {
+  kind: string;
+  collection: string | null;
+  field: string | null;
+  category?: string;
+  count: number | null;
+};
 
 const customers = {
   name: 'customers',
@@ -79,7 +85,7 @@ describe('GET /v1/retention/minimization', () => {
   it('lists unread fields, fields no purpose covers and collections no policy covers, each with an action', async () => {
     const { findings, checked, window } = await report();
     expect(window.days).toBe(90);
-    expect(checked).not.toContain('undeclared_category');
+    expect(checked).toContain('undeclared_category');
     expect(about(findings, 'unread_field')).toEqual(['customers.nickname']);
     expect(about(findings, 'field_without_purpose').sort()).toEqual([
       'customers.full_name',
@@ -107,6 +113,22 @@ describe('GET /v1/retention/minimization', () => {
     expect(findings.find((finding) => finding.kind === 'inactive_subjects')).toMatchObject({ count: 1 });
     const wide = await report('?windowDays=3650');
     expect(about(wide.findings, 'unread_field')).toEqual(['customers.nickname']);
+  });
+
+  it('finds categories held that no processing activity declares, until an activity declares them', async () => {
+    const undeclared = async () =>
+      (await report()).findings
+        .filter((finding) => finding.kind === 'undeclared_category')
+        .map((finding) => finding.category)
+        .sort();
+    expect(await undeclared()).toEqual(['user.account', 'user.contact.email', 'user.name']);
+    const activity = await as('dpo', 'POST', '/v1/inventory/activities', {
+      name: 'Customer accounts',
+      description: 'Running the customer’s subscription.',
+      collectionNames: ['customers'],
+    });
+    expect(activity.statusCode, activity.body).toBe(201);
+    expect(await undeclared()).toEqual([]);
   });
 
   it('answers a window out of range with problem+json, and needs retention.read', async () => {
