@@ -43,9 +43,11 @@ describe('the minimization audit in the console', () => {
       .getByRole('region', { name: 'Fields nobody read' })
       .getByText('Every field holding data was read')
       .waitFor();
-    expect(
-      await page.getByRole('region', { name: 'Data categories no processing activity declares' }).count(),
-    ).toBe(0);
+    // The inventory is asked too; the collection holds no records yet, so no category is held undeclared.
+    await page
+      .getByRole('region', { name: 'Data categories no processing activity declares' })
+      .getByText('Every data category held is declared by a processing activity.')
+      .waitFor();
     await expectAccessible(page, 'minimization audit');
 
     await page.getByLabel('Reads counted over').selectOption('365');
