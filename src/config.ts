@@ -585,7 +585,7 @@ export const settings = {
     schema: z.coerce.number().int().min(1).max(50_000),
     default: 5000,
     description:
-      'Records a retention run decides per transaction, in id order (in collections with a crypto-shredding rule: at most 100); smaller batches keep other traffic more responsive.',
+      'Records a retention run decides per transaction, in id order, or oldest first taking only those that may be due where every rule counts from creation (in collections with a crypto-shredding rule: at most 100); smaller batches keep other traffic more responsive.',
   },
   retentionDueSoonDays: {
     env: 'CUSTOS_RETENTION_DUE_SOON_DAYS',

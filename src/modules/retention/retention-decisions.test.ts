@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from './retention-decisions.js';
+import { creationBound, decide } from './retention-decisions.js';
+import { parseRetentionPeriod, retentionEnd } from './retention-period.js';
+import type { Rule } from './retention-rules.js';
 import { operatorFits } from './retention-rules.js';
 
 const rule = (name: string, grounded: boolean) => ({
@@ -54,6 +56,32 @@ describe('deciding between rules', () => {
 
   it('decides nothing when no rule has fired', () => {
     expect(decide([{ rule: rule('on withdrawal', false), due: null }])).toBeUndefined();
+  });
+});
+
+describe('the creation bound of a run’s window', () => {
+  const counting = (duration: string, trigger: Rule['trigger'] = { type: 'record_created' }) =>
+    ({ duration, trigger }) as Rule;
+
+  it('lets through every record due by then, month ends and leap days included', () => {
+    const by = at('2027-03-01T00:00:00Z');
+    for (const duration of ['P1M', 'P2Y', 'P1Y1M', 'P13M', 'P30D', 'P10Y6M3D']) {
+      const period = parseRetentionPeriod(duration);
+      const bound = creationBound([counting(duration)], by) as Date;
+      // Every creation time of the twelve years before `by`, one every 9 hours.
+      for (let time = by.getTime() - 12 * 366 * 86_400_000; time <= by.getTime(); time += 9 * 3_600_000) {
+        const created = new Date(time);
+        if (period && retentionEnd(created, period) <= by) expect(created <= bound, duration).toBe(true);
+      }
+    }
+  });
+
+  it('takes the latest bound of the rules, and none when a rule counts from anything else', () => {
+    const by = at('2027-03-01T00:00:00Z');
+    expect(creationBound([counting('P2Y'), counting('P1M')], by)).toEqual(
+      creationBound([counting('P1M')], by),
+    );
+    expect(creationBound([counting('P2Y'), counting('P1Y', { type: 'last_activity' })], by)).toBeUndefined();
   });
 });
 

@@ -69,6 +69,31 @@ function dueTime(rule: Rule, fields: ReadonlyMap<string, FieldDefinition>, now: 
                               days => ${period.days + 1}::int)) at time zone 'UTC') - interval '1 millisecond'`;
 }
 
+/** Days a period spans at the least, from any day: a month has 28 days or more, twelve of them 365 or more. */
+function shortestSpanDays({ years, months, days }: { years: number; months: number; days: number }): number {
+  const total = years * 12 + months;
+  // Up to three days less where a month's end is cut short (31 January + 1 month is 28 February).
+  return Math.max(0, Math.floor(total / 12) * 365 + (total % 12) * 28 + days - 3);
+}
+
+/**
+ * When all of a collection's rules count from a record's creation, the latest creation time of a record
+ * any of them could have due by `by` (the deciding rule's due time is one of the rules' due times, and a
+ * rule is due at least its shortest span after the creation): records created later need no decision.
+ * Undefined with any other trigger, whose time only the record's subject or fields tell.
+ */
+export function creationBound(rules: readonly Rule[], by: Date): Date | undefined {
+  let latest: number | undefined;
+  for (const rule of rules) {
+    if (rule.trigger.type !== 'record_created') return undefined;
+    const period = rule.duration === null ? undefined : parseRetentionPeriod(rule.duration);
+    // A day to spare: the bound only has to let through every record that may be due.
+    const spanDays = period ? shortestSpanDays(period) - 1 : 0;
+    latest = Math.max(latest ?? Number.NEGATIVE_INFINITY, by.getTime() - spanDays * 86_400_000);
+  }
+  return latest === undefined ? undefined : new Date(latest);
+}
+
 /** The rules covering one collection, ready to be compiled into its decision. */
 export type CollectionRules = { collection: CollectionLike; rules: Rule[] };
 
@@ -90,7 +115,7 @@ function readsSubjects(rules: readonly Rule[]): boolean {
 
 /**
  * Every record of `source` (a subquery over `records` of one collection, aliased r) with its deciding rule,
- * as columns `id, subject_id, held, rule_id, action, grounded, due`: each rule's due time is one column
+ * as columns `id, subject_id, created_at, held, rule_id, action, grounded, due`: each rule's due time is one column
  * and the choice above is one CASE over them, so deciding costs a few expressions per record, not a
  * sort. `rule_id` is null when no rule decides (none has fired). `held`: a legal hold in force, or kept
  * by an erasure until a date (the erasure's own sweep handles those subjects).
@@ -132,7 +157,7 @@ export function decidedRecords(
     sql` `,
   );
   return sql`
-    select y.id, y.subject_id, y.held,
+    select y.id, y.subject_id, y.created_at, y.held,
            (${sql.val(rules.map((rule) => rule.id))}::uuid[])[y.k] as rule_id,
            (${sql.val(rules.map((rule) => rule.action))}::text[])[y.k] as action,
            (${sql.val(rules.map((rule) => rule.legal_basis !== null))}::boolean[])[y.k] as grounded,
@@ -140,7 +165,7 @@ export function decidedRecords(
       from (
         select x.*, case ${choice} end as k
           from (
-            select r.id, r.subject_id,
+            select r.id, r.subject_id, r.created_at,
                    (r.subject_id in (select h.subject_id from legal_holds h
                                       where h.lifted_at is null and (h.until is null or h.until > ${now}::timestamptz))
                     or r.subject_id in (select e.subject_id from erasure_retentions e where e.shredded_at is null))

@@ -1,7 +1,7 @@
-import { type Selectable, sql } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
-import { type CollectionRules, type Decided, decidedRecords } from './retention-decisions.js';
-import type { RetentionTables, RunKind } from './retention-tables.js';
+import { type CollectionRules, creationBound, type Decided, decidedRecords } from './retention-decisions.js';
+import type { Cursor, RetentionTables, RunKind } from './retention-tables.js';
 import type { RetentionAction } from './retention-types.js';
 
 export type RunRow = Selectable<RetentionTables['retention_runs']>;
@@ -17,6 +17,33 @@ export type DueCounts = {
   held_records: number;
 };
 
+type DeletedFrom = { id: string; name: string; fields: readonly { tokenizable: boolean }[] };
+
+/** A record's stored values: plain ones as they are, sealed ones base64 under the subject's data key. */
+export type StoredValues = {
+  id: string;
+  subject_id: string;
+  plain: Record<string, unknown>;
+  sealed: Record<string, string>;
+};
+
+/** One statement deleting records (and the tokens they leave orphaned), returning `columns` of each. */
+function deleting(collection: DeletedFrom, ids: string[], columns: RawBuilder<unknown>) {
+  if (!collection.fields.some((field) => field.tokenizable)) {
+    return sql`delete from records where id = any(${ids}::uuid[]) returning ${columns}`;
+  }
+  return sql`
+    with gone as (delete from records where id = any(${ids}::uuid[]) returning ${columns}),
+         orphaned as (
+           delete from tokens t
+            using (select distinct subject_id from gone) g
+            where t.subject_id = g.subject_id and t.collection = ${collection.name}
+              and not exists (select 1 from records r
+                               where r.subject_id = g.subject_id and r.collection_id = ${collection.id}::uuid
+                                 and r.id <> all(${ids}::uuid[])))
+    select * from gone`;
+}
+
 /**
  * Set-based SQL of retention runs. Runs decide over the vault's records, subjects and consent states in
  * the database itself: going through each module's services one subject at a time is exactly what a
@@ -26,11 +53,13 @@ export type DueCounts = {
 export function retentionRunStore() {
   return {
     /**
-     * The next window of `limit` records of one collection in id order after `after`, and of those the
-     * ones due now for one of `actions` and not held. Nothing is locked here: locking every due row first
-     * would write each one twice; the statements acting on them lock them (a delete waits for a request
-     * writing the same record, anonymization reads its rows `for update`). `last` is where the next window
-     * starts; null when the collection ended.
+     * The next window of `limit` records of one collection after `after`, and of those the ones due now
+     * for one of `actions` and not held. When every rule counts from a record's creation, the window holds
+     * only records created early enough to be due by the end of the due-soon window, oldest first (in a
+     * collection of long periods most records are not, and deciding about them only to find so would be
+     * most of a run); otherwise every record, in id order. Nothing is locked here: locking every due row
+     * first would write each one twice; the statements acting on them lock them. `last` is where the next
+     * window starts; null when the collection ended.
      */
     async dueBatch(
       tx: Executor,
@@ -40,39 +69,47 @@ export function retentionRunStore() {
         /** The end of the due-soon window: records due by then are counted per rule, not touched. */
         soon: Date;
         actions: readonly RetentionAction[];
-        after: string | null;
+        after: Cursor | null;
         limit: number;
       },
-    ): Promise<{ rows: Decided[]; last: string | null; scanned: number; soon: Map<string, number> }> {
+    ): Promise<{ rows: Decided[]; last: Cursor | null; scanned: number; soon: Map<string, number> }> {
       const { rules, now, soon, after, limit } = input;
-      const window = sql`(select * from records
-                           where collection_id = ${rules.collection.id}::uuid
-                             ${after ? sql`and id > ${after}::uuid` : sql``}
-                           order by id limit ${limit})`;
-      // Only the rows that matter come back (due now, due soon, and the window's last, for the cursor):
-      // most of a window is neither, and shipping it to this process would cost more than deciding it.
-      const { rows: decided } = await sql<
-        Decided & { due_now: boolean; due_soon: boolean; is_last: boolean; scanned: number }
+      const bound = creationBound(rules.rules, soon);
+      // A cursor left by a walk in the other order (a run resumed by another version) starts over.
+      const resumeAt = bound ? after?.at : after?.after;
+      const window = bound
+        ? sql`(select * from records r
+                where r.collection_id = ${rules.collection.id}::uuid and r.created_at <= ${bound}::timestamptz
+                  ${resumeAt ? sql`and (r.created_at, r.id) > (${resumeAt}::timestamptz, ${after?.after}::uuid)` : sql``}
+                order by r.created_at, r.id limit ${limit})`
+        : sql`(select * from records r
+                where r.collection_id = ${rules.collection.id}::uuid
+                  ${resumeAt ? sql`and r.id > ${resumeAt}::uuid` : sql``}
+                order by r.id limit ${limit})`;
+      const order = bound ? sql`d.created_at desc, d.id desc` : sql`d.id desc`;
+      // Only the rows that matter come back (due now, due soon, and the window's last, for the cursor).
+      // The creation time goes as text: a JavaScript date would cut its microseconds off the cursor.
+      const { rows } = await sql<
+        Decided & { at: string; due_now: boolean; due_soon: boolean; is_last: boolean; scanned: number }
       >`
-        select z.id, z.subject_id, z.rule_id, z.action, z.due_now, z.due_soon, z.is_last, z.scanned
-          from (select d.id, d.subject_id, d.rule_id, d.action,
+        select z.id, z.subject_id, z.at, z.rule_id, z.action, z.due_now, z.due_soon, z.is_last, z.scanned
+          from (select d.id, d.subject_id, d.created_at::text as at, d.rule_id, d.action,
                        (d.rule_id is not null and not d.held and d.due <= ${now}::timestamptz) as due_now,
                        (d.rule_id is not null and not d.held and d.due > ${now}::timestamptz
                         and d.due <= ${soon}::timestamptz) as due_soon,
-                       row_number() over (order by d.id desc) = 1 as is_last,
+                       row_number() over (order by ${order}) = 1 as is_last,
                        (count(*) over ())::int as scanned
                   from (${decidedRecords(rules, now, window)}) d) z
-         where z.due_now or z.due_soon or z.is_last
-         order by z.id`.execute(tx);
-      const rows = decided;
+         where z.due_now or z.due_soon or z.is_last`.execute(tx);
       const soonByRule = new Map<string, number>();
       for (const row of rows) {
         if (row.due_soon) soonByRule.set(row.rule_id, (soonByRule.get(row.rule_id) ?? 0) + 1);
       }
       const wanted = rows.filter((row) => row.due_now && input.actions.includes(row.action));
+      const last = rows.find((row) => row.is_last);
       return {
         rows: wanted.map(({ id, subject_id, rule_id, action }) => ({ id, subject_id, rule_id, action })),
-        last: rows.find((row) => row.is_last)?.id ?? null,
+        last: last ? (bound ? { after: last.id, at: last.at } : { after: last.id }) : null,
         scanned: rows[0]?.scanned ?? 0,
         soon: soonByRule,
       };
@@ -82,59 +119,39 @@ export function retentionRunStore() {
      * Deletes records (their blind indexes cascade) and, in a collection with tokenizable fields, the
      * tokens of subjects left with no record there (a collection without any has no tokens to look at).
      */
-    async deleteRecords(
-      tx: Executor,
-      collection: { id: string; name: string; fields: readonly { tokenizable: boolean }[] },
-      ids: string[],
-    ) {
+    async deleteRecords(tx: Executor, collection: DeletedFrom, ids: string[]): Promise<void> {
       if (ids.length === 0) return;
-      if (!collection.fields.some((field) => field.tokenizable)) {
-        await sql`delete from records where id = any(${ids}::uuid[])`.execute(tx);
-        return;
-      }
-      await sql`
-        with gone as (delete from records where id = any(${ids}::uuid[]) returning subject_id)
-        delete from tokens t
-         using (select distinct subject_id from gone) g
-         where t.subject_id = g.subject_id and t.collection = ${collection.name}
-           and not exists (select 1 from records r
-                            where r.subject_id = g.subject_id and r.collection_id = ${collection.id}::uuid
-                              and r.id <> all(${ids}::uuid[]))`.execute(tx);
+      await deleting(collection, ids, sql`subject_id`).execute(tx);
     },
 
-    /** The stored values of records about to be anonymized, locked until they are replaced. */
-    async storedValues(
-      tx: Executor,
-      ids: string[],
-    ): Promise<
-      { id: string; subject_id: string; plain: Record<string, unknown>; sealed: Record<string, string> }[]
-    > {
+    /**
+     * Deletes records as `deleteRecords` does, handing back the values they held: the rows are locked and
+     * gone in one statement, so anonymizing reads and removes each record once.
+     */
+    async takeRecords(tx: Executor, collection: DeletedFrom, ids: string[]): Promise<StoredValues[]> {
       if (ids.length === 0) return [];
-      const { rows } = await sql<{
-        id: string;
-        subject_id: string;
-        plain: Record<string, unknown>;
-        sealed: Record<string, string>;
-      }>`select id, subject_id, plain, sealed from records where id = any(${ids}::uuid[]) for update`.execute(
-        tx,
-      );
-      return rows;
+      const { rows } = await deleting(collection, ids, sql`id, subject_id, plain, sealed`).execute(tx);
+      return rows as StoredValues[];
     },
 
-    /** Stores anonymized values, unlinked from any subject, in place of the records they came from. */
+    /**
+     * Stores anonymized values, unlinked from any subject, in place of the records they came from. The
+     * rows travel as one JSON document: a parameter array of JSON texts would be escaped element by element.
+     */
     async insertAnonymized(
       tx: Executor,
-      rows: { id: string; collectionId: string; ruleId: string; fields: Record<string, unknown> }[],
+      collectionId: string,
+      rows: { id: string; ruleId: string; fields: Record<string, unknown> }[],
       at: Date,
     ) {
       if (rows.length === 0) return;
+      const document = JSON.stringify(
+        rows.map((row) => ({ id: row.id, rule_id: row.ruleId, fields: row.fields })),
+      );
       await sql`
         insert into anonymized_records (id, collection_id, rule_id, fields, anonymized_at)
-        select a.id, a.collection_id, a.rule_id, a.fields, ${at}::timestamptz
-          from unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.collectionId)}::uuid[],
-                      ${rows.map((row) => row.ruleId)}::uuid[],
-                      ${rows.map((row) => JSON.stringify(row.fields))}::jsonb[])
-               as a (id, collection_id, rule_id, fields)`.execute(tx);
+        select a.id, ${collectionId}::uuid, a.rule_id, a.fields, ${at}::timestamptz
+          from jsonb_to_recordset(${document}::jsonb) as a (id uuid, rule_id uuid, fields jsonb)`.execute(tx);
     },
 
     /**

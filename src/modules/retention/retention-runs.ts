@@ -10,7 +10,7 @@ import { applyMasking, type Masking } from '../vault/masking.js';
 import { type Aead, decryptFieldValue } from '../vault/vault-crypto.js';
 import type { CollectionRules, Decided } from './retention-decisions.js';
 import type { Rule } from './retention-rules.js';
-import type { RetentionRunStore, RunRow } from './retention-run-store.js';
+import type { RetentionRunStore, RunRow, StoredValues } from './retention-run-store.js';
 import type { RuleResult, RunKind } from './retention-tables.js';
 import type { RetentionAction } from './retention-types.js';
 
@@ -92,7 +92,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
 
   /** A record's values for good: kept fields in clear, named fields through their operator, the rest gone. */
   function anonymized(
-    row: { subject_id: string; plain: Record<string, unknown>; sealed: Record<string, string> },
+    row: StoredValues,
     collection: string,
     rule: Rule,
     dek: Buffer | undefined,
@@ -122,26 +122,29 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     return out;
   }
 
+  /** Replaces records by their anonymized values: one statement takes them, one stores what is kept. */
   async function anonymize(tx: Tx, rules: CollectionRules, rows: Decided[], now: Date) {
-    const ids = rows.map((row) => row.id);
-    const stored = await store.storedValues(tx, ids);
+    const stored = await store.takeRecords(
+      tx,
+      rules.collection,
+      rows.map((row) => row.id),
+    );
     const deks = await keys.dataKeysFor(tx, [...new Set(stored.map((row) => row.subject_id))]);
     const ruleOf = new Map(rows.map((row) => [row.id, row.rule_id]));
     const byId = new Map(rules.rules.map((rule) => [rule.id, rule]));
     await store.insertAnonymized(
       tx,
+      rules.collection.id,
       stored.map((row) => {
         const rule = byId.get(ruleOf.get(row.id) as string) as Rule;
         return {
           id: randomUUID(),
-          collectionId: rules.collection.id,
           ruleId: rule.id,
           fields: anonymized(row, rules.collection.name, rule, deks.get(row.subject_id)),
         };
       }),
       now,
     );
-    await store.deleteRecords(tx, rules.collection, ids);
   }
 
   /** Shreds the subjects of shred-due records, but those a legal ground keeps (their due records go). */
@@ -196,7 +199,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
         now,
         soon: new Date(now.getTime() + settings.dueSoonDays * dayMs),
         actions: run.actions,
-        after: cursor?.after ?? null,
+        after: cursor ?? null,
         limit,
       });
       const of = (action: RetentionAction) => rows.filter((row) => row.action === action);
@@ -232,7 +235,10 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
       await store.updateRun(tx, runId, {
         heartbeat_at: now,
         results,
-        progress: { ...run.progress, [rules.collection.id]: { after: last ?? cursor?.after ?? null, done } },
+        progress: {
+          ...run.progress,
+          [rules.collection.id]: { ...(last ?? cursor ?? { after: null }), done },
+        },
       });
       return { state: done ? 'finished' : 'more', processed: rows.length };
     });

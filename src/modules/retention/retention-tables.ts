@@ -105,11 +105,17 @@ export type RetentionTables = {
     heartbeat_at: Timestamp;
     finished_at: NullableTimestamp;
     resumed: ColumnType<number, number | undefined, number>;
-    /** Per collection id: the last record id done (records go in id order), and whether it is finished. */
-    progress: Json<Record<string, { after: string | null; done: boolean }>>;
+    /** Per collection id: where its walk is (see Cursor), and whether it is finished. */
+    progress: Json<Record<string, Cursor & { done: boolean }>>;
     results: Json<Record<string, RuleResult>>;
     error: string | null;
   };
 };
 
 export type RunKind = 'review' | 'anonymization' | 'manual';
+
+/**
+ * Where a run is in a collection: the last record done, and its creation time (text, to the microsecond)
+ * when the collection is walked in creation order rather than in id order.
+ */
+export type Cursor = { after: string | null; at?: string | null };
