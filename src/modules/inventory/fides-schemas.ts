@@ -1,8 +1,8 @@
 /** Request and response schemas of the Fides manifest routes. */
 import { z } from 'zod';
 import { manifestLimits } from './fides-manifest-schema.js';
-import { activityRoles, processorRoles } from './inventory-model.js';
-import { ZSystemFacts } from './inventory-schemas.js';
+import { processorRoles } from './inventory-model.js';
+import { ZActivityFacts, ZSystemFacts } from './inventory-schemas.js';
 
 export const manifestFormats = ['yaml', 'json'] as const;
 export type ManifestFormat = (typeof manifestFormats)[number];
@@ -24,8 +24,6 @@ export const ZManifestText = z
   .max(manifestLimits.bytes)
   .describe('A fideslang manifest: `system`, `dataset` and (from a Custos export) `custos` at the top level');
 
-const ZParty = z.object({ name: z.string(), contact: z.string() });
-
 const ZPlannedSystem = ZSystemFacts.extend({ processorName: z.string().nullable() });
 
 const ZPlannedProcessor = z.object({
@@ -44,22 +42,10 @@ const ZPlannedProcessor = z.object({
     .nullable(),
 });
 
-const ZPlannedActivity = z.object({
-  name: z.string(),
-  description: z.string(),
-  role: z.enum(activityRoles),
-  controller: ZParty.nullable(),
-  jointControllers: z.array(ZParty),
-  purposeKeys: z.array(z.string()),
-  collectionNames: z.array(z.string()),
+const ZPlannedActivity = ZActivityFacts.extend({
   systemNames: z.array(z.string()),
   processorNames: z.array(z.string()),
   measureNames: z.array(z.string()),
-  extraDataCategories: z.array(z.string()),
-  extraDataSubjects: z.array(z.string()),
-  recipientCategories: z.array(z.string()),
-  transferSafeguards: z.array(z.object({ country: z.string(), safeguard: z.string() })),
-  retentionNote: z.string(),
 });
 
 export const ZImportResult = z

@@ -241,25 +241,31 @@ export const ZActivityInput = z.object({
 });
 export const ZActivityChanges = z.object(activityFields).partial();
 
-const ZPartyOut = z.object({ name: z.string(), contact: z.string() });
+export const ZPartyOut = z.object({ name: z.string(), contact: z.string() });
+
+/** What an activity says of itself, whether registered or planned by an import (links aside). */
+export const ZActivityFacts = z.object({
+  name: z.string(),
+  description: z.string(),
+  role: z.enum(activityRoles),
+  controller: ZPartyOut.nullable(),
+  jointControllers: z.array(ZPartyOut),
+  purposeKeys: z.array(z.string()),
+  collectionNames: z.array(z.string()),
+  extraDataCategories: z.array(z.string()),
+  extraDataSubjects: z.array(z.string()),
+  recipientCategories: z.array(z.string()),
+  transferSafeguards: z.array(z.object({ country: z.string(), safeguard: z.string() })),
+  retentionNote: z.string(),
+});
+
 export const ZActivity = z
   .object({
     id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    role: z.enum(activityRoles),
-    controller: ZPartyOut.nullable(),
-    jointControllers: z.array(ZPartyOut),
-    purposeKeys: z.array(z.string()),
-    collectionNames: z.array(z.string()),
+    ...ZActivityFacts.shape,
     systemIds: z.array(z.string()),
     processorIds: z.array(z.string()),
     measureIds: z.array(z.string()),
-    extraDataCategories: z.array(z.string()),
-    extraDataSubjects: z.array(z.string()),
-    recipientCategories: z.array(z.string()),
-    transferSafeguards: z.array(z.object({ country: z.string(), safeguard: z.string() })),
-    retentionNote: z.string(),
     ...ZTimestamps,
   })
   .meta({ id: 'ProcessingActivity' });
