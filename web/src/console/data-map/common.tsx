@@ -6,7 +6,7 @@ import { useLoad } from '../../shared/hooks';
 import { Badge, Button, TextField } from '../../shared/ui';
 import { useSignedIn } from '../session';
 import { termFor, useTaxonomy } from '../taxonomy';
-import type { ProcessorEntry, RetentionSummary, SystemEntry } from '../types';
+import type { ProcessorEntry, SystemEntry } from '../types';
 import { countries, countryName, isCountryCode, regionCodes } from './countries';
 import { loadDataMap } from './inventory-api';
 
@@ -63,11 +63,6 @@ export function OriginBadge({ system }: { system: SystemEntry }) {
   if (system.origin === 'registered') return <Badge tone="neutral">Registered</Badge>;
   const source = system.origin === 'custos' ? 'Custos' : `collection ${system.name}`;
   return <Badge tone="info">Derived from {source} · read-only</Badge>;
-}
-
-/** A retention rule as people read it: its name and period, or what it waits for when it has none. */
-export function retentionLabel(policy: RetentionSummary): string {
-  return `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})`;
 }
 
 export function derivedFrom(system: SystemEntry): string {
