@@ -505,11 +505,21 @@ describe('the audit log', () => {
     });
 
     it('an inserted entry, with the entries after it renumbered', async () => {
-      const entries = await Promise.all((await appendSome(3)).map((seq) => audit().entry(seq)));
-      // Not right before a checkpoint, which would name the inserted entry as a checkpoint mismatch instead.
-      const previous = entries.find(
-        (entry) => (entry.chainSeq + 1) % checkpointEvery !== 0,
-      ) as AuditEntryRecord;
+      // Three entries in one transaction: one chain, numbered one after the other, so the entry after the
+      // inserted one is the next in its chain (separate appends may each take another chain).
+      clock.advance(1000);
+      const seqs = await db()
+        .transaction()
+        .execute((tx) =>
+          audit().appendMany(tx, [1, 2, 3].map(() => ({ context: contextOf(), entry: entryOf() }))),
+        );
+      await audit().checkpointsSigned();
+      const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
+      // Not right before a checkpoint, which would name the inserted entry as a checkpoint mismatch instead;
+      // one of the first two, so that an entry of its chain follows it.
+      const previous = entries
+        .slice(0, 2)
+        .find((entry) => (entry.chainSeq + 1) % checkpointEvery !== 0) as AuditEntryRecord;
       const before = previous.seq;
       const report = await verifyTampered(async (tx) => {
         // Two steps, because the keys are checked row by row.

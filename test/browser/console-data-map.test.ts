@@ -32,8 +32,14 @@ async function findingAbout(custos: RunningCustos, kind: string, name: string): 
   return (await findings(custos)).find((item) => item.kind === kind && item.subject.name === name);
 }
 
+/** Opens a tab and waits until it is the current one, so the previous tab's view is gone. */
 async function openTab(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Data map' }).getByRole('link', { name, exact: true }).click();
+  const tab = page.getByRole('navigation', { name: 'Data map' }).getByRole('link', { name, exact: true });
+  await tab.click();
+  await page
+    .getByRole('navigation', { name: 'Data map' })
+    .locator('a[aria-current="page"]', { hasText: name })
+    .waitFor();
 }
 
 describe('the data map in the console', () => {
