@@ -6,9 +6,14 @@ import { useLoad } from '../../shared/hooks';
 import { Badge, Button, TextField } from '../../shared/ui';
 import { useSignedIn } from '../session';
 import { termFor, useTaxonomy } from '../taxonomy';
-import type { ProcessorEntry, SystemEntry } from '../types';
+import type { DataMap, ProcessorEntry, SystemEntry } from '../types';
 import { countries, countryName, isCountryCode, regionCodes } from './countries';
 import { loadDataMap } from './inventory-api';
+
+/** A retention rule as the data map names it: its name and its period, or the trigger it waits for. */
+export function retentionLabel(policy: DataMap['retention'][number]): string {
+  return `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})`;
+}
 
 /** The whole map (`GET /v1/inventory/map`): every page of the section reads what it shows from it. */
 export function useDataMap() {

@@ -7,7 +7,16 @@ import { Alert, Button, Card, ErrorAlert, Facts, LoadState, TableWrap } from '..
 import { ActionDialog } from '../action-dialog';
 import { useSignedIn } from '../session';
 import type { DataMap, SystemEntry } from '../types';
-import { Countries, derivedFrom, KeyList, OriginBadge, originLabels, useDataMap, useManage } from './common';
+import {
+  Countries,
+  derivedFrom,
+  KeyList,
+  OriginBadge,
+  originLabels,
+  retentionLabel,
+  useDataMap,
+  useManage,
+} from './common';
 import { entryPath } from './inventory-api';
 import { SystemFields, systemBodyOf, systemDraftOf, systemKindLabels } from './system-form';
 import { SecretDialog } from './systems';
@@ -16,7 +25,7 @@ function retentionText(system: SystemEntry, map: DataMap): string {
   if (!system.retention) return 'None set';
   const policy = map.retention.find((item) => item.id === system.retention?.policyId);
   const parts = [
-    policy ? `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})` : '',
+    policy ? retentionLabel(policy) : '',
     system.retention.period ?? '',
   ];
   return parts.filter(Boolean).join(' · ') || 'None set';

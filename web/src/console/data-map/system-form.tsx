@@ -5,7 +5,7 @@ import { CheckboxField, SelectField, TextAreaField, TextField } from '../../shar
 import { classifications } from '../collection-form';
 import { TaxonomyPicker, withPending } from '../taxonomy';
 import type { Classification, DataMap, SystemEntry, SystemKind } from '../types';
-import { CountryPicker, fieldErrorOf, wordsOf } from './common';
+import { CountryPicker, fieldErrorOf, retentionLabel, wordsOf } from './common';
 
 export const systemKindLabels: Record<SystemKind, string> = {
   internal_application: 'Internal application',
@@ -229,7 +229,7 @@ export function SystemFields({
             { value: '', label: 'None' },
             ...map.retention.map((policy) => ({
               value: policy.id,
-              label: `${policy.name} (${policy.duration ?? `until ${policy.trigger.replaceAll('_', ' ')}`})`,
+              label: retentionLabel(policy),
             })),
           ]}
           error={errorOf('retention.policyId')}
