@@ -24,10 +24,7 @@ import { SecretDialog } from './systems';
 function retentionText(system: SystemEntry, map: DataMap): string {
   if (!system.retention) return 'None set';
   const policy = map.retention.find((item) => item.id === system.retention?.policyId);
-  const parts = [
-    policy ? retentionLabel(policy) : '',
-    system.retention.period ?? '',
-  ];
+  const parts = [policy ? retentionLabel(policy) : '', system.retention.period ?? ''];
   return parts.filter(Boolean).join(' · ') || 'None set';
 }
 
