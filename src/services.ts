@@ -25,6 +25,7 @@ import { reportsStore } from './modules/reports/reports-store.js';
 import { requestsModule } from './modules/requests/requests-wiring.js';
 import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionModule } from './modules/retention/retention-wiring.js';
+import { transfersModule } from './modules/transfers/transfers-wiring.js';
 import { vaultModule } from './modules/vault/vault-wiring.js';
 import type { Background, Platform } from './wiring/platform.js';
 
@@ -85,6 +86,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // The requests module is built below; a system is asked about only when someone deletes it.
     tasksSentTo: (tx, systemId) => requests.systemTasks.countSentTo(tx, systemId),
     pdf,
+    // The transfers module reads this map, so the RoPA reaches its register through a late-bound call.
+    transferSafeguards: () => transfers.transfers.safeguardLookup(),
+  });
+  const transfers = transfersModule(platform, {
+    audit: audit.audit,
+    dataMap: () => inventory.inventory.dataMap(),
   });
   const { minimization } = minimizationModule({
     database,
@@ -222,6 +229,9 @@ export function createServices({ config, database, clock, logger, version }: Ser
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,
     checkBreachClocks: breaches.checkClocks,
+    transferRecords: transfers.transferRecords,
+    transfers: transfers.transfers,
+    crossBorderTransferApprovals: transfers.crossBorderTransferApprovals,
     jobSender,
     pruneTasks,
     jobDefinitions,

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { adequacyOn, mergeDecisions, shippedDecisions, shippedReference } from './adequacy.js';
+import {
+  type AdequacyDecision,
+  adequacyOn,
+  mergeDecisions,
+  shippedDecisions,
+  shippedReference,
+} from './adequacy.js';
 import { decideTransfer, placeIncludes, policyFor, sccModuleFor } from './transfer-decision.js';
 import type { Mechanism, ResidencyPolicy, TransferQuestion } from './transfer-model.js';
 
 const at = new Date('2026-06-01T00:00:00Z');
+
+function shipped(id: string): AdequacyDecision {
+  const found = shippedDecisions.find((decision) => decision.id === id);
+  if (!found) throw new Error(`no shipped decision ${id}`);
+  return found;
+}
 
 function question(overrides: Partial<TransferQuestion> = {}): TransferQuestion {
   return {
@@ -42,7 +54,13 @@ function scc(overrides: Partial<Mechanism> = {}, module: 1 | 2 | 3 | 4 = 2): Mec
     recipientId: 'acme',
     recipientName: 'Acme Analytics',
     destination: 'US',
-    details: { kind: 'scc', module, exporterRole: 'controller', importerRole: 'processor', signedOn: '2025-03-01' },
+    details: {
+      kind: 'scc',
+      module,
+      exporterRole: 'controller',
+      importerRole: 'processor',
+      signedOn: '2025-03-01',
+    },
     validFrom: null,
     validUntil: null,
     createdAt: at,
@@ -70,7 +88,25 @@ const codes = (decision: ReturnType<typeof decide>) => decision.reasons.map((rea
 describe('the adequacy reference data', () => {
   it('ships every decision the list names, dated, with sources and a last-reviewed date', () => {
     const destinations = new Set(shippedDecisions.map((decision) => decision.destination));
-    for (const code of ['AD', 'AR', 'CA', 'FO', 'GG', 'IM', 'IL', 'JP', 'JE', 'NZ', 'KR', 'CH', 'GB', 'UY', 'US', 'BR', 'EPO']) {
+    for (const code of [
+      'AD',
+      'AR',
+      'CA',
+      'FO',
+      'GG',
+      'IM',
+      'IL',
+      'JP',
+      'JE',
+      'NZ',
+      'KR',
+      'CH',
+      'GB',
+      'UY',
+      'US',
+      'BR',
+      'EPO',
+    ]) {
       expect(destinations.has(code), code).toBe(true);
     }
     expect(shippedReference.lastReviewed).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -80,12 +116,10 @@ describe('the adequacy reference data', () => {
 
   it('lets an operator renew, add or revoke a decision', () => {
     const renewed = mergeDecisions(shippedDecisions, [
-      { ...(shippedDecisions.find((d) => d.id === 'eu-gb-2025') as never), endsOn: '2037-12-27', revoked: false },
+      { ...shipped('eu-gb-2025'), endsOn: '2037-12-27', revoked: false },
     ]);
     expect(adequacyOn(renewed, 'GB', '2032-01-10').status).toBe('in_force');
-    const revoked = mergeDecisions(shippedDecisions, [
-      { ...(shippedDecisions.find((d) => d.id === 'eu-ar') as never), revoked: true },
-    ]);
+    const revoked = mergeDecisions(shippedDecisions, [{ ...shipped('eu-ar'), revoked: true }]);
     expect(adequacyOn(revoked, 'AR', '2026-01-10').status).toBe('none');
   });
 });
@@ -144,7 +178,11 @@ describe('worked examples (docs/TRANSFERS.md)', () => {
     expired.tias = expired.tias.map((tia) => ({ ...tia, reviewOn: '2026-01-01' }));
     const decision = decide(question(), [policy({ requireMechanismInPlace: true })], [expired]);
     expect(decision.outcome).toBe('refused');
-    expect(codes(decision)).toEqual(['adequacy_scope_not_confirmed', 'tia_expired', 'no_valid_mechanism_in_place']);
+    expect(codes(decision)).toEqual([
+      'adequacy_scope_not_confirmed',
+      'tia_expired',
+      'no_valid_mechanism_in_place',
+    ]);
   });
 
   it('3. EU → Brazil: no adequacy before 2026-01-27, adequacy from that day (Commission decision of 27 January 2026)', () => {
@@ -179,7 +217,12 @@ describe('worked examples (docs/TRANSFERS.md)', () => {
   it('warns that an Art. 49 derogation used for a regular flow suits occasional transfers only', () => {
     const derogation: Mechanism = {
       ...scc(),
-      details: { kind: 'derogation', ground: 'explicit_consent', justification: 'Signed consent form', regular: false },
+      details: {
+        kind: 'derogation',
+        ground: 'explicit_consent',
+        justification: 'Signed consent form',
+        regular: false,
+      },
       tias: [],
     };
     const decision = decide(question({ target: 'IN' }), [], [{ ...derogation, destination: 'IN' }]);

@@ -32,7 +32,8 @@ export function placeIncludes(place: string, code: string): boolean {
   return isRegionCode(code) && (regions[code] ?? []).every((member) => members.includes(member));
 }
 
-const withinAny = (places: readonly string[], code: string) => places.some((place) => placeIncludes(place, code));
+const withinAny = (places: readonly string[], code: string) =>
+  places.some((place) => placeIncludes(place, code));
 
 /** Whether a place lies wholly inside the EEA (a member country, `EU` or `EEA`). */
 export function inEea(code: string): boolean {
@@ -105,7 +106,10 @@ function policyRefusals(policy: ResidencyPolicy, question: TransferQuestion): Re
 function mechanismProblems(mechanism: Mechanism, question: TransferQuestion): Reason[] {
   const problems: Reason[] = [];
   const { date } = question;
-  if ((mechanism.validFrom && mechanism.validFrom > date) || (mechanism.validUntil && mechanism.validUntil < date)) {
+  if (
+    (mechanism.validFrom && mechanism.validFrom > date) ||
+    (mechanism.validUntil && mechanism.validUntil < date)
+  ) {
     problems.push({
       code: 'mechanism_not_in_effect',
       text: `The ${mechanism.details.kind} recorded for ${mechanism.recipientName} is not in effect on ${date}.`,
@@ -149,7 +153,10 @@ function mechanismProblems(mechanism: Mechanism, question: TransferQuestion): Re
   return problems;
 }
 
-function applicableMechanisms(question: TransferQuestion, scopeToConfirm: AdequacyDecision | null): ApplicableMechanism[] {
+function applicableMechanisms(
+  question: TransferQuestion,
+  scopeToConfirm: AdequacyDecision | null,
+): ApplicableMechanism[] {
   const module = sccModuleFor(question.exporterRole, question.recipientRole);
   const list: ApplicableMechanism[] = [];
   if (scopeToConfirm?.scope) {
@@ -245,7 +252,14 @@ export function decideTransfer({ question, decisions, policies, mechanisms }: In
   const finding = adequacyOn(decisions, target, date);
   const adequacy =
     finding.status === 'none'
-      ? { status: finding.status, decisionId: null, instrument: null, inForce: null, endsOn: null, scope: null }
+      ? {
+          status: finding.status,
+          decisionId: null,
+          instrument: null,
+          inForce: null,
+          endsOn: null,
+          scope: null,
+        }
       : {
           status: finding.status,
           decisionId: finding.decision.id,
@@ -259,7 +273,7 @@ export function decideTransfer({ question, decisions, policies, mechanisms }: In
     const { decision } = finding;
     const ref = `GDPR Art. 45; ${decision.instrument}`;
     const scope = decision.scope;
-    if (!scope || !scope.mustBeConfirmed) {
+    if (!scope?.mustBeConfirmed) {
       reasons.push({
         code: 'adequacy_in_force',
         text: `An adequacy decision for ${decision.name} is in force on ${date} (since ${decision.inForce}${decision.endsOn ? `, until ${decision.endsOn}` : ''}).`,
@@ -285,7 +299,9 @@ export function decideTransfer({ question, decisions, policies, mechanisms }: In
         outcome: 'allowed',
         reasons,
         adequacy,
-        mechanismsInPlace: recorded ? [{ id: recorded.id, kind: 'adequacy_scope', valid: true, problems: [] }] : [],
+        mechanismsInPlace: recorded
+          ? [{ id: recorded.id, kind: 'adequacy_scope', valid: true, problems: [] }]
+          : [],
       };
     }
     scopeToConfirm = decision;
@@ -318,7 +334,12 @@ export function decideTransfer({ question, decisions, policies, mechanisms }: In
   const relevant = mechanisms.filter((mechanism) => mechanism.details.kind !== 'adequacy_scope');
   for (const mechanism of relevant) {
     const problems = mechanismProblems(mechanism, question);
-    inPlace.push({ id: mechanism.id, kind: mechanism.details.kind, valid: problems.length === 0, problems: problems.map((p) => p.code) });
+    inPlace.push({
+      id: mechanism.id,
+      kind: mechanism.details.kind,
+      valid: problems.length === 0,
+      problems: problems.map((p) => p.code),
+    });
     reasons.push(...problems);
     if (mechanism.details.kind === 'derogation' && (mechanism.details.regular || question.regular)) {
       warnings.push({
@@ -328,7 +349,12 @@ export function decideTransfer({ question, decisions, policies, mechanisms }: In
       });
     }
   }
-  const decided = { ...base, adequacy, applicableMechanisms: applicableMechanisms(question, scopeToConfirm), mechanismsInPlace: inPlace };
+  const decided = {
+    ...base,
+    adequacy,
+    applicableMechanisms: applicableMechanisms(question, scopeToConfirm),
+    mechanismsInPlace: inPlace,
+  };
   const valid = inPlace.find((mechanism) => mechanism.valid);
   if (valid) {
     reasons.push({

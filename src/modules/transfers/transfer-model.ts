@@ -108,7 +108,12 @@ export type DecisionOutcome = (typeof decisionOutcomes)[number];
 /** One reason: a stable code, words for people, and the article or decision it rests on. */
 export type Reason = { code: string; text: string; ref: string | null };
 
-export type ApplicableMechanism = { kind: MechanismKind; module: SccModule | null; ref: string; note: string };
+export type ApplicableMechanism = {
+  kind: MechanismKind;
+  module: SccModule | null;
+  ref: string;
+  note: string;
+};
 
 export type MechanismInPlace = {
   id: string;

@@ -112,17 +112,16 @@ const mechanismOf = (row: MechanismRow, tias: Tia[]): Mechanism => ({
 });
 
 /** Mechanism rows with their assessments, newest assessment first (two queries however many). */
-export async function withTias(store: TransferStore, tx: Executor, rows: MechanismRow[]): Promise<Mechanism[]> {
+export async function withTias(
+  store: TransferStore,
+  tx: Executor,
+  rows: MechanismRow[],
+): Promise<Mechanism[]> {
   const tias = await store.tiasOf(
     tx,
     rows.filter((row) => row.kind === 'scc' || row.kind === 'bcr').map((row) => row.id),
   );
-  return rows.map((row) =>
-    mechanismOf(
-      row,
-      tias.filter((tia) => tia.mechanism_id === row.id).map(tiaOf),
-    ),
-  );
+  return rows.map((row) => mechanismOf(row, tias.filter((tia) => tia.mechanism_id === row.id).map(tiaOf)));
 }
 
 export function transferRecords({ db, store, audit, clock }: Deps) {
@@ -144,7 +143,10 @@ export function transferRecords({ db, store, audit, clock }: Deps) {
   ): Promise<AdequacyOverride> {
     const shipped = shippedDecisions.find((decision) => decision.id === input.decision.id);
     if (input.revoked && !shipped) {
-      throw new AppError('unprocessable', 'Only a shipped decision can be revoked; remove an added one instead.');
+      throw new AppError(
+        'unprocessable',
+        'Only a shipped decision can be revoked; remove an added one instead.',
+      );
     }
     return db.transaction().execute(async (tx) => {
       const now = clock.now();
@@ -175,7 +177,8 @@ export function transferRecords({ db, store, audit, clock }: Deps) {
   /** Removes an operator's entry: the shipped decision (if any) applies again. */
   async function removeOverride(context: AuditContext, id: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      if (!(await store.deleteOverride(tx, id))) throw new AppError('not_found', 'There is no override with this id.');
+      if (!(await store.deleteOverride(tx, id)))
+        throw new AppError('not_found', 'There is no override with this id.');
       await audit.append(tx, context, {
         action: 'transfers.adequacy.override_removed',
         outcome: 'success',
@@ -219,10 +222,15 @@ export function transferRecords({ db, store, audit, clock }: Deps) {
     });
   }
 
-  async function updatePolicy(context: AuditContext, id: string, input: PolicyInput): Promise<ResidencyPolicy> {
+  async function updatePolicy(
+    context: AuditContext,
+    id: string,
+    input: PolicyInput,
+  ): Promise<ResidencyPolicy> {
     return db.transaction().execute(async (tx) => {
       const other = await store.findPolicyByRegion(tx, input.region);
-      if (other && other.id !== id) throw new AppError('conflict', 'A residency policy for this region exists already.');
+      if (other && other.id !== id)
+        throw new AppError('conflict', 'A residency policy for this region exists already.');
       const row = await store.updatePolicy(tx, id, { ...policyColumns(input), updated_at: clock.now() });
       if (!row) throw new AppError('not_found', 'There is no residency policy with this id.');
       await audit.append(tx, context, {
@@ -237,7 +245,8 @@ export function transferRecords({ db, store, audit, clock }: Deps) {
 
   async function removePolicy(context: AuditContext, id: string): Promise<void> {
     await db.transaction().execute(async (tx) => {
-      if (!(await store.deletePolicy(tx, id))) throw new AppError('not_found', 'There is no residency policy with this id.');
+      if (!(await store.deletePolicy(tx, id)))
+        throw new AppError('not_found', 'There is no residency policy with this id.');
       await audit.append(tx, context, {
         action: 'transfers.policy.deleted',
         outcome: 'success',

@@ -4,8 +4,6 @@
  * exporter's region receiving personal data) and decides each as of today, so the RoPA's transfers and
  * the dashboard's approvals read the same answers.
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
@@ -14,11 +12,16 @@ import type { TransferSafeguardLookup } from '../inventory/ropa.js';
 import type { Classification } from '../vault/collection-schema.js';
 import { adequacyOn } from './adequacy.js';
 import { decideTransfer, inEea } from './transfer-decision.js';
-import type { Mechanism, PartyRole, RecipientType, TransferDecision, TransferQuestion } from './transfer-model.js';
+import type {
+  Mechanism,
+  PartyRole,
+  RecipientType,
+  TransferDecision,
+  TransferQuestion,
+} from './transfer-model.js';
 import type { TransferRecords } from './transfer-records.js';
 
 type Deps = {
-  db: Kysely<DB>;
   records: TransferRecords;
   audit: Pick<AuditWriter, 'record'>;
   clock: Clock;
@@ -60,7 +63,10 @@ export type TransferFlow = {
 
 const order: Classification[] = ['public', 'internal', 'confidential', 'restricted'];
 const highest = (list: Classification[]): Classification =>
-  list.reduce<Classification>((top, next) => (order.indexOf(next) > order.indexOf(top) ? next : top), 'internal');
+  list.reduce<Classification>(
+    (top, next) => (order.indexOf(next) > order.indexOf(top) ? next : top),
+    'internal',
+  );
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -95,8 +101,10 @@ function mechanismLabel(mechanism: Mechanism): string {
   }
 }
 
-export function transferService({ db, records, audit, clock, dataMap }: Deps) {
-  async function describedBy(input: ValidateInput): Promise<{ classification: Classification | null; categories: string[] }> {
+export function transferService({ records, audit, clock, dataMap }: Deps) {
+  async function describedBy(
+    input: ValidateInput,
+  ): Promise<{ classification: Classification | null; categories: string[] }> {
     const ref = input.systemId ?? (input.collection ? `collection:${input.collection}` : null);
     if (!ref) return { classification: input.classification ?? null, categories: input.dataCategories ?? [] };
     const system = (await dataMap()).systems.find((entry) => entry.id === ref);
@@ -253,7 +261,10 @@ export function transferService({ db, records, audit, clock, dataMap }: Deps) {
       }
       for (const mechanism of mechanisms) {
         if (mechanism.destination !== country) continue;
-        if (!via.some((entry) => entry.type === mechanism.recipientType && entry.id === mechanism.recipientId)) continue;
+        if (
+          !via.some((entry) => entry.type === mechanism.recipientType && entry.id === mechanism.recipientId)
+        )
+          continue;
         const label = `${mechanism.recipientName}: ${mechanismLabel(mechanism)}`;
         if (!words.includes(label)) words.push(label);
       }

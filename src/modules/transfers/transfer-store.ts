@@ -30,7 +30,10 @@ export function transferStore() {
         .executeTakeFirstOrThrow();
     },
     async deleteOverride(tx: Executor, id: string): Promise<boolean> {
-      const result = await tx.deleteFrom('transfer_adequacy_overrides').where('id', '=', id).executeTakeFirst();
+      const result = await tx
+        .deleteFrom('transfer_adequacy_overrides')
+        .where('id', '=', id)
+        .executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
 
@@ -51,7 +54,12 @@ export function transferStore() {
       id: string,
       changes: Updateable<TransferTables['residency_policies']>,
     ): Promise<PolicyRow | undefined> {
-      return tx.updateTable('residency_policies').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+      return tx
+        .updateTable('residency_policies')
+        .set(changes)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
     },
     async deletePolicy(tx: Executor, id: string): Promise<boolean> {
       const result = await tx.deleteFrom('residency_policies').where('id', '=', id).executeTakeFirst();
@@ -83,7 +91,10 @@ export function transferStore() {
     findMechanism(tx: Executor, id: string): Promise<MechanismRow | undefined> {
       return tx.selectFrom('transfer_mechanisms').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    insertMechanism(tx: Executor, row: Insertable<TransferTables['transfer_mechanisms']>): Promise<MechanismRow> {
+    insertMechanism(
+      tx: Executor,
+      row: Insertable<TransferTables['transfer_mechanisms']>,
+    ): Promise<MechanismRow> {
       return tx.insertInto('transfer_mechanisms').values(row).returningAll().executeTakeFirstOrThrow();
     },
     async deleteMechanism(tx: Executor, id: string): Promise<boolean> {
