@@ -120,7 +120,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
   // An endpoint an operator disabled is no surprise; a delivery that failed every attempt is.
   notifications.notifications.onDeadLettered(async (tx, delivery) => {
     if (delivery.reason === 'attempts_exhausted') await raiseAlert.webhookDeadLettered(tx, delivery);
+    if (delivery.reason === 'residency_refused') await raiseAlert.transferRefused(tx, delivery);
   });
+  // Data residency is checked before each webhook delivery (personal data or identifiers leave Custos).
+  notifications.notifications.guardDeliveries((delivery) => transfers.transfers.deliveryGuard(delivery));
   const privacyCenter = privacyCenterModule(platform, {
     deriveKey,
     audit: audit.audit,

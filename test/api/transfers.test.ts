@@ -21,6 +21,7 @@ describe('transfers', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ clock });
+    await t.runtime.jobs.start({ work: false });
     as = caller(t);
     const organization = await as('dpo', 'PUT', '/v1/inventory/organization', {
       controllerName: faker.company.name(),
@@ -254,6 +255,54 @@ describe('transfers', () => {
       const ropa = (await as('dpo', 'GET', '/v1/ropa')).json();
       const support = ropa.controllerRegister.find((record: { name: string }) => record.name === 'Support');
       expect(support.transfers[0].safeguard).toContain('BCRs (BfDI BCR 2025/7)');
+    });
+  });
+
+  describe('enforcement where Custos moves data', () => {
+    it('does not deliver a webhook to a refused location: reason recorded on the delivery, alert raised', async () => {
+      const policy = await as('dpo', 'POST', '/v1/transfers/policies', {
+        name: 'EU residency',
+        region: 'EU',
+        allowedDestinations: ['EEA', 'CH'],
+      });
+      expect(policy.statusCode, policy.body).toBe(201);
+      const created = await as('dpo', 'POST', '/v1/webhooks/endpoints', {
+        url: 'https://receiver.example/hooks/consent',
+        eventTypes: ['consent.denied'],
+        location: 'US',
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const endpoint = created.json().endpoint as { id: string; location: string };
+      expect(endpoint.location).toBe('US');
+      const { services, database } = t.runtime;
+      await database.db
+        .transaction()
+        .execute((tx) =>
+          services.notifications.publish(tx, [
+            { type: 'consent.denied', data: { subjectId: faker.string.uuid(), purpose: 'marketing' } },
+          ]),
+        );
+      const delivery = await database.db
+        .selectFrom('webhook_deliveries')
+        .select(['id'])
+        .where('endpoint_id', '=', endpoint.id)
+        .executeTakeFirstOrThrow();
+      expect(await services.notifications.attempt(delivery.id, 1)).toBe('dead_lettered');
+      const recorded = (await as('dpo', 'GET', `/v1/webhooks/deliveries/${delivery.id}`)).json();
+      expect(recorded.status).toBe('dead_lettered');
+      expect(recorded.attempts).toBe(0);
+      expect(JSON.stringify(recorded)).toContain('residency_refused: policy_destination_not_allowed');
+      const alerts = (await as('security', 'GET', '/v1/alerts')).json();
+      expect(
+        alerts.items.some(
+          (alert: { kind: string; target: { id: string } }) =>
+            alert.kind === 'transfer.refused' && alert.target.id === endpoint.id,
+        ),
+      ).toBe(true);
+      expect(await services.transfers.deliveryGuard({ endpointId: endpoint.id, location: 'CH' })).toEqual({
+        refused: false,
+      });
+      await as('dpo', 'DELETE', `/v1/transfers/policies/${policy.json().id}`);
     });
   });
 });

@@ -58,11 +58,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       check (assessed_on <= review_on)
     );
     create index transfer_tias_mechanism_idx on transfer_tias (mechanism_id, created_at desc);
+
+    -- Where a webhook endpoint's receiver is (ISO 3166-1 alpha-2): residency is enforced before delivery.
+    alter table webhook_endpoints add column location text check (char_length(location) between 2 and 8);
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
+    alter table webhook_endpoints drop column location;
     drop table transfer_tias;
     drop table transfer_mechanisms;
     drop table residency_policies;

@@ -272,7 +272,69 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
     };
   }
 
-  return { validate, decide, register, approvals, safeguardLookup };
+  /**
+   * Whether a webhook delivery may go to its receiver: the endpoint's own location, or the locations of
+   * the downstream system it belongs to. Payloads carry identifiers (subject ids, request ids), which are
+   * personal data: they are weighed as confidential data. Refused only by a residency policy (a policy's
+   * destinations or classifications, or its demand for a mechanism in place); nothing is checked when no
+   * policy exists or no location is known.
+   */
+  async function deliveryGuard(delivery: {
+    endpointId: string;
+    location: string | null;
+  }): Promise<{ refused: false } | { refused: true; reason: string }> {
+    const [reference, policies] = await Promise.all([records.reference(), records.policies()]);
+    if (policies.length === 0) return { refused: false };
+    const map = await dataMap();
+    const receivers: { location: string; recipient: { type: RecipientType; id: string }; role: PartyRole }[] =
+      delivery.location
+        ? [
+            {
+              location: delivery.location,
+              recipient: { type: 'endpoint', id: delivery.endpointId },
+              role: 'processor',
+            },
+          ]
+        : map.systems
+            .filter((system) => system.fulfilment?.endpointId === delivery.endpointId)
+            .flatMap((system) =>
+              [...new Set(system.locations.map((code) => code.toUpperCase()))].map((location) => ({
+                location,
+                recipient: { type: 'system' as const, id: system.id },
+                role: system.processorId ? ('processor' as const) : ('controller' as const),
+              })),
+            );
+    const source = map.organization.country ?? 'EEA';
+    const date = isoDay(clock.now());
+    for (const receiver of receivers) {
+      const mechanisms = await records.mechanismsFor(receiver.recipient, receiver.location);
+      const decision = decideTransfer({
+        question: {
+          classification: 'confidential',
+          dataCategories: ['user.unique_id'],
+          source,
+          target: receiver.location,
+          exporterRole: 'controller',
+          recipientRole: receiver.role,
+          date,
+          regular: true,
+          recipientScopes: [],
+        },
+        decisions: reference.decisions,
+        policies,
+        mechanisms,
+      });
+      if (decision.outcome === 'refused') {
+        const reason = decision.reasons.find(
+          (entry) => entry.code.startsWith('policy_') || entry.code.startsWith('no_'),
+        );
+        return { refused: true, reason: reason?.code ?? decision.reasons[0]?.code ?? 'refused' };
+      }
+    }
+    return { refused: false };
+  }
+
+  return { validate, decide, register, approvals, safeguardLookup, deliveryGuard };
 }
 
 export type TransferService = ReturnType<typeof transferService>;
