@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCountryCode, isRegionCode } from '../../lib/countries.js';
+import { countryCodes, regionCodes } from '../../lib/countries.js';
 import { classifications, isKnownCategory, ZCollectionName } from '../vault/collection-schema.js';
 import { internationalOrganisations } from './adequacy.js';
 import { sccModuleFor } from './transfer-decision.js';
@@ -16,31 +16,25 @@ import { flowStatuses } from './transfer-service.js';
 const text = (max: number) => z.string().trim().max(max);
 
 /** A calendar date (YYYY-MM-DD) that exists. */
-export const ZIsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine((value) => {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-  }, 'not a date of the calendar');
+export const ZIsoDate = z.iso.date();
 
-const upper = z
-  .string()
-  .trim()
-  .min(2)
-  .max(8)
-  .transform((value) => value.toUpperCase());
-export const ZCountry = upper.refine(isCountryCode, 'an ISO 3166-1 alpha-2 country code');
+const codeList = (codes: readonly string[]) => codes as [string, ...string[]];
+const organisations = Object.keys(internationalOrganisations);
+export const ZCountry = z
+  .enum(codeList(countryCodes), { error: 'an ISO 3166-1 alpha-2 country code (upper case)' })
+  .meta({ id: 'CountryCode' });
 /** A country, `EU`/`EEA`, or an international organisation Custos knows (`EPO`). */
-export const ZPlace = upper.refine(
-  (code) => isCountryCode(code) || isRegionCode(code) || Object.hasOwn(internationalOrganisations, code),
-  'an ISO 3166-1 alpha-2 code, EU, EEA or a known international organisation (EPO)',
-);
+export const ZPlace = z
+  .enum(codeList([...countryCodes, ...regionCodes, ...organisations]), {
+    error: 'an ISO 3166-1 alpha-2 code, EU, EEA or a known international organisation (EPO)',
+  })
+  .meta({ id: 'TransferPlace' });
 /** A destination: a country or an international organisation. */
-export const ZDestination = upper.refine(
-  (code) => isCountryCode(code) || Object.hasOwn(internationalOrganisations, code),
-  'an ISO 3166-1 alpha-2 code or a known international organisation (EPO)',
-);
+export const ZDestination = z
+  .enum(codeList([...countryCodes, ...organisations]), {
+    error: 'an ISO 3166-1 alpha-2 code or a known international organisation (EPO)',
+  })
+  .meta({ id: 'TransferDestination' });
 const ZClassification = z.enum(classifications);
 const ZPartyRole = z.enum(partyRoles);
 const ZCategory = z.string().max(200).refine(isKnownCategory, 'must be a data category of the taxonomy');
@@ -125,7 +119,7 @@ export const ZPolicyInput = z
       .describe('Where special categories (Art. 9) may go beyond the region; null: no extra restriction'),
     requireMechanismInPlace: z.boolean().default(false),
   })
-  .meta({ id: 'ResidencyPolicyInput' });
+  .meta({ id: 'ResidencyPolicyWrite' });
 
 export const ZPolicy = z
   .object({
@@ -188,7 +182,7 @@ export const ZMechanismInput = z
     message: 'a system, processor or endpoint is named by its id',
     path: ['recipientId'],
   })
-  .meta({ id: 'TransferMechanismInput' });
+  .meta({ id: 'TransferMechanismWrite' });
 
 export const ZTiaInput = z
   .strictObject({
@@ -206,7 +200,7 @@ export const ZTiaInput = z
     message: 'reviewOn must not be before assessedOn',
     path: ['reviewOn'],
   })
-  .meta({ id: 'TiaInput' });
+  .meta({ id: 'TiaWrite' });
 
 export const ZTia = z
   .object({
