@@ -33,7 +33,19 @@ type Deps = {
   store: TransferStore;
   audit: Pick<AuditWriter, 'append'>;
   clock: Clock;
+  /** How long a process decides with the rules it read (changes made in this process apply at once). */
+  snapshotTtlMs?: number;
 };
+
+/** What decisions read: the merged adequacy list, the policies, the mechanisms by recipient and destination. */
+export type RulesSnapshot = {
+  decisions: AdequacyDecision[];
+  policies: ResidencyPolicy[];
+  mechanismsOf(recipient: { type: RecipientType; id: string }, destination: string): Mechanism[];
+};
+
+const mechanismKey = (type: string, id: string | null, destination: string) =>
+  `${type}\u0000${id}\u0000${destination}`;
 
 export type PolicyInput = {
   name: string;
@@ -124,7 +136,50 @@ export async function withTias(
   return rows.map((row) => mechanismOf(row, tias.filter((tia) => tia.mechanism_id === row.id).map(tiaOf)));
 }
 
-export function transferRecords({ db, store, audit, clock }: Deps) {
+export function transferRecords({ db, store, audit, clock, snapshotTtlMs = 1000 }: Deps) {
+  let cached: { at: number; snapshot: Promise<RulesSnapshot> } | undefined;
+
+  async function loadSnapshot(): Promise<RulesSnapshot> {
+    const [overrides, policyRows, mechanismRows] = await Promise.all([
+      store.overrides(db),
+      store.policies(db),
+      store.mechanisms(db),
+    ]);
+    const byKey = new Map<string, Mechanism[]>();
+    for (const mechanism of await withTias(store, db, mechanismRows)) {
+      const key = mechanismKey(mechanism.recipientType, mechanism.recipientId, mechanism.destination);
+      byKey.set(key, [...(byKey.get(key) ?? []), mechanism]);
+    }
+    return {
+      decisions: mergeDecisions(shippedDecisions, overrides.map(overrideOf)),
+      policies: policyRows.map(policyOf),
+      mechanismsOf: (recipient, destination) =>
+        byKey.get(mechanismKey(recipient.type, recipient.id, destination)) ?? [],
+    };
+  }
+
+  /**
+   * The rules as of at most `snapshotTtlMs` ago, read once for every decision meanwhile (validation is on
+   * the hot path of applications); a change made through this process is seen by its next decision.
+   */
+  function snapshot(): Promise<RulesSnapshot> {
+    const now = Date.now();
+    if (!cached || now - cached.at > snapshotTtlMs) {
+      const loading = loadSnapshot();
+      cached = { at: now, snapshot: loading };
+      loading.catch(() => {
+        if (cached?.snapshot === loading) cached = undefined;
+      });
+    }
+    return cached.snapshot;
+  }
+
+  /** Forgets the snapshot after a change (called once the change's transaction committed). */
+  function changed<T>(value: T): T {
+    cached = undefined;
+    return value;
+  }
+
   /** The shipped list, the operator's overrides and the merged list Custos decides with. */
   async function reference(tx: Executor = db) {
     const overrides = (await store.overrides(tx)).map(overrideOf);
@@ -348,20 +403,26 @@ export function transferRecords({ db, store, audit, clock }: Deps) {
     });
   }
 
+  const afterChange =
+    <A extends unknown[], R>(work: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> =>
+      changed(await work(...args));
+
   return {
+    snapshot,
     reference,
-    setOverride,
-    removeOverride,
+    setOverride: afterChange(setOverride),
+    removeOverride: afterChange(removeOverride),
     policies,
-    createPolicy,
-    updatePolicy,
-    removePolicy,
+    createPolicy: afterChange(createPolicy),
+    updatePolicy: afterChange(updatePolicy),
+    removePolicy: afterChange(removePolicy),
     mechanisms,
     getMechanism,
     mechanismsFor,
-    createMechanism,
-    removeMechanism,
-    addTia,
+    createMechanism: afterChange(createMechanism),
+    removeMechanism: afterChange(removeMechanism),
+    addTia: afterChange(addTia),
   };
 }
 

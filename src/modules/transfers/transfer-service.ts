@@ -4,13 +4,16 @@
  * exporter's region receiving personal data) and decides each as of today, so the RoPA's transfers and
  * the dashboard's approvals read the same answers.
  */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
-import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
+import type { AuditContext, AuditEntryInput, AuditWriter } from '../audit/audit-types.js';
 import type { DataMap, SystemEntry } from '../inventory/inventory-model.js';
 import type { TransferSafeguardLookup } from '../inventory/ropa.js';
 import type { Classification } from '../vault/collection-schema.js';
 import { adequacyOn } from './adequacy.js';
+import { groupCommit } from './group-commit.js';
 import { decideTransfer, inEea } from './transfer-decision.js';
 import type {
   Mechanism,
@@ -22,8 +25,9 @@ import type {
 import type { TransferRecords } from './transfer-records.js';
 
 type Deps = {
+  db: Kysely<DB>;
   records: TransferRecords;
-  audit: Pick<AuditWriter, 'record'>;
+  audit: Pick<AuditWriter, 'appendMany'>;
   clock: Clock;
   /** The inventory's data map (systems, processors, collections with their classification). */
   dataMap: () => Promise<DataMap>;
@@ -101,7 +105,14 @@ function mechanismLabel(mechanism: Mechanism): string {
   }
 }
 
-export function transferService({ records, audit, clock, dataMap }: Deps) {
+export function transferService({ db, records, audit, clock, dataMap }: Deps) {
+  // Decisions are audited before they are answered; concurrent ones share a transaction (group commit).
+  const auditDecision = groupCommit<{ context: AuditContext; entry: AuditEntryInput }>((entries) =>
+    db.transaction().execute(async (tx) => {
+      await audit.appendMany(tx, entries);
+    }),
+  );
+
   async function describedBy(
     input: ValidateInput,
   ): Promise<{ classification: Classification | null; categories: string[] }> {
@@ -121,12 +132,13 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
 
   /** The decision on a question, unaudited (the register, the RoPA and enforcement call it). */
   async function decide(question: TransferQuestion, recipient?: { type: RecipientType; id: string }) {
-    const [reference, policies, mechanisms] = await Promise.all([
-      records.reference(),
-      records.policies(),
-      recipient ? records.mechanismsFor(recipient, question.target) : Promise.resolve([]),
-    ]);
-    return decideTransfer({ question, decisions: reference.decisions, policies, mechanisms });
+    const rules = await records.snapshot();
+    return decideTransfer({
+      question,
+      decisions: rules.decisions,
+      policies: rules.policies,
+      mechanisms: recipient ? rules.mechanismsOf(recipient, question.target) : [],
+    });
   }
 
   /** `POST /v1/transfers/validate`: the explained decision, audited (codes only, never the data). */
@@ -147,16 +159,19 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
       },
       input.recipient,
     );
-    await audit.record(context, {
-      action: 'transfers.validated',
-      outcome: 'success',
-      target: { type: 'transfer', id: `${input.source}>${input.target}` },
-      details: {
-        outcome: decision.outcome,
-        date,
-        reasons: decision.reasons.map((reason) => reason.code),
-        warnings: decision.warnings.map((reason) => reason.code),
-        ...(input.recipient ? { recipientType: input.recipient.type, recipient: input.recipient.id } : {}),
+    await auditDecision({
+      context,
+      entry: {
+        action: 'transfers.validated',
+        outcome: 'success',
+        target: { type: 'transfer', id: `${input.source}>${input.target}` },
+        details: {
+          outcome: decision.outcome,
+          date,
+          reasons: decision.reasons.map((reason) => reason.code),
+          warnings: decision.warnings.map((reason) => reason.code),
+          ...(input.recipient ? { recipientType: input.recipient.type, recipient: input.recipient.id } : {}),
+        },
       },
     });
     return decision;
@@ -283,8 +298,8 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
     endpointId: string;
     location: string | null;
   }): Promise<{ refused: false } | { refused: true; reason: string }> {
-    const [reference, policies] = await Promise.all([records.reference(), records.policies()]);
-    if (policies.length === 0) return { refused: false };
+    const rules = await records.snapshot();
+    if (rules.policies.length === 0) return { refused: false };
     const map = await dataMap();
     const receivers: { location: string; recipient: { type: RecipientType; id: string }; role: PartyRole }[] =
       delivery.location
@@ -307,7 +322,7 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
     const source = map.organization.country ?? 'EEA';
     const date = isoDay(clock.now());
     for (const receiver of receivers) {
-      const mechanisms = await records.mechanismsFor(receiver.recipient, receiver.location);
+      const mechanisms = rules.mechanismsOf(receiver.recipient, receiver.location);
       const decision = decideTransfer({
         question: {
           classification: 'confidential',
@@ -320,8 +335,8 @@ export function transferService({ records, audit, clock, dataMap }: Deps) {
           regular: true,
           recipientScopes: [],
         },
-        decisions: reference.decisions,
-        policies,
+        decisions: rules.decisions,
+        policies: rules.policies,
         mechanisms,
       });
       if (decision.outcome === 'refused') {

@@ -15,7 +15,7 @@ type Deps = {
 export function transfersModule({ db, clock }: Platform, deps: Deps) {
   const store = transferStore();
   const records = transferRecords({ db, store, audit: deps.audit, clock });
-  const transfers = transferService({ records, audit: deps.audit, clock, dataMap: deps.dataMap });
+  const transfers = transferService({ db, records, audit: deps.audit, clock, dataMap: deps.dataMap });
   return {
     transferRecords: records,
     transfers,
