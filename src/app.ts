@@ -48,6 +48,7 @@ import { requestRoutes } from './modules/requests/request-routes.js';
 import { minimizationRoutes } from './modules/retention/minimization-routes.js';
 import { retentionRoutes } from './modules/retention/retention-routes.js';
 import { taxonomyRoutes } from './modules/taxonomy/taxonomy-routes.js';
+import { transferRoutes } from './modules/transfers/transfer-routes.js';
 import { importRoutes } from './modules/vault/import-routes.js';
 import { vaultRoutes } from './modules/vault/vault-routes.js';
 import type { Services } from './services.js';
@@ -210,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(reportsRoutes(services));
   await app.register(alertRoutes(services));
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
+  await app.register(transferRoutes(services));
   await app.register(
     consoleRoutes({
       brandName: config.brandName,

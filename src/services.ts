@@ -25,6 +25,7 @@ import { reportsStore } from './modules/reports/reports-store.js';
 import { requestsModule } from './modules/requests/requests-wiring.js';
 import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionModule } from './modules/retention/retention-wiring.js';
+import { transfersModule } from './modules/transfers/transfers-wiring.js';
 import { vaultModule } from './modules/vault/vault-wiring.js';
 import type { Background, Platform } from './wiring/platform.js';
 
@@ -85,6 +86,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
     // The requests module is built below; a system is asked about only when someone deletes it.
     tasksSentTo: (tx, systemId) => requests.systemTasks.countSentTo(tx, systemId),
     pdf,
+    // The transfers module reads this map, so the RoPA reaches its register through a late-bound call.
+    transferSafeguards: () => transfers.transfers.safeguardLookup(),
+  });
+  const transfers = transfersModule(platform, {
+    audit: audit.audit,
+    dataMap: () => inventory.inventory.dataMap(),
   });
   const { minimization } = minimizationModule({
     database,
@@ -113,7 +120,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
   // An endpoint an operator disabled is no surprise; a delivery that failed every attempt is.
   notifications.notifications.onDeadLettered(async (tx, delivery) => {
     if (delivery.reason === 'attempts_exhausted') await raiseAlert.webhookDeadLettered(tx, delivery);
+    if (delivery.reason === 'residency_refused') await raiseAlert.transferRefused(tx, delivery);
   });
+  // Data residency is checked before each webhook delivery (personal data or identifiers leave Custos).
+  notifications.notifications.guardDeliveries((delivery) => transfers.transfers.deliveryGuard(delivery));
   const privacyCenter = privacyCenterModule(platform, {
     deriveKey,
     audit: audit.audit,
@@ -222,6 +232,9 @@ export function createServices({ config, database, clock, logger, version }: Ser
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,
     checkBreachClocks: breaches.checkClocks,
+    transferRecords: transfers.transferRecords,
+    transfers: transfers.transfers,
+    crossBorderTransferApprovals: transfers.crossBorderTransferApprovals,
     jobSender,
     pruneTasks,
     jobDefinitions,

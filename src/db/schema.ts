@@ -12,6 +12,7 @@ import type { NotificationTables } from '../modules/notifications/notification-t
 import type { PrivacyCenterTables } from '../modules/privacy-center/privacy-center-tables.js';
 import type { RequestTables } from '../modules/requests/request-tables.js';
 import type { RetentionTables } from '../modules/retention/retention-tables.js';
+import type { TransferTables } from '../modules/transfers/transfer-tables.js';
 import type { VaultTables } from '../modules/vault/vault-tables.js';
 
 /** Table types for Kysely. Each module adds its tables here as its migrations create them. */
@@ -44,4 +45,5 @@ export type DB = {
   PrivacyCenterTables &
   AlertTables &
   InventoryTables &
-  BreachTables;
+  BreachTables &
+  TransferTables;

@@ -64,6 +64,10 @@ export const permissions = {
     'See the breach register: incidents, their 72-hour clocks, timelines, assessments, notices, affected sets (pseudonymous ids) and sending progress.',
   'breaches.manage':
     'Record and work breaches: facts, tasks, risk assessment and the decision on it, authority notices and their submission, individual notices, blast radius from the audit trail.',
+  'transfers.read':
+    'See the adequacy reference data, residency policies, transfer mechanisms and impact assessments, the transfer register; ask for a transfer decision.',
+  'transfers.manage':
+    'Change residency policies, record mechanisms and transfer impact assessments, override adequacy decisions.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -129,6 +133,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'legal_holds.manage',
     'breaches.read',
     'breaches.manage',
+    'transfers.read',
+    'transfers.manage',
   ],
   privacy_agent: [
     ...vaultWorking,
@@ -153,6 +159,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'retention.read',
     'alerts.read',
     'breaches.read',
+    'transfers.read',
   ],
   security: [
     'operators.read',
@@ -180,6 +187,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'requests.read',
     'requests.create',
     'requests.verify',
+    'transfers.read',
   ],
 };
 

@@ -34,6 +34,12 @@ export const alertKinds = {
     repeat: 'window',
     description: 'A webhook delivery used all its attempts and was given up on (the target is the endpoint).',
   },
+  'transfer.refused': {
+    severity: 'warning',
+    repeat: 'window',
+    description:
+      'A delivery of personal data or identifiers was not sent: the data residency policy refuses the receiver’s location (the target is the endpoint).',
+  },
   'system_task.failed': {
     severity: 'warning',
     repeat: 'unresolved',

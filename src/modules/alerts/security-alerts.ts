@@ -81,6 +81,20 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     });
   }
 
+  /** A delivery of personal data or identifiers was withheld: the receiver's location is refused. */
+  function transferRefused(
+    tx: Tx,
+    delivery: { deliveryId: string; endpointId: string },
+  ): Promise<RaisedAlert> {
+    return alerts.raise(tx, {
+      kind: 'transfer.refused',
+      summary:
+        'A webhook delivery was not sent: the data residency policy refuses the receiver’s location for this data.',
+      target: { type: 'webhook_endpoint', id: delivery.endpointId },
+      details: { delivery: delivery.deliveryId },
+    });
+  }
+
   /** A downstream system's task failed for good (reported by the system, or undeliverable). */
   function systemTaskFailed(
     tx: Tx,
@@ -89,9 +103,11 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     return alerts.raise(tx, {
       kind: 'system_task.failed',
       summary:
-        task.failure === 'undeliverable'
-          ? `A downstream system could not be sent its ${task.action} task: the webhook was given up on.`
-          : `A downstream system reported that it could not carry out its ${task.action} task.`,
+        task.failure === 'residency_refused'
+          ? `A downstream system was not sent its ${task.action} task: the data residency policy refuses its location.`
+          : task.failure === 'undeliverable'
+            ? `A downstream system could not be sent its ${task.action} task: the webhook was given up on.`
+            : `A downstream system reported that it could not carry out its ${task.action} task.`,
       target: { type: 'system_task', id: task.taskId },
       details: {
         request: task.requestId,
@@ -175,6 +191,7 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     clientThrottled,
     auditVerificationFailed,
     webhookDeadLettered,
+    transferRefused,
     systemTaskFailed,
     requestOverdue,
     breachClock,

@@ -16,6 +16,7 @@ import { declaredCategories } from './inventory-resolve.js';
 import { inventoryService } from './inventory-service.js';
 import { inventoryStore } from './inventory-store.js';
 import { inventorySystems } from './inventory-systems.js';
+import type { TransferSafeguardLookup } from './ropa.js';
 import { ropaService } from './ropa-service.js';
 
 type Deps = {
@@ -29,6 +30,8 @@ type Deps = {
   tasksSentTo: (tx: Executor, systemId: string) => Promise<number>;
   /** The process's one document printer, shared with every other document. */
   pdf: PdfRenderer;
+  /** The RoPA's transfer safeguards from the transfers module's register (bound late, that module reads this map). */
+  transferSafeguards?: () => Promise<TransferSafeguardLookup>;
 };
 
 const collectionSummaryOf = (row: CollectionRow): CollectionSummary => ({
@@ -112,7 +115,12 @@ export function inventoryModule({ config, db, clock }: Platform, deps: Deps) {
   const imports = inventoryImport({ db, store, audit, clock, activities, retentionPolicyIds });
   const service = { ...inventory, applyImport: imports.applyImport };
   // Documents read the map through the service object, so what they show is what the service answers.
-  const ropa = ropaService({ dataMap: () => service.dataMap(), audit, pdf: deps.pdf });
+  const ropa = ropaService({
+    dataMap: () => service.dataMap(),
+    audit,
+    pdf: deps.pdf,
+    transferSafeguards: deps.transferSafeguards,
+  });
   return {
     inventory: service,
     ropa,

@@ -11,7 +11,7 @@ import { computeFindings, type Finding } from './findings.js';
 import type { DataMap } from './inventory-model.js';
 import { mapIndex, type ResolvedActivity, resolveActivity } from './inventory-resolve.js';
 import { noticeContent, noticeHtml, noticeMarkdown } from './notice.js';
-import { buildRopa, type Ropa, ropaCsv } from './ropa.js';
+import { buildRopa, type Ropa, ropaCsv, type TransferSafeguardLookup } from './ropa.js';
 import { ropaHtml } from './ropa-document.js';
 import type { NoticeFormat, RopaFormat } from './ropa-schemas.js';
 
@@ -19,6 +19,8 @@ type Deps = {
   dataMap: () => Promise<DataMap>;
   audit: Pick<AuditService, 'record'>;
   pdf: PdfRenderer;
+  /** The transfers module's safeguards (bound late: that module reads this one's map). */
+  transferSafeguards?: (() => Promise<TransferSafeguardLookup>) | undefined;
 };
 
 /** A document to send: JSON as a value, the others as text or bytes with their type and file name. */
@@ -49,10 +51,10 @@ async function renderRopa(ropa: Ropa, format: RopaFormat, pdf: PdfRenderer): Pro
   };
 }
 
-export function ropaService({ dataMap, audit, pdf }: Deps) {
+export function ropaService({ dataMap, audit, pdf, transferSafeguards }: Deps) {
   /** The RoPA in a format, audited once it is ready (a PDF that could not be printed is not an export). */
   async function exportRopa(context: AuditContext, format: RopaFormat): Promise<RopaExport> {
-    const ropa = buildRopa(await dataMap());
+    const ropa = buildRopa(await dataMap(), await transferSafeguards?.());
     const rendered = await renderRopa(ropa, format, pdf);
     await audit.record(context, {
       action: 'inventory.ropa.exported',

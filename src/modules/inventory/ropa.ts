@@ -8,13 +8,20 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import { csvLine } from '../../lib/csv.js';
 import type { DataMap, OrganizationProfile, Party } from './inventory-model.js';
-import { mapIndex, type ResolvedActivity, resolveAll } from './inventory-resolve.js';
+import { mapIndex, type ResolvedActivity, type ResolvedTransfer, resolveAll } from './inventory-resolve.js';
 
 export const ropaFormat = 'custos-ropa';
 
 export type RopaTransfer = { country: string; recipients: string[]; safeguard: string | null };
 export type RopaRetention = { name: string; period: string | null; scope: string };
 export type RopaMeasure = { name: string; kind: string; description: string };
+
+/**
+ * The mechanisms a transfer rests on, in words, from the transfers module's register (adequacy as of
+ * today, SCCs with their module, BCRs, derogations); null when it knows of none, and the activity's own
+ * recorded safeguard stands.
+ */
+export type TransferSafeguardLookup = (country: string, via: ResolvedTransfer['via']) => string | null;
 
 /** One activity of the controller's register; the letters are Art. 30(1)'s. */
 export type ControllerRecord = {
@@ -82,11 +89,11 @@ function organizationOf(map: DataMap): Ropa['organization'] {
   return organization;
 }
 
-function transfersOf(resolved: ResolvedActivity): RopaTransfer[] {
+function transfersOf(resolved: ResolvedActivity, safeguardOf?: TransferSafeguardLookup): RopaTransfer[] {
   return resolved.transfers.map((transfer) => ({
     country: transfer.country,
     recipients: transfer.via.map((via) => via.name),
-    safeguard: transfer.safeguard,
+    safeguard: safeguardOf?.(transfer.country, transfer.via) ?? transfer.safeguard,
   }));
 }
 
@@ -106,7 +113,11 @@ function recipientsOf(resolved: ResolvedActivity): ControllerRecord['recipients'
   }));
 }
 
-function controllerRecord(map: DataMap, resolved: ResolvedActivity): ControllerRecord {
+function controllerRecord(
+  map: DataMap,
+  resolved: ResolvedActivity,
+  safeguardOf?: TransferSafeguardLookup,
+): ControllerRecord {
   const { activity } = resolved;
   return {
     activityId: activity.id,
@@ -124,7 +135,7 @@ function controllerRecord(map: DataMap, resolved: ResolvedActivity): ControllerR
     dataCategories: resolved.dataCategories.map((category) => category.value),
     recipients: recipientsOf(resolved),
     recipientCategories: resolved.recipientCategories,
-    transfers: transfersOf(resolved),
+    transfers: transfersOf(resolved, safeguardOf),
     retention: resolved.retention.map(({ name, period, scope }) => ({ name, period, scope })),
     retentionNote: resolved.retentionNote,
     securityMeasures: measuresOf(resolved),
@@ -137,7 +148,11 @@ function categoriesOfProcessing(resolved: ResolvedActivity): string[] {
   return named.length > 0 ? named : [resolved.activity.name];
 }
 
-function processorRecord(map: DataMap, resolved: ResolvedActivity): ProcessorRecord {
+function processorRecord(
+  map: DataMap,
+  resolved: ResolvedActivity,
+  safeguardOf?: TransferSafeguardLookup,
+): ProcessorRecord {
   const { activity } = resolved;
   return {
     activityId: activity.id,
@@ -154,7 +169,7 @@ function processorRecord(map: DataMap, resolved: ResolvedActivity): ProcessorRec
     categoriesOfProcessing: categoriesOfProcessing(resolved),
     dataCategories: resolved.dataCategories.map((category) => category.value),
     subProcessors: recipientsOf(resolved),
-    transfers: transfersOf(resolved),
+    transfers: transfersOf(resolved, safeguardOf),
     securityMeasures: measuresOf(resolved),
   };
 }
@@ -170,15 +185,15 @@ export function ropaVersion(
   return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 12);
 }
 
-/** The RoPA of a data map, activities sorted by name. */
-export function buildRopa(map: DataMap): Ropa {
+/** The RoPA of a data map, activities sorted by name; transfers' safeguards from the register when given. */
+export function buildRopa(map: DataMap, safeguardOf?: TransferSafeguardLookup): Ropa {
   const resolved = resolveAll(mapIndex(map)).sort((a, b) => a.activity.name.localeCompare(b.activity.name));
   const controllerRegister = resolved
     .filter((entry) => entry.activity.role === 'controller')
-    .map((entry) => controllerRecord(map, entry));
+    .map((entry) => controllerRecord(map, entry, safeguardOf));
   const processorRegister = resolved
     .filter((entry) => entry.activity.role === 'processor')
-    .map((entry) => processorRecord(map, entry));
+    .map((entry) => processorRecord(map, entry, safeguardOf));
   const organization = organizationOf(map);
   return {
     format: ropaFormat,

@@ -17,7 +17,7 @@ import { webhookPublisher } from './webhook-publisher.js';
 import { type RetrySettings, retrySchedule } from './webhook-retry.js';
 import { webhookSender } from './webhook-sender.js';
 import type { WebhookStore } from './webhook-store.js';
-import { type DeadLetterListener, deliveryWorker } from './webhook-worker.js';
+import { type DeadLetterListener, type DeliveryGuard, deliveryWorker } from './webhook-worker.js';
 
 export type NotificationSettings = {
   destination: DestinationPolicy;
@@ -75,6 +75,7 @@ export function notificationService({ db, store, box, audit, clock, logger, jobs
   const cache = subscriptionCache({ store, clock, ttlMs: settings.subscriptionCacheTtlMs });
   const publisher: EventPublisher = webhookPublisher({ store, cache, jobs, clock });
   const deadLetterListeners: DeadLetterListener[] = [];
+  let deliveryGuard: DeliveryGuard | undefined;
   const worker = deliveryWorker({
     db,
     store,
@@ -91,6 +92,7 @@ export function notificationService({ db, store, box, audit, clock, logger, jobs
     onDeadLettered: async (tx, delivery) => {
       for (const listener of deadLetterListeners) await listener(tx, delivery);
     },
+    guard: () => deliveryGuard,
   });
 
   return {
@@ -111,6 +113,10 @@ export function notificationService({ db, store, box, audit, clock, logger, jobs
     /** Registers a listener told, in the recording transaction, of every dead-lettered delivery. */
     onDeadLettered(listener: DeadLetterListener): void {
       deadLetterListeners.push(listener);
+    },
+    /** Sets the check asked before each delivery whether the receiver's location may have it (transfers). */
+    guardDeliveries(guard: DeliveryGuard): void {
+      deliveryGuard = guard;
     },
     /** One delivery attempt (the `webhooks.deliver` job). */
     attempt: worker.attempt,

@@ -15,6 +15,8 @@ export type NotificationTables = {
     /** Event types the endpoint subscribes to; null subscribes to every type, including future ones. */
     event_types: string[] | null;
     enabled: boolean;
+    /** Where the receiver is (ISO 3166-1 alpha-2), checked against residency before delivery; null: not stated. */
+    location: ColumnType<string | null, string | null | undefined, string | null>;
     /** The signing secret's key bytes, sealed (AES-256-GCM, bound to the endpoint id). */
     secret_sealed: Buffer;
     previous_secret_sealed: Buffer | null;

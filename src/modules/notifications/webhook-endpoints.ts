@@ -34,6 +34,8 @@ export type EndpointInput = {
   /** null or absent: every event type, including types added later. */
   eventTypes?: EventType[] | null | undefined;
   enabled?: boolean | undefined;
+  /** Where the receiver is (ISO 3166-1 alpha-2); null or absent: not stated. */
+  location?: string | null | undefined;
 };
 
 /** An endpoint with its signing secret in the `whsec_` form: the only time the secret is shown. */
@@ -90,6 +92,7 @@ export function webhookEndpoints({ db, store, secrets, audit, clock, cache, sett
       description: input.description ?? '',
       event_types: normalizedTypes(input.eventTypes),
       enabled: input.enabled ?? true,
+      location: input.location ?? null,
       secret_sealed: secrets.seal(id, key),
       created_at: now,
       updated_at: now,
@@ -108,6 +111,7 @@ export function webhookEndpoints({ db, store, secrets, audit, clock, cache, sett
       ...(changes.description !== undefined ? { description: changes.description } : {}),
       ...(changes.eventTypes !== undefined ? { event_types: normalizedTypes(changes.eventTypes) } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+      ...(changes.location !== undefined ? { location: changes.location } : {}),
       updated_at: clock.now(),
     });
     cache.invalidate();
@@ -130,7 +134,12 @@ export function webhookEndpoints({ db, store, secrets, audit, clock, cache, sett
         action: 'webhook.endpoint.created',
         outcome: 'success',
         target: { type: 'webhook_endpoint', id: row.id },
-        details: { origin: originOf(row.url), eventTypes: row.event_types, enabled: row.enabled },
+        details: {
+          origin: originOf(row.url),
+          eventTypes: row.event_types,
+          enabled: row.enabled,
+          location: row.location,
+        },
       });
       return made;
     });
@@ -152,6 +161,7 @@ export function webhookEndpoints({ db, store, secrets, audit, clock, cache, sett
         ...(changes.description !== undefined ? { description: changes.description } : {}),
         ...(changes.eventTypes !== undefined ? { event_types: normalizedTypes(changes.eventTypes) } : {}),
         ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
+        ...(changes.location !== undefined ? { location: changes.location } : {}),
         updated_at: clock.now(),
       });
       await audit.append(tx, context, {

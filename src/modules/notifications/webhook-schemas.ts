@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCountryCode } from '../../lib/countries.js';
 import { eventTypes, testEventType } from './event-types.js';
 import type { DeliveryDetail } from './webhook-deliveries.js';
 import type { AttemptRow, DeliveryRow, EndpointRow } from './webhook-store.js';
@@ -21,6 +22,16 @@ const ZEventTypes = z
 
 export const ZEndpointInput = z.object({
   url: ZUrl,
+  location: z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .refine(isCountryCode, 'an ISO 3166-1 alpha-2 country code')
+    .nullable()
+    .optional()
+    .describe(
+      'Where the receiver is (ISO 3166-1 alpha-2): deliveries the residency policy refuses are not sent',
+    ),
   description: z.string().trim().max(500).optional(),
   eventTypes: ZEventTypes.optional(),
   enabled: z.boolean().optional(),
@@ -49,6 +60,7 @@ export const ZWebhookEndpoint = z
     description: z.string(),
     eventTypes: z.array(z.string()).nullable(),
     enabled: z.boolean(),
+    location: z.string().nullable(),
     secretRotatedAt: z.iso.datetime().nullable(),
     previousSecretExpiresAt: z.iso
       .datetime()
@@ -67,6 +79,7 @@ export function presentEndpoint(row: EndpointRow): z.infer<typeof ZWebhookEndpoi
     description: row.description,
     eventTypes: row.event_types,
     enabled: row.enabled,
+    location: row.location,
     secretRotatedAt: row.secret_rotated_at?.toISOString() ?? null,
     previousSecretExpiresAt: row.previous_secret_expires_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),

@@ -16,6 +16,8 @@ export type DeliveryTarget = Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'r
   endpoint_id: string;
   url: string;
   enabled: boolean;
+  location: string | null;
+  event_type: string;
   secret_sealed: Buffer;
   previous_secret_sealed: Buffer | null;
   previous_secret_expires_at: Date | null;
@@ -146,6 +148,8 @@ export function webhookStore() {
           'e.id as endpoint_id',
           'e.url',
           'e.enabled',
+          'e.location',
+          'm.event_type',
           'e.secret_sealed',
           'e.previous_secret_sealed',
           'e.previous_secret_expires_at',

@@ -5,6 +5,7 @@ import type { JobSender } from '../../jobs/job-sender.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../logger.js';
 import type { EndpointSecrets } from './endpoint-secrets.js';
+import { testEventType } from './event-types.js';
 import type { DeliveryStatus } from './notification-tables.js';
 import { enqueueAttempt } from './webhook-jobs.js';
 import { type RetrySettings, retryDelayAfter } from './webhook-retry.js';
@@ -23,7 +24,22 @@ type Deps = {
   retry: RetrySettings;
   /** Runs in the transaction that dead-letters a delivery (the requests module fails its task). */
   onDeadLettered?: DeadLetterListener;
+  /** Asked before each attempt whether the receiver's location may have the payload (data residency). */
+  guard?: () => DeliveryGuard | undefined;
 };
+
+/** The facts of a delivery a residency check needs: never the body. */
+export type GuardedDelivery = {
+  deliveryId: string;
+  endpointId: string;
+  location: string | null;
+  eventType: string;
+};
+
+/** Says whether a delivery may go; a refusal carries a stable reason code recorded on the delivery. */
+export type DeliveryGuard = (
+  delivery: GuardedDelivery,
+) => Promise<{ refused: false } | { refused: true; reason: string }>;
 
 /** Told, inside the recording transaction, that a delivery was given up on. */
 export type DeadLetterListener = (
@@ -31,8 +47,11 @@ export type DeadLetterListener = (
   delivery: {
     deliveryId: string;
     endpointId: string;
-    /** `attempts_exhausted`: every attempt of the round failed; `endpoint_disabled`: not sent at all. */
-    reason: 'attempts_exhausted' | 'endpoint_disabled';
+    /**
+     * `attempts_exhausted`: every attempt of the round failed; `endpoint_disabled`: not sent at all;
+     * `residency_refused`: not sent, the receiver's location may not have the data.
+     */
+    reason: 'attempts_exhausted' | 'endpoint_disabled' | 'residency_refused';
   },
 ) => Promise<void>;
 
@@ -66,6 +85,7 @@ export function deliveryWorker({
   logger,
   retry,
   onDeadLettered,
+  guard,
 }: Deps) {
   const log = logger.child({ component: 'webhooks' });
 
@@ -80,7 +100,13 @@ export function deliveryWorker({
    * An endpoint disabled after the delivery was queued gets nothing: the delivery is dead-lettered without
    * an attempt, and can be redelivered once the endpoint is enabled again.
    */
-  async function deadLetterUnsent(target: DeliveryTarget): Promise<boolean> {
+  async function deadLetterUnsent(
+    target: DeliveryTarget,
+    why: { error: string; reason: 'endpoint_disabled' | 'residency_refused' } = {
+      error: 'endpoint_disabled',
+      reason: 'endpoint_disabled',
+    },
+  ): Promise<boolean> {
     const at = clock.now();
     return db.transaction().execute(async (tx) => {
       const changed = await store.recordOutcome(
@@ -89,7 +115,7 @@ export function deliveryWorker({
         { attempts: target.attempts, sent: false },
         {
           status: 'dead_lettered',
-          last_error: 'endpoint_disabled',
+          last_error: why.error,
           next_attempt_at: null,
           dead_lettered_at: at,
           updated_at: at,
@@ -99,7 +125,7 @@ export function deliveryWorker({
         await onDeadLettered?.(tx, {
           deliveryId: target.id,
           endpointId: target.endpoint_id,
-          reason: 'endpoint_disabled',
+          reason: why.reason,
         });
       }
       return changed;
@@ -171,6 +197,24 @@ export function deliveryWorker({
         'webhook endpoint disabled; delivery dead-lettered',
       );
       return 'dead_lettered';
+    }
+    const check = guard?.();
+    if (check && target.event_type !== testEventType) {
+      const verdict = await check({
+        deliveryId,
+        endpointId: target.endpoint_id,
+        location: target.location,
+        eventType: target.event_type,
+      });
+      if (verdict.refused) {
+        const error = `residency_refused: ${verdict.reason}`;
+        if (!(await deadLetterUnsent(target, { error, reason: 'residency_refused' }))) return 'stale';
+        log.warn(
+          { deliveryId, endpointId: target.endpoint_id, reason: verdict.reason },
+          'webhook delivery refused by data residency',
+        );
+        return 'dead_lettered';
+      }
     }
     const attemptedAt = clock.now();
     const result = await sendTo(target);

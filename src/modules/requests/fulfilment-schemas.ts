@@ -136,7 +136,10 @@ export const ZTask = z
     action: z.enum(taskActions),
     status: z.enum(taskStatuses),
     attempts: z.number().int().describe('Messages sent: the first and every retry'),
-    failure: z.enum(['reported', 'undeliverable']).nullable(),
+    failure: z
+      .enum(['reported', 'undeliverable', 'residency_refused'])
+      .nullable()
+      .describe('`residency_refused`: not sent, the data residency policy refuses the system’s location'),
     detail: z.string().nullable(),
     scope: z.object({
       dataCategories: z.array(z.string()),

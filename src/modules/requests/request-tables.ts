@@ -129,7 +129,7 @@ export type RequestTables = {
     delivery_id: string;
     attempts: ColumnType<number, number | undefined, number>;
     /** Why it failed: `reported` by the system, or `undeliverable` (the webhook was dead-lettered). */
-    failure: 'reported' | 'undeliverable' | null;
+    failure: 'reported' | 'undeliverable' | 'residency_refused' | null;
     /** What the system said when it answered, sealed (it may name records or people). */
     detail_sealed: Buffer | null;
     created_at: Timestamp;

@@ -319,14 +319,19 @@ export function systemTasks({
   }
 
   /** Fails the task whose webhook was dead-lettered, inside the webhook worker's transaction. */
-  async function failUndeliverable(tx: Tx, delivery: { deliveryId: string }): Promise<void> {
+  async function failUndeliverable(
+    tx: Tx,
+    delivery: { deliveryId: string; reason?: string | undefined },
+  ): Promise<void> {
     const task = await store.lockOpenTaskOfDelivery(tx, delivery.deliveryId);
     if (!task) return;
+    // Refused by data residency: the task says so, not that the system could not be reached.
+    const failure = delivery.reason === 'residency_refused' ? 'residency_refused' : 'undeliverable';
     const context: AuditContext = { actor: { type: 'system', id: 'webhooks' }, requestId: null, ip: null };
     await workflow.within(tx, context, async (work) => {
       await store.updateTask(tx, task.id, {
         status: 'failed',
-        failure: 'undeliverable',
+        failure,
         updated_at: work.now,
       });
       await alerts?.systemTaskFailed(tx, {
@@ -334,13 +339,13 @@ export function systemTasks({
         requestId: task.request_id,
         systemId: task.system_id,
         action: task.action,
-        failure: 'undeliverable',
+        failure,
       });
       const details = {
         task: task.id,
         system: task.system_id,
         action: task.action,
-        failure: 'undeliverable',
+        failure,
       };
       await addEvent(work, context, { id: task.request_id }, { kind: 'system_failed', details });
       work.audit.push({

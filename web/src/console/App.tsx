@@ -22,6 +22,7 @@ import { RetentionPage } from './pages/RetentionPage';
 import { SetupPage } from './pages/SetupPage';
 import { SubjectDetailPage } from './pages/SubjectDetailPage';
 import { SubjectsPage } from './pages/SubjectsPage';
+import { TransfersPage } from './pages/TransfersPage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { Shell } from './Shell';
 import { SessionProvider, useSession } from './session';
@@ -219,6 +220,14 @@ export function App() {
                 element={
                   <Permitted permission="alerts.read">
                     <AlertsPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="transfers"
+                element={
+                  <Permitted permission="transfers.read">
+                    <TransfersPage />
                   </Permitted>
                 }
               />

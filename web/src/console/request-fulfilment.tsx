@@ -61,7 +61,7 @@ type Task = {
   action: string;
   status: 'pending' | 'done' | 'failed' | 'retried';
   attempts: number;
-  failure: 'reported' | 'undeliverable' | null;
+  failure: 'reported' | 'undeliverable' | 'residency_refused' | null;
   detail: string | null;
   updatedAt: string;
   doneAt: string | null;
