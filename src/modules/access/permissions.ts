@@ -64,6 +64,12 @@ export const permissions = {
     'See the breach register: incidents, their 72-hour clocks, timelines, assessments, notices, affected sets (pseudonymous ids) and sending progress.',
   'breaches.manage':
     'Record and work breaches: facts, tasks, risk assessment and the decision on it, authority notices and their submission, individual notices, blast radius from the audit trail.',
+  'assessments.read':
+    'See DPIA screenings of processing activities, DPIAs with their risks, approval chains, sign-offs and versions; export them.',
+  'assessments.manage':
+    'Answer screenings, screen proposed activities, start, edit, submit and revise DPIAs (risk register, consultations).',
+  'assessments.approve':
+    'Sign off or reject the step of a DPIA’s approval chain whose role the operator holds; configure the chain.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -129,6 +135,9 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'legal_holds.manage',
     'breaches.read',
     'breaches.manage',
+    'assessments.read',
+    'assessments.manage',
+    'assessments.approve',
   ],
   privacy_agent: [
     ...vaultWorking,
@@ -137,6 +146,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'reports.read',
     'drp.agents.read',
     ...fulfilmentWorking,
+    'assessments.read',
+    'assessments.manage',
   ],
   auditor: [
     'operators.read',
@@ -153,6 +164,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'retention.read',
     'alerts.read',
     'breaches.read',
+    'assessments.read',
   ],
   security: [
     'operators.read',

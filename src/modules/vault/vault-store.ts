@@ -102,6 +102,17 @@ export function collectionStore() {
       }
       return holding;
     },
+    /** How many distinct subjects hold records in any of the named collections (a count, never an id). */
+    async subjectCount(tx: Executor, names: readonly string[]): Promise<number> {
+      if (names.length === 0) return 0;
+      const row = await tx
+        .selectFrom('records')
+        .innerJoin('collections', 'collections.id', 'records.collection_id')
+        .select(sql<number>`count(distinct records.subject_id)::int`.as('subjects'))
+        .where('collections.name', 'in', [...names])
+        .executeTakeFirst();
+      return row?.subjects ?? 0;
+    },
     /** Removes the values of fields from every record of a collection, and their blind indexes. */
     async dropFieldValues(tx: Executor, collectionId: string, collectionName: string, fields: string[]) {
       for (const field of fields) {
