@@ -75,6 +75,7 @@ export function checkSignOff(
     throw new AppError(
       'forbidden',
       `This step is signed off by an operator holding the role ${current.role}.`,
+      { extensions: { reason: 'step_role', role: current.role } },
     );
   if (forbidSelfApproval && approver.id !== null && authors.includes(approver.id))
     throw new AppError(
