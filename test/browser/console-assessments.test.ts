@@ -71,6 +71,11 @@ describe('assessments in the console', () => {
     const page = authoring.page;
     await signIn(page, 'console', agent);
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // The screening shows on the activity's page in the data map.
+    await page.goto(`/console/data-map/activities/${activity.json().id}`);
+    const onActivity = page.getByRole('region', { name: 'DPIA screening' });
+    await onActivity.getByText('DPIA required').waitFor();
+    await onActivity.getByText(/Sensitive data or data of a highly personal nature/).waitFor();
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Assessments (DPIA)' })
