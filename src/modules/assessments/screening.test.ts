@@ -64,3 +64,50 @@ describe('screening', () => {
     expect(activityFingerprint(changed, null)).not.toBe(activityFingerprint(before, null));
   });
 });
+
+describe('the worked example of docs/ASSESSMENTS.md: subscription billing', () => {
+  it('is incomplete from the map alone (large scale), and required once the DPO answers', () => {
+    const map = cleanDataMap();
+    map.purposes.push(
+      purposeSummary({
+        key: 'billing',
+        name: 'Billing',
+        legalBasis: 'contract',
+        dataUses: ['essential.service.payment_processing'],
+        dataCategories: ['user.financial'],
+      }),
+    );
+    const activity = activityEntry({
+      name: 'Subscription billing',
+      description: 'Charging subscribers each month and issuing invoices',
+      purposeKeys: ['billing'],
+      systemIds: [],
+      extraDataSubjects: ['customer'],
+    });
+    map.activities = [activity];
+    const billing = resolveActivity(mapIndex(map), activity);
+    const billingContext = { ...context, subjectCount: 120_000 };
+    const fromMap = screen(billing, none, billingContext);
+    expect(fromMap.outcome).toBe('incomplete');
+    expect(fromMap.metCount).toBe(1);
+    const no = { met: false, note: '' };
+    const answered = screen(
+      billing,
+      {
+        criteria: {
+          evaluation_scoring: { met: true, note: 'the provider’s fraud scoring of each charge' },
+          prevents_rights: { met: true, note: 'a refused charge suspends the service' },
+          systematic_monitoring: no,
+          matching_datasets: no,
+          innovative_technology: no,
+        },
+        estimatedSubjects: null,
+      },
+      billingContext,
+    );
+    expect(answered).toMatchObject({ outcome: 'required', metCount: 3 });
+    expect(answered.triggers.find((t) => t.key === 'high_risk_processing')?.reasons[0]).toBe(
+      '3 of nine criteria met',
+    );
+  });
+});
