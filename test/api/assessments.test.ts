@@ -574,4 +574,56 @@ describe('assessments', { timeout: 120_000 }, () => {
       expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     });
   });
+  describe('the chain’s settings', () => {
+    it('lets only someone holding every role it names change the chain; the new chain applies to the next round', async () => {
+      const original = (await as('auditor', 'GET', '/v1/assessments/settings')).json();
+      expect(original.steps.map((step: { key: string }) => step.key)).toEqual([
+        'dpo_review',
+        'legal_approval',
+        'management_signoff',
+        'authority_consultation',
+      ]);
+      const mine = {
+        steps: [{ key: 'dpo_review', name: 'DPO review', role: 'dpo', onlyWhenPriorConsultation: false }],
+        forbidSelfApproval: false,
+        reviewMonths: 6,
+      };
+      const byDpo = await as(dpo, 'PUT', '/v1/assessments/settings', mine);
+      expect(byDpo.statusCode).toBe(403);
+      expect(byDpo.json()).toMatchObject({ reason: 'grant_exceeds_own_permissions', roles: ['admin'] });
+      const byAdmin = await as(admin, 'PUT', '/v1/assessments/settings', mine);
+      expect(byAdmin.statusCode, byAdmin.body).toBe(200);
+      try {
+        const dpia = await newDpia(dpo);
+        await as(dpo, 'PUT', `/v1/assessments/${dpia.id}/risks`, scoredRisks([1, 4]));
+        await as(dpo, 'PATCH', `/v1/assessments/${dpia.id}`, { sections: complete, consultation });
+        await as(dpo, 'POST', `/v1/assessments/${dpia.id}/submit`);
+        const self = await as(dpo, 'POST', `/v1/assessments/${dpia.id}/approve`, { step: 'dpo_review' });
+        expect(self.statusCode, self.body).toBe(200);
+        expect(self.json()).toMatchObject({ status: 'approved', reviewDue: '2026-12-01' });
+      } finally {
+        const restored = await as(admin, 'PUT', '/v1/assessments/settings', {
+          steps: original.steps,
+          forbidSelfApproval: true,
+          reviewMonths: 12,
+        });
+        expect(restored.statusCode, restored.body).toBe(200);
+      }
+    });
+
+    it('starts one DPIA per proposed activity', async () => {
+      const proposed = await as(agent, 'POST', '/v1/assessments/screenings', {
+        activity: {
+          name: 'Voice analysis pilot',
+          dataCategories: ['user.biometric'],
+          dataSubjects: ['patient'],
+        },
+      });
+      const first = await as(agent, 'POST', '/v1/assessments', { screeningId: proposed.json().id });
+      expect(first.statusCode, first.body).toBe(201);
+      const second = await as(agent, 'POST', '/v1/assessments', { screeningId: proposed.json().id });
+      expect(second.statusCode).toBe(409);
+      expect(second.json()).toMatchObject({ code: 'conflict', assessmentId: first.json().id });
+    });
+  });
 });

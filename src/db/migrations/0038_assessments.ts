@@ -54,7 +54,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null,
       updated_at timestamptz not null
     );
-    create index assessments_activity_idx on assessments (activity_id);
+    -- One DPIA per activity and per screening (revised, never duplicated); two creates racing meet here.
+    create unique index assessments_activity_idx on assessments (activity_id);
+    create unique index assessments_screening_idx on assessments (screening_id);
     create index assessments_review_idx on assessments (review_due) where status = 'approved';
 
     create table assessment_signoffs (

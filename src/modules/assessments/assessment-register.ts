@@ -10,6 +10,7 @@ import type { Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
+import { permissionsOfRoles } from '../access/permissions.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { DataMap } from '../inventory/inventory-model.js';
 import {
@@ -21,7 +22,12 @@ import {
   stepsOfRound,
 } from './approval-chain.js';
 import type { Assessment, AssessmentSummary, ScoredRisk, SignOff, Snapshot } from './assessment-model.js';
-import type { AssessmentRow, AssessmentStore, SignOffRow } from './assessment-store.js';
+import {
+  type AssessmentRow,
+  type AssessmentStore,
+  isDuplicateAssessment,
+  type SignOffRow,
+} from './assessment-store.js';
 import {
   type ConsultationRecord,
   type PriorConsultation,
@@ -36,7 +42,7 @@ import {
   sectionProgress,
   standardRisks,
 } from './dpia.js';
-import type { ScreeningService } from './screening-service.js';
+import type { Screening, ScreeningService } from './screening-service.js';
 import { type Change, diffVersions } from './version-diff.js';
 
 export type AssessmentUpdate = {
@@ -64,6 +70,10 @@ type Deps = {
 };
 
 const notFound = () => new AppError('not_found', 'DPIA not found.');
+const duplicate = (assessmentId: string | undefined) =>
+  new AppError('conflict', 'This activity already has a DPIA: revise it instead.', {
+    extensions: assessmentId ? { assessmentId } : {},
+  });
 const frozen = (status: string) =>
   new AppError(
     'invalid_transition',
@@ -110,10 +120,30 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     };
   }
 
-  async function saveSettings(context: AuditContext, next: ChainSettings): Promise<ChainSettings> {
+  /**
+   * Saves the chain. Like a grant, it decides who may approve: the caller must hold every permission of
+   * each role the chain names now and will name, so nobody hands a step to, or takes it from, a role
+   * beyond their own reach.
+   */
+  async function saveSettings(
+    context: AuditContext,
+    next: ChainSettings,
+    callerPermissions: ReadonlySet<string>,
+  ): Promise<ChainSettings> {
     const keys = new Set(next.steps.map((step) => step.key));
     if (keys.size !== next.steps.length)
       throw new AppError('validation_failed', 'Each step of the chain needs its own key.');
+    const current = await chainSettings();
+    const named = new Set([...current.steps, ...next.steps].map((step) => step.role));
+    const beyond = [...named].filter((role) =>
+      [...permissionsOfRoles([role])].some((permission) => !callerPermissions.has(permission)),
+    );
+    if (beyond.length)
+      throw new AppError(
+        'forbidden',
+        'The chain names roles whose permissions you do not all hold: only someone who holds them may change it.',
+        { extensions: { reason: 'grant_exceeds_own_permissions', roles: beyond } },
+      );
     await db.transaction().execute(async (tx) => {
       await store.saveSettings(tx, {
         id: 'default',
@@ -181,9 +211,12 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
   }
 
   /** Flags an approved DPIA whose activity changed since approval (once; audited). */
-  async function flagIfChanged(row: AssessmentRow): Promise<AssessmentRow> {
+  async function flagIfChanged(
+    row: AssessmentRow,
+    known?: ReadonlyMap<string, string>,
+  ): Promise<AssessmentRow> {
     if (row.status !== 'approved' || row.review_reason || !row.activity_fingerprint) return row;
-    const now = await currentFingerprint(row);
+    const now = known ? (known.get(row.activity_id ?? '') ?? null) : await currentFingerprint(row);
     if (now === null || now === row.activity_fingerprint) return row;
     return db.transaction().execute(async (tx) => {
       const locked = await store.lock(tx, row.id);
@@ -213,10 +246,21 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     return present(checked, await store.signOffs(db, id));
   }
 
-  async function list(activityId?: string): Promise<Assessment[]> {
+  /** DPIAs, newest first; one screening pass gives every activity's fingerprint for the review flags. */
+  async function list(activityId?: string, screened?: Screening[]): Promise<Assessment[]> {
     const rows = await store.list(db, activityId);
+    if (!rows.some((row) => row.status === 'approved')) return rows.map((row) => present(row, []));
+    const all =
+      screened ??
+      (activityId
+        ? await screenings.ofActivity(activityId).then(
+            (one) => [one],
+            () => [],
+          )
+        : await screenings.list());
+    const known = new Map(all.flatMap((s) => (s.activityId ? [[s.activityId, s.fingerprint] as const] : [])));
     const out: Assessment[] = [];
-    for (const row of rows) out.push(present(await flagIfChanged(row), []));
+    for (const row of rows) out.push(present(await flagIfChanged(row, known), []));
     return out;
   }
 
@@ -229,38 +273,41 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     const screening = await screenings.get(screeningId);
     const { resolved } = await screenings.factsOf(screening);
     const sections = prefilledSections(resolved, screening.proposed?.description ?? '');
-    const row = await db.transaction().execute(async (tx) => {
-      if (screening.activityId) {
-        const existing = await store.list(tx, screening.activityId);
-        if (existing.length > 0)
-          throw new AppError('conflict', 'This activity already has a DPIA: revise it instead.', {
-            extensions: { assessmentId: existing[0]?.id },
-          });
-      }
-      const now = clock.now();
-      const inserted = await store.insert(tx, {
-        id: randomUUID(),
-        activity_id: screening.activityId,
-        screening_id: screening.id,
-        title: title ?? `DPIA: ${screening.name}`.slice(0, 200),
-        status: 'draft',
-        sections: JSON.stringify(sections),
-        risks: JSON.stringify(standardRisks(randomUUID)),
-        consultation: null,
-        prior_consultation: null,
-        chain: JSON.stringify([]),
-        created_by: context.actor.id,
-        created_at: now,
-        updated_at: now,
+    const row = await db
+      .transaction()
+      .execute(async (tx) => {
+        const existing = screening.activityId
+          ? (await store.list(tx, screening.activityId))[0]
+          : await store.ofScreening(tx, screening.id);
+        if (existing) throw duplicate(existing.id);
+        const now = clock.now();
+        const inserted = await store.insert(tx, {
+          id: randomUUID(),
+          activity_id: screening.activityId,
+          screening_id: screening.id,
+          title: title ?? `DPIA: ${screening.name}`.slice(0, 200),
+          status: 'draft',
+          sections: JSON.stringify(sections),
+          risks: JSON.stringify(standardRisks(randomUUID)),
+          consultation: null,
+          prior_consultation: null,
+          chain: JSON.stringify([]),
+          created_by: context.actor.id,
+          created_at: now,
+          updated_at: now,
+        });
+        await audit.append(tx, context, {
+          action: 'assessments.dpia.created',
+          outcome: 'success',
+          target: { type: 'assessment', id: inserted.id },
+          details: { screeningId: screening.id, outcome: screening.result.outcome },
+        });
+        return inserted;
+      })
+      .catch((error: unknown) => {
+        if (isDuplicateAssessment(error)) throw duplicate(undefined);
+        throw error;
       });
-      await audit.append(tx, context, {
-        action: 'assessments.dpia.created',
-        outcome: 'success',
-        target: { type: 'assessment', id: inserted.id },
-        details: { screeningId: screening.id, outcome: screening.result.outcome },
-      });
-      return inserted;
-    });
     return present(row, []);
   }
 
@@ -566,7 +613,7 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
   /** Counts for the compliance dashboard (and the console's overview). */
   async function summary(): Promise<AssessmentSummary> {
     const all = await screenings.list();
-    const dpias = await list();
+    const dpias = await list(undefined, all);
     const today = clock.now().toISOString().slice(0, 10);
     const soon = new Date(clock.now().getTime() + settings.reviewSoonDays * 86_400_000)
       .toISOString()

@@ -88,7 +88,12 @@ export function assessmentRoutes({
           response: { 200: ZSettings },
         },
       },
-      (request) => assessments.saveSettings(auditContextOf(request), request.body),
+      (request) =>
+        assessments.saveSettings(
+          auditContextOf(request),
+          request.body,
+          'permissions' in request.principal ? request.principal.permissions : new Set<string>(),
+        ),
     );
 
     app.get(

@@ -8,6 +8,15 @@ export type AssessmentRow = Selectable<AssessmentTables['assessments']>;
 export type SignOffRow = Selectable<AssessmentTables['assessment_signoffs']>;
 export type VersionRow = Selectable<AssessmentTables['assessment_versions']>;
 
+/** A second DPIA for one activity or screening: two creates raced (migration 0038's unique indexes). */
+export function isDuplicateAssessment(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return (
+    code === '23505' &&
+    (constraint === 'assessments_activity_idx' || constraint === 'assessments_screening_idx')
+  );
+}
+
 /** SQL for screenings, DPIAs, their sign-offs and frozen versions. */
 export function assessmentStore() {
   return {
@@ -38,15 +47,30 @@ export function assessmentStore() {
     screening(tx: Executor, id: string): Promise<ScreeningRow | undefined> {
       return tx.selectFrom('assessment_screenings').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    screeningOfActivity(tx: Executor, activityId: string, lock = false): Promise<ScreeningRow | undefined> {
-      const query = tx.selectFrom('assessment_screenings').selectAll().where('activity_id', '=', activityId);
-      return (lock ? query.forUpdate() : query).executeTakeFirst();
+    screeningOfActivity(tx: Executor, activityId: string): Promise<ScreeningRow | undefined> {
+      return tx
+        .selectFrom('assessment_screenings')
+        .selectAll()
+        .where('activity_id', '=', activityId)
+        .executeTakeFirst();
     },
     async insertScreening(
       tx: Executor,
       row: Insertable<AssessmentTables['assessment_screenings']>,
     ): Promise<ScreeningRow> {
       return tx.insertInto('assessment_screenings').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    /** An activity's first screening; undefined when another process screened it first. */
+    insertActivityScreening(
+      tx: Executor,
+      row: Insertable<AssessmentTables['assessment_screenings']>,
+    ): Promise<ScreeningRow | undefined> {
+      return tx
+        .insertInto('assessment_screenings')
+        .values(row)
+        .onConflict((oc) => oc.column('activity_id').doNothing())
+        .returningAll()
+        .executeTakeFirst();
     },
     updateScreening(
       tx: Tx,
@@ -63,6 +87,13 @@ export function assessmentStore() {
 
     async insert(tx: Executor, row: Insertable<AssessmentTables['assessments']>): Promise<AssessmentRow> {
       return tx.insertInto('assessments').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    ofScreening(tx: Executor, screeningId: string): Promise<AssessmentRow | undefined> {
+      return tx
+        .selectFrom('assessments')
+        .selectAll()
+        .where('screening_id', '=', screeningId)
+        .executeTakeFirst();
     },
     find(tx: Executor, id: string): Promise<AssessmentRow | undefined> {
       return tx.selectFrom('assessments').selectAll().where('id', '=', id).executeTakeFirst();

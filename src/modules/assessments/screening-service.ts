@@ -140,10 +140,8 @@ export function screeningService({ db, store, audit, clock, dataMap, subjectCoun
     }
     const { result, fingerprint } = await evaluate(resolved, noAnswers, null);
     const row = await db.transaction().execute(async (tx) => {
-      const raced = await store.screeningOfActivity(tx, activity.id, true);
-      if (raced) return raced;
       const now = clock.now();
-      const inserted = await store.insertScreening(tx, {
+      const inserted = await store.insertActivityScreening(tx, {
         id: randomUUID(),
         activity_id: activity.id,
         proposed: null,
@@ -155,6 +153,8 @@ export function screeningService({ db, store, audit, clock, dataMap, subjectCoun
         screened_by: null,
         created_at: now,
       });
+      // Another process screened it first: its row stands, and it wrote the audit entry.
+      if (!inserted) return (await store.screeningOfActivity(tx, activity.id)) as ScreeningRow;
       await audit.append(tx, system, {
         action: 'assessments.screening.recorded',
         outcome: 'success',
