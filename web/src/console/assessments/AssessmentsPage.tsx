@@ -24,6 +24,11 @@ import {
 import { ScreeningPanel } from './ScreeningPanel';
 
 type Summary = Record<string, number>;
+type ChainSettings = {
+  steps: { key: string; name: string; role: string; onlyWhenPriorConsultation: boolean }[];
+  forbidSelfApproval: boolean;
+  reviewMonths: number;
+};
 
 /** Screening of every activity, the DPIAs, and what is due. */
 export function AssessmentsPage() {
@@ -31,12 +36,13 @@ export function AssessmentsPage() {
   const navigate = useNavigate();
   useTitle('Assessments', 'Custos console');
   const loaded = useLoad(async () => {
-    const [screenings, assessments, summary] = await Promise.all([
+    const [screenings, assessments, summary, chain] = await Promise.all([
       api.get<{ items: Screening[] }>('/v1/assessments/screenings'),
       api.get<{ items: Assessment[] }>('/v1/assessments'),
       api.get<Summary>('/v1/assessments/summary'),
+      api.get<ChainSettings>('/v1/assessments/settings'),
     ]);
-    return { screenings: screenings.items, assessments: assessments.items, summary };
+    return { screenings: screenings.items, assessments: assessments.items, summary, chain };
   }, [api]);
   const [open, setOpen] = useState<string | null>(null);
   const start = useAction(async (screeningId: string) => {
@@ -50,7 +56,7 @@ export function AssessmentsPage() {
         description="Data protection impact assessments (GDPR Art. 35–36): each processing activity screened against the nine EDPB criteria from the data map, the DPIAs, their approvals and reviews."
       />
       <LoadState loaded={loaded} label="Loading assessments…">
-        {({ screenings, assessments, summary }) => {
+        {({ screenings, assessments, summary, chain }) => {
           const byActivity = new Map(assessments.map((a) => [a.activityId, a]));
           return (
             <>
@@ -172,6 +178,23 @@ export function AssessmentsPage() {
                     </table>
                   </TableWrap>
                 )}
+              </Card>
+              <Card title="Approval chain">
+                <ol>
+                  {chain.steps.map((step) => (
+                    <li key={step.key}>
+                      {step.name} (role {step.role})
+                      {step.onlyWhenPriorConsultation ? ', when prior consultation is required' : ''}
+                    </li>
+                  ))}
+                </ol>
+                <p className="muted">
+                  {chain.forbidSelfApproval
+                    ? 'A DPIA’s author may not sign off its steps.'
+                    : 'Authors may sign off their own DPIAs.'}{' '}
+                  Reviews fall due {chain.reviewMonths} months after approval. The chain is configured through
+                  the API (PUT /v1/assessments/settings).
+                </p>
               </Card>
             </>
           );
