@@ -138,7 +138,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   const assessments = assessmentsModule(platform, {
     audit: audit.audit,
     dataMap: () => inventory.inventory.dataMap(),
-    subjectCount: (names) => vault.collections.subjectCount(names),
+    subjectCount: (names, atMost) => vault.collections.subjectCount(names, atMost),
     mail: mail.mail,
     pdf,
   });

@@ -3,7 +3,7 @@ import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { type AuthHeaders, actAs } from '../helpers/auth.js';
-import { caller, createCollections } from '../helpers/fulfilment.js';
+import { caller, createCollections, createPerson } from '../helpers/fulfilment.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(2035);
@@ -18,6 +18,7 @@ type Screening = {
   result: {
     outcome: string;
     metCount: number;
+    facts: { subjects: number | null };
     criteria: { key: string; met: boolean | null; source: string; reasons: string[] }[];
     triggers: { key: string; met: boolean; reasons: string[] }[];
   };
@@ -264,6 +265,16 @@ describe('assessments', { timeout: 120_000 }, () => {
       expect((await audited('assessments.screening.rescreened')).map((row) => row.target_id)).toContain(
         screening.id,
       );
+    });
+
+    it('reads the scale from the subjects the vault holds in the activity’s collections', async () => {
+      const service = await actAs(t, 'service');
+      for (let index = 0; index < 2; index += 1) await createPerson(t, service, { orders: 1 });
+      const created = await activity({ purposeKeys: [plainKey], collectionNames: ['customers', 'orders'] });
+      const screening = await screeningOf(created.id);
+      expect(screening.result.facts.subjects).toBe(2);
+      expect(criterion(screening, 'large_scale')).toMatchObject({ met: false, source: 'derived' });
+      expect(criterion(screening, 'large_scale')?.reasons[0]).toMatch(/^2 data subjects/);
     });
 
     it('screens a proposed activity from what it will link to', async () => {

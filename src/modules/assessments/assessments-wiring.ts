@@ -13,8 +13,8 @@ type Deps = {
   audit: AuditService;
   /** The data map (inventory): activities resolved to their categories, purposes, recipients, transfers. */
   dataMap: () => Promise<DataMap>;
-  /** Distinct subjects with records in the named collections (vault): the scale of an activity. */
-  subjectCount: (collections: readonly string[]) => Promise<number>;
+  /** Subjects with records in the named collections, counted up to `atMost` (vault): the scale of an activity. */
+  subjectCount: (collections: readonly string[], atMost: number) => Promise<number>;
   mail: Pick<MailService, 'enqueue'>;
   /** The process's one document printer, shared with every other document. */
   pdf: PdfRenderer;
@@ -32,7 +32,7 @@ export function assessmentsModule({ db, clock, logger }: Platform, deps: Deps) {
     audit: deps.audit,
     clock,
     dataMap: deps.dataMap,
-    subjectCounts: (names) => deps.subjectCount(names),
+    subjectCounts: (names) => deps.subjectCount(names, largeScaleSubjects),
     settings: { largeScaleSubjects },
   });
   const assessments = assessmentRegister({

@@ -50,7 +50,7 @@ type Deps = {
   audit: AuditWriter;
   clock: Clock;
   dataMap: () => Promise<DataMap>;
-  /** Distinct data subjects holding records in any of the named collections (the vault). */
+  /** Data subjects holding records in any of the named collections (the vault), counted up to the threshold. */
   subjectCounts: (collections: string[]) => Promise<number>;
   settings: { largeScaleSubjects: number };
 };

@@ -139,7 +139,9 @@ function derive(
     derived.large_scale = {
       met: context.subjectCount >= context.largeScaleThreshold,
       reasons: [
-        `${context.subjectCount} data subjects in the linked collections (large scale from ${context.largeScaleThreshold})`,
+        context.subjectCount >= context.largeScaleThreshold
+          ? `at least ${context.largeScaleThreshold} data subjects in the linked collections (large scale from ${context.largeScaleThreshold})`
+          : `${context.subjectCount} data subjects in the linked collections (large scale from ${context.largeScaleThreshold})`,
       ],
     };
   return derived;
