@@ -24,6 +24,7 @@ import { accessRoutes } from './modules/access/access-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
 import { alertRoutes } from './modules/alerts/alert-routes.js';
+import { assessmentRoutes } from './modules/assessments/assessment-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
 import { breachRoutes } from './modules/breaches/breach-routes.js';
 import { consentRoutes } from './modules/consent/consent-routes.js';
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(alertRoutes(services));
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(transferRoutes(services));
+  await app.register(assessmentRoutes(services));
   await app.register(
     consoleRoutes({
       brandName: config.brandName,

@@ -9,6 +9,7 @@ import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
+import { assessmentsModule } from './modules/assessments/assessments-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
 import { breachesModule } from './modules/breaches/breaches-wiring.js';
 import { consentModule } from './modules/consent/consent-wiring.js';
@@ -144,6 +145,13 @@ export function createServices({ config, database, clock, logger, version }: Ser
     dataMap: () => inventory.inventory.dataMap(),
     pdf,
   });
+  const assessments = assessmentsModule(platform, {
+    audit: audit.audit,
+    dataMap: () => inventory.inventory.dataMap(),
+    subjectCount: (names, atMost) => vault.collections.subjectCount(names, atMost),
+    mail: mail.mail,
+    pdf,
+  });
   vault.personalData.register(
     privacyCenter.personalData,
     breaches.personalData,
@@ -171,6 +179,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     drp.background,
     privacyCenter.background,
     breaches.background,
+    assessments.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -235,6 +244,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     transferRecords: transfers.transferRecords,
     transfers: transfers.transfers,
     crossBorderTransferApprovals: transfers.crossBorderTransferApprovals,
+    screenings: assessments.screenings,
+    assessments: assessments.assessments,
+    assessmentExports: assessments.assessmentExports,
+    runAssessmentReviews: assessments.runReviews,
     jobSender,
     pruneTasks,
     jobDefinitions,

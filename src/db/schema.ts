@@ -1,6 +1,7 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
 import type { AlertTables } from '../modules/alerts/alert-tables.js';
+import type { AssessmentTables } from '../modules/assessments/assessment-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
 import type { BreachTables } from '../modules/breaches/breach-tables.js';
 import type { ConsentTables } from '../modules/consent/consent-tables.js';
@@ -46,4 +47,5 @@ export type DB = {
   AlertTables &
   InventoryTables &
   BreachTables &
-  TransferTables;
+  TransferTables &
+  AssessmentTables;

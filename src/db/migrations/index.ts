@@ -28,6 +28,7 @@ import * as m0028 from './0028_audit_archive.js';
 import * as m0030 from './0030_breaches.js';
 import * as m0032 from './0032_retention_creation_walk.js';
 import * as m0034 from './0034_transfers.js';
+import * as m0038 from './0038_assessments.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '0030_breaches': m0030,
   '0032_retention_creation_walk': m0032,
   '0034_transfers': m0034,
+  '0038_assessments': m0038,
 };

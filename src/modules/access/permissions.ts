@@ -68,6 +68,12 @@ export const permissions = {
     'See the adequacy reference data, residency policies, transfer mechanisms and impact assessments, the transfer register; ask for a transfer decision.',
   'transfers.manage':
     'Change residency policies, record mechanisms and transfer impact assessments, override adequacy decisions.',
+  'assessments.read':
+    'See DPIA screenings of processing activities, DPIAs with their risks, approval chains, sign-offs and versions; export them.',
+  'assessments.manage':
+    'Answer screenings, screen proposed activities, start, edit, submit and revise DPIAs (risk register, consultations).',
+  'assessments.approve':
+    'Sign off or reject the step of a DPIA’s approval chain whose role the operator holds; configure the chain.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -135,6 +141,9 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'breaches.manage',
     'transfers.read',
     'transfers.manage',
+    'assessments.read',
+    'assessments.manage',
+    'assessments.approve',
   ],
   privacy_agent: [
     ...vaultWorking,
@@ -143,6 +152,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'reports.read',
     'drp.agents.read',
     ...fulfilmentWorking,
+    'assessments.read',
+    'assessments.manage',
   ],
   auditor: [
     'operators.read',
@@ -160,6 +171,7 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'alerts.read',
     'breaches.read',
     'transfers.read',
+    'assessments.read',
   ],
   security: [
     'operators.read',

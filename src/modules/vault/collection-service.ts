@@ -163,6 +163,8 @@ export function collectionService({ db, store, audit, clock }: Deps) {
     get: (name: string) => get(db, name),
     getWith: get,
     list: () => store.list(db),
+    /** Subjects with records in any of the collections, counted up to `atMost`: the scale a DPIA screening reads. */
+    subjectCount: (names: readonly string[], atMost: number) => store.subjectCount(db, names, atMost),
     applyDeclared,
   };
 }

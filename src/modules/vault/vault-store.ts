@@ -102,6 +102,24 @@ export function collectionStore() {
       }
       return holding;
     },
+    /**
+     * How many subjects hold records in any of the named collections, counted up to `atMost` (a count,
+     * never an id): a semi-join that stops at the cap, so asking "is it large scale" stays cheap however
+     * many records there are.
+     */
+    async subjectCount(tx: Executor, names: readonly string[], atMost: number): Promise<number> {
+      if (names.length === 0) return 0;
+      const result = await sql<{ subjects: number }>`
+        select count(*)::int as subjects from (
+          select 1 from subjects s
+          where exists (
+            select 1 from records r join collections c on c.id = r.collection_id
+            where r.subject_id = s.id and c.name in (${sql.join([...names])})
+          )
+          limit ${atMost}
+        ) capped`.execute(tx);
+      return result.rows[0]?.subjects ?? 0;
+    },
     /** Removes the values of fields from every record of a collection, and their blind indexes. */
     async dropFieldValues(tx: Executor, collectionId: string, collectionName: string, fields: string[]) {
       for (const field of fields) {

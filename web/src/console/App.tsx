@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { Alert, Loading, PageHeader } from '../shared/ui';
+import { AssessmentDetailPage } from './assessments/AssessmentDetailPage';
+import { AssessmentsPage } from './assessments/AssessmentsPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
@@ -228,6 +230,22 @@ export function App() {
                 element={
                   <Permitted permission="transfers.read">
                     <TransfersPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="assessments"
+                element={
+                  <Permitted permission="assessments.read">
+                    <AssessmentsPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="assessments/:id"
+                element={
+                  <Permitted permission="assessments.read">
+                    <AssessmentDetailPage />
                   </Permitted>
                 }
               />

@@ -18,6 +18,7 @@ export const navigation: { group: string; items: NavItem[] }[] = [
       { to: '/collections', label: 'Collections', permission: 'vault.collections.read' },
       { to: '/data-map', label: 'Data map', permission: 'inventory.read' },
       { to: '/retention', label: 'Retention', permission: 'retention.read' },
+      { to: '/assessments', label: 'Assessments (DPIA)', permission: 'assessments.read' },
       { to: '/minimization', label: 'Minimization audit', permission: 'retention.read' },
       { to: '/transfers', label: 'Transfers', permission: 'transfers.read' },
       { to: '/outbox', label: 'Mail outbox', permission: 'outbox.read' },

@@ -9,6 +9,7 @@ import { humanize, label, legalBasisLabels } from '../../shared/format';
 import { useLoad, useTitle } from '../../shared/hooks';
 import { Alert, Badge, Card, Empty, LoadState, TableWrap } from '../../shared/ui';
 import { ActionDialog } from '../action-dialog';
+import { ActivityScreening } from '../assessments/ActivityScreening';
 import { useSignedIn } from '../session';
 import type { ActivityEntry, DataMap, ResolvedActivity, Sourced, ValueSource } from '../types';
 import { ActivityForm, activityDraftOf, emptyActivityDraft } from './activity-form';
@@ -182,7 +183,7 @@ function DerivedView({ resolved, map }: { resolved: ResolvedActivity; map: DataM
 
 export function ActivityDetailView() {
   const { id = '' } = useParams();
-  const { api } = useSignedIn();
+  const { api, can } = useSignedIn();
   const navigate = useNavigate();
   const map = useDataMap();
   const manage = useManage();
@@ -241,6 +242,9 @@ export function ActivityDetailView() {
                 {(value) => <DerivedView resolved={value} map={data} />}
               </LoadState>
             </Card>
+            {can('assessments.read') ? (
+              <ActivityScreening activityId={activity.id} revision={formKey} />
+            ) : null}
           </div>
         )
       }
