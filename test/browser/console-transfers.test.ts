@@ -30,13 +30,16 @@ describe('transfers in the console', () => {
     await check.getByLabel('To (country or EPO)').fill('BR');
     await check.getByLabel('Date of the transfer').fill('2026-01-26');
     await check.getByRole('button', { name: 'Check' }).click();
-    await check.getByText('adequacy_not_yet_in_force').waitFor();
-    await check.getByText('Allowed with a mechanism').waitFor();
+    // Brazil has no adequacy yet on that date, and the policy allows only CH and GB: the policy decides.
+    await check.getByText('policy_destination_not_allowed').waitFor();
+    await check.getByText('Refused', { exact: true }).waitFor();
 
     const policies = page.getByRole('region', { name: 'Residency policies' });
-    await policies
-      .getByRole('table', { name: 'Policy EU residency: classification by destination' })
-      .waitFor();
+    const matrix = policies.getByRole('region', {
+      name: 'Policy EU residency: classification by destination',
+    });
+    await matrix.getByRole('columnheader', { name: 'GB' }).waitFor();
+    await matrix.getByRole('rowheader', { name: 'Special categories (Art. 9)' }).waitFor();
     await page
       .getByRole('region', { name: 'Adequacy decisions (reference data)' })
       .getByText('Brazil (BR)')
