@@ -1,7 +1,8 @@
 import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
-import { auditOf, caller } from '../helpers/fulfilment.js';
+import { actAs } from '../helpers/auth.js';
+import { auditOf, caller, createCollections, createPerson, workedRequest } from '../helpers/fulfilment.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(1701);
@@ -302,6 +303,40 @@ describe('transfers', () => {
       expect(await services.transfers.deliveryGuard({ endpointId: endpoint.id, location: 'CH' })).toEqual({
         refused: false,
       });
+      await as('dpo', 'DELETE', `/v1/transfers/policies/${policy.json().id}`);
+    });
+
+    it('does not send a downstream system in a refused country its erasure task; the task says why', async () => {
+      const policy = await as('dpo', 'POST', '/v1/transfers/policies', {
+        name: 'EU residency',
+        region: 'EU',
+        allowedDestinations: ['EEA'],
+      });
+      expect(policy.statusCode, policy.body).toBe(201);
+      await createCollections(t, ['customers', 'orders']);
+      const registered = await as('dpo', 'POST', '/v1/inventory/systems', {
+        name: `${faker.company.name()} ${faker.string.alphanumeric(4)}`,
+        owner: 'CRM team',
+        locations: ['US'],
+        dataCategories: ['user.contact'],
+        endpointUrl: 'https://crm.example/hooks/tasks',
+      });
+      expect(registered.statusCode, registered.body).toBe(201);
+      const endpointId = registered.json().system.fulfilment.endpointId as string;
+      const service = await actAs(t, 'service');
+      const person = await createPerson(t, service, { orders: 0 });
+      const requestId = await workedRequest(t, service, 'erasure', person);
+      const erased = await as('privacy_agent', 'POST', `/v1/requests/${requestId}/erasure`, {});
+      expect(erased.json().request.state).toBe('awaiting_systems');
+      const { services, database } = t.runtime;
+      const delivery = await database.db
+        .selectFrom('webhook_deliveries')
+        .select(['id'])
+        .where('endpoint_id', '=', endpointId)
+        .executeTakeFirstOrThrow();
+      expect(await services.notifications.attempt(delivery.id, 1)).toBe('dead_lettered');
+      const tasks = (await as('privacy_agent', 'GET', `/v1/requests/${requestId}/tasks`)).json();
+      expect(tasks.items[0]).toMatchObject({ status: 'failed', failure: 'residency_refused' });
       await as('dpo', 'DELETE', `/v1/transfers/policies/${policy.json().id}`);
     });
   });
