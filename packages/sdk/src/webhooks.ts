@@ -27,7 +27,8 @@ export class WebhookVerificationError extends Error {
 
 const secretPrefix = 'whsec_';
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+const keys = new Map<string, Promise<HmacKey>>();
 
 function headerOf(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
@@ -42,7 +43,7 @@ function bytesOfBase64(encoded: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function keyFor(secret: string): Promise<CryptoKey> {
+function keyFor(secret: string): Promise<HmacKey> {
   let key = keys.get(secret);
   if (!key) {
     const encoded = secret.startsWith(secretPrefix) ? secret.slice(secretPrefix.length) : secret;
