@@ -9,7 +9,12 @@ import {
 export type { ConsentGateOptions, GateDecision } from './gate.js';
 
 /** The little of Express (or Connect, or node:http) the middleware uses; Express is not required. */
-type ExpressLikeRequest = { originalUrl?: string; url?: string; consent?: GateDecision };
+type ExpressLikeRequest = {
+  originalUrl?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  consent?: GateDecision;
+};
 type ExpressLikeResponse = {
   statusCode: number;
   setHeader(name: string, value: string): unknown;

@@ -9,7 +9,11 @@ import {
 export type { ConsentGateOptions, GateDecision } from './gate.js';
 
 /** The little of Fastify the hook uses, so the SDK does not depend on Fastify. */
-type FastifyLikeRequest = { url: string; consent?: GateDecision };
+type FastifyLikeRequest = {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  consent?: GateDecision;
+};
 type FastifyLikeReply = {
   code(status: number): FastifyLikeReply;
   type(contentType: string): FastifyLikeReply;
