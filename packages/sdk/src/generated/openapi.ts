@@ -2405,6 +2405,11 @@ export interface paths {
                          */
                         reconsentOnChange?: boolean;
                         automatedDecisionMaking?: components["schemas"]["AutomatedDecisionMakingInput"];
+                        /**
+                         * @description shown to visitors by the consent banner (`/consent.js`); not part of the terms
+                         * @default false
+                         */
+                        website?: boolean;
                         /** @description for this change only: whether earlier consents stop counting (default: reconsentOnChange) */
                         requireReconsent?: boolean;
                     };
@@ -8628,6 +8633,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consent/banner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the consent banner shows: the website purposes and the brand
+         * @description Access: `public`, no credentials needed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            purposes: components["schemas"]["BannerPurpose"][];
+                            brand: {
+                                name: string;
+                                color: string;
+                                privacyPolicyUrl: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent/banner/choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a website visitor’s choices from the consent banner
+         * @description For anonymous visitors: the choices are stored against a pseudonymous subject kept for the visitor id. Grants are explicit opt-ins; refusals withdraw what was granted (else deny). With `gpc`, every sale or sharing purpose not granted here is opted out. Answers the verdict for every website purpose.
+         *
+         *     Access: `public`, no credentials needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description the random id the banner keeps in the visitor’s browser
+                         */
+                        visitorId: string;
+                        choices: {
+                            purpose: string;
+                            granted: boolean;
+                            version?: number;
+                        }[];
+                        /**
+                         * @description the browser sends Global Privacy Control
+                         * @default false
+                         */
+                        gpc?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: components["schemas"]["ConsentCheckResult"][];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent/visitors/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a signed-in visitor’s banner choices to their subject
+         * @description Called by the site’s backend when a visitor signs in: the visitor’s standing banner choices are recorded for the subject (form `custos-banner:linked`). Custos keeps no other link between the visitor id and the subject.
+         *
+         *     Permission: `consent.write` (roles: admin, dpo, privacy_agent, service).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        visitorId: string;
+                        subject: components["schemas"]["SubjectRefInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            subjectId: string;
+                            /** @description purpose keys copied */
+                            linked: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/dashboard": {
         parameters: {
             query?: never;
@@ -10417,6 +10585,11 @@ export interface components {
              *     }
              */
             automatedDecisionMaking: components["schemas"]["AutomatedDecisionMakingInput"];
+            /**
+             * @description shown to visitors by the consent banner (`/consent.js`); not part of the terms
+             * @default false
+             */
+            website: boolean;
         };
         PurposeInput: {
             key: string;
@@ -10442,6 +10615,8 @@ export interface components {
             automatedDecisionMaking: components["schemas"]["AutomatedDecisionMakingInput"];
             /** @description true exactly when the legal basis is consent */
             consentRequired: boolean;
+            /** @description shown to visitors by the consent banner */
+            website: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -10568,6 +10743,18 @@ export interface components {
             tcUpdatedAt: string | null;
             /** Format: date-time */
             recordedAt: string;
+        };
+        BannerPurposeInput: {
+            key: string;
+            name: string;
+            description: string;
+            text: string;
+            version: number;
+            legalBasis: string;
+            /** @description false: always active (not based on consent, neither sale nor sharing) */
+            choosable: boolean;
+            /** @description opted out by Global Privacy Control */
+            saleOrSharing: boolean;
         };
         DataSubjectRequestInput: {
             /** Format: uuid */
@@ -12401,6 +12588,11 @@ export interface components {
              *     }
              */
             automatedDecisionMaking: components["schemas"]["AutomatedDecisionMaking"];
+            /**
+             * @description shown to visitors by the consent banner (`/consent.js`); not part of the terms
+             * @default false
+             */
+            website: boolean;
         };
         Purpose: {
             key: string;
@@ -12426,6 +12618,8 @@ export interface components {
             automatedDecisionMaking: components["schemas"]["AutomatedDecisionMaking"];
             /** @description true exactly when the legal basis is consent */
             consentRequired: boolean;
+            /** @description shown to visitors by the consent banner */
+            website: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -12552,6 +12746,18 @@ export interface components {
             tcUpdatedAt: string | null;
             /** Format: date-time */
             recordedAt: string;
+        };
+        BannerPurpose: {
+            key: string;
+            name: string;
+            description: string;
+            text: string;
+            version: number;
+            legalBasis: string;
+            /** @description false: always active (not based on consent, neither sale nor sharing) */
+            choosable: boolean;
+            /** @description opted out by Global Privacy Control */
+            saleOrSharing: boolean;
         };
         DataSubjectRequest: {
             /** Format: uuid */
