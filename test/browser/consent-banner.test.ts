@@ -139,9 +139,14 @@ describe('the consent banner on a website', () => {
 
     await page.keyboard.press('Enter');
     await dialog(page).waitFor();
-    await page.keyboard.press('Space'); // the analytics box, focused first
-    for (let presses = 0; presses < 6 && (await focused()) !== 'Save choices'; presses++)
-      await page.keyboard.press('Tab');
+    const tabTo = async (name: string) => {
+      for (let presses = 0; presses < 8 && (await focused()) !== name; presses++)
+        await page.keyboard.press('Tab');
+      expect(await focused()).toBe(name);
+    };
+    await tabTo('custos-purpose-analytics');
+    await page.keyboard.press('Space');
+    await tabTo('Save choices');
     await page.keyboard.press('Enter');
     await page.locator('body[data-analytics="ran"]').waitFor();
     expect(await verdictsOf(page, ['analytics'])).toEqual({ analytics: true });
