@@ -116,7 +116,7 @@ describe('@custos/sdk against a listening Custos', () => {
       baseUrl: custosServer.baseUrl,
       apiKey: custosServer.apiKey,
       fetch: (request, init) => {
-        pageRequests.push(request.url);
+        pageRequests.push(typeof request === 'string' ? request : request.url);
         return fetch(request, init);
       },
     });

@@ -4,7 +4,7 @@ import { type ConsentCacheOptions, consentCache } from './consent-cache.js';
 import { errorFromAnswer } from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { paginate } from './paging.js';
-import { type RetryOptions, retryingFetch } from './retry.js';
+import { type Fetch, type RetryOptions, retryingFetch } from './retry.js';
 import { verifyWebhook, type WebhookHeaders, type WebhookMessage } from './webhooks.js';
 
 export type CustosOptions = {
@@ -15,7 +15,7 @@ export type CustosOptions = {
   /** Extra headers on every request. */
   headers?: Record<string, string>;
   /** The fetch to use (default: the global one). */
-  fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
+  fetch?: Fetch;
   /** Retries of 429 and 503 answers (default: 3, honouring Retry-After); `false` turns them off. */
   retry?: RetryOptions | false;
   /** The in-process consent cache behind `consent.require` and the middleware; `false` turns it off. */
@@ -36,7 +36,7 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
  * schema); `consent`, `paginate` and `webhooks` are the helpers built on it.
  */
 export function createCustos(options: CustosOptions) {
-  const baseFetch = options.fetch ?? ((input: Request, init?: RequestInit) => globalThis.fetch(input, init));
+  const baseFetch: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const fetch = options.retry === false ? baseFetch : retryingFetch(baseFetch, options.retry);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = { ...options.headers };
@@ -46,7 +46,7 @@ export function createCustos(options: CustosOptions) {
 
   return {
     api,
-    consent: consentClient({ api, cache, baseUrl, headers, fetch: baseFetch }),
+    consent: consentClient({ api, cache, baseUrl, headers, fetch, streamingFetch: baseFetch }),
     /** Every item of a paged list (`items` + `nextCursor`), fetching pages as they are needed. */
     paginate: paginate(api),
     webhooks: {

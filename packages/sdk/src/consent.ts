@@ -3,9 +3,14 @@ import type { ConsentCache } from './consent-cache.js';
 import { ConsentRequiredError, errorFromAnswer } from './errors.js';
 import type { components, paths } from './generated/openapi.js';
 import { ndjsonLines } from './ndjson.js';
+import type { Fetch } from './retry.js';
 
 export type SubjectRef = components['schemas']['SubjectRef'];
 export type ConsentCheckResult = components['schemas']['ConsentCheckResult'];
+type CheckBody = NonNullable<
+  paths['/v1/consent/check']['post']['requestBody']
+>['content']['application/json'];
+type CheckAnswer = paths['/v1/consent/check']['post']['responses'][200]['content']['application/json'];
 type RecordBody = NonNullable<
   paths['/v1/consent/events']['post']['requestBody']
 >['content']['application/json'];
@@ -26,13 +31,20 @@ type Deps = {
   cache: ConsentCache;
   baseUrl: string;
   headers: Record<string, string>;
-  fetch: (input: Request, init?: RequestInit) => Promise<Response>;
+  /** With retries: for requests whose body can be sent again. */
+  fetch: Fetch;
+  /** Without retries: for streamed bodies. */
+  streamingFetch: Fetch;
 };
 
 const resolved: Promise<void> = Promise.resolve();
 
 /** Checks, gating, recording and the campaign filter. */
-export function consentClient({ api, cache, baseUrl, headers, fetch }: Deps) {
+export function consentClient({ api, cache, baseUrl, headers, fetch, streamingFetch }: Deps) {
+  const checkUrl = `${baseUrl}/v1/consent/check`;
+  const jsonHeaders = { ...headers, 'content-type': 'application/json' };
+  const gpcHeaders = { ...jsonHeaders, 'sec-gpc': '1' };
+
   /** Asks Custos, bypassing the cache: the answer per purpose with its reason and legal basis. */
   async function check(
     subject: Subject,
@@ -40,11 +52,19 @@ export function consentClient({ api, cache, baseUrl, headers, fetch }: Deps) {
     options: { gpc?: boolean } = {},
   ): Promise<{ subjectId: string; results: ConsentCheckResult[] }> {
     const ticket = cache.ticket();
-    const { data, error, response } = await api.POST('/v1/consent/check', {
-      body: { subject: typeof subject === 'string' ? { id: subject } : subject, purposes: [...purposes] },
-      params: { header: options.gpc ? { 'sec-gpc': '1' } : {} },
+    // The hot path: one fetch with a prepared body and headers, as a hand-written call would make.
+    const body: CheckBody = {
+      subject: typeof subject === 'string' ? { id: subject } : subject,
+      purposes: [...purposes],
+    };
+    const response = await fetch(checkUrl, {
+      method: 'POST',
+      headers: options.gpc ? gpcHeaders : jsonHeaders,
+      body: JSON.stringify(body),
     });
-    if (!response.ok || !data) throw errorFromAnswer(response.status, error);
+    const answer = (await response.json().catch(() => undefined)) as CheckAnswer | undefined;
+    if (!response.ok || !answer) throw errorFromAnswer(response.status, answer);
+    const data = answer;
     // A GPC signal records opt-outs: other answers for the subject may have changed.
     if (options.gpc) cache.invalidate(data.subjectId);
     else cache.store(ticket, data.subjectId, data.results, Date.now());
@@ -131,7 +151,7 @@ export function consentClient({ api, cache, baseUrl, headers, fetch }: Deps) {
       duplex: 'half',
       signal: options.signal,
     };
-    const response = await fetch(new Request(url, init as RequestInit), init as RequestInit);
+    const response = await streamingFetch(url, init as RequestInit);
     if (!response.ok || !response.body) {
       throw errorFromAnswer(response.status, await response.json().catch(() => undefined));
     }

@@ -8,7 +8,8 @@ export type RetryOptions = {
   maxDelayMs?: number;
 };
 
-type Fetch = (input: Request, init?: RequestInit) => Promise<Response>;
+/** A fetch: openapi-fetch calls it with a Request; the SDK's hot paths with a URL and a string body. */
+export type Fetch = (input: Request | string, init?: RequestInit) => Promise<Response>;
 
 const retryStatuses = new Set([429, 503]);
 
@@ -51,15 +52,18 @@ export function retryingFetch(base: Fetch, options: RetryOptions = {}): Fetch {
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   if (retries <= 0) return base;
   return async (request, init) => {
+    // A URL with a string body is sent again as it is; a Request's body is a stream, cloned per attempt.
+    const fromUrl = typeof request === 'string';
     const replayable = (init as { duplex?: string } | undefined)?.duplex !== 'half';
+    const signal = fromUrl ? (init?.signal ?? null) : request.signal;
     for (let attempt = 0; ; attempt++) {
       const last = !replayable || attempt >= retries;
-      const response = await base(last ? request : request.clone(), init);
+      const response = await base(last || fromUrl ? request : request.clone(), init);
       if (last || !retryStatuses.has(response.status)) return response;
       const wait = retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt, baseDelayMs);
       if (wait > maxDelayMs) return response;
       await response.body?.cancel();
-      await sleep(wait, request.signal);
+      await sleep(wait, signal);
     }
   };
 }
