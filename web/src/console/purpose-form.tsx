@@ -192,7 +192,8 @@ export function PurposeForm({
     (event: { target: { value: string } }) =>
       setDraft({ ...draft, [name]: event.target.value });
   const flag =
-    (name: 'sale' | 'sharing' | 'sensitive' | 'automated' | 'website') => (event: { target: { checked: boolean } }) =>
+    (name: 'sale' | 'sharing' | 'sensitive' | 'automated' | 'website') =>
+    (event: { target: { checked: boolean } }) =>
       setDraft({ ...draft, [name]: event.target.checked });
 
   function submit(event: FormEvent) {
