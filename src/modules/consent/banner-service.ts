@@ -68,9 +68,10 @@ export function bannerService({ purposes, consent, checks, records }: Deps) {
     proof: Proof,
   ): Promise<CheckResult[]> {
     const shown = new Map((await websitePurposes()).map((purpose) => [purpose.key, purpose]));
-    const unknown = input.choices.filter(
-      (choice) => !isChoosable(shown.get(choice.purpose) ?? ({} as PurposeRow)),
-    );
+    const unknown = input.choices.filter((choice) => {
+      const purpose = shown.get(choice.purpose);
+      return !purpose || !isChoosable(purpose);
+    });
     if (unknown.length > 0) {
       throw new AppError('validation_failed', 'Some purposes are not offered by the banner.', {
         errors: unknown.map((choice) => ({
