@@ -4,7 +4,7 @@ export const texts = {
     region: 'Privacy choices',
     title: 'Your privacy choices',
     intro:
-      'We use your data for the purposes below only if you allow it. You can change your choice at any time.',
+      'We use your data only for the purposes you allow. Choose to see each purpose; you can change your choice at any time.',
     acceptAll: 'Accept all',
     rejectAll: 'Reject all',
     customize: 'Choose',
@@ -21,7 +21,7 @@ export const texts = {
     region: 'Datenschutz-Auswahl',
     title: 'Ihre Datenschutz-Einstellungen',
     intro:
-      'Wir verwenden Ihre Daten für die folgenden Zwecke nur, wenn Sie es erlauben. Sie können Ihre Wahl jederzeit ändern.',
+      'Wir verwenden Ihre Daten nur für die Zwecke, die Sie erlauben. Unter „Auswählen“ sehen Sie jeden Zweck; Sie können Ihre Wahl jederzeit ändern.',
     acceptAll: 'Alle akzeptieren',
     rejectAll: 'Alle ablehnen',
     customize: 'Auswählen',
