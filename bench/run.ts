@@ -9,6 +9,7 @@ import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { retentionScenario } from './scenarios/retention.js';
+import { sdkScenario } from './scenarios/sdk.js';
 import { transfersScenario } from './scenarios/transfers.js';
 import { vaultScenario } from './scenarios/vault.js';
 import type { BenchFigure, BenchScenario } from './types.js';
@@ -25,6 +26,7 @@ const scenarios: BenchScenario[] = [
   breachesScenario,
   retentionScenario,
   transfersScenario,
+  sdkScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

@@ -27,6 +27,7 @@ import { alertRoutes } from './modules/alerts/alert-routes.js';
 import { assessmentRoutes } from './modules/assessments/assessment-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
 import { breachRoutes } from './modules/breaches/breach-routes.js';
+import { bannerRoutes } from './modules/consent/banner-routes.js';
 import { consentRoutes } from './modules/consent/consent-routes.js';
 import { purposeRoutes } from './modules/consent/purpose-routes.js';
 import { consoleRoutes } from './modules/console/console-routes.js';
@@ -69,6 +70,9 @@ export type AppDeps = {
 };
 
 export type App = FastifyInstance;
+
+/** The consent banner, built with the SDK (same depth from src/ and dist/). */
+const consentBannerScript = new URL('../packages/sdk/dist/consent.js', import.meta.url);
 
 // The headers that matter for an API holding personal data (OWASP REST guidance); legacy ones for
 // browsers long gone (X-XSS-Protection, X-Download-Options, Flash policies, DNS prefetch) are left out.
@@ -207,6 +211,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       purposes: services.purposes,
       branding,
       rateLimitPerMinute: config.authRateLimit,
+    }),
+  );
+  await app.register(
+    bannerRoutes({
+      banner: services.consentBanner,
+      branding,
+      scriptPath: consentBannerScript,
+      settings: { demo: config.consentBannerDemo, rateLimitPerMinute: 120 },
     }),
   );
   await app.register(reportsRoutes(services));

@@ -426,6 +426,12 @@ export const settings = {
     description:
       'The date `/.well-known/gpc.json` gives as `lastUpdate`: when this deployment last changed how it honours Global Privacy Control.',
   },
+  consentBannerDemo: {
+    env: 'CUSTOS_CONSENT_BANNER_DEMO',
+    schema: bool,
+    default: false,
+    description: 'Serve a sample site showing the consent banner at `/consent-demo`. For development only.',
+  },
   brandName: {
     env: 'CUSTOS_BRAND_NAME',
     schema: z.string().trim().min(1).max(100),

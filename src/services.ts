@@ -12,6 +12,7 @@ import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { assessmentsModule } from './modules/assessments/assessments-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
 import { breachesModule } from './modules/breaches/breaches-wiring.js';
+import { bannerService } from './modules/consent/banner-service.js';
 import { consentModule } from './modules/consent/consent-wiring.js';
 import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
 import { inventoryModule } from './modules/inventory/inventory-wiring.js';
@@ -204,6 +205,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     consent: consent.consent,
     consentChecks: consent.consentChecks,
     tcf: consent.tcf,
+    consentBanner: bannerService({ ...consent, checks: consent.consentChecks, records: vault.records }),
     notifications: notifications.notifications,
     mail: mail.mail,
     requests: requests.requests,

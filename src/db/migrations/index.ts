@@ -29,6 +29,7 @@ import * as m0030 from './0030_breaches.js';
 import * as m0032 from './0032_retention_creation_walk.js';
 import * as m0034 from './0034_transfers.js';
 import * as m0038 from './0038_assessments.js';
+import * as m0042 from './0042_website_purposes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '0032_retention_creation_walk': m0032,
   '0034_transfers': m0034,
   '0038_assessments': m0038,
+  '0042_website_purposes': m0042,
 };

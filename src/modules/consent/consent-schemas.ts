@@ -94,6 +94,10 @@ const purposeFields = {
     .default(true)
     .describe('when the terms change, consents given for earlier versions stop counting'),
   automatedDecisionMaking: ZAutomatedDecisionMaking.default({ applies: false }),
+  website: z
+    .boolean()
+    .default(false)
+    .describe('shown to visitors by the consent banner (`/consent.js`); not part of the terms'),
 };
 
 type PurposeFieldsOutput = z.output<z.ZodObject<typeof purposeFields>>;
@@ -156,6 +160,7 @@ export const ZPurpose = z
     reconsentOnChange: z.boolean(),
     automatedDecisionMaking: ZAutomatedDecisionMaking,
     consentRequired: z.boolean().describe('true exactly when the legal basis is consent'),
+    website: z.boolean().describe('shown to visitors by the consent banner'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -178,6 +183,7 @@ export function presentPurpose(row: PurposeRow): z.infer<typeof ZPurpose> {
     reconsentOnChange: row.reconsent_on_change,
     automatedDecisionMaking: automatedDecisionsOf(row),
     consentRequired: row.legal_basis === 'consent',
+    website: row.website,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -24,6 +24,8 @@ export type ConsentTables = {
     ccpa_sharing: boolean;
     ccpa_sensitive: boolean;
     reconsent_on_change: boolean;
+    /** Shown by the consent banner to a site's visitors. */
+    website: Generated<boolean>;
     /** GDPR Art. 22 decisions for this purpose; logic, significance and consequences set exactly when true. */
     automated_decisions: Generated<boolean>;
     automated_decision_logic: string | null;

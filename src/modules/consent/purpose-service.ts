@@ -63,6 +63,8 @@ export type PurposeDefinition = {
   reconsentOnChange: boolean;
   /** Automated decisions made for the purpose; none when left out. */
   automatedDecisionMaking?: AutomatedDecisionMaking | undefined;
+  /** Shown by the consent banner to a site's visitors (default false). */
+  website?: boolean | undefined;
 };
 
 type Deps = {
@@ -277,6 +279,7 @@ function columnsOf(definition: PurposeDefinition) {
     ccpa_sharing: definition.ccpa.sharing,
     ccpa_sensitive: definition.ccpa.sensitive,
     reconsent_on_change: definition.reconsentOnChange,
+    website: definition.website ?? false,
     text: definition.text,
     ...decisionColumnsOf(definition.automatedDecisionMaking),
   };

@@ -19,6 +19,7 @@ function purpose(legalBasis: LegalBasis, ccpa: { sale?: boolean; sharing?: boole
     ccpa_sensitive: false,
     reconsent_on_change: true,
     automated_decisions: false,
+    website: false,
     automated_decision_logic: null,
     automated_decision_significance: null,
     automated_decision_consequences: null,

@@ -53,6 +53,7 @@ type Draft = {
   sensitive: boolean;
   text: string;
   reconsentOnChange: boolean;
+  website: boolean;
   automated: boolean;
   logic: string;
   significance: string;
@@ -76,6 +77,7 @@ function draftOf(purpose: Purpose | undefined): Draft {
     sensitive: purpose?.ccpa.sensitive ?? false,
     text: purpose?.text ?? '',
     reconsentOnChange: purpose?.reconsentOnChange ?? true,
+    website: purpose?.website ?? false,
     automated: decisions.applies,
     logic: decisions.applies ? decisions.logic : '',
     significance: decisions.applies ? decisions.significance : '',
@@ -170,6 +172,7 @@ export function PurposeForm({
       text: draft.text,
       reconsentOnChange: draft.reconsentOnChange,
       automatedDecisionMaking: decisionsOf(draft),
+      website: draft.website,
     };
     if (purpose) {
       const saved = await api.put<Saved>(`/v1/consent/purposes/${purpose.key}`, {
@@ -189,7 +192,8 @@ export function PurposeForm({
     (event: { target: { value: string } }) =>
       setDraft({ ...draft, [name]: event.target.value });
   const flag =
-    (name: 'sale' | 'sharing' | 'sensitive' | 'automated') => (event: { target: { checked: boolean } }) =>
+    (name: 'sale' | 'sharing' | 'sensitive' | 'automated' | 'website') =>
+    (event: { target: { checked: boolean } }) =>
       setDraft({ ...draft, [name]: event.target.checked });
 
   function submit(event: FormEvent) {
@@ -295,6 +299,12 @@ export function PurposeForm({
           />
         </div>
       </fieldset>
+      <CheckboxField
+        label="Show on websites (consent banner)"
+        checked={draft.website}
+        onChange={flag('website')}
+        hint="Visitors of sites using /consent.js see this purpose with its text. Not part of the terms."
+      />
       <fieldset>
         <legend>Automated decision-making (GDPR Art. 22)</legend>
         <CheckboxField

@@ -203,6 +203,8 @@ export type Purpose = {
   /** GDPR Art. 22: decisions made solely by automated means for the purpose (absent on older servers). */
   automatedDecisionMaking?: AutomatedDecisionMaking;
   consentRequired: boolean;
+  /** Shown by the website consent banner (absent on older servers). */
+  website?: boolean;
   createdAt: string;
   updatedAt: string;
 };
