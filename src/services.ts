@@ -16,6 +16,7 @@ import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
 import { inventoryModule } from './modules/inventory/inventory-wiring.js';
 import { keysModule } from './modules/keys/keys-wiring.js';
 import { mailModule } from './modules/mail/mail-wiring.js';
+import { monitoringModule } from './modules/monitoring/monitoring-wiring.js';
 import { notificationsModule } from './modules/notifications/notifications-wiring.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
@@ -140,6 +141,18 @@ export function createServices({ config, database, clock, logger, version }: Ser
     ...requests.personalData,
     retention.legalHolds.personalData,
   );
+  const monitoring = monitoringModule(platform, {
+    audit: audit.audit,
+    activity: audit.activity,
+    alerts,
+    operatorRoles: async (id) => (await access.operators.get(id)).roles,
+    endSessions: (id) =>
+      access.operators.revokeSessions(
+        { actor: { type: 'system', id: 'monitoring' }, requestId: null, ip: null },
+        id,
+      ),
+    subjectsWithOpenRequests: requests.subjectsWithOpenRequests,
+  });
   const reports = reportsService({
     db: database.db,
     store: reportsStore(),
@@ -161,6 +174,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     drp.background,
     privacyCenter.background,
     breaches.background,
+    monitoring.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -222,6 +236,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,
     checkBreachClocks: breaches.checkClocks,
+    monitoring: monitoring.monitoring,
+    monitoringReader: monitoring.monitoringReader,
     jobSender,
     pruneTasks,
     jobDefinitions,
