@@ -105,7 +105,7 @@ type BucketRow = {
 };
 
 const counted = (key: string) =>
-  sql`case when e.details ->> ${key} ~ '^[0-9]{1,9}$' then (e.details ->> ${key})::int end`;
+  sql`case when k.details ->> ${key} ~ '^[0-9]{1,9}$' then (k.details ->> ${key})::int end`;
 
 /** Reads entries past `positions` (at most `limit`, oldest first) and sums them per principal and hour. */
 export async function activityAfter(

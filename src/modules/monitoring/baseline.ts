@@ -35,6 +35,8 @@ export type OpenHour = {
   seqs: number[];
   firstSeq: number;
   lastSeq: number;
+  /** An anomaly alert was raised for this hour: it is not learned from when it closes. */
+  flagged?: boolean;
 };
 
 /** A closed hour as the exfiltration rules look back on it. */
@@ -202,6 +204,12 @@ function remember(counts: Record<string, number>, keys: readonly string[]): Reco
 export function closeOpenHour(baseline: Baseline): Baseline {
   const open = baseline.open;
   if (!open) return baseline;
+  const recent = [
+    ...baseline.recent,
+    { hour: open.hour, exportedRecords: open.exportedRecords, failures: open.failures },
+  ].filter((closed) => closed.hour > open.hour - 48);
+  // An hour that raised an anomaly is not learned from, so an attack does not widen what looks normal.
+  if (open.flagged) return { ...baseline, open: null, recent };
   const volumes = volumesOf(open);
   const volume = { ...baseline.volume };
   for (const metric of volumeMetrics) volume[metric] = addSample(volume[metric], volumes[metric]);
@@ -210,10 +218,6 @@ export function closeOpenHour(baseline: Baseline): Baseline {
   const dayOfWeek = [...baseline.dayOfWeek];
   hourOfDay[at.getUTCHours()] = (hourOfDay[at.getUTCHours()] ?? 0) + 1;
   dayOfWeek[at.getUTCDay()] = (dayOfWeek[at.getUTCDay()] ?? 0) + 1;
-  const recent = [
-    ...baseline.recent,
-    { hour: open.hour, exportedRecords: open.exportedRecords, failures: open.failures },
-  ].filter((closed) => closed.hour > open.hour - 48);
   return {
     firstHour: baseline.firstHour,
     activeHours: baseline.activeHours + 1,
@@ -239,7 +243,7 @@ export function foldBucket(
   let next = baseline.firstHour === null ? { ...baseline, firstHour: bucket.hour } : baseline;
   let closed: Record<VolumeMetric, number> | null = null;
   if (next.open && next.open.hour < bucket.hour) {
-    closed = volumesOf(next.open);
+    closed = next.open.flagged ? null : volumesOf(next.open);
     next = closeOpenHour(next);
   }
   const open = next.open ?? openHourOf(bucket);

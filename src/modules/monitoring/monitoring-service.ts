@@ -129,7 +129,7 @@ export function monitoringService(deps: Deps) {
     }
     for (const [name, role] of touchedRoles) roles.set(name, role);
 
-    const saved: (Omit<PrincipalRow, 'state'> & { state: string })[] = [];
+    const saved: PrincipalRow[] = [];
     const scores: ScoreRow[] = [];
     const contained: [PrincipalKey, string][] = [];
     const pending: PrincipalKey[] = [];
@@ -168,7 +168,7 @@ export function monitoringService(deps: Deps) {
         first_seen_at: row?.first_seen_at ?? hourDate(state.firstHour ?? lastHour ?? 0),
         last_seen_at: lastHour !== undefined ? hourDate(lastHour) : (row?.last_seen_at ?? now),
         active_hours: state.activeHours,
-        state: JSON.stringify(state),
+        state,
         score: judged ? (scores.at(-1)?.score ?? null) : (row?.score ?? null),
         scored_at: judged ? now : (row?.scored_at ?? null),
       });
@@ -216,6 +216,7 @@ export function monitoringService(deps: Deps) {
         },
       });
       alerted.anomaly = score;
+      open.flagged = true;
       raised += 1;
       if (settings.responses.anomaly === 'contain' && !alert.repeated) contain.push(alert.id);
     }

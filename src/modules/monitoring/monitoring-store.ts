@@ -61,11 +61,8 @@ export function monitoringStore() {
       return result.rows;
     },
 
-    /** Writes many principals in one statement. */
-    async savePrincipals(
-      tx: Executor,
-      rows: readonly (Omit<PrincipalRow, 'state'> & { state: string })[],
-    ): Promise<void> {
+    /** Writes many principals in one statement (their states as objects, sent as one JSON document). */
+    async savePrincipals(tx: Executor, rows: readonly PrincipalRow[]): Promise<void> {
       if (rows.length === 0) return;
       await sql`
         insert into monitoring_principals
