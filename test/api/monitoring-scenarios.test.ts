@@ -184,7 +184,7 @@ describe('monitoring scenarios over simulated weeks of normal traffic', () => {
       expect.arrayContaining(['volume', 'off_hours', 'peers', 'breadth']),
     );
     expect(factorsOf(alert as never)).not.toContain('new_purpose');
-    expect((alert?.details.entries as { seqs: number[] }).seqs.length).toBeGreaterThan(0);
+    expect((alert?.details.entries as { seqs: number[] } | undefined)?.seqs.length).toBeGreaterThan(0);
   });
 
   it('alerts on credential stuffing followed by a successful sign-in from a new network', async () => {
