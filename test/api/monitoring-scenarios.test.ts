@@ -2,6 +2,7 @@ import { faker } from '@faker-js/faker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import type { AuditContext, AuditEntryInput } from '../../src/modules/audit/audit-types.js';
+import { actAs } from '../helpers/auth.js';
 import { createOperator } from '../helpers/factories.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -185,6 +186,17 @@ describe('monitoring scenarios over simulated weeks of normal traffic', () => {
     );
     expect(factorsOf(alert as never)).not.toContain('new_purpose');
     expect((alert?.details.entries as { seqs: number[] } | undefined)?.seqs.length).toBeGreaterThan(0);
+
+    // One action from the alert to a breach whose affected set is the 2,000 subjects revealed.
+    const headers = await actAs(t, 'security');
+    const breach = await t.app.inject({
+      method: 'POST',
+      url: '/v1/breaches/from-alert',
+      headers,
+      payload: { alertId: alert?.id },
+    });
+    expect(breach.statusCode).toBe(201);
+    expect(breach.json().facts.subjectsCount).toBe(2000);
   });
 
   it('alerts on credential stuffing followed by a successful sign-in from a new network', async () => {

@@ -64,6 +64,10 @@ export const permissions = {
     'See the breach register: incidents, their 72-hour clocks, timelines, assessments, notices, affected sets (pseudonymous ids) and sending progress.',
   'breaches.manage':
     'Record and work breaches: facts, tasks, risk assessment and the decision on it, authority notices and their submission, individual notices, blast radius from the audit trail.',
+  'monitoring.read':
+    'See monitoring: each operator’s and API key’s baseline, recent scores and their explanations, and the rule settings.',
+  'monitoring.manage':
+    'Change monitoring’s threshold, factor weights and automatic responses; rebuild the baselines.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -170,6 +174,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'alerts.manage',
     'breaches.read',
     'breaches.manage',
+    'monitoring.read',
+    'monitoring.manage',
   ],
   service: [
     ...auditReading,
