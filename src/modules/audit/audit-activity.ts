@@ -37,7 +37,11 @@ export type ActivityBucket = {
   purposes: string[];
   /** Keyed hashes of the client networks of successful actions (failures come from anyone). */
   networks: string[];
-  /** Consecutive subject reads, and how many of them went to a higher id than the one before. */
+  /**
+   * Subject reads, and how far the ids read rose with the order of reading (the correlation of the
+   * entries' numbers with the ids' leading 32 bits, times the reads): near the reads when the ids were
+   * walked in order, near zero when they were read at random.
+   */
   pairs: number;
   ascending: number;
   /** Subjects read for request fulfilment (at most 200), to be matched with open requests. */
@@ -97,7 +101,7 @@ type BucketRow = {
   purposes: string[];
   networks: string[];
   pairs: number;
-  ascending: number;
+  ordered: number;
   fulfilment_subjects: string[];
   seqs: (number | string)[];
   first_seq: number | string;
@@ -157,17 +161,15 @@ export async function activityAfter(
           when e.actor_type in ('operator', 'api_key') then e.actor_id
           when e.action = 'operator.login.failed' and e.target_type = 'operator' then e.target_id
         end as pid,
-        (case when e.target_type = 'subject' then e.target_id else e.details ->> 'subject' end) collate "C"
-          as subject,
+        case when e.target_type = 'subject' then e.target_id else e.details ->> 'subject' end as subject,
         e.action = any(${[...monitoredReads]}::text[]) as is_read,
         e.action = any(${[...monitoredExports]}::text[]) as is_export
       from r join audit_entries e on e.chain = r.chain and e.chain_seq > r.after and e.chain_seq <= r.upto
     ),
     k as (
       select e.*,
-        lag(e.subject) over (
-          partition by e.ptype, e.pid, e.hour, e.subject is null order by e.seq
-        ) as prev_subject
+        case when e.subject ~ '^[0-9a-f]{8}' then ('x' || lpad(substr(e.subject, 1, 8), 16, '0'))::bit(64)::bigint end
+          as subject_key
       from e where e.pid is not null
     )
     select k.ptype, k.pid, k.hour,
@@ -192,8 +194,8 @@ export async function activityAfter(
       coalesce(array_agg(distinct k.purpose) filter (where k.purpose is not null), '{}') as purposes,
       coalesce(array_agg(distinct k.ip_hash) filter (where k.ip_hash is not null and k.outcome = 'success'),
         '{}') as networks,
-      count(*) filter (where k.prev_subject is not null and k.subject is not null)::int as pairs,
-      count(*) filter (where k.subject > k.prev_subject)::int as ascending,
+      count(k.subject_key)::int as pairs,
+      coalesce(corr(k.seq::float8, k.subject_key::float8), 0)::float8 as ordered,
       coalesce((array_agg(distinct k.subject::text)
         filter (where k.purpose = 'dsr_fulfilment' and k.subject is not null))[1:200], '{}')
         as fulfilment_subjects,
@@ -226,7 +228,7 @@ export async function activityAfter(
       purposes: row.purposes,
       networks: row.networks,
       pairs: row.pairs,
-      ascending: row.ascending,
+      ascending: Number(row.ordered) * row.pairs,
       fulfilmentSubjects: row.fulfilment_subjects,
       seqs: row.seqs.map(Number),
       firstSeq: Number(row.first_seq),

@@ -19,7 +19,9 @@ type Deps = {
   collections: CollectionDefinitions;
   alert: (
     id: string,
-  ) => Promise<Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at'>>;
+  ) => Promise<
+    Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at' | 'details'>
+  >;
   /** How far before an alert was first seen its window starts (the reveal window it counted in). */
   settings: { alertLookbackMs: number };
 };

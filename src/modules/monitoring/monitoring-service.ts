@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
@@ -69,6 +69,9 @@ export function monitoringService(deps: Deps) {
     return db.transaction().execute(async (tx) => {
       const cursor = await store.lockCursor(tx);
       if (!cursor) return undefined;
+      // The planner's estimates for these aggregates pass JIT's threshold, whose compiling costs more
+      // than the queries.
+      await sql`set local jit = off`.execute(tx);
       const now = clock.now();
       const batch = await deps.activity(tx, cursor.positions, deps.settings.batchSize);
       if (batch.entries === 0) {
