@@ -152,6 +152,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
         id,
       ),
     subjectsWithOpenRequests: requests.subjectsWithOpenRequests,
+    publish: (tx, events) => notifications.notifications.publish(tx, events),
   });
   const reports = reportsService({
     db: database.db,

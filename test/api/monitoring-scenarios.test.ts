@@ -142,6 +142,14 @@ describe('monitoring scenarios over simulated weeks of normal traffic', () => {
       const operator = await createOperator(t, { roles: ['privacy_agent'] });
       agents.push({ id: operator.id, network: `198.51.${100 + i}.10` });
     }
+    const admin = await actAs(t, 'admin');
+    const endpoint = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/endpoints',
+      headers: admin,
+      payload: { url: 'https://hooks.example.com/custos', eventTypes: ['alert.raised'] },
+    });
+    expect(endpoint.statusCode).toBe(201);
     await ordinaryDays(21);
   }, 600_000);
 
@@ -186,6 +194,15 @@ describe('monitoring scenarios over simulated weeks of normal traffic', () => {
     );
     expect(factorsOf(alert as never)).not.toContain('new_purpose');
     expect((alert?.details.entries as { seqs: number[] } | undefined)?.seqs.length).toBeGreaterThan(0);
+
+    // Sent to webhook subscribers of alert.raised, once.
+    const deliveries = await t.app.inject({
+      method: 'GET',
+      url: '/v1/webhooks/deliveries?eventType=alert.raised',
+      headers: await actAs(t, 'admin'),
+    });
+    expect(deliveries.statusCode).toBe(200);
+    expect(deliveries.json().items).toHaveLength(1);
 
     // One action from the alert to a breach whose affected set is the 2,000 subjects revealed.
     const headers = await actAs(t, 'security');

@@ -34,6 +34,11 @@ type Deps = {
   roleOf: (principal: PrincipalKey) => Promise<string>;
   /** Which of these subjects have an open data-subject request (absent: the check is off). */
   subjectsWithOpenRequests?: (tx: Executor, subjectIds: readonly string[]) => Promise<Set<string>>;
+  /** Publishes `alert.raised` to webhook subscribers, in the alert's transaction. */
+  publish?: (
+    tx: Tx,
+    events: readonly { type: 'alert.raised'; data: Record<string, unknown> }[],
+  ) => Promise<void>;
   /** Contains a principal that a rule set to `contain` fired for (ends sessions), after the commit. */
   contain?: (principal: PrincipalKey, alertId: string) => Promise<void>;
   settings: { batchSize: number };
@@ -218,6 +223,15 @@ export function monitoringService(deps: Deps) {
           subjects: openSubjects(open),
         },
       });
+      if (!alert.repeated)
+        await announce(
+          tx,
+          alert.id,
+          'monitoring.anomaly',
+          principal,
+          score,
+          score >= 0.95 ? 'critical' : 'warning',
+        );
       alerted.anomaly = score;
       open.flagged = true;
       raised += 1;
@@ -247,12 +261,30 @@ export function monitoringService(deps: Deps) {
           entries,
         },
       });
+      if (!alert.repeated)
+        await announce(tx, alert.id, 'monitoring.exfiltration', principal, exfil.score, 'critical');
       alerted.exfiltration = exfil.variant;
       raised += 1;
       if (settings.responses.exfiltration === 'contain' && !alert.repeated) contain.push(alert.id);
     }
     state.alerted = alerted;
     return { raised, contain };
+  }
+
+  async function announce(
+    tx: Tx,
+    alertId: string,
+    kind: string,
+    principal: PrincipalKey,
+    score: number,
+    severity: string,
+  ): Promise<void> {
+    await deps.publish?.(tx, [
+      {
+        type: 'alert.raised',
+        data: { alertId, kind, severity, targetType: principal.type, targetId: principal.id, score },
+      },
+    ]);
   }
 
   /** Gives principals first seen in the last batch their role (read outside the folding transaction). */

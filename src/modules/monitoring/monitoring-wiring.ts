@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.js';
+import type { Executor, Tx } from '../../db/database.js';
 import type { Platform } from '../../wiring/platform.js';
 import type { AlertRaiser } from '../alerts/alert-service.js';
 import type { ActivityBatch, ChainPositions } from '../audit/audit-activity.js';
@@ -16,6 +16,11 @@ type Deps = {
   operatorRoles: (operatorId: string) => Promise<readonly string[]>;
   /** Ends an operator's sessions, audited by the access module (the automatic response). */
   endSessions: (operatorId: string) => Promise<unknown>;
+  /** The notifications module's publisher (`alert.raised`). */
+  publish: (
+    tx: Tx,
+    events: readonly { type: 'alert.raised'; data: Record<string, unknown> }[],
+  ) => Promise<void>;
   subjectsWithOpenRequests: (tx: Executor, subjectIds: readonly string[]) => Promise<Set<string>>;
 };
 
@@ -41,6 +46,7 @@ export function monitoringModule({ db, clock, logger }: Platform, deps: Deps) {
     clock,
     roleOf,
     subjectsWithOpenRequests: deps.subjectsWithOpenRequests,
+    publish: deps.publish,
     contain: async (principal, alertId) => {
       // API keys cannot be suspended reversibly yet: their alert stands, and an admin revokes the key.
       if (principal.type !== 'operator') return;

@@ -14,6 +14,7 @@ import { KeysPage } from './pages/KeysPage';
 import { LoginPage } from './pages/LoginPage';
 import { MfaPage } from './pages/MfaPage';
 import { MinimizationPage } from './pages/MinimizationPage';
+import { MonitoringPage } from './pages/MonitoringPage';
 import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
@@ -219,6 +220,14 @@ export function App() {
                 element={
                   <Permitted permission="alerts.read">
                     <AlertsPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="monitoring"
+                element={
+                  <Permitted permission="monitoring.read">
+                    <MonitoringPage />
                   </Permitted>
                 }
               />
