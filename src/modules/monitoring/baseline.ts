@@ -25,6 +25,8 @@ export type OpenHour = {
   privileged: number;
   /** Distinct subjects, estimated from a 4,096-bit map of their hashes (linear counting). */
   subjectBits: string;
+  /** Bits set in that map (kept as they are set, so the estimate costs nothing). */
+  bitsSet?: number;
   /** Distinct subjects within single reads of the log (exact per read, summed). */
   subjectsSummed: number;
   pairs: number;
@@ -97,28 +99,36 @@ export function usualCeiling(moments: Moments, floor: number): number {
   return Math.max(floor, moments.mean + 3 * standardDeviation(moments));
 }
 
-function emptyBitmap(): Buffer {
-  return Buffer.alloc(bitmapBits / 8);
+const emptyBitmapText = Buffer.alloc(bitmapBits / 8).toString('base64');
+
+const bitsInByte = Array.from({ length: 256 }, (_, byte) => {
+  let count = 0;
+  for (let b = byte; b > 0; b >>= 1) count += b & 1;
+  return count;
+});
+
+function countBits(map: Buffer): number {
+  let set = 0;
+  for (const byte of map) set += bitsInByte[byte] ?? 0;
+  return set;
 }
 
 /** Linear counting: n ≈ -m·ln(zero bits / m). */
 export function estimateDistinct(bits: string): number {
-  const map = Buffer.from(bits, 'base64');
-  let zeros = 0;
-  for (const byte of map) {
-    let b = byte;
-    for (let i = 0; i < 8; i += 1) {
-      if ((b & 1) === 0) zeros += 1;
-      b >>= 1;
-    }
-  }
-  if (zeros === 0) return bitmapBits * Math.log(bitmapBits);
-  return Math.round(-bitmapBits * Math.log(zeros / bitmapBits));
+  return distinctFromBitsSet(countBits(Buffer.from(bits, 'base64')));
+}
+
+/** Linear counting from the number of bits set. */
+function distinctFromBitsSet(bitsSet: number): number {
+  if (bitsSet >= bitmapBits) return Math.round(bitmapBits * Math.log(bitmapBits));
+  return Math.round(-bitmapBits * Math.log((bitmapBits - bitsSet) / bitmapBits));
 }
 
 /** Distinct subjects of the open hour: the bitmap's estimate, never below what a single read counted. */
 export function openSubjects(open: OpenHour): number {
-  return Math.max(estimateDistinct(open.subjectBits), open.subjectsSummed > 0 ? 1 : 0);
+  const estimate =
+    open.bitsSet === undefined ? estimateDistinct(open.subjectBits) : distinctFromBitsSet(open.bitsSet);
+  return Math.max(estimate, open.subjectsSummed > 0 ? 1 : 0);
 }
 
 function openHourOf(bucket: ActivityBucket): OpenHour {
@@ -133,7 +143,8 @@ function openHourOf(bucket: ActivityBucket): OpenHour {
     failures: 0,
     logins: 0,
     privileged: 0,
-    subjectBits: emptyBitmap().toString('base64'),
+    subjectBits: emptyBitmapText,
+    bitsSet: 0,
     subjectsSummed: 0,
     pairs: 0,
     ascending: 0,
@@ -152,10 +163,21 @@ function union(a: readonly string[], b: readonly string[], max: number): string[
 
 /** Adds one hour's bucket of the log to the open hour (a bucket of the same hour). */
 export function mergeIntoOpen(open: OpenHour, bucket: ActivityBucket, unmatchedFulfilment: number): OpenHour {
-  const bits = Buffer.from(open.subjectBits, 'base64');
-  for (const hash of bucket.subjectHashes) {
-    const bit = ((hash % bitmapBits) + bitmapBits) % bitmapBits;
-    bits[bit >> 3] = (bits[bit >> 3] ?? 0) | (1 << (bit & 7));
+  let bitsSet = open.bitsSet ?? -1;
+  let subjectBits = open.subjectBits;
+  if (bucket.subjectHashes.length > 0) {
+    const bits = Buffer.from(open.subjectBits, 'base64');
+    if (bitsSet < 0) bitsSet = countBits(bits);
+    for (const hash of bucket.subjectHashes) {
+      const bit = ((hash % bitmapBits) + bitmapBits) % bitmapBits;
+      const mask = 1 << (bit & 7);
+      const byte = bits[bit >> 3] ?? 0;
+      if ((byte & mask) === 0) {
+        bits[bit >> 3] = byte | mask;
+        bitsSet += 1;
+      }
+    }
+    subjectBits = bits.toString('base64');
   }
   return {
     ...open,
@@ -168,7 +190,8 @@ export function mergeIntoOpen(open: OpenHour, bucket: ActivityBucket, unmatchedF
     failures: open.failures + bucket.failures,
     logins: open.logins + bucket.logins,
     privileged: open.privileged + bucket.privileged,
-    subjectBits: bits.toString('base64'),
+    subjectBits,
+    ...(bitsSet >= 0 ? { bitsSet } : {}),
     subjectsSummed: open.subjectsSummed + bucket.subjects,
     pairs: open.pairs + bucket.pairs,
     ascending: open.ascending + bucket.ascending,
