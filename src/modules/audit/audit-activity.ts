@@ -170,7 +170,7 @@ export async function activityAfter(
       select e.*,
         case when e.subject ~ '^[0-9a-f]{8}' then ('x' || lpad(substr(e.subject, 1, 8), 16, '0'))::bit(64)::bigint end
           as subject_key
-      from e where e.pid is not null
+      from e where e.pid is not null and char_length(e.pid) <= 100
     )
     select k.ptype, k.pid, k.hour,
       count(*)::int as entries,
