@@ -55,7 +55,7 @@ export type Baseline = {
   networks: Record<string, number>;
   purposes: Record<string, number>;
   open: OpenHour | null;
-  /** The closed hours of the last two days. */
+  /** The closed hours of the last two days that exported or failed to sign in. */
   recent: ClosedHour[];
 };
 
@@ -227,9 +227,11 @@ function remember(counts: Record<string, number>, keys: readonly string[]): Reco
 export function closeOpenHour(baseline: Baseline): Baseline {
   const open = baseline.open;
   if (!open) return baseline;
+  // Only hours with exports or failed sign-ins are kept: the others add nothing to what the rules sum.
+  const closing = { hour: open.hour, exportedRecords: open.exportedRecords, failures: open.failures };
   const recent = [
     ...baseline.recent,
-    { hour: open.hour, exportedRecords: open.exportedRecords, failures: open.failures },
+    ...(closing.exportedRecords > 0 || closing.failures > 0 ? [closing] : []),
   ].filter((closed) => closed.hour > open.hour - 48);
   // An hour that raised an anomaly is not learned from, so an attack does not widen what looks normal.
   if (open.flagged) return { ...baseline, open: null, recent };

@@ -53,7 +53,10 @@ const metricWords: Record<VolumeMetric, (count: string) => string> = {
   subjects: (count) => `touched ${count} distinct subjects`,
 };
 
-const number = (value: number) => Math.round(value).toLocaleString('en-GB');
+// One formatter: toLocaleString builds a new one on every call, which the minute job would do thousands of times.
+const grouped = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const number = (value: number) => grouped.format(Math.round(value));
+const weekday = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: 'UTC' });
 const clamp = (value: number) => Math.min(1, Math.max(0, value));
 /** 0 at the ceiling, 1 at eight times it. */
 const overCeiling = (observed: number, ceiling: number) =>
@@ -143,7 +146,7 @@ export function findFactors(
       words:
         hourShare < 0.02
           ? `Active at ${hourLabel(open.hour)}, an hour it worked in ${number(usual)} of its ${number(baseline.activeHours)} active hours.`
-          : `Active on a ${at.toLocaleDateString('en-GB', { weekday: 'long', timeZone: 'UTC' })}, a day it rarely works.`,
+          : `Active on a ${weekday.format(at)}, a day it rarely works.`,
     });
   }
 
