@@ -7,6 +7,7 @@ import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
 import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
+import { monitoringScenario } from './scenarios/monitoring.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { retentionScenario } from './scenarios/retention.js';
 import { sdkScenario } from './scenarios/sdk.js';
@@ -27,6 +28,7 @@ const scenarios: BenchScenario[] = [
   retentionScenario,
   transfersScenario,
   sdkScenario,
+  monitoringScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

@@ -39,6 +39,7 @@ import { inventoryRoutes } from './modules/inventory/inventory-routes.js';
 import { ropaRoutes } from './modules/inventory/ropa-routes.js';
 import { keysRoutes } from './modules/keys/keys-routes.js';
 import { mailRoutes } from './modules/mail/mail-routes.js';
+import { monitoringRoutes } from './modules/monitoring/monitoring-routes.js';
 import { webhookRoutes } from './modules/notifications/webhook-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
 import { brandingOf, logoOriginOf } from './modules/privacy-center/branding.js';
@@ -226,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(transferRoutes(services));
   await app.register(assessmentRoutes(services));
+  await app.register(monitoringRoutes(services));
   await app.register(
     consoleRoutes({
       brandName: config.brandName,

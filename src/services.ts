@@ -18,6 +18,7 @@ import { drpModule, drpStatusModule } from './modules/drp/drp-wiring.js';
 import { inventoryModule } from './modules/inventory/inventory-wiring.js';
 import { keysModule } from './modules/keys/keys-wiring.js';
 import { mailModule } from './modules/mail/mail-wiring.js';
+import { monitoringModule } from './modules/monitoring/monitoring-wiring.js';
 import { notificationsModule } from './modules/notifications/notifications-wiring.js';
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
@@ -159,6 +160,19 @@ export function createServices({ config, database, clock, logger, version }: Ser
     ...requests.personalData,
     retention.legalHolds.personalData,
   );
+  const monitoring = monitoringModule(platform, {
+    audit: audit.audit,
+    activity: audit.activity,
+    alerts,
+    operatorRoles: async (id) => (await access.operators.get(id)).roles,
+    endSessions: (id) =>
+      access.operators.revokeSessions(
+        { actor: { type: 'system', id: 'monitoring' }, requestId: null, ip: null },
+        id,
+      ),
+    subjectsWithOpenRequests: requests.subjectsWithOpenRequests,
+    publish: (tx, events) => notifications.notifications.publish(tx, events),
+  });
   const reports = reportsService({
     db: database.db,
     store: reportsStore(),
@@ -181,6 +195,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     privacyCenter.background,
     breaches.background,
     assessments.background,
+    monitoring.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -250,6 +265,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     assessments: assessments.assessments,
     assessmentExports: assessments.assessmentExports,
     runAssessmentReviews: assessments.runReviews,
+    monitoring: monitoring.monitoring,
+    monitoringReader: monitoring.monitoringReader,
     jobSender,
     pruneTasks,
     jobDefinitions,

@@ -9,6 +9,7 @@ import type { DrpTables } from '../modules/drp/drp-tables.js';
 import type { InventoryTables } from '../modules/inventory/inventory-tables.js';
 import type { KeysTables } from '../modules/keys/keys-tables.js';
 import type { MailTables } from '../modules/mail/mail-tables.js';
+import type { MonitoringTables } from '../modules/monitoring/monitoring-tables.js';
 import type { NotificationTables } from '../modules/notifications/notification-tables.js';
 import type { PrivacyCenterTables } from '../modules/privacy-center/privacy-center-tables.js';
 import type { RequestTables } from '../modules/requests/request-tables.js';
@@ -48,4 +49,5 @@ export type DB = {
   InventoryTables &
   BreachTables &
   TransferTables &
-  AssessmentTables;
+  AssessmentTables &
+  MonitoringTables;

@@ -28,6 +28,7 @@ import * as m0028 from './0028_audit_archive.js';
 import * as m0030 from './0030_breaches.js';
 import * as m0032 from './0032_retention_creation_walk.js';
 import * as m0034 from './0034_transfers.js';
+import * as m0036 from './0036_monitoring.js';
 import * as m0038 from './0038_assessments.js';
 import * as m0042 from './0042_website_purposes.js';
 
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '0034_transfers': m0034,
   '0038_assessments': m0038,
   '0042_website_purposes': m0042,
+  '0036_monitoring': m0036,
 };

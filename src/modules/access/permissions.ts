@@ -74,6 +74,10 @@ export const permissions = {
     'Answer screenings, screen proposed activities, start, edit, submit and revise DPIAs (risk register, consultations).',
   'assessments.approve':
     'Sign off or reject the step of a DPIA’s approval chain whose role the operator holds; configure the chain.',
+  'monitoring.read':
+    'See monitoring: each operator’s and API key’s baseline, recent scores and their explanations, and the rule settings.',
+  'monitoring.manage':
+    'Change monitoring’s threshold, factor weights and automatic responses; rebuild the baselines.',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -189,6 +193,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'alerts.manage',
     'breaches.read',
     'breaches.manage',
+    'monitoring.read',
+    'monitoring.manage',
   ],
   service: [
     ...auditReading,

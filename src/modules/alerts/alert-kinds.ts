@@ -69,6 +69,18 @@ export const alertKinds = {
     description:
       'A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)).',
   },
+  'monitoring.anomaly': {
+    severity: 'warning',
+    repeat: 'window',
+    description:
+      'An operator’s or API key’s activity in an hour scored at or above the monitoring threshold; the details list the factors, their contributions and the audit entries (critical from 0.95).',
+  },
+  'monitoring.exfiltration': {
+    severity: 'critical',
+    repeat: 'window',
+    description:
+      'An operator or API key exported far more records than it normally does: ten times its normal volume within an hour, or three times over a day (the thresholds are settings).',
+  },
 } as const satisfies Record<string, AlertKindDefinition>;
 
 export type AlertKind = keyof typeof alertKinds;

@@ -9,7 +9,7 @@ import { sanitizeDetails, scrubText } from '../audit/audit-details.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import { type AlertKind, alertKinds } from './alert-kinds.js';
 import type { AlertFilters, AlertRow, AlertStore } from './alert-store.js';
-import type { AlertStatus } from './alert-tables.js';
+import type { AlertSeverity, AlertStatus } from './alert-tables.js';
 
 /** An alert as its source raises it. Summary and details are the source's own words, never personal data. */
 export type AlertInput = {
@@ -20,6 +20,8 @@ export type AlertInput = {
   target?: { type: string; id: string } | undefined;
   /** Facts (pseudonymous ids, counts, reason codes); sanitized like audit details. */
   details?: Record<string, unknown> | undefined;
+  /** The kind's severity unless the source grades it (monitoring grades by score). */
+  severity?: AlertSeverity | undefined;
 };
 
 export type RaisedAlert = { id: string; count: number; repeated: boolean };
@@ -89,7 +91,7 @@ export function alertService({ db, store, audit, clock, settings }: Deps) {
     await store.insert(tx, {
       id,
       kind: alert.kind,
-      severity: alertKinds[alert.kind].severity,
+      severity: alert.severity ?? alertKinds[alert.kind].severity,
       summary,
       details,
       target_type: targetType,

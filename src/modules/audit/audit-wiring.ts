@@ -1,4 +1,6 @@
+import type { Executor } from '../../db/database.js';
 import type { Platform } from '../../wiring/platform.js';
+import { activityAfter, type ChainPositions } from './audit-activity.js';
 import { auditExposures, networkRefsOf } from './audit-exposures.js';
 import { auditCheckpointJob, auditPruneJob, auditVerifyJob } from './audit-jobs.js';
 import { auditKeyFilesOf, lazyAuditKeys } from './audit-keys.js';
@@ -27,6 +29,9 @@ export function auditModule({ config, db, clock, logger }: Platform) {
     auditPrune,
     /** The blast radius's query: whose data one principal or network was handed in a window. */
     exposures: auditExposures(db),
+    /** Monitoring's incremental read: entries past a position per chain, summed per principal and hour. */
+    activity: (executor: Executor, positions: ChainPositions, limit: number) =>
+      activityAfter(executor, positions, limit),
     /** The keyed hashes of the client networks in an address range, as audit entries carry them. */
     networkRefs: (cidr: string) => networkRefsOf(cidr, auditKeys().ipKey),
     background: {

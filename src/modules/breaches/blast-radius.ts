@@ -19,7 +19,9 @@ type Deps = {
   collections: CollectionDefinitions;
   alert: (
     id: string,
-  ) => Promise<Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at'>>;
+  ) => Promise<
+    Pick<AlertRow, 'id' | 'kind' | 'summary' | 'target_type' | 'target_id' | 'first_seen_at' | 'details'>
+  >;
   /** How far before an alert was first seen its window starts (the reveal window it counted in). */
   settings: { alertLookbackMs: number };
 };
@@ -171,8 +173,11 @@ export function blastRadius({
 
   /** What an alert says was exposed, as an exposure query: its principal or network, up to now. */
   function queryFromAlert(found: Awaited<ReturnType<typeof alert>>): ExposureQuery {
+    // A monitoring alert names the hour it scored: the window starts there at the latest.
+    const lookback = found.first_seen_at.getTime() - settings.alertLookbackMs;
+    const hour = typeof found.details?.hour === 'string' ? Date.parse(found.details.hour) : Number.NaN;
     const window = {
-      from: new Date(found.first_seen_at.getTime() - settings.alertLookbackMs),
+      from: new Date(Number.isNaN(hour) ? lookback : Math.min(hour, lookback)),
       until: new Date(clock.now().getTime() + 1),
     };
     if ((found.target_type === 'operator' || found.target_type === 'api_key') && found.target_id) {

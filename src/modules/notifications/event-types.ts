@@ -16,6 +16,7 @@ export const eventTypes = [
   'request.completed',
   'request.rejected',
   'request.withdrawn',
+  'alert.raised',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 

@@ -34,6 +34,19 @@ export type RequestCursor = { dueAt: Date; id: string };
 /** SQL for requests, their timeline and their verification codes. */
 export function requestStore() {
   return {
+    /** Which of these subjects have a request still open (monitoring matches fulfilment reads with them). */
+    async subjectsWithOpenRequests(db: Executor, subjectIds: readonly string[]): Promise<Set<string>> {
+      if (subjectIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('data_subject_requests')
+        .select('subject_id')
+        .distinct()
+        .where('subject_id', 'in', subjectIds)
+        .where('state', 'not in', closedStates)
+        .execute();
+      return new Set(rows.flatMap((row) => (row.subject_id ? [row.subject_id] : [])));
+    },
+
     ...oneTimeCodeStore('request_verification_codes', 'request_id'),
     async insert(tx: Executor, row: NewRequestRow) {
       await tx.insertInto('data_subject_requests').values(row).execute();

@@ -175,6 +175,8 @@ export function requestsModule(platform: Platform, deps: Deps) {
   });
   return {
     requestRows,
+    /** Which of these subjects have a request still open (for monitoring's fulfilment reads). */
+    subjectsWithOpenRequests: requestRows.subjectsWithOpenRequests,
     workflow,
     requests,
     requestVerification,

@@ -16,6 +16,7 @@ import { KeysPage } from './pages/KeysPage';
 import { LoginPage } from './pages/LoginPage';
 import { MfaPage } from './pages/MfaPage';
 import { MinimizationPage } from './pages/MinimizationPage';
+import { MonitoringPage } from './pages/MonitoringPage';
 import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
@@ -246,6 +247,14 @@ export function App() {
                 element={
                   <Permitted permission="assessments.read">
                     <AssessmentDetailPage />
+                  </Permitted>
+                }
+              />
+              <Route
+                path="monitoring"
+                element={
+                  <Permitted permission="monitoring.read">
+                    <MonitoringPage />
                   </Permitted>
                 }
               />

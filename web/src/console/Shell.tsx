@@ -35,6 +35,7 @@ export const navigation: { group: string; items: NavItem[] }[] = [
     group: 'Security',
     items: [
       { to: '/alerts', label: 'Alerts', permission: 'alerts.read' },
+      { to: '/monitoring', label: 'Monitoring', permission: 'monitoring.read' },
       { to: '/breaches', label: 'Breaches', permission: 'breaches.read' },
       { to: '/audit', label: 'Audit log', permission: 'audit.read' },
       { to: '/operators', label: 'Operators & roles', permission: 'operators.read' },

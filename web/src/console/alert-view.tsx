@@ -33,6 +33,8 @@ export const alertKindLabels: Record<string, string> = {
   'vault.mass_reveal': 'Possible exfiltration',
   'breach.deadline_near': 'Breach notification due soon',
   'breach.notification_overdue': 'Breach notification overdue',
+  'monitoring.anomaly': 'Unusual activity',
+  'monitoring.exfiltration': 'Exports far above normal',
 };
 
 export const severityLabels: Record<string, string> = {

@@ -74,7 +74,12 @@ function SettleDialog({
 }
 
 /** Alerts naming an operator, API key or client network whose blast radius can be traced. */
-const traceable = new Set(['vault.mass_reveal', 'login.client_throttled']);
+const traceable = new Set([
+  'vault.mass_reveal',
+  'login.client_throttled',
+  'monitoring.anomaly',
+  'monitoring.exfiltration',
+]);
 
 /** Opens a breach from the alert, with its blast radius as the affected set, and goes to it. */
 function OpenBreach({ alert }: { alert: SecurityAlert }) {
