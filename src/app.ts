@@ -21,6 +21,7 @@ import type { Clock } from './lib/clock.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { accessRoutes } from './modules/access/access-routes.js';
+import { accountabilityRoutes } from './modules/accountability/accountability-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
 import { alertRoutes } from './modules/alerts/alert-routes.js';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
   await app.register(reportsRoutes(services));
+  await app.register(accountabilityRoutes(services));
   await app.register(alertRoutes(services));
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(

@@ -8,6 +8,7 @@ import { chromiumPdfRenderer } from './lib/documents/pdf.js';
 import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
+import { accountabilityModule } from './modules/accountability/accountability-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
 import { breachesModule } from './modules/breaches/breaches-wiring.js';
@@ -134,6 +135,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
     dataMap: () => inventory.inventory.dataMap(),
     pdf,
   });
+  const accountability = accountabilityModule(platform, {
+    audit: audit.audit,
+    operators: access.operators,
+    apiKeys: access.apiKeys,
+    mail: mail.mail,
+  });
   vault.personalData.register(
     privacyCenter.personalData,
     breaches.personalData,
@@ -161,6 +168,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     drp.background,
     privacyCenter.background,
     breaches.background,
+    accountability.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -222,6 +230,11 @@ export function createServices({ config, database, clock, logger, version }: Ser
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,
     checkBreachClocks: breaches.checkClocks,
+    policies: accountability.policies,
+    training: accountability.training,
+    externalAudits: accountability.externalAudits,
+    accessReviews: accountability.accessReviews,
+    registerImports: accountability.registerImports,
     jobSender,
     pruneTasks,
     jobDefinitions,

@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
+import type { AccountabilityTables } from '../modules/accountability/accountability-tables.js';
 import type { AlertTables } from '../modules/alerts/alert-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
 import type { BreachTables } from '../modules/breaches/breach-tables.js';
@@ -10,6 +11,7 @@ import type { KeysTables } from '../modules/keys/keys-tables.js';
 import type { MailTables } from '../modules/mail/mail-tables.js';
 import type { NotificationTables } from '../modules/notifications/notification-tables.js';
 import type { PrivacyCenterTables } from '../modules/privacy-center/privacy-center-tables.js';
+import type { ReportsTables } from '../modules/reports/reports-tables.js';
 import type { RequestTables } from '../modules/requests/request-tables.js';
 import type { RetentionTables } from '../modules/retention/retention-tables.js';
 import type { VaultTables } from '../modules/vault/vault-tables.js';
@@ -44,4 +46,6 @@ export type DB = {
   PrivacyCenterTables &
   AlertTables &
   InventoryTables &
-  BreachTables;
+  BreachTables &
+  AccountabilityTables &
+  ReportsTables;

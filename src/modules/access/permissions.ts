@@ -57,6 +57,10 @@ export const permissions = {
   'drp.agents.manage': 'Trust, change and remove authorized agents of the Data Rights Protocol.',
   'reports.read':
     'See the dashboard figures: requests open, due soon and overdue, response times, consent trends (counts only).',
+  'reports.manage':
+    'Generate compliance reports and download them; set the monthly report schedule and its recipients.',
+  'accountability.manage':
+    'Keep the accountability registers: policies, training courses and completions, external audits and findings, access reviews (revoking only access you could grant); import them from CSV.',
   'alerts.read':
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
@@ -121,6 +125,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'vault.import',
     ...requestWorking,
     'reports.read',
+    'reports.manage',
+    'accountability.manage',
     'alerts.read',
     ...fulfilmentWorking,
     'restrictions.lift',
