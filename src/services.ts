@@ -21,8 +21,7 @@ import { notificationsModule } from './modules/notifications/notifications-wirin
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
 import { privacyCenterModule } from './modules/privacy-center/privacy-center-wiring.js';
-import { reportsService } from './modules/reports/reports-service.js';
-import { reportsStore } from './modules/reports/reports-store.js';
+import { reportsModule } from './modules/reports/reports-wiring.js';
 import { requestsModule } from './modules/requests/requests-wiring.js';
 import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionModule } from './modules/retention/retention-wiring.js';
@@ -147,11 +146,11 @@ export function createServices({ config, database, clock, logger, version }: Ser
     ...requests.personalData,
     retention.legalHolds.personalData,
   );
-  const reports = reportsService({
-    db: database.db,
-    store: reportsStore(),
-    clock,
-    settings: { dueSoonDays: config.requestReminderDays },
+  const reports = reportsModule(platform, {
+    systems: async () => (await inventory.inventory.dataMap()).systems,
+    retentionRate: async () => (await retention.retentionPreview.compliance()).rate,
+    // One line per module that provides dashboard metrics (transfers, assessments… once they exist).
+    metrics: [...accountability.metrics],
   });
   const drp = drpModule(platform, { deriveKey, audit: audit.audit, vault, requests, status: drpStatus });
 
@@ -169,6 +168,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     privacyCenter.background,
     breaches.background,
     accountability.background,
+    reports.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -225,7 +225,9 @@ export function createServices({ config, database, clock, logger, version }: Ser
     accountVerification: privacyCenter.accountVerification,
     registration: privacyCenter.registration,
     selfService: privacyCenter.selfService,
-    reports,
+    reports: reports.reports,
+    complianceDashboard: reports.complianceDashboard,
+    registerReportMetrics: reports.registerReportMetrics,
     breaches: breaches.breaches,
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,

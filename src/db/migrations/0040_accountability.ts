@@ -5,7 +5,9 @@ import { type Kysely, sql } from 'kysely';
 // take them (by role) and completions with their expiry; external audits and their findings; access-review
 // campaigns, each item a snapshot of one operator's or API key's access when the campaign opened, with the
 // reviewer's decision. Beside them, the reports module's memory: one row per (day, metric) of the daily
-// dashboard snapshot (the primary key makes a second run of the day, or a second worker, write nothing new),
+// dashboard snapshot (the primary key makes a second run of the day, or a second worker, write nothing new;
+// `tracked` false for a metric whose source module is not installed), a partial index on the audit trail's
+// refused accesses (the access-control violations metric counts them per period),
 // generated compliance reports with their progress, and the one optional monthly schedule.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -116,9 +118,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       day date not null,
       metric text not null,
       value double precision,
+      tracked boolean not null default true,
       taken_at timestamptz not null,
       primary key (day, metric)
     );
+
+    create index report_snapshots_metric_idx on report_snapshots (metric, day);
+    create index audit_entries_denied_at_idx on audit_entries (at) where action = 'access.denied';
 
     create table compliance_reports (
       id uuid primary key,
@@ -150,6 +156,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     drop table compliance_report_schedule;
     drop table compliance_reports;
+    drop index audit_entries_denied_at_idx;
     drop table report_snapshots;
     drop table accountability_access_review_items;
     drop table accountability_access_reviews;

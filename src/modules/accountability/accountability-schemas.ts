@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { roles } from '../access/permissions.js';
+import type { ReviewView } from './access-reviews.js';
 import type {
   AccessReviewRow,
   CompletionRow,
@@ -8,7 +9,6 @@ import type {
   ReviewItemRow,
 } from './accountability-store.js';
 import { findingSeverities, findingStatuses, reviewDecisions } from './accountability-tables.js';
-import type { ReviewView } from './access-reviews.js';
 import type { PolicyView } from './policy-register.js';
 import type { CourseView } from './training-register.js';
 

@@ -2,12 +2,13 @@ import type { JobDefinition } from '../../jobs/queue.js';
 import type { Logger } from '../../logger.js';
 import type { Platform } from '../../wiring/platform.js';
 import type { ApiKeyService } from '../access/api-key-service.js';
+import { rolesOf } from '../access/auth-service.js';
 import type { OperatorService } from '../access/operator-service.js';
 import { permissionsOfRoles } from '../access/permissions.js';
-import { rolesOf } from '../access/auth-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { MailService } from '../mail/mail-service.js';
 import { type AccessRevocation, accessReviews } from './access-reviews.js';
+import { accountabilityMetrics } from './accountability-metrics.js';
 import { accountabilityStore } from './accountability-store.js';
 import { externalAudits } from './external-audits.js';
 import { policyRegister } from './policy-register.js';
@@ -106,6 +107,7 @@ export function accountabilityModule({ db, clock, logger }: Platform, deps: Deps
     externalAudits: externalAuditRegister,
     accessReviews: reviews,
     registerImports: imports,
+    metrics: accountabilityMetrics({ policies, training, externalAudits: externalAuditRegister }),
     background: { jobs: [trainingRemindersJob(training.remindExpiring, logger)], prune: [] },
   };
 }

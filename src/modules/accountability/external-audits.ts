@@ -21,7 +21,7 @@ export type FindingInput = {
   status?: FindingStatus | undefined;
 };
 
-const isOpen = (status: FindingStatus) => status === 'open' || status === 'in_progress';
+export const isOpen = (status: FindingStatus) => status === 'open' || status === 'in_progress';
 
 /** External audits (auditor, scope, dates, report reference) and their findings. */
 export function externalAudits({ db, store, audit, clock }: RegisterDeps) {
@@ -135,14 +135,18 @@ export function externalAudits({ db, store, audit, clock }: RegisterDeps) {
     });
   }
 
-  /** The latest audit's end (or start) and the findings still open, overdue ones among them. */
+  /**
+   * At `at`: the latest audit's end (or start, while it runs), and the findings raised by then and not
+   * closed by then, overdue ones among them.
+   */
   async function summary(at: Date = clock.now()) {
-    const audits = await list();
-    const findings = audits.flatMap((row) => row.findings);
-    const open = findings.filter((finding) => isOpen(finding.status));
+    const audits = (await list()).filter((row) => row.started_at.getTime() <= at.getTime());
+    const openAt = (finding: FindingRow) =>
+      finding.created_at.getTime() <= at.getTime() &&
+      (finding.closed_at === null || finding.closed_at.getTime() > at.getTime());
+    const open = audits.flatMap((row) => row.findings).filter(openAt);
     const latest = audits
-      .map((row) => row.ended_at ?? row.started_at)
-      .filter((when) => when.getTime() <= at.getTime())
+      .map((row) => (row.ended_at && row.ended_at.getTime() <= at.getTime() ? row.ended_at : row.started_at))
       .sort((a, b) => b.getTime() - a.getTime())[0];
     return {
       audits: audits.length,
@@ -156,6 +160,7 @@ export function externalAudits({ db, store, audit, clock }: RegisterDeps) {
           open.filter((finding) => finding.severity === severity).length,
         ]),
       ),
+      open,
     };
   }
 

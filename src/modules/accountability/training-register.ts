@@ -177,7 +177,7 @@ export function trainingRegister({ db, store, audit, clock, staff, mail, setting
       await db.transaction().execute(async (tx) => {
         if (!(await store.markReminded(tx, completion.id, now))) return;
         // A departed or disabled operator, or a deleted course, needs no reminder; the mark stops retries.
-        if (!person || person.status !== 'active' || !title || !completion.expires_at) return;
+        if (person?.status !== 'active' || !title || !completion.expires_at) return;
         const expired = completion.expires_at.getTime() <= now.getTime();
         await mail.enqueue(tx, {
           kind: 'training_expiry',

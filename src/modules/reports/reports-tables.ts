@@ -13,6 +13,8 @@ export type ReportsTables = {
     metric: string;
     /** Null when the metric's source is not tracked in this deployment. */
     value: number | null;
+    /** False when the metric's source module is not installed: "not tracked", never a zero. */
+    tracked: ColumnType<boolean, boolean | undefined, boolean>;
     taken_at: Timestamp;
   };
   compliance_reports: {
