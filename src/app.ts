@@ -43,6 +43,7 @@ import { operationsRoutes } from './modules/operations/operations-routes.js';
 import { brandingOf, logoOriginOf } from './modules/privacy-center/branding.js';
 import { privacyRoutes } from './modules/privacy-center/privacy-routes.js';
 import { dashboardRoutes } from './modules/reports/dashboard-routes.js';
+import { reportRoutes } from './modules/reports/report-routes.js';
 import { reportsRoutes } from './modules/reports/reports-routes.js';
 import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(reportsRoutes(services));
   await app.register(accountabilityRoutes(services));
   await app.register(dashboardRoutes(services));
+  await app.register(reportRoutes(services));
   await app.register(alertRoutes(services));
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(

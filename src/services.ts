@@ -147,8 +147,13 @@ export function createServices({ config, database, clock, logger, version }: Ser
     retention.legalHolds.personalData,
   );
   const reports = reportsModule(platform, {
-    systems: async () => (await inventory.inventory.dataMap()).systems,
+    audit: audit.audit,
+    mail: mail.mail,
+    pdf,
+    dataMap: () => inventory.inventory.dataMap(),
     retentionRate: async () => (await retention.retentionPreview.compliance()).rate,
+    retentionRuns: (limit) => retention.retentionRuns.list(limit),
+    accountability,
     // One line per module that provides dashboard metrics (transfers, assessments… once they exist).
     metrics: [...accountability.metrics],
   });
@@ -227,6 +232,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     selfService: privacyCenter.selfService,
     reports: reports.reports,
     complianceDashboard: reports.complianceDashboard,
+    complianceReports: reports.complianceReports,
     registerReportMetrics: reports.registerReportMetrics,
     breaches: breaches.breaches,
     breachNotices: breaches.breachNotices,

@@ -56,9 +56,9 @@ export const permissions = {
     'See the trusted authorized agents of the Data Rights Protocol and this business’s DRP entry.',
   'drp.agents.manage': 'Trust, change and remove authorized agents of the Data Rights Protocol.',
   'reports.read':
-    'See the dashboard figures: requests open, due soon and overdue, response times, consent trends (counts only).',
+    'See the dashboard figures and the compliance dashboard with its trends (counts only); the accountability registers; list and download compliance reports.',
   'reports.manage':
-    'Generate compliance reports and download them; set the monthly report schedule and its recipients.',
+    'Generate compliance reports; set the monthly report schedule and its recipients (reading and downloading reports needs reports.read).',
   'accountability.manage':
     'Keep the accountability registers: policies, training courses and completions, external audits and findings, access reviews (revoking only access you could grant); import them from CSV.',
   'alerts.read':
