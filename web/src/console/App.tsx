@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
 import { Alert, Loading, PageHeader } from '../shared/ui';
+import { AccountabilityPage } from './pages/AccountabilityPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
@@ -16,6 +17,7 @@ import { MfaPage } from './pages/MfaPage';
 import { MinimizationPage } from './pages/MinimizationPage';
 import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
 import { RequestsPage } from './pages/RequestsPage';
 import { RetentionPage } from './pages/RetentionPage';
@@ -116,6 +118,8 @@ export function App() {
           <Route element={<RequireSession />}>
             <Route element={<Shell />}>
               <Route index element={<DashboardPage />} />
+              <Route path="reports" element={<ReportsPage />} />
+              <Route path="accountability" element={<AccountabilityPage />} />
               <Route
                 path="requests"
                 element={
