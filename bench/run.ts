@@ -7,6 +7,7 @@ import { consentScenario } from './scenarios/consent.js';
 import { httpScenario } from './scenarios/http.js';
 import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
+import { reportsScenario } from './scenarios/reports.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { retentionScenario } from './scenarios/retention.js';
 import { vaultScenario } from './scenarios/vault.js';
@@ -23,6 +24,7 @@ const scenarios: BenchScenario[] = [
   inventoryScenario,
   breachesScenario,
   retentionScenario,
+  reportsScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

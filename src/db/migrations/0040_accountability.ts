@@ -7,7 +7,8 @@ import { type Kysely, sql } from 'kysely';
 // reviewer's decision. Beside them, the reports module's memory: one row per (day, metric) of the daily
 // dashboard snapshot (the primary key makes a second run of the day, or a second worker, write nothing new;
 // `tracked` false for a metric whose source module is not installed), a partial index on the audit trail's
-// refused accesses (the access-control violations metric counts them per period),
+// refused accesses (the access-control violations metric counts them per period) and one on consent grants and
+// withdrawals by time (the withdrawal rate and the report count them per period without reading every event),
 // generated compliance reports with their progress, and the one optional monthly schedule.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -125,6 +126,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     create index report_snapshots_metric_idx on report_snapshots (metric, day);
     create index audit_entries_denied_at_idx on audit_entries (at) where action = 'access.denied';
+    create index consent_events_recorded_decisions_idx on consent_events (recorded_at) include (purpose_key, action)
+      where action in ('grant', 'withdraw');
 
     create table compliance_reports (
       id uuid primary key,
@@ -156,6 +159,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     drop table compliance_report_schedule;
     drop table compliance_reports;
+    drop index consent_events_recorded_decisions_idx;
     drop index audit_entries_denied_at_idx;
     drop table report_snapshots;
     drop table accountability_access_review_items;
