@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Executor } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { JobSender } from '../../jobs/job-sender.js';
 import type { JobDefinition } from '../../jobs/queue.js';
@@ -36,28 +37,35 @@ const monthOf = (at: Date) => at.toISOString().slice(0, 7);
 
 /** Compliance reports: requested, built by a job with progress, stored, listed, downloaded, scheduled monthly. */
 export function complianceReports({ db, store, builder, audit, clock, jobs, pdf, mail, publicUrl }: Deps) {
+  async function enqueueIn(
+    tx: Executor,
+    context: AuditContext,
+    period: Period,
+    scheduled: boolean,
+  ): Promise<ReportRow> {
+    const row = await store.insert(tx, {
+      id: randomUUID(),
+      period_from: period.from,
+      period_to: period.to,
+      status: 'queued',
+      requested_by: context.actor.id,
+      scheduled,
+      created_at: clock.now(),
+    });
+    await jobs.send(generateJobName, { id: row.id }, { tx, singletonKey: row.id });
+    await audit.append(tx, context, {
+      action: 'report.compliance.requested',
+      outcome: 'success',
+      target: { type: 'compliance_report', id: row.id },
+      details: { from: period.from.toISOString(), to: period.to.toISOString(), scheduled },
+    });
+    return row;
+  }
+
   async function enqueue(context: AuditContext, period: Period, scheduled: boolean): Promise<ReportRow> {
     if (period.to.getTime() <= period.from.getTime())
       throw new AppError('unprocessable', 'The period must end after it starts.');
-    return db.transaction().execute(async (tx) => {
-      const row = await store.insert(tx, {
-        id: randomUUID(),
-        period_from: period.from,
-        period_to: period.to,
-        status: 'queued',
-        requested_by: context.actor.id,
-        scheduled,
-        created_at: clock.now(),
-      });
-      await jobs.send(generateJobName, { id: row.id }, { tx, singletonKey: row.id });
-      await audit.append(tx, context, {
-        action: 'report.compliance.requested',
-        outcome: 'success',
-        target: { type: 'compliance_report', id: row.id },
-        details: { from: period.from.toISOString(), to: period.to.toISOString(), scheduled },
-      });
-      return row;
-    });
+    return db.transaction().execute((tx) => enqueueIn(tx, context, period, scheduled));
   }
 
   /**
@@ -190,9 +198,11 @@ export function complianceReports({ db, store, builder, audit, clock, jobs, pdf,
     const now = clock.now();
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-    const claimed = await store.claimScheduledMonth(db, monthOf(from));
-    if (!claimed) return undefined;
-    return (await enqueue(systemContext, { from, to }, true)).id;
+    // The claim and the queued report commit together: a crash between them loses neither.
+    return db.transaction().execute(async (tx) => {
+      if (!(await store.claimScheduledMonth(tx, monthOf(from)))) return undefined;
+      return (await enqueueIn(tx, systemContext, { from, to }, true)).id;
+    });
   }
 
   return {
