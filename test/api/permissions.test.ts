@@ -179,7 +179,7 @@ describe('the permission matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 120_000); // every route × every role: over 30 s on a loaded machine
 
   it('names every route’s access in /openapi.json: x-custos-permission and a line in the description', async () => {
     const doc = await openApi();
