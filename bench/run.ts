@@ -8,6 +8,7 @@ import { httpScenario } from './scenarios/http.js';
 import { inventoryScenario } from './scenarios/inventory.js';
 import { scenario as vaultCryptoScenario } from './scenarios/keys.js';
 import { monitoringScenario } from './scenarios/monitoring.js';
+import { reportsScenario } from './scenarios/reports.js';
 import { requestsScenario } from './scenarios/requests.js';
 import { retentionScenario } from './scenarios/retention.js';
 import { sdkScenario } from './scenarios/sdk.js';
@@ -29,6 +30,7 @@ const scenarios: BenchScenario[] = [
   transfersScenario,
   sdkScenario,
   monitoringScenario,
+  reportsScenario,
 ];
 
 const resultsFile = fileURLToPath(new URL('./results/latest.json', import.meta.url));

@@ -23,6 +23,7 @@ import type { Metrics } from './metrics.js';
 import { accessRoutes } from './modules/access/access-routes.js';
 import { apiKeyRoutes } from './modules/access/api-key-routes.js';
 import { operatorRoutes } from './modules/access/operator-routes.js';
+import { accountabilityRoutes } from './modules/accountability/accountability-routes.js';
 import { alertRoutes } from './modules/alerts/alert-routes.js';
 import { assessmentRoutes } from './modules/assessments/assessment-routes.js';
 import { auditRoutes } from './modules/audit/audit-routes.js';
@@ -44,6 +45,8 @@ import { webhookRoutes } from './modules/notifications/webhook-routes.js';
 import { operationsRoutes } from './modules/operations/operations-routes.js';
 import { brandingOf, logoOriginOf } from './modules/privacy-center/branding.js';
 import { privacyRoutes } from './modules/privacy-center/privacy-routes.js';
+import { dashboardRoutes } from './modules/reports/dashboard-routes.js';
+import { reportRoutes } from './modules/reports/report-routes.js';
 import { reportsRoutes } from './modules/reports/reports-routes.js';
 import { fulfilmentRoutes } from './modules/requests/fulfilment-routes.js';
 import { requestExportRoutes } from './modules/requests/request-export-routes.js';
@@ -223,6 +226,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
   await app.register(reportsRoutes(services));
+  await app.register(accountabilityRoutes(services));
+  await app.register(dashboardRoutes(services));
+  await app.register(reportRoutes(services));
   await app.register(alertRoutes(services));
   await app.register(breachRoutes({ ...services, clock: deps.clock }));
   await app.register(transferRoutes(services));

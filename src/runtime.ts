@@ -40,6 +40,7 @@ export async function openRuntime(options: {
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const services = createServices({ config, database, clock, logger, version });
     services.registerRetentionMetrics(metrics.registry);
+    services.registerReportMetrics(metrics.registry);
     if (config.collectionsFile) {
       const applied = await services.collections.applyDeclared(
         { actor: { type: 'system', id: 'config' }, requestId: null, ip: null },

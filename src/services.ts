@@ -8,6 +8,7 @@ import { chromiumPdfRenderer } from './lib/documents/pdf.js';
 import { sealedBox } from './lib/sealed-box.js';
 import type { Logger } from './logger.js';
 import { accessModule } from './modules/access/access-wiring.js';
+import { accountabilityModule } from './modules/accountability/accountability-wiring.js';
 import { alertsModule } from './modules/alerts/alerts-wiring.js';
 import { assessmentsModule } from './modules/assessments/assessments-wiring.js';
 import { auditModule } from './modules/audit/audit-wiring.js';
@@ -23,8 +24,8 @@ import { notificationsModule } from './modules/notifications/notifications-wirin
 import { instanceService } from './modules/operations/instance-service.js';
 import { instanceStore } from './modules/operations/instance-store.js';
 import { privacyCenterModule } from './modules/privacy-center/privacy-center-wiring.js';
-import { reportsService } from './modules/reports/reports-service.js';
-import { reportsStore } from './modules/reports/reports-store.js';
+import { provide } from './modules/reports/metrics.js';
+import { reportsModule } from './modules/reports/reports-wiring.js';
 import { requestsModule } from './modules/requests/requests-wiring.js';
 import { minimizationModule } from './modules/retention/minimization-wiring.js';
 import { retentionModule } from './modules/retention/retention-wiring.js';
@@ -154,6 +155,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
     mail: mail.mail,
     pdf,
   });
+  const accountability = accountabilityModule(platform, {
+    audit: audit.audit,
+    operators: access.operators,
+    apiKeys: access.apiKeys,
+    mail: mail.mail,
+  });
   vault.personalData.register(
     privacyCenter.personalData,
     breaches.personalData,
@@ -173,11 +180,26 @@ export function createServices({ config, database, clock, logger, version }: Ser
     subjectsWithOpenRequests: requests.subjectsWithOpenRequests,
     publish: (tx, events) => notifications.notifications.publish(tx, events),
   });
-  const reports = reportsService({
-    db: database.db,
-    store: reportsStore(),
-    clock,
-    settings: { dueSoonDays: config.requestReminderDays },
+  const reports = reportsModule(platform, {
+    audit: audit.audit,
+    mail: mail.mail,
+    pdf,
+    dataMap: () => inventory.inventory.dataMap(),
+    retentionRate: async () => (await retention.retentionPreview.compliance()).rate,
+    retentionRuns: (limit) => retention.retentionRuns.list(limit),
+    accountability,
+    assessments: async () => {
+      const summary = await assessments.assessments.summary();
+      return { due: summary.due, done: summary.done, overdue: summary.reviewOverdue };
+    },
+    // One line per module that provides dashboard metrics.
+    metrics: [
+      ...accountability.metrics,
+      provide(
+        'cross_border_transfer_approvals',
+        async () => (await transfers.crossBorderTransferApprovals()).approved,
+      ),
+    ],
   });
   const drp = drpModule(platform, { deriveKey, audit: audit.audit, vault, requests, status: drpStatus });
 
@@ -196,6 +218,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     breaches.background,
     assessments.background,
     monitoring.background,
+    accountability.background,
+    reports.background,
   ];
   const pruneTasks = background.flatMap((module) => module.prune);
   const jobDefinitions = [maintenanceJob(pruneTasks, logger), ...background.flatMap((module) => module.jobs)];
@@ -253,7 +277,10 @@ export function createServices({ config, database, clock, logger, version }: Ser
     accountVerification: privacyCenter.accountVerification,
     registration: privacyCenter.registration,
     selfService: privacyCenter.selfService,
-    reports,
+    reports: reports.reports,
+    complianceDashboard: reports.complianceDashboard,
+    complianceReports: reports.complianceReports,
+    registerReportMetrics: reports.registerReportMetrics,
     breaches: breaches.breaches,
     breachNotices: breaches.breachNotices,
     blastRadius: breaches.blastRadius,
@@ -267,6 +294,11 @@ export function createServices({ config, database, clock, logger, version }: Ser
     runAssessmentReviews: assessments.runReviews,
     monitoring: monitoring.monitoring,
     monitoringReader: monitoring.monitoringReader,
+    policies: accountability.policies,
+    training: accountability.training,
+    externalAudits: accountability.externalAudits,
+    accessReviews: accountability.accessReviews,
+    registerImports: accountability.registerImports,
     jobSender,
     pruneTasks,
     jobDefinitions,

@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { AccessTables } from '../modules/access/access-tables.js';
+import type { AccountabilityTables } from '../modules/accountability/accountability-tables.js';
 import type { AlertTables } from '../modules/alerts/alert-tables.js';
 import type { AssessmentTables } from '../modules/assessments/assessment-tables.js';
 import type { AuditTables } from '../modules/audit/audit-tables.js';
@@ -12,6 +13,7 @@ import type { MailTables } from '../modules/mail/mail-tables.js';
 import type { MonitoringTables } from '../modules/monitoring/monitoring-tables.js';
 import type { NotificationTables } from '../modules/notifications/notification-tables.js';
 import type { PrivacyCenterTables } from '../modules/privacy-center/privacy-center-tables.js';
+import type { ReportsTables } from '../modules/reports/reports-tables.js';
 import type { RequestTables } from '../modules/requests/request-tables.js';
 import type { RetentionTables } from '../modules/retention/retention-tables.js';
 import type { TransferTables } from '../modules/transfers/transfer-tables.js';
@@ -50,4 +52,6 @@ export type DB = {
   BreachTables &
   TransferTables &
   AssessmentTables &
-  MonitoringTables;
+  MonitoringTables &
+  AccountabilityTables &
+  ReportsTables;

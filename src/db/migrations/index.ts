@@ -31,6 +31,7 @@ import * as m0034 from './0034_transfers.js';
 import * as m0036 from './0036_monitoring.js';
 import * as m0038 from './0038_assessments.js';
 import * as m0042 from './0042_website_purposes.js';
+import * as m0040 from './0040_accountability.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '0038_assessments': m0038,
   '0042_website_purposes': m0042,
   '0036_monitoring': m0036,
+  '0040_accountability': m0040,
 };

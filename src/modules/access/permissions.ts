@@ -56,7 +56,11 @@ export const permissions = {
     'See the trusted authorized agents of the Data Rights Protocol and this business’s DRP entry.',
   'drp.agents.manage': 'Trust, change and remove authorized agents of the Data Rights Protocol.',
   'reports.read':
-    'See the dashboard figures: requests open, due soon and overdue, response times, consent trends (counts only).',
+    'See the dashboard figures and the compliance dashboard with its trends (counts only); the accountability registers; list and download compliance reports.',
+  'reports.manage':
+    'Generate compliance reports; set the monthly report schedule and its recipients (reading and downloading reports needs reports.read).',
+  'accountability.manage':
+    'Keep the accountability registers: policies, training courses and completions, external audits and findings, access reviews (revoking only access you could grant); import them from CSV.',
   'alerts.read':
     'See security alerts: locked accounts, failed audit verification, failed deliveries and tasks, overdue requests, mass reveals.',
   'alerts.manage': 'Acknowledge and resolve security alerts, with a note.',
@@ -135,6 +139,8 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
     'vault.import',
     ...requestWorking,
     'reports.read',
+    'reports.manage',
+    'accountability.manage',
     'alerts.read',
     ...fulfilmentWorking,
     'restrictions.lift',

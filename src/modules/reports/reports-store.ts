@@ -64,6 +64,51 @@ export function reportsStore() {
       `.execute(tx);
       return result.rows;
     },
+    /** Requests received before `at` and not closed by then. */
+    async pendingAt(tx: Executor, at: Date): Promise<number> {
+      const result = await sql<{ count: number }>`
+        select count(*)::int as count from data_subject_requests
+        where received_at < ${at} and (closed_at is null or closed_at >= ${at})
+      `.execute(tx);
+      return result.rows[0]?.count ?? 0;
+    },
+    /** Requests completed in [from, to) and their mean seconds from receipt to completion. */
+    async completedIn(tx: Executor, from: Date, to: Date) {
+      const result = await sql<{ completed: number; mean_seconds: number | null }>`
+        select count(*)::int as completed,
+               avg(extract(epoch from (closed_at - received_at)))::float8 as mean_seconds
+        from data_subject_requests
+        where state = 'completed' and closed_at >= ${from} and closed_at < ${to}
+      `.execute(tx);
+      const row = result.rows[0];
+      return { completed: row?.completed ?? 0, meanSeconds: row?.mean_seconds ?? null };
+    },
+    /** Consent grants and withdrawals recorded in [from, to). */
+    async consentIn(tx: Executor, from: Date, to: Date) {
+      const result = await sql<{ grants: number; withdrawals: number }>`
+        select count(*) filter (where action = 'grant')::int as grants,
+               count(*) filter (where action = 'withdraw')::int as withdrawals
+        from consent_events
+        where recorded_at >= ${from} and recorded_at < ${to} and action in ('grant', 'withdraw')
+      `.execute(tx);
+      return result.rows[0] ?? { grants: 0, withdrawals: 0 };
+    },
+    /** Breaches the organization became aware of in [from, to), dismissed ones excluded. */
+    async breachesIn(tx: Executor, from: Date, to: Date): Promise<number> {
+      const result = await sql<{ count: number }>`
+        select count(*)::int as count from breaches
+        where aware_at >= ${from} and aware_at < ${to} and status <> 'dismissed'
+      `.execute(tx);
+      return result.rows[0]?.count ?? 0;
+    },
+    /** Refused access attempts the audit trail recorded in [from, to). */
+    async deniedAccessesIn(tx: Executor, from: Date, to: Date): Promise<number> {
+      const result = await sql<{ count: number }>`
+        select count(*)::int as count from audit_entries
+        where action = 'access.denied' and at >= ${from} and at < ${to}
+      `.execute(tx);
+      return result.rows[0]?.count ?? 0;
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'rea
 import { Alert, Loading, PageHeader } from '../shared/ui';
 import { AssessmentDetailPage } from './assessments/AssessmentDetailPage';
 import { AssessmentsPage } from './assessments/AssessmentsPage';
+import { AccountabilityPage } from './pages/AccountabilityPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
@@ -19,6 +20,7 @@ import { MinimizationPage } from './pages/MinimizationPage';
 import { MonitoringPage } from './pages/MonitoringPage';
 import { OperatorsPage } from './pages/OperatorsPage';
 import { OutboxPage } from './pages/OutboxPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { RequestDetailPage } from './pages/RequestDetailPage';
 import { RequestsPage } from './pages/RequestsPage';
 import { RetentionPage } from './pages/RetentionPage';
@@ -120,6 +122,8 @@ export function App() {
           <Route element={<RequireSession />}>
             <Route element={<Shell />}>
               <Route index element={<DashboardPage />} />
+              <Route path="reports" element={<ReportsPage />} />
+              <Route path="accountability" element={<AccountabilityPage />} />
               <Route
                 path="requests"
                 element={

@@ -8,7 +8,14 @@ import { useSignedIn } from './session';
 type NavItem = { to: string; label: string; permission?: string; end?: boolean };
 
 export const navigation: { group: string; items: NavItem[] }[] = [
-  { group: 'Overview', items: [{ to: '/', label: 'Dashboard', end: true }] },
+  {
+    group: 'Overview',
+    items: [
+      { to: '/', label: 'Dashboard', end: true },
+      { to: '/reports', label: 'Compliance reports', permission: 'reports.read' },
+      { to: '/accountability', label: 'Accountability', permission: 'reports.read' },
+    ],
+  },
   {
     group: 'Privacy',
     items: [

@@ -519,3 +519,106 @@ export type FidesImportResult = {
   }[];
   warnings: { path: string; message: string }[];
 };
+
+/** The compliance dashboard (GET /v1/reports/compliance-dashboard). */
+export type ComplianceMetric = {
+  key: string;
+  group: string;
+  label: string;
+  unit: 'count' | 'percent' | 'hours' | 'days';
+  better: 'higher' | 'lower';
+  definition: string;
+  source: string;
+  tracked: boolean;
+  value: number | null;
+  previous: number | null;
+  change: number | null;
+};
+
+export type ComplianceDashboard = {
+  period: { from: string; to: string };
+  generatedAt: string;
+  groups: { key: string; label: string; metrics: ComplianceMetric[] }[];
+  trends: { months: string[]; series: Record<string, (number | null)[]> };
+};
+
+export type ComplianceReport = {
+  id: string;
+  periodFrom: string;
+  periodTo: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: number;
+  error: string | null;
+  scheduled: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+export type Policy = {
+  id: string;
+  title: string;
+  owner: string;
+  version: string;
+  documentUrl: string | null;
+  approvedAt: string | null;
+  reviewIntervalDays: number;
+  nextReviewAt: string;
+  overdue: boolean;
+  daysPastReview: number;
+  retiredAt: string | null;
+  acknowledgments: number;
+  acknowledgedBy: string[];
+};
+
+export type TrainingCourse = {
+  id: string;
+  title: string;
+  requiredRoles: string[];
+  validityDays: number | null;
+  required: number;
+  current: number;
+  completionRate: number | null;
+};
+
+export type AuditFinding = {
+  id: string;
+  title: string;
+  severity: string;
+  owner: string;
+  dueAt: string | null;
+  status: string;
+};
+
+export type ExternalAudit = {
+  id: string;
+  auditor: string;
+  scope: string;
+  startedAt: string;
+  endedAt: string | null;
+  reportReference: string | null;
+  findings: AuditFinding[];
+};
+
+export type AccessReview = {
+  id: string;
+  title: string;
+  status: 'open' | 'completed';
+  dueAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  items: number;
+  undecided: number;
+};
+
+export type AccessReviewItem = {
+  id: string;
+  principalType: 'operator' | 'api_key';
+  principalId: string;
+  label: string;
+  roles: string[];
+  permissions: string[];
+  lastUsedAt: string | null;
+  decision: 'confirmed' | 'revoked' | null;
+  decidedAt: string | null;
+  note: string | null;
+};

@@ -5,6 +5,7 @@ import { useLoad, useTitle } from '../../shared/hooks';
 import { Card, Empty, LoadState, PageHeader } from '../../shared/ui';
 import { alertKindLabels, type SecurityAlert, SeverityBadge } from '../alert-view';
 import { AuditTable } from '../audit-view';
+import { ComplianceOverview } from '../compliance-overview';
 import { useSignedIn } from '../session';
 import type { AuditEntry, Dashboard, Page } from '../types';
 
@@ -160,6 +161,7 @@ export function DashboardPage() {
             : `Welcome, ${me.operator.displayName}.`
         }
       />
+      {reports ? <ComplianceOverview /> : null}
       {reports ? (
         <LoadState loaded={dashboard} label="Loading figures…">
           {(data) =>
