@@ -15,6 +15,7 @@ import { rulesOf } from '../../src/modules/consent/purpose-service.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { openBenchDatabase } from '../database.js';
 import { cyclingRequests, removeCyclingRequests } from '../load.js';
+import { profiled } from '../profile.js';
 import type { BenchFigure, BenchScenario } from '../types.js';
 
 const system = { actor: { type: 'system' as const, id: 'bench' }, requestId: null, ip: null };
@@ -287,13 +288,15 @@ async function grants(
     })),
   );
   const requests = cyclingRequests(bodies.map((body) => ({ path: '/v1/consent/events', body })));
-  const result = await load({
-    url,
-    connections: grantConnections,
-    duration: grantSeconds,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    requests,
-  });
+  const result = await profiled('consent-grants', () =>
+    load({
+      url,
+      connections: grantConnections,
+      duration: grantSeconds,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      requests,
+    }),
+  );
 
   // Baseline: storing one event row durably (its own commit), 16 concurrent loops through the same driver.
   let inserted = 0;
@@ -318,7 +321,7 @@ async function grants(
     unit: 'events/s',
     baseline: Math.round(inserted / grantSeconds),
     baselineName: 'single-row INSERTs of the event, own commit each, 16 concurrent, same driver',
-    targetValue: 1000,
+    targetRatio: 0.5,
     extra: {
       connections: grantConnections,
       durationSeconds: grantSeconds,

@@ -511,7 +511,10 @@ describe('the audit log', () => {
       const seqs = await db()
         .transaction()
         .execute((tx) =>
-          audit().appendMany(tx, [1, 2, 3].map(() => ({ context: contextOf(), entry: entryOf() }))),
+          audit().appendMany(
+            tx,
+            [1, 2, 3].map(() => ({ context: contextOf(), entry: entryOf() })),
+          ),
         );
       await audit().checkpointsSigned();
       const entries = await Promise.all(seqs.map((seq) => audit().entry(seq)));
