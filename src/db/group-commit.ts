@@ -89,9 +89,18 @@ export function groupCommit<I, O>({ settings, write, committed, refusals }: Grou
   }
 
   async function run(batch: ReadyJob<I, O>[], release: () => void): Promise<void> {
+    let wrote = false;
     try {
-      await writeTogether(batch, release);
+      await writeTogether(batch, () => {
+        wrote = true;
+        release();
+      });
     } catch (error) {
+      // A failure after the commit: the batch is written and must not be written again.
+      if (wrote) {
+        for (const job of batch) job.reject(error);
+        return;
+      }
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
