@@ -39,9 +39,15 @@ type FigureResult = Omit<BenchFigure, 'name'> & { ratio: number; meetsTarget?: b
 type Results = Record<string, Record<string, FigureResult>>;
 
 function meetsTarget(figure: BenchFigure, ratio: number): boolean | undefined {
-  if (figure.targetRatio === undefined && figure.targetValue === undefined) return undefined;
+  if (
+    figure.targetRatio === undefined &&
+    figure.targetValue === undefined &&
+    figure.targetMaxRatio === undefined
+  )
+    return undefined;
   return (
     (figure.targetRatio === undefined || ratio >= figure.targetRatio) &&
+    (figure.targetMaxRatio === undefined || ratio <= figure.targetMaxRatio) &&
     (figure.targetValue === undefined || figure.value >= figure.targetValue)
   );
 }
@@ -57,22 +63,54 @@ function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
 }
 
-function printTable(rows: { scenario: string; figure: string; result: FigureResult }[]) {
-  const header = ['scenario', 'figure', 'value', 'baseline', 'ratio', 'target', 'result'];
-  const lines = rows.map(({ scenario, figure, result }) => [
-    scenario,
-    figure,
-    `${formatNumber(result.value)} ${result.unit}`,
-    `${formatNumber(result.baseline)} ${result.unit} (${result.baselineName})`,
-    `${(result.ratio * 100).toFixed(1)}%`,
+type Row = { scenario: string; figure: string; results: Partial<Record<DatabaseKind, FigureResult>> };
+type DatabaseKind = 'postgres' | 'pglite';
+
+function targetOf(result: FigureResult): string {
+  return (
     [
       result.targetRatio === undefined ? '' : `>= ${result.targetRatio * 100}%`,
+      result.targetMaxRatio === undefined ? '' : `<= ${result.targetMaxRatio * 100}%`,
       result.targetValue === undefined ? '' : `>= ${formatNumber(result.targetValue)} ${result.unit}`,
     ]
       .filter(Boolean)
-      .join(', ') || '—',
-    result.meetsTarget === undefined ? '' : result.meetsTarget ? 'ok' : 'BELOW TARGET',
-  ]);
+      .join(', ') || '—'
+  );
+}
+
+/** One line per figure; with both databases, their value, baseline and ratio side by side. */
+function printTable(rows: Row[], kinds: DatabaseKind[]) {
+  const label = (kind: DatabaseKind) => (kinds.length === 1 ? '' : ` (${kind})`);
+  const header = [
+    'scenario',
+    'figure',
+    ...kinds.flatMap((kind) => [`value${label(kind)}`, `baseline${label(kind)}`, `ratio${label(kind)}`]),
+    'target',
+    'result',
+  ];
+  const lines = rows.map(({ scenario, figure, results }) => {
+    const present = kinds.flatMap((kind) => (results[kind] ? [results[kind]] : []));
+    const first = present[0] as FigureResult;
+    return [
+      scenario,
+      figure,
+      ...kinds.flatMap((kind) => {
+        const result = results[kind];
+        if (!result) return ['—', '—', '—'];
+        return [
+          `${formatNumber(result.value)} ${result.unit}`,
+          `${formatNumber(result.baseline)} ${result.unit}${kinds.length === 1 ? ` (${result.baselineName})` : ''}`,
+          `${(result.ratio * 100).toFixed(1)}%`,
+        ];
+      }),
+      targetOf(first),
+      present.some((result) => result.meetsTarget === false)
+        ? 'BELOW TARGET'
+        : present.some((result) => result.meetsTarget)
+          ? 'ok'
+          : '',
+    ];
+  });
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)),
   );
@@ -80,6 +118,24 @@ function printTable(rows: { scenario: string; figure: string; result: FigureResu
     cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   process.stdout.write(`\n${format(header)}\n${format(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const line of lines) process.stdout.write(`${format(line)}\n`);
+  if (kinds.length > 1) {
+    process.stdout.write('\nbaselines:\n');
+    for (const { scenario, figure, results } of rows) {
+      const any = Object.values(results)[0];
+      if (any) process.stdout.write(`  ${scenario} / ${figure}: ${any.baselineName}\n`);
+    }
+  }
+  for (const { scenario, figure, results } of rows) {
+    for (const kind of kinds) {
+      const spread = results[kind]?.extra?.roundRatios as Record<string, number> | undefined;
+      if (spread)
+        process.stdout.write(
+          `\n${scenario} / ${figure}${label(kind)}: per-round ratios ${Object.entries(spread)
+            .map(([name, ratio]) => `${name} ${(ratio * 100).toFixed(1)}%`)
+            .join(', ')}\n`,
+        );
+    }
+  }
 }
 
 async function readResults(): Promise<Results> {
@@ -90,7 +146,12 @@ async function readResults(): Promise<Results> {
   }
 }
 
-async function main(names: string[]): Promise<number> {
+/** The key a figure measured on PGlite is kept under when both databases run (`--both`). */
+const pgliteSuffix = ' [pglite]';
+
+async function main(argv: string[]): Promise<number> {
+  const both = argv.includes('--both');
+  const names = argv.filter((name) => name !== '--both');
   const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -98,34 +159,55 @@ async function main(names: string[]): Promise<number> {
     );
     return 2;
   }
+  const postgresUrl = process.env.DATABASE_URL;
+  if (both && !postgresUrl) {
+    process.stderr.write('--both runs each scenario on PostgreSQL (DATABASE_URL) and on PGlite\n');
+    return 2;
+  }
+  // With --both, each scenario runs on PostgreSQL, then on the embedded database, in the same run.
+  const kinds: DatabaseKind[] = both ? ['postgres', 'pglite'] : [postgresUrl ? 'postgres' : 'pglite'];
   const selected = names.length === 0 ? scenarios : scenarios.filter((s) => names.includes(s.name));
   const results: Results = {};
-  const rows: { scenario: string; figure: string; result: FigureResult }[] = [];
+  const rows: Row[] = [];
   let failed = false;
 
   for (const scenario of selected) {
-    process.stdout.write(`${scenario.name}: ${scenario.description}\n`);
-    try {
-      const figures = await scenario.run();
-      const measuredAt = new Date().toISOString();
-      // A scenario's figures replace its previous ones; other scenarios keep their last results.
-      results[scenario.name] = Object.fromEntries(
-        figures.map((figure) => [figure.name, resultOf(figure, measuredAt)]),
-      );
-      for (const figure of figures) {
-        const result = results[scenario.name]?.[figure.name] as FigureResult;
-        rows.push({ scenario: scenario.name, figure: figure.name, result });
-        if (result.meetsTarget === false) failed = true;
+    for (const kind of kinds) {
+      if (kind === 'postgres') process.env.DATABASE_URL = postgresUrl;
+      else delete process.env.DATABASE_URL;
+      process.stdout.write(`${scenario.name}${both ? ` (${kind})` : ''}: ${scenario.description}\n`);
+      try {
+        const figures = await scenario.run();
+        const measuredAt = new Date().toISOString();
+        // A scenario's figures replace its previous ones; other scenarios keep their last results.
+        const suffix = both && kind === 'pglite' ? pgliteSuffix : '';
+        results[scenario.name] = {
+          ...(results[scenario.name] ?? {}),
+          ...Object.fromEntries(
+            figures.map((figure) => [`${figure.name}${suffix}`, resultOf(figure, measuredAt)]),
+          ),
+        };
+        for (const figure of figures) {
+          const result = results[scenario.name]?.[`${figure.name}${suffix}`] as FigureResult;
+          let row = rows.find((line) => line.scenario === scenario.name && line.figure === figure.name);
+          if (!row) {
+            row = { scenario: scenario.name, figure: figure.name, results: {} };
+            rows.push(row);
+          }
+          row.results[kind] = result;
+          if (result.meetsTarget === false) failed = true;
+        }
+      } catch (error) {
+        failed = true;
+        process.stderr.write(
+          `${scenario.name} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+        );
       }
-    } catch (error) {
-      failed = true;
-      process.stderr.write(
-        `${scenario.name} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
     }
   }
+  if (postgresUrl) process.env.DATABASE_URL = postgresUrl;
 
-  printTable(rows);
+  printTable(rows, kinds);
   // Read just before writing, so results another run wrote meanwhile are kept too.
   const merged = { ...(await readResults()), ...results };
   await mkdir(dirname(resultsFile), { recursive: true });

@@ -9,6 +9,8 @@ export type BenchFigure = {
   baselineName: string;
   /** Optional target ratio (value / baseline) or absolute minimum the issue asks for. */
   targetRatio?: number;
+  /** Optional ceiling on the ratio, for figures where less is better (a time against its baseline's). */
+  targetMaxRatio?: number;
   targetValue?: number;
   /** Anything else worth keeping: latencies, parameters, database kind. */
   extra?: Record<string, unknown>;

@@ -155,6 +155,31 @@ describe('data-subject requests', () => {
       expect(response.statusCode).toBe(404);
     });
 
+    it('files concurrent requests together, each with its timeline event and audit entry', async () => {
+      const filed = await Promise.all(
+        Array.from({ length: 15 }, (_, index) =>
+          file({ type: index % 2 === 0 ? 'access' : 'erasure', contactEmail: faker.internet.email() }),
+        ),
+      );
+      const ids = filed.map((request: { id: string }) => request.id);
+      expect(new Set(ids).size).toBe(15);
+      const db = t.runtime.database.db;
+      const events = await db
+        .selectFrom('request_events')
+        .select(['request_id', 'kind'])
+        .where('request_id', 'in', ids)
+        .execute();
+      expect(events.map((event) => event.kind)).toEqual(Array(15).fill('received'));
+      const audited = await db
+        .selectFrom('audit_entries')
+        .select('target_id')
+        .where('action', '=', 'request.received')
+        .where('target_id', 'in', ids)
+        .execute();
+      expect(new Set(audited.map((entry) => entry.target_id))).toEqual(new Set(ids));
+      expect(await t.runtime.services.audit.verify()).toMatchObject({ ok: true });
+    });
+
     it('starts verified when a trusted caller vouches for an authenticated subject', async () => {
       const subjectId = await newSubject();
       const request = await file({ type: 'portability', subjectId, authenticatedSubject: true });

@@ -7,6 +7,8 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 faker.seed(7);
 
+const system = { actor: { type: 'system' as const, id: 'test' }, requestId: null, ip: null };
+
 const customers = {
   name: 'customers',
   description: 'Customer accounts',
@@ -390,6 +392,52 @@ describe('the vault', () => {
       .where('subject_id', '=', subjectId)
       .execute();
     expect(stored).toHaveLength(1);
+  });
+
+  it('commits concurrent creates together, each with its audit entry, failing only the one for an erased subject', async () => {
+    const subjects = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const created = await t.app.inject({
+          method: 'POST',
+          url: '/v1/subjects',
+          headers: writer,
+          payload: {},
+        });
+        return created.json().id as string;
+      }),
+    );
+    const erased = (await storePerson()).subjectId;
+    const shred = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subjects/${erased}/shred`,
+      headers: writer,
+    });
+    expect(shred.statusCode).toBe(200);
+    const { records } = t.runtime.services;
+    const results = await Promise.allSettled(
+      [...subjects, erased].map((subjectId) =>
+        records.createRecord(system, subjectId, 'customers', person()),
+      ),
+    );
+    const rejected = results.filter((result) => result.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'subject_erased' });
+    const ids = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.id] : []));
+    expect(ids).toHaveLength(subjects.length);
+    const audited = await t.runtime.database.db
+      .selectFrom('audit_entries')
+      .select('target_id')
+      .where('action', '=', 'vault.record.created')
+      .where('target_id', 'in', ids)
+      .execute();
+    expect(audited).toHaveLength(ids.length);
+    const indexed = await t.runtime.database.db
+      .selectFrom('blind_indexes')
+      .select('record_id')
+      .where('record_id', 'in', ids)
+      .execute();
+    expect(new Set(indexed.map((row) => row.record_id))).toEqual(new Set(ids));
+    expect(await t.runtime.services.audit.verify()).toMatchObject({ ok: true });
   });
 
   it('takes subject ids in any letter case', async () => {

@@ -273,6 +273,34 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
     return seq === undefined ? undefined : { seq };
   }
 
+  /**
+   * `appendIf` for many changes in one statement (group commit): `guard` (a query returning the `id` of
+   * each change it made, usually an INSERT … RETURNING) runs first as `append_guard`, and each entry whose
+   * `key` it returned is appended, all on one chain, in the order given; `writes` may select from it.
+   * Answers the keys whose entries were appended; the others' changes were not made.
+   */
+  async function appendEachIf(
+    tx: Executor,
+    guard: OperationNodeSource,
+    entries: readonly { key: string; context: AuditContext; entry: AuditEntryInput }[],
+    writes: readonly OperationNodeSource[] = [],
+  ): Promise<Set<string>> {
+    const rows = entries.map(({ key, context, entry }) => ({ ...prepare(context, entry), key }));
+    const appended = await store.appendEach(
+      tx,
+      rows,
+      heldChains.get(tx),
+      settings.checkpointEvery,
+      guard,
+      writes,
+    );
+    const first = appended[0];
+    if (first && tx.isTransaction) heldChains.set(tx, first.chain);
+    // Reaching a multiple of N in its chain: a checkpoint is due (signed once this commits).
+    if (appended.some((entry) => entry.hash !== null)) checkpointDue();
+    return new Set(appended.map((entry) => entry.key));
+  }
+
   /** Takes a chain for `count` entries: the one `tx` holds, else a free one, else any (waiting for it). */
   async function reserve(tx: Executor, count: number) {
     const held = heldChains.get(tx);
@@ -635,6 +663,7 @@ export function auditService({ db, store, cutStore = auditCutStore(), keys, cloc
     append,
     appendWith,
     appendIf,
+    appendEachIf,
     appendMany,
     record,
     query,

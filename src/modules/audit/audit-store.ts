@@ -166,6 +166,59 @@ export function auditStore() {
     },
 
     /**
+     * Appends one entry for each row `guard` returns (its `id` column names the entry's `key`), in one
+     * statement with the guard and `writes` (see `append`): one chain is taken for all of them (`chain`,
+     * the one the transaction holds, else a free one, else any, waiting), then `audit_append` links the
+     * entries one after another in `rows` order. Entries whose key the guard did not return are not
+     * appended. One round trip for a batch of changes and their entries; committed on its own when `tx`
+     * is the database.
+     */
+    async appendEach(
+      tx: Executor,
+      rows: readonly (AppendRow & { key: string })[],
+      chain: number | undefined,
+      hashEvery: number,
+      guard: OperationNodeSource,
+      writes: readonly OperationNodeSource[] = [],
+    ): Promise<(AppendedEntry & { key: string })[]> {
+      const ctes = [
+        sql`append_guard as (${guard})`,
+        ...writes.map((write, index) => sql`${sql.ref(`write_${index}`)} as (${write})`),
+      ];
+      const column = <T>(pick: (row: AppendRow & { key: string }) => T) => rows.map(pick);
+      const result = await sql<AppendedEntry & { key: string }>`
+        with ${sql.join(ctes)},
+        picked as materialized (
+          select coalesce(${chain ?? null}::smallint,
+                          (select chain from audit_head order by chain limit 1 for update skip locked),
+                          (select chain from audit_head order by random() limit 1 for update)) as chain
+        ),
+        given as (
+          select e.* from unnest(${column((row) => row.key)}::text[],
+                                 ${column((row) => row.canonicalBefore)}::text[],
+                                 ${column((row) => row.canonicalAfter)}::text[],
+                                 ${column((row) => row.at.toISOString())}::timestamptz[],
+                                 ${column((row) => row.actorType)}::text[], ${column((row) => row.actorId)}::text[],
+                                 ${column((row) => row.action)}::text[], ${column((row) => row.targetType)}::text[],
+                                 ${column((row) => row.targetId)}::text[], ${column((row) => row.purpose)}::text[],
+                                 ${column((row) => row.outcome)}::text[], ${column((row) => row.requestId)}::text[],
+                                 ${column((row) => row.ipHash)}::text[], ${column((row) => row.detailsJson)}::text[])
+                 with ordinality
+                 as e (key, before, after, at, actor_type, actor_id, action, target_type, target_id, purpose,
+                       outcome, request_id, ip_hash, details, ord)
+           where e.key in (select id from append_guard)
+           order by e.ord
+        )
+        select e.key, appended.chain, appended.seq, appended.chain_seq as "chainSeq", appended.hash
+          from given e cross join picked
+          cross join lateral audit_append(picked.chain, e.before, e.after, e.at, e.actor_type, e.actor_id,
+                                          e.action, e.target_type, e.target_id, e.purpose, e.outcome,
+                                          e.request_id, e.ip_hash, e.details::jsonb, ${hashEvery}::bigint)
+                     as appended`.execute(tx);
+      return result.rows.map((row) => ({ ...row, seq: Number(row.seq), chainSeq: Number(row.chainSeq) }));
+    },
+
+    /**
      * Reserves `count` entries for a batch: locks a chain's head (see `pickChain`) and takes as many global
      * numbers, returning them with the chain's last position and hash to link from. Nothing when `pick`
      * is `free` and every chain is locked. The caller links the batch and writes it with `insertChained`

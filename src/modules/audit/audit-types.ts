@@ -59,6 +59,13 @@ export type AuditWriter = {
     guard: import('kysely').OperationNodeSource,
     writes?: readonly import('kysely').OperationNodeSource[],
   ): Promise<{ seq: number } | undefined>;
+  /** `appendIf` for many changes in one statement: answers the keys whose change the guard made. */
+  appendEachIf(
+    tx: import('../../db/database.js').Executor,
+    guard: import('kysely').OperationNodeSource,
+    entries: readonly { key: string; context: AuditContext; entry: AuditEntryInput }[],
+    writes?: readonly import('kysely').OperationNodeSource[],
+  ): Promise<Set<string>>;
   /** Several entries inside the caller's transaction, in two round trips however many. */
   appendMany(
     tx: import('../../db/database.js').Executor,

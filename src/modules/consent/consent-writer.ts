@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tx } from '../../db/database.js';
+import { groupCommit } from '../../db/group-commit.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
@@ -39,16 +40,6 @@ export function domainEventOf(event: WrittenEvent): DomainEvent {
 /** One call's events for one subject, with the context its audit entry names. */
 export type ConsentCall = { context: AuditContext; subjectId: string; events: NewConsentEvent[] };
 
-type Job = {
-  context: AuditContext;
-  subjectId: string;
-  /** Undefined while the call is still preparing them; the call holds its place meanwhile. */
-  events: NewConsentEvent[] | undefined;
-  resolve: (written: WrittenEvent[]) => void;
-  reject: (error: unknown) => void;
-};
-type ReadyJob = Job & { events: NewConsentEvent[] };
-
 function refusalFor(status: string | undefined): AppError {
   return status
     ? new AppError('subject_erased', 'This subject was erased; no consent can be recorded for them.')
@@ -78,67 +69,22 @@ type Deps = {
  * they were made (never two at once), so its standing state always follows its last call.
  */
 export function consentWriter({ db, store, audit, events, announce, settings }: Deps) {
-  const queue: Job[] = [];
-  const subjectsInFlight = new Set<string>();
-  let active = 0;
-
-  /**
-   * The next batch: prepared calls in order, one per subject, skipping subjects being written and
-   * subjects with an earlier call still preparing (it keeps its place).
-   */
-  function take(): ReadyJob[] {
-    const batch: ReadyJob[] = [];
-    const waiting = new Set<string>();
-    for (let index = 0; index < queue.length && batch.length < settings.maxBatch; ) {
-      const job = queue[index] as Job;
-      if (!job.events || subjectsInFlight.has(job.subjectId) || waiting.has(job.subjectId)) {
-        waiting.add(job.subjectId);
-        index += 1;
-        continue;
-      }
-      subjectsInFlight.add(job.subjectId);
-      batch.push(job as ReadyJob);
-      queue.splice(index, 1);
-    }
-    return batch;
-  }
-
-  function pump() {
-    while (active < settings.writers && queue.length > 0) {
-      const batch = take();
-      if (batch.length === 0) return;
-      active += 1;
-      let released = false;
-      // The writer is free for the next batch as soon as this one committed (or failed for good); the
-      // announcement and the answers follow meanwhile.
-      const release = () => {
-        if (released) return;
-        released = true;
-        for (const job of batch) subjectsInFlight.delete(job.subjectId);
-        active -= 1;
-        pump();
-      };
-      void run(batch, release).finally(release);
-    }
-  }
-
-  /**
-   * Writes a batch; if its transaction fails (nothing was committed), each call is tried alone so one bad
-   * call fails alone. What follows a commit never throws, so nothing committed is written twice.
-   */
-  async function run(batch: ReadyJob[], release: () => void): Promise<void> {
-    try {
-      await writeTogether(batch, release);
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
-      }
-      for (const job of batch) {
-        await writeTogether([job], () => {}).catch((alone: unknown) => job.reject(alone));
-      }
-    }
-  }
+  const writes = groupCommit<ConsentCall, WrittenEvent[]>({
+    settings,
+    async write(calls) {
+      const done = await db.transaction().execute((tx) => appendCalls(tx, calls));
+      return calls.map((call) => done.get(call));
+    },
+    committed: (calls) => announce(calls.map((call) => call.subjectId)),
+    // Calls whose subject does not exist or was erased: nothing of theirs was written.
+    async refusals(calls) {
+      const statuses = await store.subjectStatuses(
+        db,
+        calls.map((call) => call.subjectId),
+      );
+      return calls.map((call) => refusalFor(statuses.get(call.subjectId)));
+    },
+  });
 
   /**
    * Appends the calls' events with their state, their webhook events and one audit entry per call, in
@@ -184,32 +130,6 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
     return done;
   }
 
-  async function writeTogether(batch: ReadyJob[], committed: () => void): Promise<void> {
-    const { written, refused } = await db.transaction().execute(async (tx) => {
-      const done = await appendCalls(tx, batch);
-      return { written: done, refused: batch.filter((job) => !done.has(job)) };
-    });
-    committed();
-    if (written.size > 0) await announce([...written.keys()].map((job) => job.subjectId));
-    for (const [job, jobEvents] of written) job.resolve(jobEvents);
-    if (refused.length > 0) await refuse(refused);
-  }
-
-  /** Calls whose subject does not exist or was erased: nothing of theirs was written. Never throws. */
-  async function refuse(jobs: ReadyJob[]): Promise<void> {
-    let statuses: Map<string, string>;
-    try {
-      statuses = await store.subjectStatuses(
-        db,
-        jobs.map((job) => job.subjectId),
-      );
-    } catch (error) {
-      for (const job of jobs) job.reject(error);
-      return;
-    }
-    for (const job of jobs) job.reject(refusalFor(statuses.get(job.subjectId)));
-  }
-
   return {
     /**
      * Writes a subject's events (at most one per purpose) with their state, webhook events and an audit
@@ -222,26 +142,12 @@ export function consentWriter({ db, store, audit, events, announce, settings }: 
       subjectId: string,
       prepare: () => Promise<NewConsentEvent[]>,
     ): Promise<WrittenEvent[]> {
-      return new Promise((resolve, reject) => {
-        const job: Job = { context, subjectId, events: undefined, resolve, reject };
-        queue.push(job);
-        prepare().then(
-          (events) => {
-            if (events.length > 0) {
-              job.events = events;
-            } else {
-              queue.splice(queue.indexOf(job), 1);
-              resolve([]);
-            }
-            pump();
-          },
-          (error: unknown) => {
-            queue.splice(queue.indexOf(job), 1);
-            reject(error);
-            pump();
-          },
-        );
-      });
+      return writes
+        .submit(subjectId, async () => {
+          const events = await prepare();
+          return events.length > 0 ? { context, subjectId, events } : undefined;
+        })
+        .then((written) => written ?? []);
     },
 
     /**

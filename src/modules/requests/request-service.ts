@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor } from '../../db/database.js';
+import { type GroupCommitSettings, groupCommit } from '../../db/group-commit.js';
 import { AppError, isAppError } from '../../lib/app-error.js';
 import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import { isRole, permissionsOfRoles } from '../access/permissions.js';
@@ -59,6 +60,8 @@ type Deps = Pick<WorkflowDeps, 'db' | 'store' | 'clock'> & {
   operators: { get(id: string): Promise<{ id: string; status: string; roles: string[] }> };
   /** Downstream tasks of a request still waiting for their system (completing waits for them). */
   openTasks?: ((executor: Executor, requestId: string) => Promise<number>) | undefined;
+  /** Group commit of plain filings; without it each filing commits on its own. */
+  groupCommit?: GroupCommitSettings | undefined;
 };
 
 const maxBackdatingMs = 366 * 86_400_000;
@@ -82,7 +85,17 @@ export function unlessNotFound(error: unknown): undefined {
 }
 
 /** Data-subject requests: filing, the work queue, state changes, assignment and deadline extensions. */
-export function requestService({ db, store, clock, workflow, mail, subjects, operators, openTasks }: Deps) {
+export function requestService({
+  db,
+  store,
+  clock,
+  workflow,
+  mail,
+  subjects,
+  operators,
+  openTasks,
+  groupCommit: groupCommitSettings,
+}: Deps) {
   const { inTransaction, locked, found, addEvent, moveTo } = workflow;
   const target = (id: string) => ({ type: 'request', id });
 
@@ -153,31 +166,26 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
   ): Promise<RequestView> {
     assertFileable(input);
     if (input.subjectId) await subjects.getSubject(input.subjectId);
+    // A plain filing (nothing else in its transaction, not verified at once) is committed together with
+    // the filings that arrive meanwhile; the rest in a transaction of its own.
+    if (!within && !input.authenticatedSubject) {
+      const filed = await filings.submit(undefined, async () => {
+        const now = clock.now();
+        const receivedAt = input.receivedAt ?? now;
+        assertReceivedAt(receivedAt, now);
+        return { context, ...received(context, input, newRow(context, input, receivedAt, now)) };
+      });
+      return viewOf(filed as RequestRow, clock.now(), workflow);
+    }
     const row = await inTransaction(context, async (work) => {
       const receivedAt = input.receivedAt ?? work.now;
       assertReceivedAt(receivedAt, work.now);
-      const inserted = newRow(context, input, receivedAt, work.now);
+      const filing = received(context, input, newRow(context, input, receivedAt, work.now));
+      const inserted = filing.row;
       await store.insert(work.tx, inserted);
-      const dueDate = calendarDateOf(inserted.due_at);
-      const facts = {
-        type: input.type,
-        regime: input.regime,
-        channel: input.channel,
-        filedBy: input.filedBy,
-        dueDate,
-        ...(input.corrections?.length ? { corrections: correctedFieldsOf(input.corrections) } : {}),
-      };
-      await addEvent(work, context, inserted, { kind: 'received', to: 'received', details: facts });
-      work.audit.push({
-        action: 'request.received',
-        outcome: 'success',
-        target: target(inserted.id),
-        details: { ...facts, ...(input.subjectId ? { subject: input.subjectId } : {}) },
-      });
-      work.events.push({
-        type: 'request.received',
-        data: eventData(inserted, { channel: input.channel, dueDate }),
-      });
+      await addEvent(work, context, inserted, filing.event);
+      work.audit.push(...filing.work.audit);
+      work.events.push(...filing.work.events);
       const filed = input.authenticatedSubject
         ? await moveTo(work, context, inserted, 'verified', {
             changes: { verified_at: work.now, verification_method: 'authenticated_subject' },
@@ -188,6 +196,75 @@ export function requestService({ db, store, clock, workflow, mail, subjects, ope
     });
     return viewOf(row, clock.now(), workflow);
   }
+
+  /** What filing a request writes besides its row: its timeline event, webhook event and audit entry. */
+  function received(context: AuditContext, input: FileRequestInput, row: RequestRow) {
+    const dueDate = calendarDateOf(row.due_at);
+    const facts = {
+      type: input.type,
+      regime: input.regime,
+      channel: input.channel,
+      filedBy: input.filedBy,
+      dueDate,
+      ...(input.corrections?.length ? { corrections: correctedFieldsOf(input.corrections) } : {}),
+    };
+    const event = { kind: 'received' as const, to: 'received' as const, details: facts };
+    const work = {
+      audit: [
+        {
+          action: 'request.received',
+          outcome: 'success' as const,
+          target: target(row.id),
+          details: { ...facts, ...(input.subjectId ? { subject: input.subjectId } : {}) },
+        },
+      ],
+      events: [
+        {
+          type: 'request.received' as const,
+          data: eventData(row, { channel: input.channel, dueDate }),
+        },
+      ],
+      changed: new Set([row.id]),
+    };
+    return { row, event, work, actor: context.actor };
+  }
+
+  type Filing = ReturnType<typeof received> & { context: AuditContext };
+
+  /**
+   * Plain filings with group commit (see group-commit.ts): the filings that arrive while a batch is being
+   * written go together: one statement for their rows, one for their timeline events, the observers,
+   * webhook events and audit entries together, one commit.
+   */
+  const filings = groupCommit<Filing, RequestRow>({
+    settings: groupCommitSettings ?? { writers: Number.POSITIVE_INFINITY, maxBatch: 1 },
+    write: (items) =>
+      db.transaction().execute(async (tx) => {
+        const at = clock.now();
+        await store.insertMany(
+          tx,
+          items.map((item) => item.row),
+        );
+        await store.insertEvents(
+          tx,
+          items.map(({ row, event, actor }) => ({
+            request_id: row.id,
+            kind: event.kind,
+            from_state: null,
+            to_state: event.to,
+            actor_type: actor.type,
+            actor_id: actor.id,
+            details: event.details,
+            note_sealed: null,
+            at,
+          })),
+        );
+        await workflow.finish(tx, items);
+        return items.map((item) => item.row);
+      }),
+    // Every filing of a batch is written, or the batch fails.
+    refusals: async (items) => items.map(() => new Error('request filing not written')),
+  });
 
   /** One request with its whole timeline. */
   async function get(id: string): Promise<RequestView & { timeline: TimelineEntry[] }> {

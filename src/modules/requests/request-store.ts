@@ -51,6 +51,11 @@ export function requestStore() {
     async insert(tx: Executor, row: NewRequestRow) {
       await tx.insertInto('data_subject_requests').values(row).execute();
     },
+    /** Many new requests in one statement (filings committed together). */
+    async insertMany(tx: Executor, rows: NewRequestRow[]) {
+      if (rows.length === 0) return;
+      await tx.insertInto('data_subject_requests').values(rows).execute();
+    },
     find(tx: Executor, id: string): Promise<RequestRow | undefined> {
       return tx.selectFrom('data_subject_requests').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -80,13 +80,43 @@ export function requestWorkflow({ db, store, audit, clock, box, events, observer
   async function within<T>(tx: Tx, context: AuditContext, body: (work: Work) => Promise<T>): Promise<T> {
     const work: Work = { tx, now: clock.now(), events: [], audit: [], changed: new Set() };
     const result = await body(work);
-    const changed = [...work.changed];
-    if (changed.length > 0) {
-      for (const observer of observers) await observer.requestsChanged(tx, context, changed);
-    }
-    await events.publish(tx, work.events);
-    for (const entry of work.audit) await audit.append(tx, context, entry);
+    await finish(tx, [{ context, work }]);
     return result;
+  }
+
+  /**
+   * What ends units of work in `tx`, last: the observers hear which requests changed (once per actor),
+   * the webhook events are published together and the audit entries appended together, each naming its
+   * own unit's context. Several units share it when filings are committed together (group commit).
+   */
+  async function finish(
+    tx: Tx,
+    units: readonly { context: AuditContext; work: Pick<Work, 'events' | 'audit' | 'changed'> }[],
+  ): Promise<void> {
+    if (observers.length > 0) {
+      const byActor = new Map<string, { context: AuditContext; changed: string[] }>();
+      for (const { context, work } of units) {
+        if (work.changed.size === 0) continue;
+        const actor = `${context.actor.type}:${context.actor.id ?? ''}`;
+        const group = byActor.get(actor) ?? { context, changed: [] };
+        group.changed.push(...work.changed);
+        byActor.set(actor, group);
+      }
+      for (const { context, changed } of byActor.values()) {
+        for (const observer of observers) await observer.requestsChanged(tx, context, changed);
+      }
+    }
+    await events.publish(
+      tx,
+      units.flatMap(({ work }) => work.events),
+    );
+    const entries = units.flatMap(({ context, work }) => work.audit.map((entry) => ({ context, entry })));
+    if (entries.length === 1) {
+      const [only] = entries as [(typeof entries)[number]];
+      await audit.append(tx, only.context, only.entry);
+    } else if (entries.length > 1) {
+      await audit.appendMany(tx, entries);
+    }
   }
 
   /** Runs `body` in a transaction, then publishes its events and appends its audit entries, last. */
@@ -181,6 +211,7 @@ export function requestWorkflow({ db, store, audit, clock, box, events, observer
   return {
     inTransaction,
     within,
+    finish,
     locked,
     found,
     addEvent,

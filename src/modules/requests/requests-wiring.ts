@@ -76,6 +76,9 @@ export function requestsModule(platform: Platform, deps: Deps) {
     subjects: vault.records,
     operators,
     openTasks: fulfilmentRows.countOpenTasks,
+    // Filings that arrive while one batch is written go together into the next: PGlite has one
+    // connection, PostgreSQL takes two batches at once.
+    groupCommit: { writers: platform.database.kind === 'postgres' ? 2 : 1, maxBatch: 100 },
   });
   const requestVerification = requestVerificationService({
     db,

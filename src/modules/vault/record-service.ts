@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor, Tx } from '../../db/database.js';
+import { type GroupCommitSettings, groupCommit } from '../../db/group-commit.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, type FieldError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -48,6 +49,9 @@ export type ReadOptions = { purpose: string; reveal: boolean; collection?: strin
  * The purpose of a data subject reading their own data (the privacy center). Not one of
  * CUSTOS_READ_PURPOSES: no operator or API key can state it; only `readOwnRecordsDecrypted` uses it.
  */
+/** What a grouped record create the guard refused is answered: the caller looks again for why. */
+const refusedCreate = Symbol('refused record create');
+
 export const ownerReadPurpose = 'data_subject_self_service';
 
 type Deps = {
@@ -59,7 +63,13 @@ type Deps = {
   aead: Aead;
   audit: AuditWriter;
   clock: Clock;
-  settings: { purposes: readonly string[]; phoneRegion?: string | undefined; maskKey: Buffer };
+  settings: {
+    purposes: readonly string[];
+    phoneRegion?: string | undefined;
+    maskKey: Buffer;
+    /** Group commit of record creates; without it each create commits on its own. */
+    groupCommit?: GroupCommitSettings | undefined;
+  };
   /** Where else the subject's personal data lives; erased in the shredding transaction. */
   personalData?: PersonalDataEraser | undefined;
   /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
@@ -275,6 +285,41 @@ export function recordService({
     };
   }
 
+  type PreparedCreate = {
+    context: AuditContext;
+    row: ReturnType<typeof newRecord>['row'];
+    collectionVersion: number;
+    indexes: ReturnType<typeof newRecord>['indexes'];
+    entry: ReturnType<typeof recordCreated>;
+  };
+
+  /**
+   * Record creates with group commit (see group-commit.ts): alone, a create is one statement committed
+   * on its own (`audit.appendIf`); creates that arrive while a batch is being written go together: one
+   * statement for their records, blind indexes and audit entries, committed on its own. A create
+   * the guard refused wrote nothing and is answered `refusedCreate`.
+   */
+  const creates = groupCommit<PreparedCreate, RecordRow>({
+    settings: settings.groupCommit ?? { writers: Number.POSITIVE_INFINITY, maxBatch: 1 },
+    async write(items) {
+      if (items.length === 1) {
+        const { context, row, collectionVersion, indexes, entry } = items[0] as PreparedCreate;
+        const { guard, writes } = subjects.guardedRecordInsert(row, collectionVersion, indexes);
+        return [(await audit.appendIf(db, context, entry, guard, writes)) ? row : undefined];
+      }
+      // One statement: the records, their blind indexes and their audit entries, committed together.
+      const { guard, writes } = subjects.guardedRecordInserts(items);
+      const inserted = await audit.appendEachIf(
+        db,
+        guard,
+        items.map((item) => ({ key: item.row.id, context: item.context, entry: item.entry })),
+        writes,
+      );
+      return items.map((item) => (inserted.has(item.row.id) ? item.row : undefined));
+    },
+    refusals: async (items) => items.map(() => refusedCreate),
+  });
+
   /** Stores a record for a subject in a collection, sealed under the subject's data key. */
   async function createRecord(
     context: AuditContext,
@@ -309,9 +354,19 @@ export function recordService({
       throw error;
     }
     const { row, indexes } = newRecord(collection, subjectId, dek, values);
-    const { guard, writes } = subjects.guardedRecordInsert(row, collection.version, indexes);
     const entry = recordCreated(row.id, subjectId, collection, Object.keys(values));
-    return (await audit.appendIf(db, context, entry, guard, writes)) ? row : undefined;
+    try {
+      return await creates.submit(undefined, async () => ({
+        context,
+        row,
+        collectionVersion: collection.version,
+        indexes,
+        entry,
+      }));
+    } catch (error) {
+      if (error === refusedCreate) return undefined;
+      throw error;
+    }
   }
 
   /** A record create in a transaction that reads and locks what it needs first, with precise errors. */

@@ -306,6 +306,60 @@ export function subjectStore() {
             ];
       return { guard, writes };
     },
+    /**
+     * Many record creates as one statement (group commit), for `audit.appendEachIf`: like
+     * `guardedRecordInsert` for each, the subjects locked in id order so two batches never wait for each
+     * other crosswise. The guard returns the ids of the records written; a create missing there wrote
+     * nothing.
+     */
+    guardedRecordInserts(
+      creates: readonly {
+        row: NewRecordRow;
+        collectionVersion: number;
+        indexes: Omit<BlindIndexRow, 'record_id'>[];
+      }[],
+    ) {
+      const rows = creates.map((create) => create.row);
+      const indexes = creates.flatMap((create) =>
+        create.indexes.map((index) => ({ ...index, record_id: create.row.id })),
+      );
+      const guard = sql`
+        insert into records (id, subject_id, collection_id, plain, sealed, created_at, updated_at, sole)
+        select g.id, s.id, g.collection_id, g.plain::jsonb, g.sealed::jsonb, g.created_at, g.updated_at,
+               g.sole
+          from unnest(${rows.map((row) => row.id)}::uuid[], ${rows.map((row) => row.subject_id)}::uuid[],
+                      ${rows.map((row) => row.collection_id)}::uuid[],
+                      ${creates.map((create) => create.collectionVersion)}::int[],
+                      ${rows.map((row) => JSON.stringify(row.plain))}::text[],
+                      ${rows.map((row) => JSON.stringify(row.sealed))}::text[],
+                      ${rows.map((row) => row.created_at.toISOString())}::timestamptz[],
+                      ${rows.map((row) => row.updated_at.toISOString())}::timestamptz[],
+                      ${rows.map((row) => row.sole)}::boolean[])
+               as g (id, subject_id, collection_id, version, plain, sealed, created_at, updated_at, sole)
+          join subjects s on s.id = g.subject_id
+         where s.status <> 'erased'
+           and exists (select 1 from collections c where c.id = g.collection_id and c.version = g.version)
+         order by s.id
+           for update of s
+        on conflict (subject_id, collection_id) where sole do nothing
+        returning id::text as id`;
+      const writes =
+        indexes.length === 0
+          ? []
+          : [
+              sql`
+                insert into blind_indexes (kind, digest, subject_id, record_id, field)
+                select i.kind, i.digest, i.subject_id, i.record_id, i.field
+                  from unnest(${indexes.map((index) => index.kind)}::text[],
+                              ${indexes.map((index) => index.digest)}::bytea[],
+                              ${indexes.map((index) => index.subject_id)}::uuid[],
+                              ${indexes.map((index) => index.record_id)}::uuid[],
+                              ${indexes.map((index) => index.field)}::text[])
+                       as i (kind, digest, subject_id, record_id, field)
+                  join append_guard g on g.id = i.record_id::text`,
+            ];
+      return { guard, writes };
+    },
     async updateRecord(
       tx: Executor,
       id: string,
