@@ -1056,7 +1056,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("operators.read" | "operators.manage" | "api_keys.read" | "api_keys.manage" | "audit.read" | "audit.export" | "audit.verify" | "keys.read" | "keys.rotate" | "vault.collections.read" | "vault.collections.manage" | "vault.subjects.read" | "vault.records.write" | "vault.read" | "vault.reveal" | "vault.tokenize" | "vault.detokenize" | "vault.shred" | "vault.import" | "consent.purposes.read" | "consent.purposes.manage" | "consent.read" | "consent.write" | "consent.check" | "notifications.read" | "notifications.manage" | "requests.read" | "requests.create" | "requests.manage" | "requests.verify" | "outbox.read" | "requests.fulfil" | "restrictions.lift" | "inventory.read" | "inventory.manage" | "retention.read" | "retention.manage" | "legal_holds.manage" | "drp.agents.read" | "drp.agents.manage" | "reports.read" | "alerts.read" | "alerts.manage" | "breaches.read" | "breaches.manage")[];
+                        permissions: ("operators.read" | "operators.manage" | "api_keys.read" | "api_keys.manage" | "audit.read" | "audit.export" | "audit.verify" | "keys.read" | "keys.rotate" | "vault.collections.read" | "vault.collections.manage" | "vault.subjects.read" | "vault.records.write" | "vault.read" | "vault.reveal" | "vault.tokenize" | "vault.detokenize" | "vault.shred" | "vault.import" | "consent.purposes.read" | "consent.purposes.manage" | "consent.read" | "consent.write" | "consent.check" | "notifications.read" | "notifications.manage" | "requests.read" | "requests.create" | "requests.manage" | "requests.verify" | "outbox.read" | "requests.fulfil" | "restrictions.lift" | "inventory.read" | "inventory.manage" | "retention.read" | "retention.manage" | "legal_holds.manage" | "drp.agents.read" | "drp.agents.manage" | "reports.read" | "reports.manage" | "accountability.manage" | "alerts.read" | "alerts.manage" | "breaches.read" | "breaches.manage" | "transfers.read" | "transfers.manage" | "assessments.read" | "assessments.manage" | "assessments.approve" | "monitoring.read" | "monitoring.manage")[];
                         /** Format: date-time */
                         expiresAt?: string;
                     };
@@ -7477,7 +7477,7 @@ export interface paths {
                         "application/json": {
                             items: {
                                 /** @enum {string} */
-                                type: "consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "webhook.test";
+                                type: "consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "alert.raised" | "webhook.test";
                                 subscribable: boolean;
                             }[];
                             /** @description Seconds waited before each retry of a failed delivery; after the last, it is dead-lettered */
@@ -7550,9 +7550,11 @@ export interface paths {
                          * @description https (http only where CUSTOS_WEBHOOK_ALLOW_HTTP is set); no credentials, no fragment
                          */
                         url: string;
+                        /** @description Where the receiver is (ISO 3166-1 alpha-2): deliveries the residency policy refuses are not sent */
+                        location?: string | null;
                         description?: string;
                         /** @description Event types to receive; null: every type, including types added later */
-                        eventTypes?: ("consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn")[] | null;
+                        eventTypes?: ("consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "alert.raised")[] | null;
                         enabled?: boolean;
                     };
                 };
@@ -7663,9 +7665,11 @@ export interface paths {
                          * @description https (http only where CUSTOS_WEBHOOK_ALLOW_HTTP is set); no credentials, no fragment
                          */
                         url?: string;
+                        /** @description Where the receiver is (ISO 3166-1 alpha-2): deliveries the residency policy refuses are not sent */
+                        location?: string | null;
                         description?: string;
                         /** @description Event types to receive; null: every type, including types added later */
-                        eventTypes?: ("consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn")[] | null;
+                        eventTypes?: ("consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "alert.raised")[] | null;
                         enabled?: boolean;
                     };
                 };
@@ -7841,7 +7845,7 @@ export interface paths {
                 query?: {
                     endpointId?: string;
                     status?: "pending" | "delivered" | "dead_lettered";
-                    eventType?: "consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "webhook.test";
+                    eventType?: "consent.granted" | "consent.withdrawn" | "consent.denied" | "consent.expired" | "consent.objected" | "request.received" | "request.verified" | "request.extended" | "request.completed" | "request.rejected" | "request.withdrawn" | "alert.raised" | "webhook.test";
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
                     limit?: number;
@@ -8839,6 +8843,1247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accountability/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List policies with their review state
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Policy"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a policy
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        owner: string;
+                        version: string;
+                        documentUrl?: string | null;
+                        documentText?: string | null;
+                        /** @description The date the current version was approved */
+                        approvedOn?: string | null;
+                        /** @description Days from approval to the next review */
+                        reviewIntervalDays: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Policy"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a policy
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a policy: a new version, a new approval (moves the next review), retirement
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        owner?: string;
+                        version?: string;
+                        documentUrl?: string | null;
+                        documentText?: string | null;
+                        /** @description The date the current version was approved */
+                        approvedOn?: string | null;
+                        /** @description Days from approval to the next review */
+                        reviewIntervalDays?: number;
+                        /** @description A retired policy is no longer reviewed or acknowledged */
+                        retired?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Policy"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/accountability/policies/{id}/acknowledgment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge the current version of a policy (as the signed-in operator)
+         * @description Access: `operator`, a fully signed-in operator (MFA complete); not API keys.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Policy"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/policies/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import policies from CSV (matched by title)
+         * @description Columns: `title`, `owner`, `version`, `approved_on` (YYYY-MM-DD, optional), `review_interval_days`, `document_url` (optional). One bad line imports nothing; the problem lists each line and column.
+         *
+         *     Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The CSV text, with a header line */
+                        csv: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/training/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List training courses with completion rates
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TrainingCourse"][];
+                            overall: {
+                                required: number;
+                                current: number;
+                                completionRate: number | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a training course
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        description?: string | null;
+                        /** @description Operators holding any of these roles must take it */
+                        requiredRoles: ("admin" | "dpo" | "privacy_agent" | "auditor" | "security" | "service")[];
+                        /** @description A completion expires after */
+                        validityDays?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrainingCourse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/training/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a training course
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        description?: string | null;
+                        /** @description Operators holding any of these roles must take it */
+                        requiredRoles?: ("admin" | "dpo" | "privacy_agent" | "auditor" | "security" | "service")[];
+                        /** @description A completion expires after */
+                        validityDays?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrainingCourse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/accountability/training/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List training completions, newest first
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    courseId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TrainingCompletion"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record that an operator completed a course
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        courseId: string;
+                        /** Format: uuid */
+                        operatorId: string;
+                        /** Format: date */
+                        completedOn: string;
+                        /** @description Defaults to completion + the course’s validity */
+                        expiresOn?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrainingCompletion"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/training/completions/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import training completions from CSV
+         * @description Columns: `course` (title), `operator_email`, `completed_on` (YYYY-MM-DD), `expires_on` (optional). One bad line imports nothing.
+         *
+         *     Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The CSV text, with a header line */
+                        csv: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            updated: number;
+                            unchanged: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List external audits with their findings
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ExternalAudit"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register an external audit
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        auditor: string;
+                        scope: string;
+                        /** Format: date */
+                        startedOn: string;
+                        endedOn?: string | null;
+                        reportReference?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExternalAudit"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/audits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an external audit
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        auditor?: string;
+                        scope?: string;
+                        /** Format: date */
+                        startedOn?: string;
+                        endedOn?: string | null;
+                        reportReference?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExternalAudit"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/accountability/audits/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a finding to an audit
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @enum {string} */
+                        severity: "low" | "medium" | "high" | "critical";
+                        owner: string;
+                        dueOn?: string | null;
+                        /** @enum {string} */
+                        status?: "open" | "in_progress" | "resolved" | "accepted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditFinding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a finding: its owner, due date, status
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        /** @enum {string} */
+                        severity?: "low" | "medium" | "high" | "critical";
+                        owner?: string;
+                        dueOn?: string | null;
+                        /** @enum {string} */
+                        status?: "open" | "in_progress" | "resolved" | "accepted";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditFinding"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/accountability/access-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List access-review campaigns
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AccessReview"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Open an access review over every active operator and live API key
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        dueOn?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: components["schemas"]["AccessReview"];
+                            items: components["schemas"]["AccessReviewItem"][];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/access-reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An access review with its items
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            review: components["schemas"]["AccessReview"];
+                            items: components["schemas"]["AccessReviewItem"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/access-reviews/{id}/items/{itemId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm or revoke one operator’s or API key’s access
+         * @description Revoking disables the operator or revokes the key through the access module, under its grant policy: you can revoke only access whose permissions you hold yourself.
+         *
+         *     Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "confirmed" | "revoked";
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccessReviewItem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accountability/access-reviews/{id}/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an access review (every item decided)
+         * @description Permission: `accountability.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccessReview"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance-dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The compliance dashboard: every metric for a period, month-over-month changes and trends
+         * @description Each metric carries its definition and source (see docs/REPORTS.md). A metric whose module is not installed is `tracked: false` with a null value, never a zero. Trends are the last daily snapshot of each month.
+         *
+         *     Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day of the period (default: the first of this month) */
+                    from?: string;
+                    /** @description Last day of the period, included (default: up to now) */
+                    to?: string;
+                    months?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ComplianceDashboard"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List compliance reports, newest first
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ComplianceReport"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Generate a compliance report for a period (in the background)
+         * @description Answers 202 with the queued report; poll it for `progress` and `status`, then download it as JSON, HTML or PDF. The sections and recommendation rules are described in docs/REPORTS.md.
+         *
+         *     Permission: `reports.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description First day of the period
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day of the period, included
+                         */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ComplianceReport"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A compliance report’s status and progress
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ComplianceReport"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance/{id}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a finished compliance report (JSON, print-friendly HTML or PDF)
+         * @description Every download is audited. Without Chromium, `pdf` answers 503 `pdf_unavailable`.
+         *
+         *     Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "html" | "pdf";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monthly compliance report schedule
+         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ComplianceReportSchedule"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the monthly compliance report schedule
+         * @description When enabled, last month’s report is generated on the first of each month at 06:00 UTC and its summary mailed to the recipients.
+         *
+         *     Permission: `reports.manage` (roles: admin, dpo).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        recipients: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ComplianceReportSchedule"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -8857,8 +10102,8 @@ export interface paths {
                 query?: {
                     status?: "open" | "acknowledged" | "resolved";
                     severity?: "info" | "warning" | "critical";
-                    /** @description `login.account_locked` (warning): An operator account’s logins were backed off after repeated failures: from one client network (only that network is refused), or from several (the account is slowed: each network is backed off after one failure); the owner can still sign in from another network. `login.client_throttled` (warning): Many failed logins came from one client network, whose logins are now backed off (the target is a keyed hash of the network, as in the audit log). `audit.verification_failed` (critical): The audit log failed verification: an entry or checkpoint was altered, removed or inserted (the target is the first bad entry). `webhook.dead_lettered` (warning): A webhook delivery used all its attempts and was given up on (the target is the endpoint). `system_task.failed` (warning): A downstream system’s task for a request failed for good: the system reported a failure, or its webhook could not be delivered. `request.overdue` (warning): A data-subject request is past its deadline and still open. `vault.mass_reveal` (critical): One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration. `breach.deadline_near` (warning): A breach’s 72-hour deadline for notifying the supervisory authority is 24 hours away, then again at 6 hours (the target is the breach). `breach.notification_overdue` (critical): A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)). */
-                    kind?: "login.account_locked" | "login.client_throttled" | "audit.verification_failed" | "webhook.dead_lettered" | "system_task.failed" | "request.overdue" | "vault.mass_reveal" | "breach.deadline_near" | "breach.notification_overdue";
+                    /** @description `login.account_locked` (warning): An operator account’s logins were backed off after repeated failures: from one client network (only that network is refused), or from several (the account is slowed: each network is backed off after one failure); the owner can still sign in from another network. `login.client_throttled` (warning): Many failed logins came from one client network, whose logins are now backed off (the target is a keyed hash of the network, as in the audit log). `audit.verification_failed` (critical): The audit log failed verification: an entry or checkpoint was altered, removed or inserted (the target is the first bad entry). `webhook.dead_lettered` (warning): A webhook delivery used all its attempts and was given up on (the target is the endpoint). `transfer.refused` (warning): A delivery of personal data or identifiers was not sent: the data residency policy refuses the receiver’s location (the target is the endpoint). `system_task.failed` (warning): A downstream system’s task for a request failed for good: the system reported a failure, or its webhook could not be delivered. `request.overdue` (warning): A data-subject request is past its deadline and still open. `vault.mass_reveal` (critical): One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration. `breach.deadline_near` (warning): A breach’s 72-hour deadline for notifying the supervisory authority is 24 hours away, then again at 6 hours (the target is the breach). `breach.notification_overdue` (critical): A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)). `monitoring.anomaly` (warning): An operator’s or API key’s activity in an hour scored at or above the monitoring threshold; the details list the factors, their contributions and the audit entries (critical from 0.95). `monitoring.exfiltration` (critical): An operator or API key exported far more records than it normally does: ten times its normal volume within an hour, or three times over a day (the thresholds are settings). */
+                    kind?: "login.account_locked" | "login.client_throttled" | "audit.verification_failed" | "webhook.dead_lettered" | "transfer.refused" | "system_task.failed" | "request.overdue" | "vault.mass_reveal" | "breach.deadline_near" | "breach.notification_overdue" | "monitoring.anomaly" | "monitoring.exfiltration";
                     /** @description Only alerts last seen at or after this instant */
                     since?: string;
                     /** @description `nextCursor` of the previous page */
@@ -9964,6 +11209,3474 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfers/reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The adequacy decisions Custos decides with: shipped, overridden, dated, with sources
+         * @description Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Mark the decisions in force on this date */
+                    asOf?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferReference"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/reference/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add or replace an adequacy decision, or revoke a shipped one (audited)
+         * @description For when the law changes before Custos is updated: an entry with a shipped id replaces it (or, revoked, removes it); a new id adds a decision. Audited as `transfers.adequacy.overridden` or `transfers.adequacy.revoked`.
+         *
+         *     Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        decision: {
+                            id: string;
+                            destination: components["schemas"]["TransferDestinationInput"];
+                            name: string;
+                            /** @enum {string} */
+                            kind: "country" | "territory" | "sector" | "international_organisation";
+                            instrument: string;
+                            /** Format: date */
+                            inForce: string;
+                            endsOn: string | null;
+                            scope: {
+                                code: string;
+                                text: string;
+                                mustBeConfirmed: boolean;
+                            } | null;
+                            source: string;
+                        };
+                        /**
+                         * @description Revoke a shipped decision (annulled, repealed)
+                         * @default false
+                         */
+                        revoked?: boolean;
+                        /** @description Why: the new decision, the ruling, the source */
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdequacyOverride"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/reference/overrides/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an override: the shipped decision applies again
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Residency policies
+         * @description Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ResidencyPolicy"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create the residency policy of a region (one per region; audited)
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResidencyPolicyWriteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ResidencyPolicy"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a residency policy (audited)
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ResidencyPolicyWriteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ResidencyPolicy"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove a residency policy (audited)
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/mechanisms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Transfer mechanisms by recipient, each with its impact assessments (newest first)
+         * @description Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TransferMechanism"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record a mechanism for a recipient and destination (audited)
+         * @description SCCs name their module, which must match the roles (1: C→C, 2: C→P, 3: P→P, 4: P→C); a derogation needs its justification and says whether the flow is regular (derogations suit occasional transfers only).
+         *
+         *     Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TransferMechanismWriteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferMechanism"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/mechanisms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One mechanism with its impact assessments
+         * @description Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferMechanism"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove a mechanism and its assessments (audited)
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/mechanisms/{id}/tias": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a transfer impact assessment for an SCC or BCR mechanism (audited)
+         * @description Permission: `transfers.manage` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TiaWriteInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Tia"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The transfer register: every flow of the data map out of the exporter’s region, decided today
+         * @description Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferRegister"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a transfer: allowed, allowed with a mechanism, or refused, with the reasons
+         * @description Weighs the residency policy of the source region, adequacy as of the date (with its scope), the SCC module the roles need, and the mechanisms and TIAs in place for the recipient. Reasons carry stable codes. Audited as `transfers.validated` (codes only). Decision support, not legal advice.
+         *
+         *     Permission: `transfers.read` (roles: admin, dpo, auditor, service).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TransferValidationInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferDecision"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * DPIAs due, in progress, done and due for review (counts)
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: number;
+                            screeningsIncomplete: number;
+                            drafts: number;
+                            inReview: number;
+                            done: number;
+                            flaggedForReview: number;
+                            reviewOverdue: number;
+                            reviewDueSoon: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The approval chain and review period
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            steps: {
+                                key: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "admin" | "dpo" | "privacy_agent" | "auditor" | "security" | "service";
+                                /** @default false */
+                                onlyWhenPriorConsultation: boolean;
+                            }[];
+                            forbidSelfApproval: boolean;
+                            reviewMonths: number;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Configure the approval chain, self-approval and the review period
+         * @description Applies to DPIAs submitted afterwards; a round in progress keeps its chain. Audited.
+         *
+         *     Permission: `assessments.approve` (roles: admin, dpo).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        steps: {
+                            key: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "admin" | "dpo" | "privacy_agent" | "auditor" | "security" | "service";
+                            /** @default false */
+                            onlyWhenPriorConsultation?: boolean;
+                        }[];
+                        forbidSelfApproval: boolean;
+                        reviewMonths: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            steps: {
+                                key: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "admin" | "dpo" | "privacy_agent" | "auditor" | "security" | "service";
+                                /** @default false */
+                                onlyWhenPriorConsultation: boolean;
+                            }[];
+                            forbidSelfApproval: boolean;
+                            reviewMonths: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every processing activity’s screening, and every proposed activity’s
+         * @description An activity never screened is screened now; one whose facts changed since is re-screened with the answers kept (audited as the system).
+         *
+         *     Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                activityId: string | null;
+                                proposed: {
+                                    name: string;
+                                    /** @default  */
+                                    description: string;
+                                    /** @default [] */
+                                    purposeKeys: string[];
+                                    /** @default [] */
+                                    collectionNames: string[];
+                                    /** @default [] */
+                                    systemIds: string[];
+                                    /** @default [] */
+                                    processorIds: string[];
+                                    /** @default [] */
+                                    dataCategories: string[];
+                                    /** @default [] */
+                                    dataSubjects: string[];
+                                } | null;
+                                name: string;
+                                answers: {
+                                    /**
+                                     * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                                     * @default {}
+                                     */
+                                    criteria: {
+                                        [key: string]: {
+                                            met: boolean;
+                                            note: string;
+                                        };
+                                    };
+                                    /** @default null */
+                                    estimatedSubjects: number | null;
+                                };
+                                result: {
+                                    /** @enum {string} */
+                                    outcome: "required" | "not_required" | "incomplete";
+                                    metCount: number;
+                                    criteria: {
+                                        /** @enum {string} */
+                                        key: "evaluation_scoring" | "automated_decisions" | "systematic_monitoring" | "sensitive_data" | "large_scale" | "matching_datasets" | "vulnerable_subjects" | "innovative_technology" | "prevents_rights";
+                                        label: string;
+                                        met: boolean | null;
+                                        /** @enum {string} */
+                                        source: "derived" | "answered" | "unanswered";
+                                        reasons: string[];
+                                    }[];
+                                    triggers: {
+                                        /** @enum {string} */
+                                        key: "new_processing_activity" | "high_risk_processing" | "systematic_monitoring" | "special_category_data" | "automated_decision_making";
+                                        met: boolean;
+                                        reasons: string[];
+                                    }[];
+                                    facts: {
+                                        specialCategories: string[];
+                                        automatedPurposes: string[];
+                                        subjects: number | null;
+                                        transfers: {
+                                            country: string;
+                                            safeguard: string | null;
+                                        }[];
+                                    };
+                                };
+                                fingerprint: string;
+                                /** Format: date-time */
+                                screenedAt: string;
+                                screenedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Screen a proposed processing activity, not in the data map yet
+         * @description Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        activity: {
+                            name: string;
+                            /** @default  */
+                            description?: string;
+                            /** @default [] */
+                            purposeKeys?: string[];
+                            /** @default [] */
+                            collectionNames?: string[];
+                            /** @default [] */
+                            systemIds?: string[];
+                            /** @default [] */
+                            processorIds?: string[];
+                            /** @default [] */
+                            dataCategories?: string[];
+                            /** @default [] */
+                            dataSubjects?: string[];
+                        };
+                        /**
+                         * @default {
+                         *       "criteria": {},
+                         *       "estimatedSubjects": null
+                         *     }
+                         */
+                        answers?: {
+                            /**
+                             * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                             * @default {}
+                             */
+                            criteria?: {
+                                [key: string]: {
+                                    met: boolean;
+                                    note: string;
+                                };
+                            };
+                            /** @default null */
+                            estimatedSubjects?: number | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            proposed: {
+                                name: string;
+                                /** @default  */
+                                description: string;
+                                /** @default [] */
+                                purposeKeys: string[];
+                                /** @default [] */
+                                collectionNames: string[];
+                                /** @default [] */
+                                systemIds: string[];
+                                /** @default [] */
+                                processorIds: string[];
+                                /** @default [] */
+                                dataCategories: string[];
+                                /** @default [] */
+                                dataSubjects: string[];
+                            } | null;
+                            name: string;
+                            answers: {
+                                /**
+                                 * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                                 * @default {}
+                                 */
+                                criteria: {
+                                    [key: string]: {
+                                        met: boolean;
+                                        note: string;
+                                    };
+                                };
+                                /** @default null */
+                                estimatedSubjects: number | null;
+                            };
+                            result: {
+                                /** @enum {string} */
+                                outcome: "required" | "not_required" | "incomplete";
+                                metCount: number;
+                                criteria: {
+                                    /** @enum {string} */
+                                    key: "evaluation_scoring" | "automated_decisions" | "systematic_monitoring" | "sensitive_data" | "large_scale" | "matching_datasets" | "vulnerable_subjects" | "innovative_technology" | "prevents_rights";
+                                    label: string;
+                                    met: boolean | null;
+                                    /** @enum {string} */
+                                    source: "derived" | "answered" | "unanswered";
+                                    reasons: string[];
+                                }[];
+                                triggers: {
+                                    /** @enum {string} */
+                                    key: "new_processing_activity" | "high_risk_processing" | "systematic_monitoring" | "special_category_data" | "automated_decision_making";
+                                    met: boolean;
+                                    reasons: string[];
+                                }[];
+                                facts: {
+                                    specialCategories: string[];
+                                    automatedPurposes: string[];
+                                    subjects: number | null;
+                                    transfers: {
+                                        country: string;
+                                        safeguard: string | null;
+                                    }[];
+                                };
+                            };
+                            fingerprint: string;
+                            /** Format: date-time */
+                            screenedAt: string;
+                            screenedBy: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/screenings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One screening (re-screened if its activity changed)
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            proposed: {
+                                name: string;
+                                /** @default  */
+                                description: string;
+                                /** @default [] */
+                                purposeKeys: string[];
+                                /** @default [] */
+                                collectionNames: string[];
+                                /** @default [] */
+                                systemIds: string[];
+                                /** @default [] */
+                                processorIds: string[];
+                                /** @default [] */
+                                dataCategories: string[];
+                                /** @default [] */
+                                dataSubjects: string[];
+                            } | null;
+                            name: string;
+                            answers: {
+                                /**
+                                 * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                                 * @default {}
+                                 */
+                                criteria: {
+                                    [key: string]: {
+                                        met: boolean;
+                                        note: string;
+                                    };
+                                };
+                                /** @default null */
+                                estimatedSubjects: number | null;
+                            };
+                            result: {
+                                /** @enum {string} */
+                                outcome: "required" | "not_required" | "incomplete";
+                                metCount: number;
+                                criteria: {
+                                    /** @enum {string} */
+                                    key: "evaluation_scoring" | "automated_decisions" | "systematic_monitoring" | "sensitive_data" | "large_scale" | "matching_datasets" | "vulnerable_subjects" | "innovative_technology" | "prevents_rights";
+                                    label: string;
+                                    met: boolean | null;
+                                    /** @enum {string} */
+                                    source: "derived" | "answered" | "unanswered";
+                                    reasons: string[];
+                                }[];
+                                triggers: {
+                                    /** @enum {string} */
+                                    key: "new_processing_activity" | "high_risk_processing" | "systematic_monitoring" | "special_category_data" | "automated_decision_making";
+                                    met: boolean;
+                                    reasons: string[];
+                                }[];
+                                facts: {
+                                    specialCategories: string[];
+                                    automatedPurposes: string[];
+                                    subjects: number | null;
+                                    transfers: {
+                                        country: string;
+                                        safeguard: string | null;
+                                    }[];
+                                };
+                            };
+                            fingerprint: string;
+                            /** Format: date-time */
+                            screenedAt: string;
+                            screenedBy: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/screenings/{id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Answer the criteria the data map cannot tell, and screen again
+         * @description Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                         * @default {}
+                         */
+                        criteria?: {
+                            [key: string]: {
+                                met: boolean;
+                                note: string;
+                            };
+                        };
+                        /** @default null */
+                        estimatedSubjects?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            proposed: {
+                                name: string;
+                                /** @default  */
+                                description: string;
+                                /** @default [] */
+                                purposeKeys: string[];
+                                /** @default [] */
+                                collectionNames: string[];
+                                /** @default [] */
+                                systemIds: string[];
+                                /** @default [] */
+                                processorIds: string[];
+                                /** @default [] */
+                                dataCategories: string[];
+                                /** @default [] */
+                                dataSubjects: string[];
+                            } | null;
+                            name: string;
+                            answers: {
+                                /**
+                                 * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                                 * @default {}
+                                 */
+                                criteria: {
+                                    [key: string]: {
+                                        met: boolean;
+                                        note: string;
+                                    };
+                                };
+                                /** @default null */
+                                estimatedSubjects: number | null;
+                            };
+                            result: {
+                                /** @enum {string} */
+                                outcome: "required" | "not_required" | "incomplete";
+                                metCount: number;
+                                criteria: {
+                                    /** @enum {string} */
+                                    key: "evaluation_scoring" | "automated_decisions" | "systematic_monitoring" | "sensitive_data" | "large_scale" | "matching_datasets" | "vulnerable_subjects" | "innovative_technology" | "prevents_rights";
+                                    label: string;
+                                    met: boolean | null;
+                                    /** @enum {string} */
+                                    source: "derived" | "answered" | "unanswered";
+                                    reasons: string[];
+                                }[];
+                                triggers: {
+                                    /** @enum {string} */
+                                    key: "new_processing_activity" | "high_risk_processing" | "systematic_monitoring" | "special_category_data" | "automated_decision_making";
+                                    met: boolean;
+                                    reasons: string[];
+                                }[];
+                                facts: {
+                                    specialCategories: string[];
+                                    automatedPurposes: string[];
+                                    subjects: number | null;
+                                    transfers: {
+                                        country: string;
+                                        safeguard: string | null;
+                                    }[];
+                                };
+                            };
+                            fingerprint: string;
+                            /** Format: date-time */
+                            screenedAt: string;
+                            screenedBy: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/activities/{activityId}/screening": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The screening of one processing activity
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    activityId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            proposed: {
+                                name: string;
+                                /** @default  */
+                                description: string;
+                                /** @default [] */
+                                purposeKeys: string[];
+                                /** @default [] */
+                                collectionNames: string[];
+                                /** @default [] */
+                                systemIds: string[];
+                                /** @default [] */
+                                processorIds: string[];
+                                /** @default [] */
+                                dataCategories: string[];
+                                /** @default [] */
+                                dataSubjects: string[];
+                            } | null;
+                            name: string;
+                            answers: {
+                                /**
+                                 * @description Answers to the criteria the data map cannot tell; a criterion the map shows met stays met
+                                 * @default {}
+                                 */
+                                criteria: {
+                                    [key: string]: {
+                                        met: boolean;
+                                        note: string;
+                                    };
+                                };
+                                /** @default null */
+                                estimatedSubjects: number | null;
+                            };
+                            result: {
+                                /** @enum {string} */
+                                outcome: "required" | "not_required" | "incomplete";
+                                metCount: number;
+                                criteria: {
+                                    /** @enum {string} */
+                                    key: "evaluation_scoring" | "automated_decisions" | "systematic_monitoring" | "sensitive_data" | "large_scale" | "matching_datasets" | "vulnerable_subjects" | "innovative_technology" | "prevents_rights";
+                                    label: string;
+                                    met: boolean | null;
+                                    /** @enum {string} */
+                                    source: "derived" | "answered" | "unanswered";
+                                    reasons: string[];
+                                }[];
+                                triggers: {
+                                    /** @enum {string} */
+                                    key: "new_processing_activity" | "high_risk_processing" | "systematic_monitoring" | "special_category_data" | "automated_decision_making";
+                                    met: boolean;
+                                    reasons: string[];
+                                }[];
+                                facts: {
+                                    specialCategories: string[];
+                                    automatedPurposes: string[];
+                                    subjects: number | null;
+                                    transfers: {
+                                        country: string;
+                                        safeguard: string | null;
+                                    }[];
+                                };
+                            };
+                            fingerprint: string;
+                            /** Format: date-time */
+                            screenedAt: string;
+                            screenedBy: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List DPIAs, newest first
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    activityId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                activityId: string | null;
+                                screeningId: string | null;
+                                title: string;
+                                /** @enum {string} */
+                                status: "draft" | "in_review" | "approved";
+                                version: number;
+                                sections: {
+                                    [key: string]: {
+                                        text: string;
+                                        derived: string[];
+                                        complete: boolean;
+                                    };
+                                };
+                                progress: {
+                                    [key: string]: boolean;
+                                };
+                                risks: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                    title: string;
+                                    description: string;
+                                    likelihood: number | null;
+                                    severity: number | null;
+                                    residualLikelihood: number | null;
+                                    residualSeverity: number | null;
+                                    inherentLevel: ("low" | "medium" | "high") | null;
+                                    residualLevel: ("low" | "medium" | "high") | null;
+                                    mitigations: {
+                                        id: string;
+                                        measureId: string | null;
+                                        title: string;
+                                        owner: string;
+                                        dueDate: string | null;
+                                        /** @enum {string} */
+                                        status: "planned" | "implemented";
+                                    }[];
+                                }[];
+                                consultation: {
+                                    consulted: boolean;
+                                    /** @default  */
+                                    who: string;
+                                    /** @default  */
+                                    how: string;
+                                    /** @default  */
+                                    results: string;
+                                    /** @default  */
+                                    whyNot: string;
+                                } | null;
+                                priorConsultation: {
+                                    required: boolean;
+                                    record: {
+                                        authority: string;
+                                        submittedOn: string | null;
+                                        /** @default  */
+                                        reference: string;
+                                        /** @default  */
+                                        answer: string;
+                                        /** @default null */
+                                        answeredOn: string | null;
+                                        /** @default false */
+                                        extended: boolean;
+                                    } | null;
+                                    answerDue: string | null;
+                                    extendedDue: string | null;
+                                };
+                                chain: {
+                                    key: string;
+                                    name: string;
+                                    role: string;
+                                    onlyWhenPriorConsultation: boolean;
+                                    /** @enum {string} */
+                                    state: "done" | "current" | "pending";
+                                }[];
+                                signOffs: {
+                                    version: number;
+                                    round: number;
+                                    stepKey: string;
+                                    role: string;
+                                    /** @enum {string} */
+                                    decision: "approved" | "rejected";
+                                    comment: string;
+                                    actor: {
+                                        type: string;
+                                        id: string | null;
+                                    };
+                                    /** Format: date-time */
+                                    at: string;
+                                }[];
+                                reviewReason: string | null;
+                                reviewDue: string | null;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start a DPIA from a screening, its sections pre-filled from the data map
+         * @description Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        screeningId: string;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One DPIA with its progress, chain and sign-offs
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft: title, sections, the consultations
+         * @description Only a draft changes; the prior consultation’s record also while the authority’s step awaits it. An approved version is frozen (409 `invalid_transition`): revise it.
+         *
+         *     Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        sections?: {
+                            [key: string]: {
+                                text?: string;
+                                complete?: boolean;
+                            };
+                        };
+                        consultation?: {
+                            consulted: boolean;
+                            /** @default  */
+                            who?: string;
+                            /** @default  */
+                            how?: string;
+                            /** @default  */
+                            results?: string;
+                            /** @default  */
+                            whyNot?: string;
+                        } | null;
+                        priorConsultation?: {
+                            authority: string;
+                            submittedOn: string | null;
+                            /** @default  */
+                            reference?: string;
+                            /** @default  */
+                            answer?: string;
+                            /** @default null */
+                            answeredOn?: string | null;
+                            /** @default false */
+                            extended?: boolean;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/assessments/{id}/risks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace the risk register of a draft
+         * @description Likelihood and severity from 1 to 4; a mitigation names a security measure of the data map, or is new with an owner and a due date.
+         *
+         *     Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        risks: {
+                            /** Format: uuid */
+                            id?: string;
+                            /** @enum {string} */
+                            kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                            title: string;
+                            /** @default  */
+                            description?: string;
+                            /** @description 1 negligible … 4 maximum */
+                            likelihood: number | null;
+                            severity: number | null;
+                            residualLikelihood: number | null;
+                            residualSeverity: number | null;
+                            /** @default [] */
+                            mitigations?: {
+                                /** Format: uuid */
+                                id?: string;
+                                /** @description A security measure of the data map; null for a new measure */
+                                measureId: string | null;
+                                title: string;
+                                /** @default  */
+                                owner?: string;
+                                /** @default null */
+                                dueDate?: string | null;
+                                /**
+                                 * @default planned
+                                 * @enum {string}
+                                 */
+                                status?: "planned" | "implemented";
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a complete draft into the approval chain
+         * @description Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign off the step awaiting sign-off
+         * @description By an operator holding the step’s role; out of order answers 409 `invalid_transition`; the author or submitter answers 403 when self-approval is forbidden. The last step freezes the version.
+         *
+         *     Permission: `assessments.approve` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The key of the step being signed off: must be the step awaiting sign-off */
+                        step: string;
+                        /** @default  */
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject at the step awaiting sign-off: back to draft with the reasons
+         * @description Permission: `assessments.approve` (roles: admin, dpo).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        step: string;
+                        /** @description Why: required */
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a new draft version of an approved DPIA
+         * @description Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            activityId: string | null;
+                            screeningId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            status: "draft" | "in_review" | "approved";
+                            version: number;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            progress: {
+                                [key: string]: boolean;
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            reviewReason: string | null;
+                            reviewDue: string | null;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The approved, frozen versions
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                version: number;
+                                title: string;
+                                activityId: string | null;
+                                sections: {
+                                    [key: string]: {
+                                        text: string;
+                                        derived: string[];
+                                        complete: boolean;
+                                    };
+                                };
+                                risks: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                    title: string;
+                                    description: string;
+                                    likelihood: number | null;
+                                    severity: number | null;
+                                    residualLikelihood: number | null;
+                                    residualSeverity: number | null;
+                                    inherentLevel: ("low" | "medium" | "high") | null;
+                                    residualLevel: ("low" | "medium" | "high") | null;
+                                    mitigations: {
+                                        id: string;
+                                        measureId: string | null;
+                                        title: string;
+                                        owner: string;
+                                        dueDate: string | null;
+                                        /** @enum {string} */
+                                        status: "planned" | "implemented";
+                                    }[];
+                                }[];
+                                consultation: {
+                                    consulted: boolean;
+                                    /** @default  */
+                                    who: string;
+                                    /** @default  */
+                                    how: string;
+                                    /** @default  */
+                                    results: string;
+                                    /** @default  */
+                                    whyNot: string;
+                                } | null;
+                                priorConsultation: {
+                                    required: boolean;
+                                    record: {
+                                        authority: string;
+                                        submittedOn: string | null;
+                                        /** @default  */
+                                        reference: string;
+                                        /** @default  */
+                                        answer: string;
+                                        /** @default null */
+                                        answeredOn: string | null;
+                                        /** @default false */
+                                        extended: boolean;
+                                    } | null;
+                                    answerDue: string | null;
+                                    extendedDue: string | null;
+                                };
+                                chain: {
+                                    key: string;
+                                    name: string;
+                                    role: string;
+                                    onlyWhenPriorConsultation: boolean;
+                                    /** @enum {string} */
+                                    state: "done" | "current" | "pending";
+                                }[];
+                                signOffs: {
+                                    version: number;
+                                    round: number;
+                                    stepKey: string;
+                                    role: string;
+                                    /** @enum {string} */
+                                    decision: "approved" | "rejected";
+                                    comment: string;
+                                    actor: {
+                                        type: string;
+                                        id: string | null;
+                                    };
+                                    /** Format: date-time */
+                                    at: string;
+                                }[];
+                                approvedAt: string;
+                                reviewDue: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One approved version
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: number;
+                            title: string;
+                            activityId: string | null;
+                            sections: {
+                                [key: string]: {
+                                    text: string;
+                                    derived: string[];
+                                    complete: boolean;
+                                };
+                            };
+                            risks: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "illegitimate_access" | "unwanted_modification" | "disappearance" | "custom";
+                                title: string;
+                                description: string;
+                                likelihood: number | null;
+                                severity: number | null;
+                                residualLikelihood: number | null;
+                                residualSeverity: number | null;
+                                inherentLevel: ("low" | "medium" | "high") | null;
+                                residualLevel: ("low" | "medium" | "high") | null;
+                                mitigations: {
+                                    id: string;
+                                    measureId: string | null;
+                                    title: string;
+                                    owner: string;
+                                    dueDate: string | null;
+                                    /** @enum {string} */
+                                    status: "planned" | "implemented";
+                                }[];
+                            }[];
+                            consultation: {
+                                consulted: boolean;
+                                /** @default  */
+                                who: string;
+                                /** @default  */
+                                how: string;
+                                /** @default  */
+                                results: string;
+                                /** @default  */
+                                whyNot: string;
+                            } | null;
+                            priorConsultation: {
+                                required: boolean;
+                                record: {
+                                    authority: string;
+                                    submittedOn: string | null;
+                                    /** @default  */
+                                    reference: string;
+                                    /** @default  */
+                                    answer: string;
+                                    /** @default null */
+                                    answeredOn: string | null;
+                                    /** @default false */
+                                    extended: boolean;
+                                } | null;
+                                answerDue: string | null;
+                                extendedDue: string | null;
+                            };
+                            chain: {
+                                key: string;
+                                name: string;
+                                role: string;
+                                onlyWhenPriorConsultation: boolean;
+                                /** @enum {string} */
+                                state: "done" | "current" | "pending";
+                            }[];
+                            signOffs: {
+                                version: number;
+                                round: number;
+                                stepKey: string;
+                                role: string;
+                                /** @enum {string} */
+                                decision: "approved" | "rejected";
+                                comment: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                };
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                            approvedAt: string;
+                            reviewDue: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two approved versions
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: number;
+                    to: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: number;
+                            to: number;
+                            changes: {
+                                path: string;
+                                before: string | null;
+                                after: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a DPIA as HTML, PDF or JSON (the current state or an approved version)
+         * @description Permission: `assessments.read` (roles: admin, dpo, privacy_agent, auditor).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "html" | "pdf" | "json";
+                    /** @description An approved version; the current state when absent */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitoring/principals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operators and API keys seen in the audit log, highest latest score first
+         * @description Each with its baseline (mean and standard deviation of its hourly volumes over its active hours), whether it is past the warm-up, its scores of the last 48 hours and the explanation of the latest.
+         *
+         *     Permission: `monitoring.read` (roles: admin, security).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                type: "operator" | "api_key";
+                                id: string;
+                                /** @description peer group: the operator’s first role, `api_key` for keys */
+                                role: string;
+                                /** Format: date-time */
+                                firstSeenAt: string;
+                                /** Format: date-time */
+                                lastSeenAt: string;
+                                activeHours: number;
+                                /** @description past the warm-up, so it is scored */
+                                warm: boolean;
+                                /** @description the latest score (of its latest hour) */
+                                score: number | null;
+                                scoredAt: string | null;
+                                baseline: {
+                                    reads: {
+                                        mean: number;
+                                        sd: number;
+                                    };
+                                    reveals: {
+                                        mean: number;
+                                        sd: number;
+                                    };
+                                    exportedRecords: {
+                                        mean: number;
+                                        sd: number;
+                                    };
+                                    subjects: {
+                                        mean: number;
+                                        sd: number;
+                                    };
+                                };
+                                /** @description client networks seen (keyed hashes, never shown) */
+                                networks: number;
+                                purposes: string[];
+                                /** @description active hours counted per hour of day, UTC */
+                                hourOfDay: number[];
+                                /** @description the last 48 hours scored */
+                                recent: {
+                                    /** Format: date-time */
+                                    hour: string;
+                                    score: number;
+                                }[];
+                                /** @description the explanation of the latest score */
+                                factors: {
+                                    /** @description one of volume, peers, new_network, off_hours, new_purpose, breadth, enumeration, unmatched_requests, failed_logins */
+                                    factor: string;
+                                    strength: number;
+                                    /** @description share of the score; the contributions add up to it */
+                                    contribution: number;
+                                    words: string;
+                                }[];
+                            }[];
+                            cursor: {
+                                /** @description audit entries folded in so far */
+                                entries: number;
+                                ranAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitoring/principals/{type}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One operator’s or API key’s baseline, recent scores and explanation
+         * @description Permission: `monitoring.read` (roles: admin, security).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: "operator" | "api_key";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            type: "operator" | "api_key";
+                            id: string;
+                            /** @description peer group: the operator’s first role, `api_key` for keys */
+                            role: string;
+                            /** Format: date-time */
+                            firstSeenAt: string;
+                            /** Format: date-time */
+                            lastSeenAt: string;
+                            activeHours: number;
+                            /** @description past the warm-up, so it is scored */
+                            warm: boolean;
+                            /** @description the latest score (of its latest hour) */
+                            score: number | null;
+                            scoredAt: string | null;
+                            baseline: {
+                                reads: {
+                                    mean: number;
+                                    sd: number;
+                                };
+                                reveals: {
+                                    mean: number;
+                                    sd: number;
+                                };
+                                exportedRecords: {
+                                    mean: number;
+                                    sd: number;
+                                };
+                                subjects: {
+                                    mean: number;
+                                    sd: number;
+                                };
+                            };
+                            /** @description client networks seen (keyed hashes, never shown) */
+                            networks: number;
+                            purposes: string[];
+                            /** @description active hours counted per hour of day, UTC */
+                            hourOfDay: number[];
+                            /** @description the last 48 hours scored */
+                            recent: {
+                                /** Format: date-time */
+                                hour: string;
+                                score: number;
+                            }[];
+                            /** @description the explanation of the latest score */
+                            factors: {
+                                /** @description one of volume, peers, new_network, off_hours, new_purpose, breadth, enumeration, unmatched_requests, failed_logins */
+                                factor: string;
+                                strength: number;
+                                /** @description share of the score; the contributions add up to it */
+                                contribution: number;
+                                words: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitoring/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The threshold, warm-up, exfiltration ratios, factor weights and automatic responses
+         * @description Permission: `monitoring.read` (roles: admin, security).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description alert at or above this score (default 0.8) */
+                            threshold: number;
+                            /** @description active hours before a principal is scored */
+                            warmupHours: number;
+                            /** @description days since first seen before it is scored */
+                            warmupDays: number;
+                            /** @description exports in an hour above this many times normal */
+                            exfiltrationRatio: number;
+                            /** @description exports over a day above this many times normal */
+                            slowExfiltrationRatio: number;
+                            factors: {
+                                volume: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                peers: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                new_network: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                off_hours: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                new_purpose: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                breadth: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                enumeration: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                unmatched_requests: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                failed_logins: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                            };
+                            responses: {
+                                /** @enum {string} */
+                                anomaly: "alert" | "contain";
+                                /** @enum {string} */
+                                exfiltration: "alert" | "contain";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change the monitoring rules
+         * @description Applies from the next run of the minute job. Audited as `monitoring.settings.updated`.
+         *
+         *     Permission: `monitoring.manage` (roles: admin, security).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description alert at or above this score (default 0.8) */
+                        threshold: number;
+                        /** @description active hours before a principal is scored */
+                        warmupHours: number;
+                        /** @description days since first seen before it is scored */
+                        warmupDays: number;
+                        /** @description exports in an hour above this many times normal */
+                        exfiltrationRatio: number;
+                        /** @description exports over a day above this many times normal */
+                        slowExfiltrationRatio: number;
+                        factors: {
+                            volume: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            peers: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            new_network: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            off_hours: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            new_purpose: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            breadth: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            enumeration: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            unmatched_requests: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                            failed_logins: {
+                                /** @description evidence at full strength, 0–0.99 */
+                                weight: number;
+                                enabled: boolean;
+                            };
+                        };
+                        responses: {
+                            /** @enum {string} */
+                            anomaly: "alert" | "contain";
+                            /** @enum {string} */
+                            exfiltration: "alert" | "contain";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description alert at or above this score (default 0.8) */
+                            threshold: number;
+                            /** @description active hours before a principal is scored */
+                            warmupHours: number;
+                            /** @description days since first seen before it is scored */
+                            warmupDays: number;
+                            /** @description exports in an hour above this many times normal */
+                            exfiltrationRatio: number;
+                            /** @description exports over a day above this many times normal */
+                            slowExfiltrationRatio: number;
+                            factors: {
+                                volume: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                peers: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                new_network: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                off_hours: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                new_purpose: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                breadth: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                enumeration: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                unmatched_requests: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                                failed_logins: {
+                                    /** @description evidence at full strength, 0–0.99 */
+                                    weight: number;
+                                    enabled: boolean;
+                                };
+                            };
+                            responses: {
+                                /** @enum {string} */
+                                anomaly: "alert" | "contain";
+                                /** @enum {string} */
+                                exfiltration: "alert" | "contain";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitoring/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forget every baseline and fold the whole audit log again
+         * @description Scores only the hour in progress of each principal, so the history raises no alerts again. Audited as `monitoring.baselines.rebuilt`.
+         *
+         *     Permission: `monitoring.manage` (roles: admin, security).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description another worker held the cursor */
+                            skipped: boolean;
+                            entries: number;
+                            principals: number;
+                            alerts: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/console/settings": {
         parameters: {
             query?: never;
@@ -10071,6 +14784,114 @@ export interface components {
             expiresAt: string | null;
             lastUsedAt: string | null;
             revokedAt: string | null;
+        };
+        PolicyInput: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            owner: string;
+            version: string;
+            documentUrl: string | null;
+            documentText: string | null;
+            approvedAt: string | null;
+            reviewIntervalDays: number;
+            /** Format: date-time */
+            nextReviewAt: string;
+            /** @description In force and past its next review: a policy update pending */
+            overdue: boolean;
+            daysPastReview: number;
+            retiredAt: string | null;
+            /** @description Operators who acknowledged the current version */
+            acknowledgments: number;
+            acknowledgedBy: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TrainingCourseInput: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            description: string | null;
+            requiredRoles: string[];
+            validityDays: number | null;
+            /** @description Active operators holding a required role */
+            required: number;
+            /** @description Of them, those with an unexpired completion */
+            current: number;
+            /** @description current ÷ required, in %; null when nobody must take it */
+            completionRate: number | null;
+        };
+        TrainingCompletionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            courseId: string;
+            /** Format: uuid */
+            operatorId: string;
+            /** Format: date-time */
+            completedAt: string;
+            expiresAt: string | null;
+            /** @enum {string} */
+            source: "console" | "import";
+            remindedAt: string | null;
+        };
+        AuditFindingInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            auditId: string;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            owner: string;
+            dueAt: string | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved" | "accepted";
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExternalAuditInput: {
+            /** Format: uuid */
+            id: string;
+            auditor: string;
+            scope: string;
+            /** Format: date-time */
+            startedAt: string;
+            endedAt: string | null;
+            reportReference: string | null;
+            findings: components["schemas"]["AuditFindingInput"][];
+        };
+        AccessReviewInput: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "open" | "completed";
+            dueAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            items: number;
+            undecided: number;
+        };
+        AccessReviewItemInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            principalType: "operator" | "api_key";
+            /** Format: uuid */
+            principalId: string;
+            label: string;
+            roles: string[];
+            permissions: string[];
+            /** @description Last sign-in of an operator, last use of a key */
+            lastUsedAt: string | null;
+            decision: ("confirmed" | "revoked") | null;
+            decidedAt: string | null;
+            note: string | null;
         };
         AlertInput: {
             /** Format: uuid */
@@ -11527,6 +16348,7 @@ export interface components {
             description: string;
             eventTypes: string[] | null;
             enabled: boolean;
+            location: string | null;
             secretRotatedAt: string | null;
             /** @description Until then, messages are signed with the previous secret as well */
             previousSecretExpiresAt: string | null;
@@ -11707,6 +16529,75 @@ export interface components {
             rejectionReason: ("identity_not_verified" | "manifestly_unfounded" | "excessive" | "duplicate" | "no_data_held" | "legal_obligation" | "legal_claims" | "freedom_of_expression" | "public_interest" | "not_applicable") | null;
             closedAt: string | null;
             canWithdraw: boolean;
+        };
+        ComplianceMetricInput: {
+            key: string;
+            /** @enum {string} */
+            group: "privacy" | "security" | "compliance" | "audit_readiness";
+            label: string;
+            /** @enum {string} */
+            unit: "count" | "percent" | "hours" | "days";
+            /** @enum {string} */
+            better: "higher" | "lower";
+            definition: string;
+            source: string;
+            /** @description False when the module this metric comes from is not installed */
+            tracked: boolean;
+            /** @description Null when not tracked, or when there was nothing to measure */
+            value: number | null;
+            /** @description The previous month’s last daily snapshot */
+            previous: number | null;
+            /** @description value − previous */
+            change: number | null;
+        };
+        ComplianceDashboardInput: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            groups: {
+                /** @enum {string} */
+                key: "privacy" | "security" | "compliance" | "audit_readiness";
+                label: string;
+                metrics: components["schemas"]["ComplianceMetricInput"][];
+            }[];
+            trends: {
+                /** @description YYYY-MM, oldest first */
+                months: string[];
+                /** @description Per metric, one value a month */
+                series: {
+                    [key: string]: (number | null)[];
+                };
+            };
+        };
+        ComplianceReportInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            periodFrom: string;
+            /**
+             * Format: date-time
+             * @description Exclusive: the day after the period’s last day
+             */
+            periodTo: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description Percent of the sections built */
+            progress: number;
+            error: string | null;
+            scheduled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ComplianceReportScheduleInput: {
+            enabled: boolean;
+            recipients: string[];
+            lastPeriod?: string | null;
         };
         DashboardInput: {
             /** Format: date-time */
@@ -11913,7 +16804,8 @@ export interface components {
             status: "pending" | "done" | "failed" | "retried";
             /** @description Messages sent: the first and every retry */
             attempts: number;
-            failure: ("reported" | "undeliverable") | null;
+            /** @description `residency_refused`: not sent, the data residency policy refuses the system’s location */
+            failure: ("reported" | "undeliverable" | "residency_refused") | null;
             detail: string | null;
             scope: {
                 dataCategories: string[];
@@ -11969,6 +16861,329 @@ export interface components {
             deprecated: boolean;
             /** @description a special category of personal data (GDPR Art. 9(1)); only ever true for data categories */
             specialCategory: boolean;
+        };
+        /** @enum {string} */
+        CountryCodeInput: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+        /** @enum {string} */
+        TransferPlaceInput: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW" | "EEA" | "EU" | "EPO";
+        /** @enum {string} */
+        TransferDestinationInput: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW" | "EPO";
+        AdequacyDecisionInput: {
+            id: string;
+            destination: components["schemas"]["TransferDestinationInput"];
+            name: string;
+            /** @enum {string} */
+            kind: "country" | "territory" | "sector" | "international_organisation";
+            instrument: string;
+            /** Format: date */
+            inForce: string;
+            endsOn: string | null;
+            scope: {
+                code: string;
+                text: string;
+                mustBeConfirmed: boolean;
+            } | null;
+            source: string;
+            /** @enum {string} */
+            regime: "EU" | "UK" | "CH";
+            /** @enum {string} */
+            origin: "shipped" | "override";
+        };
+        AdequacyOverrideInput: {
+            id: string;
+            destination: components["schemas"]["TransferDestinationInput"];
+            name: string;
+            /** @enum {string} */
+            kind: "country" | "territory" | "sector" | "international_organisation";
+            instrument: string;
+            /** Format: date */
+            inForce: string;
+            endsOn: string | null;
+            scope: {
+                code: string;
+                text: string;
+                mustBeConfirmed: boolean;
+            } | null;
+            source: string;
+            /** @enum {string} */
+            regime: "EU" | "UK" | "CH";
+            /** @enum {string} */
+            origin: "shipped" | "override";
+            revoked: boolean;
+        };
+        TransferReferenceInput: {
+            info: {
+                regime: string;
+                title: string;
+                lastReviewed: string;
+                license: string;
+                sources: string[];
+                dateConvention: string;
+            };
+            decisions: components["schemas"]["AdequacyDecisionInput"][];
+            overrides: components["schemas"]["AdequacyOverrideInput"][];
+            regions: {
+                [key: string]: string[];
+            };
+            internationalOrganisations: {
+                [key: string]: string;
+            };
+            asOf: string | null;
+            inForceOnDate: string[] | null;
+        };
+        ResidencyPolicyWriteInput: {
+            name: string;
+            /** @description The exporter region the policy governs: a country, EU or EEA */
+            region: components["schemas"]["TransferPlaceInput"];
+            /** @description Where data may go beyond the region; null: anywhere the law allows */
+            allowedDestinations: components["schemas"]["TransferPlaceInput"][] | null;
+            /**
+             * @description Per classification, the only places beyond the region it may go; [] keeps it inside
+             * @default {}
+             */
+            classificationDestinations: {
+                [key: string]: components["schemas"]["TransferPlaceInput"][];
+            };
+            /**
+             * @description Where special categories (Art. 9) may go beyond the region; null: no extra restriction
+             * @default null
+             */
+            specialCategoryDestinations: components["schemas"]["TransferPlaceInput"][] | null;
+            /** @default false */
+            requireMechanismInPlace: boolean;
+        };
+        ResidencyPolicyInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            region: string;
+            allowedDestinations: string[] | null;
+            classificationDestinations: {
+                [key: string]: string[];
+            };
+            specialCategoryDestinations: string[] | null;
+            requireMechanismInPlace: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TransferMechanismWriteInput: {
+            /** @enum {string} */
+            recipientType: "system" | "processor" | "endpoint" | "other";
+            recipientId: string | null;
+            recipientName: string;
+            destination: components["schemas"]["TransferDestinationInput"];
+            details: {
+                /** @constant */
+                kind: "adequacy_scope";
+                scopeCode: string;
+                /** @description e.g. the DPF List entry of the recipient */
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "scc";
+                module: 1 | 2 | 3 | 4;
+                /** @enum {string} */
+                exporterRole: "controller" | "processor";
+                /** @enum {string} */
+                importerRole: "controller" | "processor";
+                /** Format: date */
+                signedOn: string;
+            } | {
+                /** @constant */
+                kind: "bcr";
+                approvalReference: string;
+            } | {
+                /** @constant */
+                kind: "code_of_conduct";
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "certification";
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "derogation";
+                /** @enum {string} */
+                ground: "explicit_consent" | "contract_performance" | "important_public_interest" | "legal_claims" | "vital_interests" | "public_register";
+                /** @description Why the derogation applies to this transfer (required) */
+                justification: string;
+                /** @description A regular flow: derogations suit occasional transfers only */
+                regular: boolean;
+            };
+            /** @default null */
+            validFrom: string | null;
+            /** @default null */
+            validUntil: string | null;
+        };
+        TiaWriteInput: {
+            destinationLawAssessment: string;
+            measures: {
+                /** @default [] */
+                technical: string[];
+                /** @default [] */
+                contractual: string[];
+                /** @default [] */
+                organisational: string[];
+            };
+            /** @enum {string} */
+            conclusion: "proceed" | "proceed_with_measures" | "suspend";
+            /** Format: date */
+            assessedOn: string;
+            /** Format: date */
+            reviewOn: string;
+        };
+        TiaInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mechanismId: string;
+            destinationLawAssessment: string;
+            measures: {
+                technical: string[];
+                contractual: string[];
+                organisational: string[];
+            };
+            /** @enum {string} */
+            conclusion: "proceed" | "proceed_with_measures" | "suspend";
+            assessedOn: string;
+            reviewOn: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TransferMechanismInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            recipientType: "system" | "processor" | "endpoint" | "other";
+            recipientId: string | null;
+            recipientName: string;
+            destination: string;
+            /** @enum {string} */
+            kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+            details: {
+                [key: string]: unknown;
+            };
+            validFrom: string | null;
+            validUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            tias: components["schemas"]["TiaInput"][];
+        };
+        TransferValidationInput: {
+            /**
+             * @description What is sent: a classification and data categories, or a collection or system whose they are
+             * @default {}
+             */
+            data: {
+                /** @enum {string} */
+                classification?: "public" | "internal" | "confidential" | "restricted";
+                dataCategories?: string[];
+                collection?: string;
+                systemId?: string;
+            };
+            source: components["schemas"]["TransferPlaceInput"];
+            target: components["schemas"]["TransferDestinationInput"];
+            /**
+             * @default controller
+             * @enum {string}
+             */
+            exporterRole: "controller" | "processor";
+            /** @enum {string} */
+            recipientRole: "controller" | "processor";
+            /** @description The recipient whose mechanisms in place are weighed */
+            recipient?: {
+                /** @enum {string} */
+                type: "system" | "processor" | "endpoint" | "other";
+                id: string;
+            };
+            /**
+             * @description Adequacy scopes the recipient is confirmed within, e.g. eu_us_dpf
+             * @default []
+             */
+            recipientScopes: string[];
+            /**
+             * Format: date
+             * @description The transfer’s date; today when absent
+             */
+            date?: string;
+            /**
+             * @description A regular, repeated flow rather than an occasional one
+             * @default false
+             */
+            regular: boolean;
+        };
+        TransferDecisionInput: {
+            /** @enum {string} */
+            outcome: "allowed" | "allowed_with_mechanism" | "refused";
+            date: string;
+            source: string;
+            target: string;
+            reasons: {
+                code: string;
+                text: string;
+                ref: string | null;
+            }[];
+            warnings: {
+                code: string;
+                text: string;
+                ref: string | null;
+            }[];
+            adequacy: {
+                /** @enum {string} */
+                status: "in_force" | "not_yet_in_force" | "ended" | "none";
+                decisionId: string | null;
+                instrument: string | null;
+                inForce: string | null;
+                endsOn: string | null;
+                scope: string | null;
+            } | null;
+            applicableMechanisms: {
+                /** @enum {string} */
+                kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+                module: number | null;
+                ref: string;
+                note: string;
+            }[];
+            mechanismsInPlace: {
+                id: string;
+                /** @enum {string} */
+                kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+                valid: boolean;
+                problems: string[];
+            }[];
+            policy: {
+                id: string;
+                name: string;
+            } | null;
+        };
+        TransferRegisterInput: {
+            /** Format: date-time */
+            generatedAt: string;
+            exporter: string;
+            flows: {
+                /** @enum {string} */
+                recipientType: "system" | "processor";
+                recipientId: string;
+                recipientName: string;
+                destination: string;
+                /** @enum {string} */
+                recipientRole: "controller" | "processor";
+                /** @enum {string} */
+                classification: "public" | "internal" | "confidential" | "restricted";
+                dataCategories: string[];
+                /** @enum {string} */
+                status: "adequacy" | "covered" | "action_needed" | "mechanism_missing" | "refused";
+                decision: components["schemas"]["TransferDecisionInput"];
+                mechanismIds: string[];
+            }[];
+            approvals: {
+                approved: number;
+                total: number;
+            };
         };
         SubjectInput: {
             /** Format: uuid */
@@ -12074,6 +17289,114 @@ export interface components {
             expiresAt: string | null;
             lastUsedAt: string | null;
             revokedAt: string | null;
+        };
+        Policy: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            owner: string;
+            version: string;
+            documentUrl: string | null;
+            documentText: string | null;
+            approvedAt: string | null;
+            reviewIntervalDays: number;
+            /** Format: date-time */
+            nextReviewAt: string;
+            /** @description In force and past its next review: a policy update pending */
+            overdue: boolean;
+            daysPastReview: number;
+            retiredAt: string | null;
+            /** @description Operators who acknowledged the current version */
+            acknowledgments: number;
+            acknowledgedBy: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TrainingCourse: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            description: string | null;
+            requiredRoles: string[];
+            validityDays: number | null;
+            /** @description Active operators holding a required role */
+            required: number;
+            /** @description Of them, those with an unexpired completion */
+            current: number;
+            /** @description current ÷ required, in %; null when nobody must take it */
+            completionRate: number | null;
+        };
+        TrainingCompletion: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            courseId: string;
+            /** Format: uuid */
+            operatorId: string;
+            /** Format: date-time */
+            completedAt: string;
+            expiresAt: string | null;
+            /** @enum {string} */
+            source: "console" | "import";
+            remindedAt: string | null;
+        };
+        AuditFinding: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            auditId: string;
+            title: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            owner: string;
+            dueAt: string | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved" | "accepted";
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExternalAudit: {
+            /** Format: uuid */
+            id: string;
+            auditor: string;
+            scope: string;
+            /** Format: date-time */
+            startedAt: string;
+            endedAt: string | null;
+            reportReference: string | null;
+            findings: components["schemas"]["AuditFinding"][];
+        };
+        AccessReview: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "open" | "completed";
+            dueAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+            items: number;
+            undecided: number;
+        };
+        AccessReviewItem: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            principalType: "operator" | "api_key";
+            /** Format: uuid */
+            principalId: string;
+            label: string;
+            roles: string[];
+            permissions: string[];
+            /** @description Last sign-in of an operator, last use of a key */
+            lastUsedAt: string | null;
+            decision: ("confirmed" | "revoked") | null;
+            decidedAt: string | null;
+            note: string | null;
         };
         Alert: {
             /** Format: uuid */
@@ -13530,6 +18853,7 @@ export interface components {
             description: string;
             eventTypes: string[] | null;
             enabled: boolean;
+            location: string | null;
             secretRotatedAt: string | null;
             /** @description Until then, messages are signed with the previous secret as well */
             previousSecretExpiresAt: string | null;
@@ -13710,6 +19034,75 @@ export interface components {
             rejectionReason: ("identity_not_verified" | "manifestly_unfounded" | "excessive" | "duplicate" | "no_data_held" | "legal_obligation" | "legal_claims" | "freedom_of_expression" | "public_interest" | "not_applicable") | null;
             closedAt: string | null;
             canWithdraw: boolean;
+        };
+        ComplianceMetric: {
+            key: string;
+            /** @enum {string} */
+            group: "privacy" | "security" | "compliance" | "audit_readiness";
+            label: string;
+            /** @enum {string} */
+            unit: "count" | "percent" | "hours" | "days";
+            /** @enum {string} */
+            better: "higher" | "lower";
+            definition: string;
+            source: string;
+            /** @description False when the module this metric comes from is not installed */
+            tracked: boolean;
+            /** @description Null when not tracked, or when there was nothing to measure */
+            value: number | null;
+            /** @description The previous month’s last daily snapshot */
+            previous: number | null;
+            /** @description value − previous */
+            change: number | null;
+        };
+        ComplianceDashboard: {
+            period: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+            /** Format: date-time */
+            generatedAt: string;
+            groups: {
+                /** @enum {string} */
+                key: "privacy" | "security" | "compliance" | "audit_readiness";
+                label: string;
+                metrics: components["schemas"]["ComplianceMetric"][];
+            }[];
+            trends: {
+                /** @description YYYY-MM, oldest first */
+                months: string[];
+                /** @description Per metric, one value a month */
+                series: {
+                    [key: string]: (number | null)[];
+                };
+            };
+        };
+        ComplianceReport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            periodFrom: string;
+            /**
+             * Format: date-time
+             * @description Exclusive: the day after the period’s last day
+             */
+            periodTo: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description Percent of the sections built */
+            progress: number;
+            error: string | null;
+            scheduled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        ComplianceReportSchedule: {
+            enabled: boolean;
+            recipients: string[];
+            lastPeriod?: string | null;
         };
         Dashboard: {
             /** Format: date-time */
@@ -13916,7 +19309,8 @@ export interface components {
             status: "pending" | "done" | "failed" | "retried";
             /** @description Messages sent: the first and every retry */
             attempts: number;
-            failure: ("reported" | "undeliverable") | null;
+            /** @description `residency_refused`: not sent, the data residency policy refuses the system’s location */
+            failure: ("reported" | "undeliverable" | "residency_refused") | null;
             detail: string | null;
             scope: {
                 dataCategories: string[];
@@ -13972,6 +19366,329 @@ export interface components {
             deprecated: boolean;
             /** @description a special category of personal data (GDPR Art. 9(1)); only ever true for data categories */
             specialCategory: boolean;
+        };
+        /** @enum {string} */
+        CountryCode: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
+        /** @enum {string} */
+        TransferPlace: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW" | "EEA" | "EU" | "EPO";
+        /** @enum {string} */
+        TransferDestination: "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RU" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW" | "EPO";
+        AdequacyDecision: {
+            id: string;
+            destination: components["schemas"]["TransferDestination"];
+            name: string;
+            /** @enum {string} */
+            kind: "country" | "territory" | "sector" | "international_organisation";
+            instrument: string;
+            /** Format: date */
+            inForce: string;
+            endsOn: string | null;
+            scope: {
+                code: string;
+                text: string;
+                mustBeConfirmed: boolean;
+            } | null;
+            source: string;
+            /** @enum {string} */
+            regime: "EU" | "UK" | "CH";
+            /** @enum {string} */
+            origin: "shipped" | "override";
+        };
+        AdequacyOverride: {
+            id: string;
+            destination: components["schemas"]["TransferDestination"];
+            name: string;
+            /** @enum {string} */
+            kind: "country" | "territory" | "sector" | "international_organisation";
+            instrument: string;
+            /** Format: date */
+            inForce: string;
+            endsOn: string | null;
+            scope: {
+                code: string;
+                text: string;
+                mustBeConfirmed: boolean;
+            } | null;
+            source: string;
+            /** @enum {string} */
+            regime: "EU" | "UK" | "CH";
+            /** @enum {string} */
+            origin: "shipped" | "override";
+            revoked: boolean;
+        };
+        TransferReference: {
+            info: {
+                regime: string;
+                title: string;
+                lastReviewed: string;
+                license: string;
+                sources: string[];
+                dateConvention: string;
+            };
+            decisions: components["schemas"]["AdequacyDecision"][];
+            overrides: components["schemas"]["AdequacyOverride"][];
+            regions: {
+                [key: string]: string[];
+            };
+            internationalOrganisations: {
+                [key: string]: string;
+            };
+            asOf: string | null;
+            inForceOnDate: string[] | null;
+        };
+        ResidencyPolicyWrite: {
+            name: string;
+            /** @description The exporter region the policy governs: a country, EU or EEA */
+            region: components["schemas"]["TransferPlace"];
+            /** @description Where data may go beyond the region; null: anywhere the law allows */
+            allowedDestinations: components["schemas"]["TransferPlace"][] | null;
+            /**
+             * @description Per classification, the only places beyond the region it may go; [] keeps it inside
+             * @default {}
+             */
+            classificationDestinations: {
+                [key: string]: components["schemas"]["TransferPlace"][];
+            };
+            /**
+             * @description Where special categories (Art. 9) may go beyond the region; null: no extra restriction
+             * @default null
+             */
+            specialCategoryDestinations: components["schemas"]["TransferPlace"][] | null;
+            /** @default false */
+            requireMechanismInPlace: boolean;
+        };
+        ResidencyPolicy: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            region: string;
+            allowedDestinations: string[] | null;
+            classificationDestinations: {
+                [key: string]: string[];
+            };
+            specialCategoryDestinations: string[] | null;
+            requireMechanismInPlace: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        TransferMechanismWrite: {
+            /** @enum {string} */
+            recipientType: "system" | "processor" | "endpoint" | "other";
+            recipientId: string | null;
+            recipientName: string;
+            destination: components["schemas"]["TransferDestination"];
+            details: {
+                /** @constant */
+                kind: "adequacy_scope";
+                scopeCode: string;
+                /** @description e.g. the DPF List entry of the recipient */
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "scc";
+                module: 1 | 2 | 3 | 4;
+                /** @enum {string} */
+                exporterRole: "controller" | "processor";
+                /** @enum {string} */
+                importerRole: "controller" | "processor";
+                /** Format: date */
+                signedOn: string;
+            } | {
+                /** @constant */
+                kind: "bcr";
+                approvalReference: string;
+            } | {
+                /** @constant */
+                kind: "code_of_conduct";
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "certification";
+                reference: string;
+            } | {
+                /** @constant */
+                kind: "derogation";
+                /** @enum {string} */
+                ground: "explicit_consent" | "contract_performance" | "important_public_interest" | "legal_claims" | "vital_interests" | "public_register";
+                /** @description Why the derogation applies to this transfer (required) */
+                justification: string;
+                /** @description A regular flow: derogations suit occasional transfers only */
+                regular: boolean;
+            };
+            /** @default null */
+            validFrom: string | null;
+            /** @default null */
+            validUntil: string | null;
+        };
+        TiaWrite: {
+            destinationLawAssessment: string;
+            measures: {
+                /** @default [] */
+                technical: string[];
+                /** @default [] */
+                contractual: string[];
+                /** @default [] */
+                organisational: string[];
+            };
+            /** @enum {string} */
+            conclusion: "proceed" | "proceed_with_measures" | "suspend";
+            /** Format: date */
+            assessedOn: string;
+            /** Format: date */
+            reviewOn: string;
+        };
+        Tia: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mechanismId: string;
+            destinationLawAssessment: string;
+            measures: {
+                technical: string[];
+                contractual: string[];
+                organisational: string[];
+            };
+            /** @enum {string} */
+            conclusion: "proceed" | "proceed_with_measures" | "suspend";
+            assessedOn: string;
+            reviewOn: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TransferMechanism: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            recipientType: "system" | "processor" | "endpoint" | "other";
+            recipientId: string | null;
+            recipientName: string;
+            destination: string;
+            /** @enum {string} */
+            kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+            details: {
+                [key: string]: unknown;
+            };
+            validFrom: string | null;
+            validUntil: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            tias: components["schemas"]["Tia"][];
+        };
+        TransferValidation: {
+            /**
+             * @description What is sent: a classification and data categories, or a collection or system whose they are
+             * @default {}
+             */
+            data: {
+                /** @enum {string} */
+                classification?: "public" | "internal" | "confidential" | "restricted";
+                dataCategories?: string[];
+                collection?: string;
+                systemId?: string;
+            };
+            source: components["schemas"]["TransferPlace"];
+            target: components["schemas"]["TransferDestination"];
+            /**
+             * @default controller
+             * @enum {string}
+             */
+            exporterRole: "controller" | "processor";
+            /** @enum {string} */
+            recipientRole: "controller" | "processor";
+            /** @description The recipient whose mechanisms in place are weighed */
+            recipient?: {
+                /** @enum {string} */
+                type: "system" | "processor" | "endpoint" | "other";
+                id: string;
+            };
+            /**
+             * @description Adequacy scopes the recipient is confirmed within, e.g. eu_us_dpf
+             * @default []
+             */
+            recipientScopes: string[];
+            /**
+             * Format: date
+             * @description The transfer’s date; today when absent
+             */
+            date?: string;
+            /**
+             * @description A regular, repeated flow rather than an occasional one
+             * @default false
+             */
+            regular: boolean;
+        };
+        TransferDecision: {
+            /** @enum {string} */
+            outcome: "allowed" | "allowed_with_mechanism" | "refused";
+            date: string;
+            source: string;
+            target: string;
+            reasons: {
+                code: string;
+                text: string;
+                ref: string | null;
+            }[];
+            warnings: {
+                code: string;
+                text: string;
+                ref: string | null;
+            }[];
+            adequacy: {
+                /** @enum {string} */
+                status: "in_force" | "not_yet_in_force" | "ended" | "none";
+                decisionId: string | null;
+                instrument: string | null;
+                inForce: string | null;
+                endsOn: string | null;
+                scope: string | null;
+            } | null;
+            applicableMechanisms: {
+                /** @enum {string} */
+                kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+                module: number | null;
+                ref: string;
+                note: string;
+            }[];
+            mechanismsInPlace: {
+                id: string;
+                /** @enum {string} */
+                kind: "adequacy_scope" | "scc" | "bcr" | "code_of_conduct" | "certification" | "derogation";
+                valid: boolean;
+                problems: string[];
+            }[];
+            policy: {
+                id: string;
+                name: string;
+            } | null;
+        };
+        TransferRegister: {
+            /** Format: date-time */
+            generatedAt: string;
+            exporter: string;
+            flows: {
+                /** @enum {string} */
+                recipientType: "system" | "processor";
+                recipientId: string;
+                recipientName: string;
+                destination: string;
+                /** @enum {string} */
+                recipientRole: "controller" | "processor";
+                /** @enum {string} */
+                classification: "public" | "internal" | "confidential" | "restricted";
+                dataCategories: string[];
+                /** @enum {string} */
+                status: "adequacy" | "covered" | "action_needed" | "mechanism_missing" | "refused";
+                decision: components["schemas"]["TransferDecision"];
+                mechanismIds: string[];
+            }[];
+            approvals: {
+                approved: number;
+                total: number;
+            };
         };
         Subject: {
             /** Format: uuid */
