@@ -27,6 +27,7 @@ import * as m0026 from './0026_retention_schedules.js';
 import * as m0028 from './0028_audit_archive.js';
 import * as m0030 from './0030_breaches.js';
 import * as m0032 from './0032_retention_creation_walk.js';
+import * as m0046 from './0046_anonymized_records_collection_check.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0028_audit_archive': m0028,
   '0030_breaches': m0030,
   '0032_retention_creation_walk': m0032,
+  '0046_anonymized_records_collection_check': m0046,
 };

@@ -238,19 +238,19 @@ export function retentionRunStore() {
      * `deleteRecords` does) and its values stored, unlinked from any subject, under a fresh id. Only
      * records deleted are stored anonymized, so one changed since it was read is left whole for the next
      * run. The rows travel as one JSON document: a parameter array of JSON texts would be escaped element
-     * by element. Counts what was replaced per rule.
+     * by element. Per rule, the subjects of the records replaced (one entry per record).
      */
     async replaceAnonymized(
       tx: Executor,
       collection: DeletedFrom,
       rows: readonly (Placed & { ruleId: string; fields: Record<string, unknown> })[],
       at: Date,
-    ): Promise<Counts> {
+    ): Promise<Map<string, string[]>> {
       if (rows.length === 0) return new Map();
       const document = JSON.stringify(
         rows.map((row) => ({ id: row.id, place: row.place, rule_id: row.ruleId, fields: row.fields })),
       );
-      const { rows: counts } = await sql<{ rule_id: string; records: number; subjects: number }>`
+      const { rows: result } = await sql<{ rule_id: string; subjects: string[] }>`
         with target as (select * from jsonb_to_recordset(${document}::jsonb)
                                           as a (id uuid, place tid, rule_id uuid, fields jsonb)),
         ${deleting(collection, sql`target`)},
@@ -258,8 +258,8 @@ export function retentionRunStore() {
           insert into anonymized_records (id, collection_id, rule_id, fields, anonymized_at)
           select gen_random_uuid(), ${collection.id}::uuid, t.rule_id, t.fields, ${at}::timestamptz
             from gone join target t on t.id = gone.id)
-        ${goneCounts}`.execute(tx);
-      return countsOf(counts);
+        select g.rule_id, json_agg(g.subject_id) as subjects from gone g group by g.rule_id`.execute(tx);
+      return new Map(result.map((row) => [row.rule_id, row.subjects]));
     },
 
     /**

@@ -54,6 +54,9 @@ class RunClosed extends Error {}
 
 const dayMs = 86_400_000;
 
+/** Records anonymized per statement: small enough that masking one overlaps writing the one before. */
+const anonymizeSlice = 1000;
+
 /**
  * Retention runs: every record whose deciding rule is due is deleted, anonymized or its subject shredded,
  * a batch at a time, each batch one transaction together with its audit entries and the run's progress.
@@ -129,18 +132,21 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   }
 
   /**
-   * Replaces records by their anonymized values: their stored values came with the window, so one
-   * statement deletes them and stores what is kept. Returns the ids replaced.
+   * Replaces records by their anonymized values: their stored values came with the window. A slice at a
+   * time is decrypted and masked here while the slice before is written (each slice one statement
+   * deleting its records and storing what is kept), so the database and this process work side by side.
+   * Counts what was replaced per rule.
    */
   async function anonymize(tx: Tx, rules: CollectionRules, rows: DueRecord[], now: Date): Promise<Counts> {
     if (rows.length === 0) return new Map();
     const needsKey = rows.filter((row) => row.sealed && Object.keys(row.sealed).length > 0);
     const deks = await keys.dataKeysFor(tx, [...new Set(needsKey.map((row) => row.subject_id))]);
     const byId = new Map(rules.rules.map((rule) => [rule.id, rule]));
-    return store.replaceAnonymized(
-      tx,
-      rules.collection,
-      rows.map((row) => ({
+    const replaced = new Map<string, { records: number; subjects: Set<string> }>();
+    const written: Promise<void>[] = [];
+    let previous: Promise<void> = Promise.resolve();
+    for (let start = 0; start < rows.length; start += anonymizeSlice) {
+      const slice = rows.slice(start, start + anonymizeSlice).map((row) => ({
         id: row.id,
         place: row.place,
         ruleId: row.rule_id,
@@ -150,8 +156,29 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
           byId.get(row.rule_id) as Rule,
           deks.get(row.subject_id),
         ),
-      })),
-      now,
+      }));
+      // One statement at a time on the transaction's connection: each slice's after the one before, and
+      // none after one failed (the transaction is lost then; the first error is what is thrown).
+      const write = previous.then(async () => {
+        for (const [ruleId, subjects] of await store.replaceAnonymized(tx, rules.collection, slice, now)) {
+          const entry = replaced.get(ruleId) ?? { records: 0, subjects: new Set<string>() };
+          entry.records += subjects.length;
+          for (const subject of subjects) entry.subjects.add(subject);
+          replaced.set(ruleId, entry);
+        }
+      });
+      write.catch(() => {}); // handled below, by Promise.all
+      written.push(write);
+      previous = write;
+      // Lets the write go out before masking the next slice.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(written);
+    return new Map(
+      [...replaced].map(([ruleId, entry]) => [
+        ruleId,
+        { records: entry.records, subjects: entry.subjects.size },
+      ]),
     );
   }
 
