@@ -593,6 +593,13 @@ export const settings = {
     description:
       'Records a retention run decides per transaction, in id order, or oldest first taking only those that may be due where every rule counts from creation (in collections with a crypto-shredding rule: at most 100); smaller batches keep other traffic more responsive.',
   },
+  retentionParallelism: {
+    env: 'CUSTOS_RETENTION_PARALLELISM',
+    schema: z.coerce.number().int().min(1).max(16),
+    default: 2,
+    description:
+      'Collections a retention run works side by side, each on a connection of its own (collections with a crypto-shredding rule go one at a time); 1 works them one after the other.',
+  },
   retentionDueSoonDays: {
     env: 'CUSTOS_RETENTION_DUE_SOON_DAYS',
     schema: z.coerce.number().int().min(0).max(365),

@@ -179,6 +179,7 @@ export const retentionScenario: BenchScenario = {
       CUSTOS_DATA_DIR: dataDir,
       // The window size can be tried out without changing the default.
       CUSTOS_RETENTION_BATCH_SIZE: process.env.CUSTOS_RETENTION_BATCH_SIZE,
+      CUSTOS_RETENTION_PARALLELISM: process.env.CUSTOS_RETENTION_PARALLELISM,
     });
     const runtime = await openRuntime({
       config,
@@ -230,6 +231,7 @@ export const retentionScenario: BenchScenario = {
         runSeconds: Math.round(runSeconds * 100) / 100,
         plainDeleteSeconds: Math.round(deleteSeconds * 100) / 100,
         batchSize: config.retentionBatchSize,
+        parallelism: config.retentionParallelism,
       };
       return [
         {

@@ -2,6 +2,7 @@ import { faker } from '@faker-js/faker';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { retentionRunStore } from '../../src/modules/retention/retention-run-store.js';
 import { readScheduleFile } from '../../src/modules/retention/retention-schedule-file.js';
 import { actAs } from '../helpers/auth.js';
 import { caller } from '../helpers/fulfilment.js';
@@ -373,6 +374,46 @@ describe('retention schedules', () => {
     expect((await detokenize())?.statusCode).toBe(404);
   });
 
+  it('acts on a record only as its window read it, and stores anonymized rows only for a collection', async () => {
+    s = await setup();
+    await s.collection('events', [field('page', 'string', 'user.behavior.browsing_history')]);
+    const rule = await s.rule({ collection: 'events', duration: 'P1Y' });
+    const recordId = await s.store(await s.subject(), 'events', { page: faker.internet.url() });
+    const db = s.t.runtime.database.db;
+    const collection = {
+      ...(await db
+        .selectFrom('collections')
+        .select('id')
+        .where('name', '=', 'events')
+        .executeTakeFirstOrThrow()),
+      name: 'events',
+      fields: [{ tokenizable: false }],
+    };
+    const placeOf = async () =>
+      (
+        await sql<{
+          place: string;
+        }>`select ctid::text as place from records where id = ${recordId}::uuid`.execute(db)
+      ).rows[0]?.place as string;
+    const read = await placeOf();
+    // A new version of the row, as a rectification writes, after the window read the record.
+    await sql`update records set updated_at = updated_at where id = ${recordId}::uuid`.execute(db);
+    const store = retentionRunStore();
+    const remove = (place: string) =>
+      db
+        .transaction()
+        .execute((tx) => store.deleteRecords(tx, collection, [{ id: recordId, place, rule_id: rule.id }]));
+    expect((await remove(read)).size).toBe(0);
+    expect(await s.exists(recordId)).toBe(true);
+    expect((await remove(await placeOf())).get(rule.id)).toEqual({ records: 1, subjects: 1 });
+    expect(await s.exists(recordId)).toBe(false);
+    // Checked per statement since migration 0046, as the foreign key did per row.
+    await expect(
+      sql`insert into anonymized_records (id, collection_id, rule_id, fields, anonymized_at)
+          values (gen_random_uuid(), gen_random_uuid(), null, '{}', now())`.execute(db),
+    ).rejects.toMatchObject({ code: '23503' });
+  });
+
   describe('precedence', () => {
     it('lets the longest keep-period with a legal ground win, else the rule due first, and explains overlaps', async () => {
       s = await setup();
@@ -472,7 +513,8 @@ describe('retention schedules', () => {
     });
     expect(first.status).toBe('running');
     const db = s.t.runtime.database.db;
-    expect(await db.selectFrom('records').select('id').execute()).toHaveLength(10);
+    // The windows in flight when it stopped (one per collection: both are worked side by side) are done.
+    expect(await db.selectFrom('records').select('id').execute()).toHaveLength(8);
 
     s.clock.advance(5 * 60_000);
     const resumed = await s.run('manual');

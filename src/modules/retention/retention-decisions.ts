@@ -124,6 +124,8 @@ export function decidedRecords(
   { collection, rules }: CollectionRules,
   now: Date,
   source: RawBuilder<unknown>,
+  /** More columns of `r` carried through, by output name (a record's place, its values). */
+  carry: Readonly<Record<string, RawBuilder<unknown>>> = {},
 ): RawBuilder<unknown> {
   const fields = new Map(collection.fields.map((field) => [field.name, field]));
   const dues = rules.map(
@@ -156,8 +158,11 @@ export function decidedRecords(
     rules.map((_, index) => sql`when ${sql.lit(index + 1)} then ${sql.raw(`y.d${index + 1}`)}`),
     sql` `,
   );
+  const carried = Object.entries(carry);
+  const carriedOut = carried.map(([name]) => sql`, ${sql.ref(`y.${name}`)}`);
+  const carriedIn = carried.map(([name, value]) => sql`, ${value} as ${sql.ref(name)}`);
   return sql`
-    select y.id, y.subject_id, y.created_at, y.held,
+    select y.id, y.subject_id, y.created_at, y.held${sql.join(carriedOut, sql``)},
            (${sql.val(rules.map((rule) => rule.id))}::uuid[])[y.k] as rule_id,
            (${sql.val(rules.map((rule) => rule.action))}::text[])[y.k] as action,
            (${sql.val(rules.map((rule) => rule.legal_basis !== null))}::boolean[])[y.k] as grounded,
@@ -169,7 +174,7 @@ export function decidedRecords(
                    (r.subject_id in (select h.subject_id from legal_holds h
                                       where h.lifted_at is null and (h.until is null or h.until > ${now}::timestamptz))
                     or r.subject_id in (select e.subject_id from erasure_retentions e where e.shredded_at is null))
-                     as held,
+                     as held${sql.join(carriedIn, sql``)},
                    ${sql.join(dues)}
               from ${source} r
               ${readsSubjects(rules) ? sql`join subjects s on s.id = r.subject_id` : sql``}

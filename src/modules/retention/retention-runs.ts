@@ -8,9 +8,9 @@ import type { AuditContext, AuditWriter } from '../audit/audit-types.js';
 import type { FieldValue } from '../vault/collection-schema.js';
 import { applyMasking, type Masking } from '../vault/masking.js';
 import { type Aead, decryptFieldValue } from '../vault/vault-crypto.js';
-import type { CollectionRules, Decided } from './retention-decisions.js';
+import type { CollectionRules } from './retention-decisions.js';
 import type { Rule } from './retention-rules.js';
-import type { RetentionRunStore, RunRow, StoredValues } from './retention-run-store.js';
+import type { Counts, DueRecord, RetentionRunStore, RunRow } from './retention-run-store.js';
 import type { RuleResult, RunKind } from './retention-tables.js';
 import type { RetentionAction } from './retention-types.js';
 
@@ -29,6 +29,8 @@ type Deps = {
     batchSize: number;
     /** Subjects shredded per transaction: each costs a data key and a few statements. */
     shredBatchSize: number;
+    /** Collections worked side by side (each its own transactions); collections with a shred rule go alone. */
+    parallelism: number;
     dueSoonDays: number;
     /** A run whose heartbeat is older was interrupted (its process died): the next run takes it over. */
     staleAfterMs: number;
@@ -47,7 +49,13 @@ export type RunProgress = { runId: string; collection: string; processed: number
 
 type BatchOutcome = { state: 'more' | 'finished' | 'stopped'; processed: number };
 
+/** Thrown inside a window's transaction to roll it back when the run was closed meanwhile. */
+class RunClosed extends Error {}
+
 const dayMs = 86_400_000;
+
+/** Records anonymized per statement: small enough that masking one overlaps writing the one before. */
+const anonymizeSlice = 1000;
 
 /**
  * Retention runs: every record whose deciding rule is due is deleted, anonymized or its subject shredded,
@@ -92,15 +100,16 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
 
   /** A record's values for good: kept fields in clear, named fields through their operator, the rest gone. */
   function anonymized(
-    row: StoredValues,
+    row: DueRecord,
     collection: string,
     rule: Rule,
     dek: Buffer | undefined,
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    const plain = row.plain ?? {};
     const storedValue = (name: string): unknown => {
-      if (name in row.plain) return row.plain[name];
-      const sealed = row.sealed[name];
+      if (name in plain) return plain[name];
+      const sealed = row.sealed?.[name];
       if (sealed === undefined || !dek) return undefined;
       try {
         return decryptFieldValue(aead, dek, row.subject_id, collection, name, sealed);
@@ -122,28 +131,54 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     return out;
   }
 
-  /** Replaces records by their anonymized values: one statement takes them, one stores what is kept. */
-  async function anonymize(tx: Tx, rules: CollectionRules, rows: Decided[], now: Date) {
-    const stored = await store.takeRecords(
-      tx,
-      rules.collection,
-      rows.map((row) => row.id),
-    );
-    const deks = await keys.dataKeysFor(tx, [...new Set(stored.map((row) => row.subject_id))]);
-    const ruleOf = new Map(rows.map((row) => [row.id, row.rule_id]));
+  /**
+   * Replaces records by their anonymized values: their stored values came with the window. A slice at a
+   * time is decrypted and masked here while the slice before is written (each slice one statement
+   * deleting its records and storing what is kept), so the database and this process work side by side.
+   * Counts what was replaced per rule.
+   */
+  async function anonymize(tx: Tx, rules: CollectionRules, rows: DueRecord[], now: Date): Promise<Counts> {
+    if (rows.length === 0) return new Map();
+    const needsKey = rows.filter((row) => row.sealed && Object.keys(row.sealed).length > 0);
+    const deks = await keys.dataKeysFor(tx, [...new Set(needsKey.map((row) => row.subject_id))]);
     const byId = new Map(rules.rules.map((rule) => [rule.id, rule]));
-    await store.insertAnonymized(
-      tx,
-      rules.collection.id,
-      stored.map((row) => {
-        const rule = byId.get(ruleOf.get(row.id) as string) as Rule;
-        return {
-          id: randomUUID(),
-          ruleId: rule.id,
-          fields: anonymized(row, rules.collection.name, rule, deks.get(row.subject_id)),
-        };
-      }),
-      now,
+    const replaced = new Map<string, { records: number; subjects: Set<string> }>();
+    const written: Promise<void>[] = [];
+    let previous: Promise<void> = Promise.resolve();
+    for (let start = 0; start < rows.length; start += anonymizeSlice) {
+      const slice = rows.slice(start, start + anonymizeSlice).map((row) => ({
+        id: row.id,
+        place: row.place,
+        ruleId: row.rule_id,
+        fields: anonymized(
+          row,
+          rules.collection.name,
+          byId.get(row.rule_id) as Rule,
+          deks.get(row.subject_id),
+        ),
+      }));
+      // One statement at a time on the transaction's connection: each slice's after the one before, and
+      // none after one failed (the transaction is lost then; the first error is what is thrown).
+      const write = previous.then(async () => {
+        for (const [ruleId, subjects] of await store.replaceAnonymized(tx, rules.collection, slice, now)) {
+          const entry = replaced.get(ruleId) ?? { records: 0, subjects: new Set<string>() };
+          entry.records += subjects.length;
+          for (const subject of subjects) entry.subjects.add(subject);
+          replaced.set(ruleId, entry);
+        }
+      });
+      write.catch(() => {}); // handled below, by Promise.all
+      written.push(write);
+      previous = write;
+      // Lets the write go out before masking the next slice.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(written);
+    return new Map(
+      [...replaced].map(([ruleId, entry]) => [
+        ruleId,
+        { records: entry.records, subjects: entry.subjects.size },
+      ]),
     );
   }
 
@@ -151,7 +186,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   async function shred(
     tx: Tx,
     context: AuditContext,
-    input: { runId: string; rules: CollectionRules; all: CollectionRules[]; rows: Decided[]; now: Date },
+    input: { runId: string; rules: CollectionRules; all: CollectionRules[]; rows: DueRecord[]; now: Date },
   ): Promise<Map<string, number>> {
     const subjects = [...new Set(input.rows.map((row) => row.subject_id))];
     const kept = new Set<string>();
@@ -161,7 +196,7 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     await store.deleteRecords(
       tx,
       input.rules.collection,
-      input.rows.filter((row) => kept.has(row.subject_id)).map((row) => row.id),
+      input.rows.filter((row) => kept.has(row.subject_id)),
     );
     const shredded = new Map<string, number>();
     const ruleOfSubject = new Map(input.rows.map((row) => [row.subject_id, row.rule_id]));
@@ -179,69 +214,104 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
     return shredded;
   }
 
-  /** One batch of one collection, in one transaction with its audit entries and the run's progress. */
+  /** What a collection's rules read of a record to anonymize it: the fields they keep or transform. */
+  function valuesRead(rules: CollectionRules): string[] {
+    const names = new Set<string>();
+    for (const rule of rules.rules) {
+      if (rule.action !== 'anonymize') continue;
+      for (const name of rule.fields ?? []) names.add(name);
+      for (const [name, operator] of Object.entries(rule.anonymization) as [string, Masking][]) {
+        if (operator.op !== 'null') names.add(name);
+      }
+    }
+    return [...names];
+  }
+
+  /** Whether a run crypto-shreds in this collection: such windows run alone (see `lockWindow`). */
+  const shredsIn = (actions: readonly RetentionAction[], rules: CollectionRules) =>
+    actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
+
+  /**
+   * One window of one collection, in one transaction with its audit entries and the run's progress. The
+   * window's lock is taken first; the run's row only at the end, to add the window's results and move
+   * its cursor, so windows of other collections proceed meanwhile and wait for one another only there.
+   */
   async function batch(
     context: AuditContext,
     runId: string,
     rules: CollectionRules,
     all: CollectionRules[],
+    actions: readonly RetentionAction[],
   ): Promise<BatchOutcome> {
-    return db.transaction().execute(async (tx) => {
-      const run = await store.lockRun(tx, runId);
-      if (run?.status !== 'running') return { state: 'stopped', processed: 0 };
-      const cursor = run.progress[rules.collection.id];
-      if (cursor?.done) return { state: 'finished', processed: 0 };
-      const now = clock.now();
-      const shredding = run.actions.includes('shred') && rules.rules.some((rule) => rule.action === 'shred');
-      const limit = shredding ? Math.min(settings.batchSize, settings.shredBatchSize) : settings.batchSize;
-      const { rows, last, scanned, soon } = await store.dueBatch(tx, {
-        rules,
-        now,
-        soon: new Date(now.getTime() + settings.dueSoonDays * dayMs),
-        actions: run.actions,
-        after: cursor ?? null,
-        limit,
-      });
-      const of = (action: RetentionAction) => rows.filter((row) => row.action === action);
-      await store.deleteRecords(
-        tx,
-        rules.collection,
-        of('delete').map((row) => row.id),
-      );
-      if (of('anonymize').length > 0) await anonymize(tx, rules, of('anonymize'), now);
-      const shredded =
-        of('shred').length > 0
-          ? await shred(tx, context, { runId, rules, all, rows: of('shred'), now })
-          : new Map<string, number>();
-      const results = tally(run.results, rules, soon);
-      for (const [ruleId, decided] of groupBy(rows, (row) => row.rule_id)) {
-        const action = decided[0]?.action as RetentionAction;
-        const subjects = action === 'shred' ? (shredded.get(ruleId) ?? 0) : countSubjects(decided);
-        add(results, ruleId, action, { records: decided.length, subjects });
-        await audit.append(tx, context, {
-          action: 'retention.rule.applied',
-          outcome: 'success',
-          target: { type: 'retention_policy', id: ruleId },
-          details: {
-            run: runId,
-            action,
-            collection: rules.collection.name,
+    const shredding = shredsIn(actions, rules);
+    try {
+      return await db.transaction().execute(async (tx) => {
+        await store.lockWindow(tx, runId, rules.collection.id, shredding);
+        const run = await store.findRun(tx, runId);
+        if (run?.status !== 'running') return { state: 'stopped', processed: 0 };
+        const cursor = run.progress[rules.collection.id];
+        if (cursor?.done) return { state: 'finished', processed: 0 };
+        const now = clock.now();
+        const limit = shredding ? Math.min(settings.batchSize, settings.shredBatchSize) : settings.batchSize;
+        const { rows, deleted, last, scanned, soon } = await store.takeWindow(tx, {
+          rules,
+          now,
+          soon: new Date(now.getTime() + settings.dueSoonDays * dayMs),
+          actions: run.actions,
+          after: cursor ?? null,
+          limit,
+          values: valuesRead(rules),
+        });
+        const of = (action: RetentionAction) => rows.filter((row) => row.action === action);
+        const anonymized = await anonymize(tx, rules, of('anonymize'), now);
+        const shredded =
+          of('shred').length > 0
+            ? await shred(tx, context, { runId, rules, all, rows: of('shred'), now })
+            : new Map<string, number>();
+        // Per rule what was done: records changed since the window read them are left for the next run
+        // (see the store), so counts are of what the statements did.
+        const counts = new Map<string, { action: RetentionAction; records: number; subjects: number }>();
+        const byId = new Map(rules.rules.map((rule) => [rule.id, rule]));
+        for (const [ruleId, count] of [...deleted, ...anonymized]) {
+          counts.set(ruleId, { action: (byId.get(ruleId) as Rule).action, ...count });
+        }
+        for (const [ruleId, decided] of groupBy(of('shred'), (row) => row.rule_id)) {
+          counts.set(ruleId, {
+            action: 'shred',
             records: decided.length,
-            subjects,
+            subjects: shredded.get(ruleId) ?? 0,
+          });
+        }
+        let processed = 0;
+        for (const [ruleId, { action, records, subjects }] of counts) {
+          processed += records;
+          await audit.append(tx, context, {
+            action: 'retention.rule.applied',
+            outcome: 'success',
+            target: { type: 'retention_policy', id: ruleId },
+            details: { run: runId, action, collection: rules.collection.name, records, subjects },
+          });
+        }
+        const finished = scanned < limit;
+        // The run's row, locked last and briefly: a run stopped meanwhile takes this window back.
+        const locked = await store.lockRun(tx, runId);
+        if (locked?.status !== 'running') throw new RunClosed();
+        const results = tally(locked.results, rules, soon);
+        for (const [ruleId, count] of counts) add(results, ruleId, count.action, count);
+        await store.updateRun(tx, runId, {
+          heartbeat_at: now,
+          results,
+          progress: {
+            ...locked.progress,
+            [rules.collection.id]: { ...(last ?? cursor ?? { after: null }), done: finished },
           },
         });
-      }
-      const done = scanned < limit;
-      await store.updateRun(tx, runId, {
-        heartbeat_at: now,
-        results,
-        progress: {
-          ...run.progress,
-          [rules.collection.id]: { ...(last ?? cursor ?? { after: null }), done },
-        },
+        return { state: finished ? 'finished' : 'more', processed };
       });
-      return { state: done ? 'finished' : 'more', processed: rows.length };
-    });
+    } catch (error) {
+      if (error instanceof RunClosed) return { state: 'stopped', processed: 0 };
+      throw error;
+    }
   }
 
   /** Closes the run (what falls due soon was counted batch by batch, as the records were decided). */
@@ -264,9 +334,10 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   }
 
   /**
-   * Runs (or joins the open run of) `kind` until nothing it acts on is due. With `signal` aborted it
-   * stops after the current batch and leaves the run open, as a killed process would; the next run
-   * carries on.
+   * Runs (or joins the open run of) `kind` until nothing it acts on is due. Collections are worked
+   * `parallelism` at a time, each a window after the other; collections where the run crypto-shreds
+   * come after, one at a time. With `signal` aborted it stops after the windows in flight and leaves the
+   * run open, as a killed process would; the next run carries on.
    */
   async function run(
     context: AuditContext,
@@ -275,18 +346,37 @@ export function retentionRuns({ db, store, audit, clock, plan, keys, aead, shred
   ): Promise<RunRow> {
     const runId = await openRun(kind);
     const all = await plan(db);
+    const actions = (await store.findRun(db, runId))?.actions ?? runActions[kind];
     let processed = 0;
-    try {
-      for (const rules of all) {
-        for (;;) {
-          if (options.signal?.aborted) return (await store.findRun(db, runId)) as RunRow;
-          const outcome = await batch(context, runId, rules, all);
-          processed += outcome.processed;
-          options.onProgress?.({ runId, collection: rules.collection.name, processed });
-          if (outcome.state === 'stopped') return (await store.findRun(db, runId)) as RunRow;
-          if (outcome.state === 'finished') break;
-        }
+    let halted = false;
+    /** Works one collection's windows until it is finished, or the run is stopped, aborted or failed. */
+    const work = async (rules: CollectionRules) => {
+      for (;;) {
+        if (halted || options.signal?.aborted) return;
+        const outcome = await batch(context, runId, rules, all, actions);
+        processed += outcome.processed;
+        options.onProgress?.({ runId, collection: rules.collection.name, processed });
+        if (outcome.state === 'stopped') halted = true;
+        if (outcome.state !== 'more') return;
       }
+    };
+    try {
+      const queue = all.filter((rules) => !shredsIn(actions, rules));
+      const lane = async () => {
+        for (let rules = queue.shift(); rules; rules = queue.shift()) await work(rules);
+      };
+      const lanes = await Promise.allSettled(
+        Array.from({ length: Math.max(1, Math.min(settings.parallelism, queue.length)) }, () =>
+          lane().catch((error: unknown) => {
+            halted = true;
+            throw error;
+          }),
+        ),
+      );
+      const failed = lanes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const rules of all.filter((entry) => shredsIn(actions, entry))) await work(rules);
+      if (halted || options.signal?.aborted) return (await store.findRun(db, runId)) as RunRow;
       await finish(runId);
     } catch (error) {
       await fail(runId, error).catch(() => {});
@@ -338,7 +428,5 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   }
   return groups;
 }
-
-const countSubjects = (rows: readonly Decided[]) => new Set(rows.map((row) => row.subject_id)).size;
 
 export type RetentionRuns = ReturnType<typeof retentionRuns>;

@@ -89,6 +89,7 @@ export function retentionModule({ config, db, clock, logger }: Platform, deps: D
     settings: {
       batchSize: config.retentionBatchSize,
       shredBatchSize: 100,
+      parallelism: config.retentionParallelism,
       dueSoonDays: config.retentionDueSoonDays,
       staleAfterMs: 120_000,
       maskKey: deps.maskKey,
