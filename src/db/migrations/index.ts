@@ -69,8 +69,8 @@ export const migrations: Record<string, Migration> = {
   '0032_retention_creation_walk': m0032,
   '0034_transfers': m0034,
   '0038_assessments': m0038,
-  '0042_website_purposes': m0042,
   '0036_monitoring': m0036,
   '0040_accountability': m0040,
+  '0042_website_purposes': m0042,
   '0046_anonymized_records_collection_check': m0046,
 };
