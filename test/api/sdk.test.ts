@@ -169,7 +169,13 @@ describe('@custos/sdk against a listening Custos', () => {
     expect(JSON.stringify(first)).not.toContain(people[0]?.email);
 
     const again = await custos.vault.import('customers', people);
-    expect(again).toMatchObject({ lines: 5, subjectsCreated: 0, recordsCreated: 0, recordsUpdated: 5, failed: 0 });
+    expect(again).toMatchObject({
+      lines: 5,
+      subjectsCreated: 0,
+      recordsCreated: 0,
+      recordsUpdated: 5,
+      failed: 0,
+    });
   });
 
   it('throws the refusal of a whole import as a CustosError', async () => {
