@@ -49,7 +49,7 @@ export const flowStatusTones: Record<TransferFlow['status'], string> = {
   refused: 'danger',
 };
 
-export const mechanismKindLabels: Record<string, string> = {
+export const mechanismKindLabels: Record<TransferMechanism['kind'], string> = {
   adequacy_scope: 'Within an adequacy scope',
   scc: 'Standard Contractual Clauses',
   bcr: 'Binding corporate rules',
