@@ -34,7 +34,7 @@ export type Breach = {
   createdAt: string;
 };
 
-export type Progress = { affected: number; queued: number; unreachable: number };
+export type Progress = Schemas['BreachNoticeProgress'];
 
 /** Typed against the generated API types, so a new status or severity must be named here. */
 export const breachStatusLabels: Record<Schemas['Breach']['status'], string> = {
