@@ -14,6 +14,7 @@ import {
   webhookHeaders,
 } from '../../src/modules/notifications/webhook-signature.js';
 import { actAs } from '../helpers/auth.js';
+import { createCollections } from '../helpers/fulfilment.js';
 import { type ListeningCustos, startListeningCustos } from '../helpers/sdk.js';
 
 faker.seed(2201);
@@ -148,6 +149,42 @@ describe('@custos/sdk against a listening Custos', () => {
     const allowed: string[] = [];
     for await (const subjectId of custos.consent.filter(purpose, ids())) allowed.push(subjectId);
     expect(allowed).toEqual(granted);
+  });
+
+  it('streams rows into a collection as one NDJSON import and answers the report', async () => {
+    await createCollections(custosServer, ['customers']);
+    const people = Array.from({ length: 5 }, () => ({
+      externalId: faker.string.uuid(),
+      email: faker.internet.email().toLowerCase(),
+      full_name: faker.person.fullName(),
+    }));
+    async function* rows() {
+      yield* people;
+      yield { externalId: faker.string.uuid(), full_name: faker.person.fullName() };
+    }
+
+    const first = await custos.vault.import('customers', rows());
+    expect(first).toMatchObject({ lines: 6, subjectsCreated: 5, recordsCreated: 5, failed: 1 });
+    expect(first.errors).toEqual([expect.objectContaining({ line: 6, field: 'email' })]);
+    expect(JSON.stringify(first)).not.toContain(people[0]?.email);
+
+    const again = await custos.vault.import('customers', people);
+    expect(again).toMatchObject({
+      lines: 5,
+      subjectsCreated: 0,
+      recordsCreated: 0,
+      recordsUpdated: 5,
+      failed: 0,
+    });
+  });
+
+  it('throws the refusal of a whole import as a CustosError', async () => {
+    const refused = await custos.vault
+      .import('no_such_collection', [{ externalId: faker.string.uuid() }])
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CustosError);
+    expect((refused as CustosError).status).toBe(404);
+    expect((refused as CustosError).code).toBe('not_found');
   });
 
   it('retries 429 and 503 answers, waiting what Retry-After asks', async () => {

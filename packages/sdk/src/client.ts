@@ -5,6 +5,7 @@ import { errorFromAnswer } from './errors.js';
 import type { paths } from './generated/openapi.js';
 import { paginate } from './paging.js';
 import { type Fetch, type RetryOptions, retryingFetch } from './retry.js';
+import { vaultClient } from './vault.js';
 import { verifyWebhook, type WebhookHeaders, type WebhookMessage } from './webhooks.js';
 
 export type CustosOptions = {
@@ -33,7 +34,7 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
 
 /**
  * A Custos client: `api` is the typed client generated from the OpenAPI document (every route, every
- * schema); `consent`, `paginate` and `webhooks` are the helpers built on it.
+ * schema); `consent`, `vault`, `paginate` and `webhooks` are the helpers built on it.
  */
 export function createCustos(options: CustosOptions) {
   const baseFetch: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -47,6 +48,8 @@ export function createCustos(options: CustosOptions) {
   return {
     api,
     consent: consentClient({ api, cache, baseUrl, headers, fetch, streamingFetch: baseFetch }),
+    /** The streamed bulk import (a stream is sent once: never retried). */
+    vault: vaultClient({ baseUrl, headers, fetch: baseFetch }),
     /** Every item of a paged list (`items` + `nextCursor`), fetching pages as they are needed. */
     paginate: paginate(api),
     webhooks: {

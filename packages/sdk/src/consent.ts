@@ -2,7 +2,7 @@ import type { Client } from 'openapi-fetch';
 import type { ConsentCache } from './consent-cache.js';
 import { ConsentRequiredError, errorFromAnswer } from './errors.js';
 import type { components, paths } from './generated/openapi.js';
-import { ndjsonLines } from './ndjson.js';
+import { ndjsonBody, ndjsonLines } from './ndjson.js';
 import type { Fetch } from './retry.js';
 
 export type SubjectRef = components['schemas']['SubjectRef'];
@@ -126,23 +126,7 @@ export function consentClient({ api, cache, baseUrl, headers, fetch, streamingFe
     subjectIds: Iterable<string> | AsyncIterable<string>,
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<string, void, undefined> {
-    const encoder = new TextEncoder();
-    const iterator =
-      Symbol.asyncIterator in subjectIds
-        ? subjectIds[Symbol.asyncIterator]()
-        : (subjectIds as Iterable<string>)[Symbol.iterator]();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const lines: string[] = [];
-        for (let count = 0; count < 1000; count++) {
-          const next = await iterator.next();
-          if (next.done) break;
-          lines.push(next.value);
-        }
-        if (lines.length > 0) controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
-        if (lines.length < 1000) controller.close();
-      },
-    });
+    const body = ndjsonBody(subjectIds, (subjectId) => subjectId);
     const url = `${baseUrl}/v1/consent/filter?purpose=${encodeURIComponent(purpose)}`;
     const init = {
       method: 'POST',

@@ -5,6 +5,7 @@ export { ConsentRequiredError, CustosError, type Problem } from './errors.js';
 export type { components, operations, paths } from './generated/openapi.js';
 export type { PagedPath, PageItem, PageOptions } from './paging.js';
 export { backoffMs, type RetryOptions, retryAfterMs } from './retry.js';
+export type { ImportReport, ImportRow } from './vault.js';
 export {
   verifyWebhook,
   type WebhookHeaders,

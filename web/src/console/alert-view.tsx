@@ -1,27 +1,12 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
+import type { Schemas } from '../shared/api-types';
 import { formatDateTime, formatNumber, humanize, label } from '../shared/format';
 import { Badge } from '../shared/ui';
 import { describeValue } from './audit-view';
 
 /** A security alert as GET /v1/alerts answers it. */
-export type SecurityAlert = {
-  id: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical';
-  summary: string;
-  details: Record<string, unknown>;
-  target: { type: string; id: string } | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  count: number;
-  status: 'open' | 'acknowledged' | 'resolved';
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  note: string | null;
-};
+export type SecurityAlert = Schemas['Alert'];
 
 export const alertKindLabels: Record<string, string> = {
   'login.account_locked': 'Operator account locked',
@@ -37,13 +22,13 @@ export const alertKindLabels: Record<string, string> = {
   'monitoring.exfiltration': 'Exports far above normal',
 };
 
-export const severityLabels: Record<string, string> = {
+export const severityLabels: Record<Schemas['Alert']['severity'], string> = {
   critical: 'Critical',
   warning: 'Warning',
   info: 'Info',
 };
 
-export const alertStatusLabels: Record<string, string> = {
+export const alertStatusLabels: Record<Schemas['Alert']['status'], string> = {
   open: 'Open',
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',

@@ -1,3 +1,4 @@
+import type { Schemas } from '../shared/api-types';
 import { Badge } from '../shared/ui';
 
 export type Breach = {
@@ -33,9 +34,10 @@ export type Breach = {
   createdAt: string;
 };
 
-export type Progress = { affected: number; queued: number; unreachable: number };
+export type Progress = Schemas['BreachNoticeProgress'];
 
-export const breachStatusLabels: Record<string, string> = {
+/** Typed against the generated API types, so a new status or severity must be named here. */
+export const breachStatusLabels: Record<Schemas['Breach']['status'], string> = {
   suspected: 'Suspected',
   confirmed: 'Confirmed',
   contained: 'Contained',
@@ -43,7 +45,7 @@ export const breachStatusLabels: Record<string, string> = {
   dismissed: 'Dismissed',
 };
 
-export const severityLevelLabels: Record<string, string> = {
+export const severityLevelLabels: Record<NonNullable<Schemas['Breach']['severity']>, string> = {
   low: 'Low',
   medium: 'Medium',
   high: 'High',

@@ -34,7 +34,11 @@ const maskingChoices: { value: string; label: string; masking?: (visible: number
     masking: (visible) => ({ op: 'mask', visible, from: 'end', char: '•' }),
   },
   { value: 'email', label: 'E-mail: first letter and domain', masking: () => ({ op: 'email' }) },
-  { value: 'keyed_hash', label: 'Keyed hash (same value, same hash)', masking: () => ({ op: 'keyed_hash' }) },
+  {
+    value: 'keyed_hash',
+    label: 'Keyed hash (same value, same hash)',
+    masking: () => ({ op: 'keyed_hash', length: 16 }),
+  },
   {
     value: 'generalize_date_year',
     label: 'Date: year only',

@@ -1,15 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError } from '../shared/api';
+import type { Schemas } from '../shared/api-types';
 import { useAction } from '../shared/hooks';
 import { Button, ErrorAlert, SelectField, TableWrap, TextField } from '../shared/ui';
 import { useSignedIn } from './session';
 import type { Collection } from './types';
 
-export type RetentionTrigger =
-  | { type: 'record_created' | 'last_activity' | 'relationship_ended' }
-  | { type: 'consent_withdrawn'; purpose: string }
-  | { type: 'date_field'; field: string }
-  | { type: 'age_reached'; field: string; years: number };
+export type RetentionTrigger = Schemas['RetentionTrigger'];
 
 export type RetentionRule = {
   id: string;

@@ -1,19 +1,13 @@
 import { type KeyboardEvent, useId, useState } from 'react';
 import type { ApiClient } from '../shared/api';
+import type { Schemas } from '../shared/api-types';
 import { useLoad } from '../shared/hooks';
 import { Button, TextField } from '../shared/ui';
 import { useSignedIn } from './session';
 
 export type TaxonomyKind = 'data_category' | 'data_use' | 'data_subject';
 
-export type TaxonomyTerm = {
-  key: string;
-  name: string;
-  description: string;
-  parentKey: string | null;
-  deprecated: boolean;
-  specialCategory: boolean;
-};
+export type TaxonomyTerm = Schemas['TaxonomyTerm'];
 
 /** The taxonomy is reference data: loaded once per kind for the whole console. */
 const cache = new Map<TaxonomyKind, Promise<TaxonomyTerm[]>>();

@@ -1,94 +1,25 @@
-/** The transfers API's answers as the console shows them, and the explained decision. */
+import type { Schemas } from '../shared/api-types';
 import { Badge } from '../shared/ui';
 
-export type Reason = { code: string; text: string; ref: string | null };
+/* The transfers API's answers (aliases of the SDK's generated types), and the explained decision. */
 
-export type TransferDecision = {
-  outcome: 'allowed' | 'allowed_with_mechanism' | 'refused';
-  date: string;
-  source: string;
-  target: string;
-  reasons: Reason[];
-  warnings: Reason[];
-  adequacy: {
-    status: string;
-    instrument: string | null;
-    inForce: string | null;
-    endsOn: string | null;
-    scope: string | null;
-  } | null;
-  applicableMechanisms: { kind: string; module: number | null; ref: string; note: string }[];
-  mechanismsInPlace: { id: string; kind: string; valid: boolean; problems: string[] }[];
-  policy: { id: string; name: string } | null;
-};
+export type Reason = TransferDecision['reasons'][number];
 
-export type AdequacyDecision = {
-  id: string;
-  destination: string;
-  name: string;
-  kind: string;
-  instrument: string;
-  inForce: string;
-  endsOn: string | null;
-  scope: { code: string; text: string; mustBeConfirmed: boolean } | null;
-  source: string;
-  origin: 'shipped' | 'override';
-};
+export type TransferDecision = Schemas['TransferDecision'];
 
-export type TransferReference = {
-  info: { title: string; lastReviewed: string; license: string; sources: string[]; dateConvention: string };
-  decisions: AdequacyDecision[];
-  asOf: string | null;
-  inForceOnDate: string[] | null;
-};
+export type AdequacyDecision = Schemas['AdequacyDecision'];
 
-export type ResidencyPolicy = {
-  id: string;
-  name: string;
-  region: string;
-  allowedDestinations: string[] | null;
-  classificationDestinations: Record<string, string[]>;
-  specialCategoryDestinations: string[] | null;
-  requireMechanismInPlace: boolean;
-};
+export type TransferReference = Schemas['TransferReference'];
 
-export type Tia = {
-  id: string;
-  destinationLawAssessment: string;
-  measures: { technical: string[]; contractual: string[]; organisational: string[] };
-  conclusion: string;
-  assessedOn: string;
-  reviewOn: string;
-};
+export type ResidencyPolicy = Schemas['ResidencyPolicy'];
 
-export type TransferMechanism = {
-  id: string;
-  recipientType: string;
-  recipientId: string | null;
-  recipientName: string;
-  destination: string;
-  kind: string;
-  details: Record<string, unknown>;
-  validFrom: string | null;
-  validUntil: string | null;
-  tias: Tia[];
-};
+export type Tia = Schemas['Tia'];
 
-export type TransferFlow = {
-  recipientType: string;
-  recipientId: string;
-  recipientName: string;
-  destination: string;
-  classification: string;
-  status: 'adequacy' | 'covered' | 'action_needed' | 'mechanism_missing' | 'refused';
-  decision: TransferDecision;
-};
+export type TransferMechanism = Schemas['TransferMechanism'];
 
-export type TransferRegister = {
-  exporter: string;
-  flows: TransferFlow[];
-  approvals: { approved: number; total: number };
-};
+export type TransferFlow = TransferRegister['flows'][number];
+
+export type TransferRegister = Schemas['TransferRegister'];
 
 export const outcomeLabels: Record<TransferDecision['outcome'], string> = {
   allowed: 'Allowed',
@@ -118,7 +49,7 @@ export const flowStatusTones: Record<TransferFlow['status'], string> = {
   refused: 'danger',
 };
 
-export const mechanismKindLabels: Record<string, string> = {
+export const mechanismKindLabels: Record<TransferMechanism['kind'], string> = {
   adequacy_scope: 'Within an adequacy scope',
   scc: 'Standard Contractual Clauses',
   bcr: 'Binding corporate rules',

@@ -1,3 +1,5 @@
+import type { ConsentStatus, LegalBasis, RejectionReason, RequestState, RequestType } from './api-types';
+
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -49,7 +51,8 @@ export function humanize(code: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export const requestTypeLabels: Record<string, string> = {
+/** Every right the API takes, in words: typed against the generated API types, so a new right must be named here. */
+export const requestTypeLabels: Record<RequestType, string> = {
   access: 'Access',
   rectification: 'Rectification',
   erasure: 'Erasure',
@@ -60,10 +63,11 @@ export const requestTypeLabels: Record<string, string> = {
   delete: 'Deletion',
   correct: 'Correction',
   opt_out: 'Opt-out of sale or sharing',
+  opt_in: 'Opt-in to sale or sharing',
 };
 
 /** What each right means, for the people asking for it. */
-export const requestTypeExplanations: Record<string, string> = {
+export const requestTypeExplanations: Partial<Record<RequestType, string>> = {
   access: 'Get a copy of the personal data we hold about you and learn how we use it.',
   rectification: 'Have inaccurate data about you corrected, or incomplete data completed.',
   erasure: 'Have your personal data erased (“right to be forgotten”), unless the law requires us to keep it.',
@@ -72,7 +76,7 @@ export const requestTypeExplanations: Record<string, string> = {
   portability: 'Receive the data you gave us in a machine-readable format.',
 };
 
-export const requestStateLabels: Record<string, string> = {
+export const requestStateLabels: Record<RequestState, string> = {
   received: 'Received',
   verifying: 'Verifying identity',
   verified: 'Identity verified',
@@ -83,7 +87,7 @@ export const requestStateLabels: Record<string, string> = {
   withdrawn: 'Withdrawn',
 };
 
-export const legalBasisLabels: Record<string, string> = {
+export const legalBasisLabels: Record<LegalBasis, string> = {
   consent: 'Your consent',
   contract: 'Needed for our contract with you',
   legal_obligation: 'Required by law',
@@ -92,7 +96,7 @@ export const legalBasisLabels: Record<string, string> = {
   legitimate_interests: 'Our legitimate interests',
 };
 
-export const rejectionReasonLabels: Record<string, string> = {
+export const rejectionReasonLabels: Record<RejectionReason, string> = {
   identity_not_verified: 'Identity could not be verified',
   manifestly_unfounded: 'Manifestly unfounded',
   excessive: 'Excessive',
@@ -113,7 +117,7 @@ export const readPurposeLabels: Record<string, string> = {
   fraud_prevention: 'Fraud prevention',
 };
 
-export const consentStatusLabels: Record<string, string> = {
+export const consentStatusLabels: Record<ConsentStatus, string> = {
   granted: 'Granted',
   withdrawn: 'Withdrawn',
   denied: 'Declined',
@@ -134,7 +138,7 @@ export function valueText(value: unknown): string {
   return String(value);
 }
 
-export function label(labels: Record<string, string>, code: string | null | undefined): string {
+export function label(labels: Partial<Record<string, string>>, code: string | null | undefined): string {
   if (!code) return '—';
   return labels[code] ?? humanize(code);
 }

@@ -44,7 +44,7 @@ function Approvals({ assessment, onChange }: { assessment: Assessment; onChange:
     await api.post(`/v1/assessments/${assessment.id}/revise`);
     onChange();
   });
-  const holdsRole = current ? me.operator.roles.includes(current.role) : false;
+  const holdsRole = current ? me.operator.roles.some((role) => role === current.role) : false;
   return (
     <Card title="Approval chain">
       {assessment.chain.length === 0 ? (

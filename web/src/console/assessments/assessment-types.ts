@@ -1,32 +1,11 @@
-/** The assessments API as the console reads it (see src/modules/assessments/assessment-schemas.ts). */
-export type CriterionResult = {
-  key: string;
-  label: string;
-  met: boolean | null;
-  source: 'derived' | 'answered' | 'unanswered';
-  reasons: string[];
-};
+/** The assessments API as the console reads it: aliases of the SDK's generated types (../../shared/api-types). */
+import type { ResponseOf } from '../../shared/api-types';
 
-export type Screening = {
-  id: string;
-  activityId: string | null;
-  name: string;
-  answers: { criteria: Record<string, { met: boolean; note: string }>; estimatedSubjects: number | null };
-  result: {
-    outcome: 'required' | 'not_required' | 'incomplete';
-    metCount: number;
-    criteria: CriterionResult[];
-    triggers: { key: string; met: boolean; reasons: string[] }[];
-    facts: {
-      specialCategories: string[];
-      automatedPurposes: string[];
-      subjects: number | null;
-      transfers: { country: string; safeguard: string | null }[];
-    };
-  };
-  screenedAt: string;
-};
+export type CriterionResult = Screening['result']['criteria'][number];
 
+export type Screening = ResponseOf<'/v1/assessments/screenings/{id}'>;
+
+/** A mitigation or risk as the editors hold it: a draft has no `id` until saved (saved ones: `Assessment`). */
 export type Mitigation = {
   id?: string;
   measureId: string | null;
@@ -50,61 +29,16 @@ export type Risk = {
   mitigations: Mitigation[];
 };
 
-export type Section = { text: string; derived: string[]; complete: boolean };
+export type Section = Assessment['sections'][string];
 
-export type ChainStep = {
-  key: string;
-  name: string;
-  role: string;
-  onlyWhenPriorConsultation: boolean;
-  state: 'done' | 'current' | 'pending';
-};
+export type ChainStep = Assessment['chain'][number];
 
-export type SignOff = {
-  version: number;
-  round: number;
-  stepKey: string;
-  role: string;
-  decision: 'approved' | 'rejected';
-  comment: string;
-  actor: { type: string; id: string | null };
-  at: string;
-};
+export type SignOff = Assessment['signOffs'][number];
 
-export type Consultation = { consulted: boolean; who: string; how: string; results: string; whyNot: string };
-export type PriorConsultation = {
-  authority: string;
-  submittedOn: string | null;
-  reference: string;
-  answer: string;
-  answeredOn: string | null;
-  extended: boolean;
-};
+export type Consultation = NonNullable<Assessment['consultation']>;
+export type PriorConsultation = NonNullable<Assessment['priorConsultation']['record']>;
 
-export type Assessment = {
-  id: string;
-  activityId: string | null;
-  screeningId: string | null;
-  title: string;
-  status: 'draft' | 'in_review' | 'approved';
-  version: number;
-  sections: Record<string, Section>;
-  progress: Record<string, boolean>;
-  risks: Risk[];
-  consultation: Consultation | null;
-  priorConsultation: {
-    required: boolean;
-    record: PriorConsultation | null;
-    answerDue: string | null;
-    extendedDue: string | null;
-  };
-  chain: ChainStep[];
-  signOffs: SignOff[];
-  reviewReason: string | null;
-  reviewDue: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
+export type Assessment = ResponseOf<'/v1/assessments/{id}'>;
 
 export type Snapshot = Omit<
   Assessment,
@@ -123,7 +57,7 @@ export const sectionTitles: Record<string, string> = {
   consultation_results: '7. Views of data subjects or their representatives',
 };
 
-export const outcomeLabels: Record<string, string> = {
+export const outcomeLabels: Record<Screening['result']['outcome'], string> = {
   required: 'DPIA required',
   not_required: 'DPIA not required',
   incomplete: 'Answers needed',
@@ -134,13 +68,13 @@ export const outcomeTones: Record<string, string> = {
   incomplete: 'warning',
 };
 
-export const statusLabels: Record<string, string> = {
+export const statusLabels: Record<Assessment['status'], string> = {
   draft: 'Draft',
   in_review: 'In review',
   approved: 'Approved',
 };
 
-export const riskKindLabels: Record<string, string> = {
+export const riskKindLabels: Record<Assessment['risks'][number]['kind'], string> = {
   illegitimate_access: 'Illegitimate access',
   unwanted_modification: 'Unwanted modification',
   disappearance: 'Disappearance',

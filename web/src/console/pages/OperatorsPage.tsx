@@ -113,7 +113,7 @@ function EditOperator({
   onClose: (changed: boolean) => void;
 }) {
   const { api } = useSignedIn();
-  const [roles, setRoles] = useState(operator.roles);
+  const [roles, setRoles] = useState<string[]>(operator.roles);
   const [status, setStatus] = useState<string>(operator.status === 'disabled' ? 'disabled' : 'active');
   const save = useAction(async () => {
     if (roles.length === 0) throw new InputError('An operator needs at least one role.');

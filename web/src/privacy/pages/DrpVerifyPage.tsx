@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { ApiError } from '../../shared/api';
+import type { Schemas } from '../../shared/api-types';
 import { formatDate } from '../../shared/format';
 import { useAction, useLoad, useTitle } from '../../shared/hooks';
 import {
@@ -16,18 +17,9 @@ import {
 import { useConfig, usePrivacy } from '../session';
 
 /** A Data Rights Protocol request waiting for the consumer, as `GET /v1/privacy/verifications/{id}` tells. */
-type Verification = {
-  requestId: string;
-  exercise: string;
-  agentName: string;
-  confirmsOptIn: boolean;
-  state: 'pending' | 'verified' | 'fulfilled' | 'closed' | 'expired';
-  contact: string | null;
-  expiresAt: string;
-  redirectTo: string | null;
-};
+type Verification = Schemas['DrpVerification'];
 
-const exerciseLabels: Record<string, string> = {
+const exerciseLabels: Record<Verification['exercise'], string> = {
   access: 'see the personal information we hold about you',
   'access:categories': 'learn which categories of personal information we hold about you',
   'access:specific': 'see the specific personal information we hold about you',
