@@ -29,7 +29,13 @@ import type {
 function Policies({ manage }: { manage: boolean }) {
   const { api } = useSignedIn();
   const [version, setVersion] = useState(0);
-  const policies = useLoad(() => api.get<{ items: Policy[] }>('/v1/accountability/policies'), [api, version]);
+  const policies = useLoad(
+    () =>
+      api.get<{ items: Policy[]; nextCursor: string | null }>(
+        `/v1/accountability/policies?limit=${pageLimit}`,
+      ),
+    [api, version],
+  );
   const [form, setForm] = useState({
     title: '',
     owner: '',
@@ -109,6 +115,7 @@ function Policies({ manage }: { manage: boolean }) {
           )
         }
       </LoadState>
+      <More next={policies.data?.nextCursor ?? null} />
       {acknowledge.error ? <ErrorAlert error={acknowledge.error} /> : null}
       {manage ? (
         <form className="form" onSubmit={submit} aria-label="Register a policy">
@@ -131,6 +138,12 @@ function Policies({ manage }: { manage: boolean }) {
       ) : null}
     </Card>
   );
+}
+
+/** The registers show their first page of this size (the API's largest), and say when more exist. */
+const pageLimit = 500;
+function More({ next }: { next: string | null }) {
+  return next ? <p className="muted">Only the first {pageLimit} are shown.</p> : null;
 }
 
 const operatorRoles = ['admin', 'dpo', 'privacy_agent', 'auditor', 'security'];
@@ -307,9 +320,11 @@ function Training({ manage }: { manage: boolean }) {
   const [editing, setEditing] = useState<string>();
   const courses = useLoad(
     () =>
-      api.get<{ items: TrainingCourse[]; overall: { completionRate: number | null } }>(
-        '/v1/accountability/training/courses',
-      ),
+      api.get<{
+        items: TrainingCourse[];
+        nextCursor: string | null;
+        overall: { completionRate: number | null };
+      }>(`/v1/accountability/training/courses?limit=${pageLimit}`),
     [api, version],
   );
   const changed = () => {
@@ -369,6 +384,7 @@ function Training({ manage }: { manage: boolean }) {
           </>
         )}
       </LoadState>
+      <More next={courses.data?.nextCursor ?? null} />
     </Card>
   );
 }
@@ -497,7 +513,10 @@ function Audits({ manage }: { manage: boolean }) {
   const [version, setVersion] = useState(0);
   const [editing, setEditing] = useState<string>();
   const audits = useLoad(
-    () => api.get<{ items: ExternalAudit[] }>('/v1/accountability/audits'),
+    () =>
+      api.get<{ items: ExternalAudit[]; nextCursor: string | null }>(
+        `/v1/accountability/audits?limit=${pageLimit}`,
+      ),
     [api, version],
   );
   const changed = () => {
@@ -602,6 +621,7 @@ function Audits({ manage }: { manage: boolean }) {
           </>
         )}
       </LoadState>
+      <More next={audits.data?.nextCursor ?? null} />
     </Card>
   );
 }
@@ -696,7 +716,10 @@ function AccessReviews({ manage }: { manage: boolean }) {
   const [selected, setSelected] = useState<string>();
   const [title, setTitle] = useState('');
   const reviews = useLoad(
-    () => api.get<{ items: AccessReview[] }>('/v1/accountability/access-reviews'),
+    () =>
+      api.get<{ items: AccessReview[]; nextCursor: string | null }>(
+        `/v1/accountability/access-reviews?limit=${pageLimit}`,
+      ),
     [api, version],
   );
   const open = useAction(async () => {
@@ -742,6 +765,7 @@ function AccessReviews({ manage }: { manage: boolean }) {
           )
         }
       </LoadState>
+      <More next={reviews.data?.nextCursor ?? null} />
       {selected ? (
         <ReviewDetail key={selected} id={selected} onChanged={() => setVersion((v) => v + 1)} />
       ) : null}
