@@ -187,6 +187,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
     dataMap: () => inventory.inventory.dataMap(),
     retentionRate: async () => (await retention.retentionPreview.compliance()).rate,
     retentionRuns: (limit) => retention.retentionRuns.list(limit),
+    lateRequests: (period) => requests.lateRequests.bySystem(period),
     accountability,
     assessments: async () => {
       const summary = await assessments.assessments.summary();

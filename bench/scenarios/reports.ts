@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger, logDestination } from '../../src/logger.js';
 import { reportStore } from '../../src/modules/reports/report-store.js';
 import { reportsStore } from '../../src/modules/reports/reports-store.js';
+import { fulfilmentStore } from '../../src/modules/requests/fulfilment-store.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { openBenchDatabase } from '../database.js';
 import type { BenchFigure, BenchScenario } from '../types.js';
@@ -159,7 +160,7 @@ export const reportsScenario: BenchScenario = {
           sections.requestsReceived(db, year.from, year.to),
           sections.requestsClosed(db, year.from, year.to),
           sections.rejectionsByReason(db, year.from, year.to),
-          sections.lateBySystem(db, year.from, year.to),
+          fulfilmentStore().lateBySystem(db, year.from, year.to),
           sections.openOverdue(db, year.to),
           sections.consentByPurpose(db, year.from, year.to),
           sections.breachesIn(db, year.from, year.to),

@@ -32,6 +32,17 @@ export const timeIdCursor = {
   },
 };
 
+/** Cursors over a (text, id) pair, for lists ordered by a name or title with the id as tie-breaker. */
+export const textIdCursor = {
+  encode: (text: string, id: string): string => encode(`${id}|${text}`),
+  decode(cursor: string): { text: string; id: string } {
+    const decoded = decode(cursor);
+    const id = decoded.slice(0, 36);
+    if (decoded[36] !== '|' || !uuidPattern.test(id)) throw foreign();
+    return { text: decoded.slice(37), id };
+  },
+};
+
 /**
  * The page of a keyset query that asked for `limit + 1` rows: the first `limit` items, and the cursor of the
  * last one when the extra row shows that more follow.

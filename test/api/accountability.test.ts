@@ -283,4 +283,88 @@ describe('accountability registers', () => {
       expect(operator?.status).toBe('disabled');
     });
   });
+  describe('paging', () => {
+    /** Every item of a register list, following `nextCursor` with pages of `limit`. */
+    async function walk(url: string, limit: number) {
+      const items: { id: string }[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const separator = url.includes('?') ? '&' : '?';
+        const query: string = `${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const page = await as('auditor', 'GET', `${url}${query}`);
+        expect(page.statusCode, page.body).toBe(200);
+        const body = page.json() as { items: { id: string }[]; nextCursor: string | null };
+        expect(body.items.length).toBeLessThanOrEqual(limit);
+        items.push(...body.items);
+        cursor = body.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 50);
+      return { items, pages };
+    }
+
+    it('pages every register list with cursors, each item once, in the list order', async () => {
+      for (let index = 0; index < 5; index += 1) {
+        const title = `Paged ${faker.string.alphanumeric(6)}`;
+        expect(
+          (
+            await as(dpo, 'POST', '/v1/accountability/policies', {
+              title,
+              owner: 'DPO',
+              version: '1',
+              reviewIntervalDays: 365,
+            })
+          ).statusCode,
+        ).toBe(201);
+        expect(
+          (await as(dpo, 'POST', '/v1/accountability/training/courses', { title, requiredRoles: ['dpo'] }))
+            .statusCode,
+        ).toBe(201);
+        const audit = await as(dpo, 'POST', '/v1/accountability/audits', {
+          auditor: faker.company.name(),
+          scope: 'Paging',
+          // Two audits share a start day: the id breaks the tie.
+          startedOn: `2026-0${1 + Math.floor(index / 2)}-10`,
+        });
+        expect(audit.statusCode, audit.body).toBe(201);
+      }
+      for (const [url, order] of [
+        ['/v1/accountability/policies', 'title'],
+        ['/v1/accountability/training/courses', 'title'],
+        ['/v1/accountability/audits', 'startedAt'],
+        ['/v1/accountability/access-reviews', 'createdAt'],
+        ['/v1/accountability/training/completions', 'completedAt'],
+      ] as const) {
+        const whole = await as('auditor', 'GET', `${url}?limit=500`);
+        expect(whole.statusCode, whole.body).toBe(200);
+        const all = whole.json().items as Record<string, string>[];
+        expect(whole.json().nextCursor).toBeNull();
+        const { items, pages } = await walk(url, 2);
+        expect(items.map((item) => item.id)).toEqual(all.map((item) => item.id));
+        expect(pages).toBe(Math.max(1, Math.ceil(all.length / 2)));
+        const keys = all.map((item) => item[order] as string);
+        const sorted = order === 'title' ? keys : [...keys].sort().reverse();
+        if (order !== 'title') expect(keys).toEqual(sorted);
+      }
+      const courses = await as('auditor', 'GET', '/v1/accountability/training/courses?limit=1');
+      const whole = await as('auditor', 'GET', '/v1/accountability/training/courses?limit=500');
+      expect(courses.json().items).toHaveLength(1);
+      expect(courses.json().overall).toEqual(whole.json().overall);
+    });
+
+    it('refuses a cursor it did not issue with a problem, never a 500', async () => {
+      for (const cursor of [
+        'bm90LWEtY3Vyc29y',
+        'x',
+        Buffer.from('2026-01-01T00:00:00Z|1').toString('base64url'),
+      ]) {
+        for (const url of ['/v1/accountability/policies', '/v1/accountability/audits']) {
+          const refused = await as('auditor', 'GET', `${url}?cursor=${cursor}`);
+          expect(refused.statusCode, refused.body).toBe(400);
+          expect(refused.json().code).toBe('invalid_query_parameter');
+        }
+      }
+      expect((await as('auditor', 'GET', '/v1/accountability/policies?limit=0')).statusCode).toBe(400);
+    });
+  });
 });

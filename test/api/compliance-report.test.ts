@@ -83,6 +83,46 @@ describe('the compliance report', () => {
     for (const id of onTime) await complete(id);
     clock.set('2026-04-10T08:00:00.000Z');
     for (const id of late) await complete(id);
+    // What the late requests waited for: Billing finished two of them after the deadline (05 April, the
+    // deadline being 31 March); the CRM finished in time, the warehouse never answered; neither held them up.
+    const system = async (name: string) => {
+      const created = await as('dpo', 'POST', '/v1/inventory/systems', {
+        name,
+        owner: faker.person.fullName(),
+        dataCategories: ['user.contact'],
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().system.id as string;
+    };
+    const [billing, crm, warehouse] = [
+      await system('Billing'),
+      await system('CRM'),
+      await system('Warehouse'),
+    ];
+    const task = (requestId: string, systemId: string, doneAt: string | null) => ({
+      id: faker.string.uuid(),
+      request_id: requestId,
+      system_id: systemId,
+      action: 'erasure' as const,
+      status: doneAt ? ('done' as const) : ('failed' as const),
+      scope: JSON.stringify({ dataCategories: ['user.contact'] }),
+      token_hash: faker.string.hexadecimal({ length: 64, prefix: '' }),
+      message_id: faker.string.uuid(),
+      delivery_id: faker.string.uuid(),
+      created_at: new Date('2026-03-02T08:00:00.000Z'),
+      updated_at: new Date(doneAt ?? '2026-03-02T08:00:00.000Z'),
+      done_at: doneAt ? new Date(doneAt) : null,
+    });
+    await t.runtime.database.db
+      .insertInto('request_system_tasks')
+      .values([
+        task(late[0] as string, billing, '2026-04-05T08:00:00.000Z'),
+        task(late[1] as string, billing, '2026-04-06T08:00:00.000Z'),
+        task(late[0] as string, crm, '2026-03-10T08:00:00.000Z'),
+        task(late[2] as string, warehouse, null),
+        task(onTime[0] as string, warehouse, '2026-04-07T08:00:00.000Z'),
+      ])
+      .execute();
     const policy = await as('dpo', 'POST', '/v1/accountability/policies', {
       title: 'Records management',
       owner: 'DPO',
@@ -115,6 +155,9 @@ describe('the compliance report', () => {
     const lateRule = rules.find((rule) => rule.rule === 'late_requests');
     expect(lateRule?.figures).toMatchObject({ right: 'erasure', late: 3, closed: 10, lateRate: 30 });
     expect(lateRule?.text).toContain('30% of erasure requests');
+    expect(requests.lateBySystem).toEqual([{ right: 'erasure', system: 'Billing', requests: 2 }]);
+    expect(lateRule?.text).toContain(': 2 waited for downstream system Billing.');
+    expect(lateRule?.figures).toMatchObject({ system: 'Billing', waited: 2, systems: 'Billing (2)' });
     const policyRule = rules.find((rule) => rule.rule === 'policy_review_overdue');
     expect(policyRule?.text).toBe('Policy "Records management" is 62 days past review.');
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/app-error.js';
+import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import {
   type Grantor,
   type GrantRefusal,
@@ -49,6 +50,25 @@ export function accessReviews({ db, store, audit, clock, access, record }: Deps)
       items: counts.get(row.id)?.total ?? 0,
       undecided: counts.get(row.id)?.undecided ?? 0,
     }));
+  }
+
+  /** A page of campaigns, newest first, after the previous page's last one. */
+  async function page(cursor: string | undefined, limit: number) {
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const [rows, counts] = await Promise.all([
+      store.listReviews(db, { after, limit: limit + 1 }),
+      store.undecidedCounts(db),
+    ]);
+    return pageOf(
+      rows,
+      limit,
+      (row): ReviewView => ({
+        ...row,
+        items: counts.get(row.id)?.total ?? 0,
+        undecided: counts.get(row.id)?.undecided ?? 0,
+      }),
+      (row) => timeIdCursor.encode(row.created_at, row.id),
+    );
   }
 
   async function get(id: string): Promise<{ review: ReviewView; items: ReviewItemRow[] }> {
@@ -192,7 +212,7 @@ export function accessReviews({ db, store, audit, clock, access, record }: Deps)
     return (await get(reviewId)).review;
   }
 
-  return { list, get, open, decide, complete };
+  return { list, page, get, open, decide, complete };
 }
 
 export type AccessReviews = ReturnType<typeof accessReviews>;

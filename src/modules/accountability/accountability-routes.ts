@@ -60,6 +60,17 @@ const policyInput = (body: Partial<z.infer<typeof ZPolicyInput>>) => ({
   reviewIntervalDays: body.reviewIntervalDays,
 });
 
+/** Register lists answer a page at a time: `cursor` is the previous page's `nextCursor`. */
+const ZPageQuery = z.object({
+  cursor: z.string().min(1).max(600).optional().describe('The `nextCursor` of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const pageOf = <Item extends z.ZodType>(item: Item) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+  });
+
 /** The accountability registers: policies, training, external audits and findings, access reviews. */
 export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
   const { policies, training, externalAudits, accessReviews, registerImports } = deps;
@@ -70,11 +81,15 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: read,
         schema: {
           tags,
-          summary: 'List policies with their review state',
-          response: { 200: z.object({ items: z.array(ZPolicy) }) },
+          summary: 'List policies with their review state, by title',
+          querystring: ZPageQuery,
+          response: { 200: pageOf(ZPolicy) },
         },
       },
-      async () => ({ items: (await policies.list()).map(presentPolicy) }),
+      async (request) => {
+        const page = await policies.page(request.query.cursor, request.query.limit);
+        return { items: page.items.map(presentPolicy), nextCursor: page.nextCursor };
+      },
     );
     app.post(
       '/v1/accountability/policies',
@@ -162,10 +177,11 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: read,
         schema: {
           tags,
-          summary: 'List training courses with completion rates',
+          summary: 'List training courses with completion rates, by title',
+          description: '`overall` is over every course, whatever the page.',
+          querystring: ZPageQuery,
           response: {
-            200: z.object({
-              items: z.array(ZCourse),
+            200: pageOf(ZCourse).extend({
               overall: z.object({
                 required: z.number().int(),
                 current: z.number().int(),
@@ -175,16 +191,18 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
           },
         },
       },
-      async () => {
-        const items = await training.courses();
-        const required = items.reduce((sum, c) => sum + c.required, 0);
-        const current = items.reduce((sum, c) => sum + c.current, 0);
+      async (request) => {
+        const [page, overall] = await Promise.all([
+          training.coursePage(request.query.cursor, request.query.limit),
+          training.overall(),
+        ]);
         return {
-          items: items.map(presentCourse),
+          items: page.items.map(presentCourse),
+          nextCursor: page.nextCursor,
           overall: {
-            required,
-            current,
-            completionRate: required === 0 ? null : Math.round((current / required) * 1000) / 10,
+            required: overall.required,
+            current: overall.current,
+            completionRate: overall.completionRate,
           },
         };
       },
@@ -228,13 +246,15 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
         schema: {
           tags,
           summary: 'List training completions, newest first',
-          querystring: z.object({ courseId: z.uuid().toLowerCase().optional() }),
-          response: { 200: z.object({ items: z.array(ZCompletion) }) },
+          querystring: ZPageQuery.extend({ courseId: z.uuid().toLowerCase().optional() }),
+          response: { 200: pageOf(ZCompletion) },
         },
       },
-      async (request) => ({
-        items: (await training.completions(request.query.courseId)).map(presentCompletion),
-      }),
+      async (request) => {
+        const { courseId, cursor, limit } = request.query;
+        const page = await training.completionPage(courseId, cursor, limit);
+        return { items: page.items.map(presentCompletion), nextCursor: page.nextCursor };
+      },
     );
     app.post(
       '/v1/accountability/training/completions',
@@ -281,11 +301,18 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: read,
         schema: {
           tags,
-          summary: 'List external audits with their findings',
-          response: { 200: z.object({ items: z.array(ZExternalAudit) }) },
+          summary: 'List external audits with their findings, latest first',
+          querystring: ZPageQuery,
+          response: { 200: pageOf(ZExternalAudit) },
         },
       },
-      async () => ({ items: (await externalAudits.list()).map((row) => presentAudit(row, row.findings)) }),
+      async (request) => {
+        const page = await externalAudits.page(request.query.cursor, request.query.limit);
+        return {
+          items: page.items.map((row) => presentAudit(row, row.findings)),
+          nextCursor: page.nextCursor,
+        };
+      },
     );
     app.post(
       '/v1/accountability/audits',
@@ -385,11 +412,15 @@ export function accountabilityRoutes(deps: Deps): FastifyPluginAsyncZod {
         config: read,
         schema: {
           tags,
-          summary: 'List access-review campaigns',
-          response: { 200: z.object({ items: z.array(ZAccessReview) }) },
+          summary: 'List access-review campaigns, newest first',
+          querystring: ZPageQuery,
+          response: { 200: pageOf(ZAccessReview) },
         },
       },
-      async () => ({ items: (await accessReviews.list()).map(presentReview) }),
+      async (request) => {
+        const page = await accessReviews.page(request.query.cursor, request.query.limit);
+        return { items: page.items.map(presentReview), nextCursor: page.nextCursor };
+      },
     );
     app.post(
       '/v1/accountability/access-reviews',

@@ -15,15 +15,28 @@ export type ReviewItemRow = Selectable<T['accountability_access_review_items']>;
 /** How many rows a register list answers at most; registers hold tens to hundreds of entries. */
 export const registerLimit = 1000;
 
+/** A page of a register list: after this sort key (exclusive), at most `limit` rows. */
+export type TitlePage = { after?: { text: string; id: string } | undefined; limit: number };
+export type TimePage = { after?: { at: Date; id: string } | undefined; limit: number };
+const afterTitle = (page: TitlePage | undefined) =>
+  page?.after ? sql<boolean>`(title, id) > (${page.after.text}, ${page.after.id})` : sql<boolean>`true`;
+const beforeTime = (column: string, page: TimePage | undefined) =>
+  page?.after
+    ? sql<boolean>`(${sql.ref(column)}, id) < (${page.after.at}, ${page.after.id})`
+    : sql<boolean>`true`;
+
 /** SQL for the accountability registers. */
 export function accountabilityStore() {
   return {
-    listPolicies(tx: Executor): Promise<PolicyRow[]> {
+    /** Policies by title; a page of them when `page` is given. */
+    listPolicies(tx: Executor, page?: TitlePage): Promise<PolicyRow[]> {
       return tx
         .selectFrom('accountability_policies')
         .selectAll()
+        .where(afterTitle(page))
         .orderBy('title')
-        .limit(registerLimit)
+        .orderBy('id')
+        .limit(page?.limit ?? registerLimit)
         .execute();
     },
     findPolicy(tx: Executor, id: string): Promise<PolicyRow | undefined> {
@@ -73,12 +86,15 @@ export function accountabilityStore() {
         .execute();
     },
 
-    listCourses(tx: Executor): Promise<CourseRow[]> {
+    /** Courses by title; a page of them when `page` is given. */
+    listCourses(tx: Executor, page?: TitlePage): Promise<CourseRow[]> {
       return tx
         .selectFrom('accountability_courses')
         .selectAll()
+        .where(afterTitle(page))
         .orderBy('title')
-        .limit(registerLimit)
+        .orderBy('id')
+        .limit(page?.limit ?? registerLimit)
         .execute();
     },
     findCourse(tx: Executor, id: string): Promise<CourseRow | undefined> {
@@ -122,12 +138,15 @@ export function accountabilityStore() {
         .returningAll()
         .executeTakeFirst();
     },
-    completions(tx: Executor, courseId?: string): Promise<CompletionRow[]> {
+    /** Completions, newest first; a page of them when `page` is given. */
+    completions(tx: Executor, courseId?: string, page?: TimePage): Promise<CompletionRow[]> {
       let query = tx.selectFrom('accountability_completions').selectAll();
       if (courseId) query = query.where('course_id', '=', courseId);
       return query
+        .where(beforeTime('completed_at', page))
         .orderBy('completed_at', 'desc')
-        .limit(10 * registerLimit)
+        .orderBy('id', 'desc')
+        .limit(page?.limit ?? 10 * registerLimit)
         .execute();
     },
     /** Completions expiring by `until` not reminded yet, oldest expiry first. */
@@ -153,12 +172,15 @@ export function accountabilityStore() {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    listAudits(tx: Executor): Promise<ExternalAuditRow[]> {
+    /** Audits, latest start first; a page of them when `page` is given. */
+    listAudits(tx: Executor, page?: TimePage): Promise<ExternalAuditRow[]> {
       return tx
         .selectFrom('accountability_audits')
         .selectAll()
+        .where(beforeTime('started_at', page))
         .orderBy('started_at', 'desc')
-        .limit(registerLimit)
+        .orderBy('id', 'desc')
+        .limit(page?.limit ?? registerLimit)
         .execute();
     },
     findAudit(tx: Executor, id: string): Promise<ExternalAuditRow | undefined> {
@@ -187,6 +209,17 @@ export function accountabilityStore() {
         .limit(10 * registerLimit)
         .execute();
     },
+    /** Every finding of these audits, oldest first. */
+    findingsOf(tx: Executor, auditIds: string[]): Promise<FindingRow[]> {
+      if (auditIds.length === 0) return Promise.resolve([]);
+      return tx
+        .selectFrom('accountability_findings')
+        .selectAll()
+        .where('audit_id', 'in', auditIds)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    },
     findFinding(tx: Executor, id: string): Promise<FindingRow | undefined> {
       return tx.selectFrom('accountability_findings').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -206,12 +239,15 @@ export function accountabilityStore() {
         .executeTakeFirst();
     },
 
-    listReviews(tx: Executor): Promise<AccessReviewRow[]> {
+    /** Access reviews, newest first; a page of them when `page` is given. */
+    listReviews(tx: Executor, page?: TimePage): Promise<AccessReviewRow[]> {
       return tx
         .selectFrom('accountability_access_reviews')
         .selectAll()
+        .where(beforeTime('created_at', page))
         .orderBy('created_at', 'desc')
-        .limit(registerLimit)
+        .orderBy('id', 'desc')
+        .limit(page?.limit ?? registerLimit)
         .execute();
     },
     findReview(tx: Executor, id: string): Promise<AccessReviewRow | undefined> {

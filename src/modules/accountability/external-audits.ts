@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/app-error.js';
+import { pageOf, timeIdCursor } from '../../lib/paging.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { ExternalAuditRow, FindingRow } from './accountability-store.js';
 import type { FindingSeverity, FindingStatus } from './accountability-tables.js';
@@ -28,6 +29,22 @@ export function externalAudits({ db, store, audit, clock }: RegisterDeps) {
   async function list(): Promise<(ExternalAuditRow & { findings: FindingRow[] })[]> {
     const [audits, findings] = await Promise.all([store.listAudits(db), store.findings(db)]);
     return audits.map((row) => ({ ...row, findings: findings.filter((f) => f.audit_id === row.id) }));
+  }
+
+  /** A page of audits, latest start first, each with all its findings. */
+  async function page(cursor: string | undefined, limit: number) {
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const audits = await store.listAudits(db, { after, limit: limit + 1 });
+    const findings = await store.findingsOf(
+      db,
+      audits.slice(0, limit).map((row) => row.id),
+    );
+    return pageOf(
+      audits,
+      limit,
+      (row) => ({ ...row, findings: findings.filter((f) => f.audit_id === row.id) }),
+      (row) => timeIdCursor.encode(row.started_at, row.id),
+    );
   }
 
   async function create(context: AuditContext, input: AuditInput): Promise<ExternalAuditRow> {
@@ -164,7 +181,7 @@ export function externalAudits({ db, store, audit, clock }: RegisterDeps) {
     };
   }
 
-  return { list, create, update, addFinding, updateFinding, summary };
+  return { list, page, create, update, addFinding, updateFinding, summary };
 }
 
 export type ExternalAudits = ReturnType<typeof externalAudits>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/app-error.js';
+import { pageOf, textIdCursor } from '../../lib/paging.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { AcknowledgmentRow, PolicyRow } from './accountability-store.js';
 import { addDaysTo, daysBetween, type RegisterDeps, type StaffMember } from './registers-common.js';
@@ -50,6 +51,22 @@ export function policyRegister({ db, store, audit, clock, staff }: Deps) {
       rows.map((row) => row.id),
     );
     return rows.map((row) => view(row, acks));
+  }
+
+  /** A page of policies by title, after the cursor of the previous page's last one. */
+  async function page(cursor: string | undefined, limit: number) {
+    const after = cursor ? textIdCursor.decode(cursor) : undefined;
+    const rows = await store.listPolicies(db, { after, limit: limit + 1 });
+    const acks = await store.acknowledgments(
+      db,
+      rows.slice(0, limit).map((row) => row.id),
+    );
+    return pageOf(
+      rows,
+      limit,
+      (row) => view(row, acks),
+      (row) => textIdCursor.encode(row.title, row.id),
+    );
   }
 
   async function get(id: string): Promise<PolicyView> {
@@ -180,7 +197,7 @@ export function policyRegister({ db, store, audit, clock, staff }: Deps) {
     return { operators: active.length, acknowledgedAll };
   }
 
-  return { list, get, create, update, remove, acknowledge, overdue, acknowledgmentCoverage };
+  return { list, page, get, create, update, remove, acknowledge, overdue, acknowledgmentCoverage };
 }
 
 export type PolicyRegister = ReturnType<typeof policyRegister>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/app-error.js';
+import { pageOf, textIdCursor, timeIdCursor } from '../../lib/paging.js';
 import type { AuditContext } from '../audit/audit-types.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { CompletionRow, CourseRow } from './accountability-store.js';
@@ -55,6 +56,34 @@ export function trainingRegister({ db, store, audit, clock, staff, mail, setting
       store.completions(db),
     ]);
     return rows.map((course) => ({ ...course, ...rateOf(course, people, completions, at) }));
+  }
+
+  /** A page of courses by title with their completion rates now, after the previous page's last one. */
+  async function coursePage(cursor: string | undefined, limit: number, at: Date = clock.now()) {
+    const after = cursor ? textIdCursor.decode(cursor) : undefined;
+    const [rows, people, completions] = await Promise.all([
+      store.listCourses(db, { after, limit: limit + 1 }),
+      staff(),
+      store.completions(db),
+    ]);
+    return pageOf(
+      rows,
+      limit,
+      (course): CourseView => ({ ...course, ...rateOf(course, people, completions, at) }),
+      (course) => textIdCursor.encode(course.title, course.id),
+    );
+  }
+
+  /** A page of completions, newest first, of one course or of all. */
+  async function completionPage(courseId: string | undefined, cursor: string | undefined, limit: number) {
+    const after = cursor ? timeIdCursor.decode(cursor) : undefined;
+    const rows = await store.completions(db, courseId, { after, limit: limit + 1 });
+    return pageOf(
+      rows,
+      limit,
+      (row) => row,
+      (row) => timeIdCursor.encode(row.completed_at, row.id),
+    );
   }
 
   /**
@@ -199,11 +228,13 @@ export function trainingRegister({ db, store, audit, clock, staff, mail, setting
 
   return {
     courses,
+    coursePage,
     overall,
     createCourse,
     updateCourse,
     recordCompletion,
     completions: (courseId?: string) => store.completions(db, courseId),
+    completionPage,
     remindExpiring,
   };
 }

@@ -36,6 +36,11 @@ export type ReportSources = {
   retentionRuns: (
     period: Period,
   ) => Promise<{ kind: string; status: string; startedAt: Date; records: number }[]>;
+  /**
+   * The requests module's late-requests analysis: per right, the downstream systems whose tasks finished
+   * after the deadline of requests closed late in the period.
+   */
+  lateRequests: (period: Period) => Promise<{ right: string; systemId: string; requests: number }[]>;
   /** DPIAs due and done: the assessments module's, "not tracked" until it is installed. */
   assessments?: (period: Period) => Promise<{ due: number; done: number; overdue: number }>;
   metrics: (period: Period) => Promise<{ key: string; label: string; unit: string; value: MetricValue }[]>;
@@ -74,7 +79,7 @@ export function complianceReportBuilder({ db, store, sources }: Deps) {
       store.requestsReceived(db, period.from, period.to),
       store.requestsClosed(db, period.from, period.to),
       store.rejectionsByReason(db, period.from, period.to),
-      store.lateBySystem(db, period.from, period.to),
+      sources.lateRequests(period),
       store.openOverdue(db, period.to),
       sources.dataMap(),
     ]);
@@ -108,8 +113,8 @@ export function complianceReportBuilder({ db, store, sources }: Deps) {
       meanHours,
       rejectionsByReason: rejections,
       lateBySystem: lateBySystem.map((row) => ({
-        right: row.type,
-        system: names.get(row.system_id) ?? 'a removed system',
+        right: row.right,
+        system: names.get(row.systemId) ?? 'a removed system',
         requests: row.requests,
       })),
       overdueOpenAtEnd: overdueOpen,

@@ -26,7 +26,7 @@ describe('recommendations', () => {
     expect(recommendationsFor(quiet)).toEqual([]);
   });
 
-  it('names the late share of a right and the system late requests waited for, with the numbers', () => {
+  it('names the late share of a right and the downstream system late requests waited for, with the numbers', () => {
     const [late] = recommendationsFor({
       ...quiet,
       requests: {
@@ -36,7 +36,7 @@ describe('recommendations', () => {
       },
     });
     expect(late?.text).toBe(
-      '12% of erasure requests closed in the period starting March were late (9 of 75): 9 waited for Billing. Review the deadline reminders and the systems requests wait for.',
+      '12% of erasure requests closed in the period starting March were late (9 of 75): 9 waited for downstream system Billing. Follow up with its owners on the time their tasks take.',
     );
     expect(late?.figures).toEqual({
       right: 'erasure',
@@ -45,7 +45,51 @@ describe('recommendations', () => {
       lateRate: 12,
       system: 'Billing',
       waited: 9,
+      systems: 'Billing (9)',
     });
+  });
+
+  it('names every system of the right, most requests first, and counts those beyond three', () => {
+    const [late] = recommendationsFor({
+      ...quiet,
+      requests: {
+        byRight: [
+          { right: 'erasure', closed: 40, late: 10, lateRate: 25 },
+          { right: 'access', closed: 40, late: 0, lateRate: 0 },
+        ],
+        lateBySystem: [
+          { right: 'erasure', system: 'CRM', requests: 3 },
+          { right: 'access', system: 'Warehouse', requests: 5 },
+          { right: 'erasure', system: 'Billing', requests: 7 },
+          { right: 'erasure', system: 'Analytics', requests: 3 },
+          { right: 'erasure', system: 'Helpdesk', requests: 1 },
+        ],
+        overdueOpenAtEnd: 0,
+      },
+    });
+    expect(late?.text).toBe(
+      '25% of erasure requests closed in the period starting March were late (10 of 40): 7 waited for downstream system Billing, 3 for Analytics, 3 for CRM and 1 other system. Follow up with their owners on the time their tasks take.',
+    );
+    expect(late?.figures).toMatchObject({
+      system: 'Billing',
+      waited: 7,
+      systems: 'Billing (7), Analytics (3), CRM (3), Helpdesk (1)',
+    });
+  });
+
+  it('names no system when no downstream task finished after the deadline', () => {
+    const [late] = recommendationsFor({
+      ...quiet,
+      requests: {
+        byRight: [{ right: 'erasure', closed: 10, late: 3, lateRate: 30 }],
+        lateBySystem: [],
+        overdueOpenAtEnd: 0,
+      },
+    });
+    expect(late?.text).toBe(
+      '30% of erasure requests closed in the period starting March were late (3 of 10). Review the deadline reminders and the steps requests wait for.',
+    );
+    expect(late?.figures).toEqual({ right: 'erasure', late: 3, closed: 10, lateRate: 30 });
   });
 
   it('lists processors without a valid DPA and policies past review, most severe first', () => {

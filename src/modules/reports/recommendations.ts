@@ -36,6 +36,9 @@ export const thresholds = {
   accessReviewMaxDays: 92,
 };
 
+/** How many downstream systems a late-requests recommendation names; the rest are counted. */
+const maxSystemsNamed = 3;
+
 /** Rule-based recommendations, each citing the numbers that triggered it; the most severe first. */
 export function recommendationsFor(input: RuleInput): Recommendation[] {
   const out: Recommendation[] = [];
@@ -44,21 +47,40 @@ export function recommendationsFor(input: RuleInput): Recommendation[] {
 
   for (const right of input.requests.byRight) {
     if (right.late === 0 || (right.lateRate ?? 0) < thresholds.lateRatePercent) continue;
-    const waits = input.requests.lateBySystem.filter((entry) => entry.right === right.right);
+    const waits = input.requests.lateBySystem
+      .filter((entry) => entry.right === right.right)
+      .sort((a, b) => b.requests - a.requests || a.system.localeCompare(b.system));
     const worst = waits[0];
+    const named = waits.slice(0, maxSystemsNamed);
+    const others = waits.length - named.length;
     out.push({
       rule: 'late_requests',
       severity: 'high',
       text:
         `${right.lateRate}% of ${right.right} requests closed in the period starting ${month} were late (${right.late} of ${right.closed})` +
-        (worst ? `: ${worst.requests} waited for ${worst.system}.` : '.') +
-        ' Review the deadline reminders and the systems requests wait for.',
+        (worst
+          ? `: ${named
+              .map((entry, index) =>
+                index === 0
+                  ? `${entry.requests} waited for downstream system ${entry.system}`
+                  : `${entry.requests} for ${entry.system}`,
+              )
+              .join(
+                ', ',
+              )}${others > 0 ? ` and ${plural(others, 'other system')}` : ''}. Follow up with ${named.length === 1 ? 'its' : 'their'} owners on the time their tasks take.`
+          : '. Review the deadline reminders and the steps requests wait for.'),
       figures: {
         right: right.right,
         late: right.late,
         closed: right.closed,
         lateRate: right.lateRate ?? 0,
-        ...(worst ? { system: worst.system, waited: worst.requests } : {}),
+        ...(worst
+          ? {
+              system: worst.system,
+              waited: worst.requests,
+              systems: waits.map((entry) => `${entry.system} (${entry.requests})`).join(', '),
+            }
+          : {}),
       },
     });
   }

@@ -108,19 +108,6 @@ export function reportStore() {
       `.execute(tx);
       return result.rows;
     },
-    /** Late requests closed in the period that waited for a system: tasks done after the deadline, or never. */
-    async lateBySystem(tx: Executor, from: Date, to: Date) {
-      const result = await sql<{ type: string; system_id: string; requests: number }>`
-        select r.type, t.system_id, count(distinct r.id)::int as requests
-        from data_subject_requests r
-        join request_system_tasks t on t.request_id = r.id
-        where r.closed_at >= ${from} and r.closed_at < ${to} and r.closed_at > r.due_at
-          and (t.done_at is null or t.done_at > r.due_at)
-        group by r.type, t.system_id
-        order by requests desc
-      `.execute(tx);
-      return result.rows;
-    },
     async openOverdue(tx: Executor, at: Date): Promise<number> {
       const result = await sql<{ count: number }>`
         select count(*)::int as count from data_subject_requests

@@ -40,6 +40,8 @@ type Deps = {
   };
   /** Metrics other modules provide (accountability, and transfers, assessments… once installed). */
   metrics: MetricProvider[];
+  /** The requests module's late-requests analysis: the downstream systems late requests waited for. */
+  lateRequests: ReportSources['lateRequests'];
   /** DPIAs due and done, once the assessments module provides them. */
   assessments?: ReportSources['assessments'];
 };
@@ -78,6 +80,7 @@ export function reportsModule({ config, db, clock, logger, jobs }: Platform, dep
   const sources: ReportSources = {
     organization: async () => (await deps.dataMap()).organization.controllerName || config.brandName,
     dataMap: deps.dataMap,
+    lateRequests: deps.lateRequests,
     training: async (at) => {
       const courses = await accountability.training.courses(at);
       return { courses, overall: await accountability.training.overall(at) };

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { RequestTables } from './request-tables.js';
 
@@ -82,6 +82,23 @@ export function fulfilmentStore() {
         .where('status', 'in', openTaskStatuses)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+
+    /**
+     * Requests closed late in [from, to) with the systems whose tasks finished after the request's deadline:
+     * per right and system, how many such requests, and the latest such finish.
+     */
+    async lateBySystem(tx: Executor, from: Date, to: Date) {
+      const result = await sql<{ type: string; system_id: string; requests: number; last_done_at: Date }>`
+        select r.type, t.system_id, count(distinct r.id)::int as requests, max(t.done_at) as last_done_at
+        from data_subject_requests r
+        join request_system_tasks t on t.request_id = r.id
+        where r.closed_at >= ${from} and r.closed_at < ${to} and r.closed_at > r.due_at
+          and t.done_at > r.due_at
+        group by r.type, t.system_id
+        order by requests desc, r.type, t.system_id
+      `.execute(tx);
+      return result.rows.map((row) => ({ ...row, last_done_at: new Date(row.last_done_at) }));
     },
 
     async insertRestriction(

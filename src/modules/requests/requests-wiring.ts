@@ -12,6 +12,7 @@ import type { vaultModule } from '../vault/vault-wiring.js';
 import { erasure as erasureService } from './erasure.js';
 import { fulfilmentSteps } from './fulfilment-steps.js';
 import { fulfilmentStore } from './fulfilment-store.js';
+import { lateRequests } from './late-requests.js';
 import { objection as objectionService } from './objection.js';
 import { consentProcessing } from './processing-source.js';
 import { rectification as rectificationService } from './rectification.js';
@@ -186,6 +187,8 @@ export function requestsModule(platform: Platform, deps: Deps) {
     requestExports,
     reminders,
     systemTasks,
+    /** The downstream systems late requests waited for (the compliance report's late-requests analysis). */
+    lateRequests: lateRequests({ db, store: fulfilmentRows }),
     rectification,
     erasure,
     restriction,
