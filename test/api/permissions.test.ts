@@ -157,7 +157,7 @@ describe('the permission matrix', () => {
       if (rejectedBySchema(response)) invalid.push(`${route.method} ${route.url}: ${response.body}`);
     }
     expect(invalid).toEqual([]);
-  });
+  }, 120_000);
 
   // One test per role: each walks every route, so each has its own time budget as routes are added.
   it.each(principals)(
