@@ -21,14 +21,10 @@ import {
   type Screening,
   statusLabels,
 } from './assessment-types';
+import { type ChainSettings, ChainSettingsCard } from './ChainSettingsCard';
 import { ScreeningPanel } from './ScreeningPanel';
 
 type Summary = Record<string, number>;
-type ChainSettings = {
-  steps: { key: string; name: string; role: string; onlyWhenPriorConsultation: boolean }[];
-  forbidSelfApproval: boolean;
-  reviewMonths: number;
-};
 
 /** Screening of every activity, the DPIAs, and what is due. */
 export function AssessmentsPage() {
@@ -179,23 +175,7 @@ export function AssessmentsPage() {
                   </TableWrap>
                 )}
               </Card>
-              <Card title="Approval chain">
-                <ol>
-                  {chain.steps.map((step) => (
-                    <li key={step.key}>
-                      {step.name} (role {step.role})
-                      {step.onlyWhenPriorConsultation ? ', when prior consultation is required' : ''}
-                    </li>
-                  ))}
-                </ol>
-                <p className="muted">
-                  {chain.forbidSelfApproval
-                    ? 'A DPIA’s author may not sign off its steps.'
-                    : 'Authors may sign off their own DPIAs.'}{' '}
-                  Reviews fall due {chain.reviewMonths} months after approval. The chain is configured through
-                  the API (PUT /v1/assessments/settings).
-                </p>
-              </Card>
+              <ChainSettingsCard chain={chain} onSaved={() => void loaded.reload()} />
             </>
           );
         }}
