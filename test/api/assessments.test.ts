@@ -521,6 +521,41 @@ describe('assessments', { timeout: 120_000 }, () => {
       expect(first.sections.systematic_description.text).toBe(complete.systematic_description.text);
     });
 
+    it('flags a DPIA whose activity is deleted, on read and in the hourly job, once, audited', async () => {
+      const draft = await newDpia();
+      const approved = await newDpia();
+      await readyForReview(approved.id);
+      for (const [who, step] of [
+        [dpo, 'dpo_review'],
+        [admin, 'legal_approval'],
+        [admin, 'management_signoff'],
+      ] as const)
+        await as(who, 'POST', `/v1/assessments/${approved.id}/approve`, { step });
+      for (const id of [draft.activityId, approved.activityId]) {
+        const deleted = await as(dpo, 'DELETE', `/v1/inventory/activities/${id}`);
+        expect(deleted.statusCode, deleted.body).toBe(204);
+      }
+      // The hourly job notices the approved one without anyone reading it.
+      await t.runtime.services.runAssessmentReviews();
+      const flaggedByJob = await audited('assessments.dpia.flagged_for_review');
+      expect(flaggedByJob).toContainEqual({
+        target_id: approved.id,
+        details: { reason: 'activity_deleted', status: 'approved', version: 1 },
+      });
+      const read = (await as('auditor', 'GET', `/v1/assessments/${draft.id}`)).json();
+      expect(read).toMatchObject({ status: 'draft', reviewReason: 'activity_deleted' });
+      expect((await as('auditor', 'GET', `/v1/assessments/${approved.id}`)).json()).toMatchObject({
+        status: 'approved',
+        reviewReason: 'activity_deleted',
+      });
+      const summary = (await as('auditor', 'GET', '/v1/assessments/summary')).json();
+      expect(summary.activityDeleted).toBeGreaterThanOrEqual(2);
+      const flagged = (await audited('assessments.dpia.flagged_for_review')).filter(
+        (entry) => entry.target_id === draft.id || entry.target_id === approved.id,
+      );
+      expect(flagged).toHaveLength(2);
+    });
+
     it('reminds the DPO by mail once when a review falls due', async () => {
       const dpia = await newDpia();
       await readyForReview(dpia.id);

@@ -183,7 +183,10 @@ describe('assessments in the console', () => {
     const refused = await openEditor(dpo);
     await refused.page.getByLabel('Authors may sign off their own DPIA’s steps').check();
     await refused.page.getByRole('button', { name: 'Save the approval chain' }).click();
-    await refused.page.getByRole('alert').getByText(/roles whose permissions you do not all hold/).waitFor();
+    await refused.page
+      .getByRole('alert')
+      .getByText(/roles whose permissions you do not all hold/)
+      .waitFor();
     await expectAccessible(refused.page, 'chain editor');
     await refused.context.close();
     expect((await as('auditor', 'GET', '/v1/assessments/settings')).json()).toEqual(original);
@@ -212,7 +215,12 @@ describe('assessments in the console', () => {
             onlyWhenPriorConsultation: false,
           },
           { key: 'legal_approval', name: 'Legal approval', role: 'admin', onlyWhenPriorConsultation: false },
-          { key: 'security_review', name: 'Security review', role: 'security', onlyWhenPriorConsultation: false },
+          {
+            key: 'security_review',
+            name: 'Security review',
+            role: 'security',
+            onlyWhenPriorConsultation: false,
+          },
         ],
         forbidSelfApproval: false,
         reviewMonths: 6,

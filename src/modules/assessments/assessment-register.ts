@@ -239,16 +239,54 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     });
   }
 
+  /** The ids of the processing activities in the data map now. */
+  async function activityIds(): Promise<Set<string>> {
+    return new Set((await dataMap()).activities.map((entry) => entry.id));
+  }
+
+  /**
+   * Flags a DPIA, whatever its status, whose processing activity left the data map (once; audited), so
+   * it is not silently orphaned: link it to the activity that replaces it, or revise it.
+   */
+  async function flagIfDeleted(row: AssessmentRow, activities: ReadonlySet<string>): Promise<AssessmentRow> {
+    if (!row.activity_id || activities.has(row.activity_id) || row.review_reason === 'activity_deleted')
+      return row;
+    return db.transaction().execute(async (tx) => {
+      const locked = await store.lock(tx, row.id);
+      if (!locked?.activity_id || locked.activity_id !== row.activity_id) return locked ?? row;
+      if (locked.review_reason === 'activity_deleted') return locked;
+      const updated = await store.update(tx, row.id, {
+        review_reason: 'activity_deleted',
+        updated_at: clock.now(),
+      });
+      await audit.append(
+        tx,
+        { actor: { type: 'system', id: 'assessments.review' }, requestId: null, ip: null },
+        {
+          action: 'assessments.dpia.flagged_for_review',
+          outcome: 'success',
+          target: { type: 'assessment', id: row.id },
+          details: { reason: 'activity_deleted', status: locked.status, version: locked.version },
+        },
+      );
+      return updated;
+    });
+  }
+
   async function get(id: string): Promise<Assessment> {
     const row = await store.find(db, id);
     if (!row) throw notFound();
-    const checked = await flagIfChanged(row);
+    const kept = row.activity_id ? await flagIfDeleted(row, await activityIds()) : row;
+    const checked = await flagIfChanged(kept);
     return present(checked, await store.signOffs(db, id));
   }
 
   /** DPIAs, newest first; one screening pass gives every activity's fingerprint for the review flags. */
   async function list(activityId?: string, screened?: Screening[]): Promise<Assessment[]> {
-    const rows = await store.list(db, activityId);
+    const stored = await store.list(db, activityId);
+    const activities = stored.some((row) => row.activity_id) ? await activityIds() : new Set<string>();
+    const rows: AssessmentRow[] = [];
+    for (const row of stored) rows.push(await flagIfDeleted(row, activities));
     if (!rows.some((row) => row.status === 'approved')) return rows.map((row) => present(row, []));
     const all =
       screened ??
@@ -634,7 +672,9 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
       inReview: dpias.filter((d) => d.status === 'in_review').length,
       done: dpias.filter((d) => d.status === 'approved' && !d.reviewReason && (d.reviewDue ?? '') >= today)
         .length,
-      flaggedForReview: dpias.filter((d) => d.status === 'approved' && d.reviewReason !== null).length,
+      flaggedForReview: dpias.filter((d) => d.status === 'approved' && d.reviewReason === 'activity_changed')
+        .length,
+      activityDeleted: dpias.filter((d) => d.reviewReason === 'activity_deleted').length,
       reviewOverdue: dpias.filter(
         (d) => d.status === 'approved' && d.reviewDue !== null && d.reviewDue < today,
       ).length,

@@ -204,6 +204,7 @@ export const ZAssessment = z.object({
   priorConsultation: ZPriorView,
   chain: z.array(ZStep.extend({ state: z.enum(['done', 'current', 'pending']) })),
   signOffs: z.array(ZSignOff),
+  /** `activity_changed` (approved, its activity changed since) or `activity_deleted` (its activity left the data map). */
   reviewReason: z.string().nullable(),
   reviewDue: z.string().nullable(),
   createdBy: z.string().nullable(),
@@ -257,6 +258,7 @@ export const ZSummary = z.object({
   inReview: z.number().int(),
   done: z.number().int(),
   flaggedForReview: z.number().int(),
+  activityDeleted: z.number().int(),
   reviewOverdue: z.number().int(),
   reviewDueSoon: z.number().int(),
 });

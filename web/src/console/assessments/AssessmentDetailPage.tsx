@@ -287,7 +287,12 @@ export function AssessmentDetailPage() {
             <progress className="section-progress" max={7} value={done} aria-label="Sections done">
               {done} of 7
             </progress>
-            {assessment.reviewReason ? (
+            {assessment.reviewReason === 'activity_deleted' ? (
+              <Alert tone="warning" title="Activity deleted">
+                The processing activity this DPIA assesses was deleted from the data map. Link the DPIA to the
+                activity that replaces it, or keep it as a record of the processing that ended.
+              </Alert>
+            ) : assessment.reviewReason ? (
               <Alert tone="warning" title="Review needed">
                 The processing activity changed after this DPIA was approved. Revise it to bring it up to
                 date.

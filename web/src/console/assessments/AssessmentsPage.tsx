@@ -64,6 +64,7 @@ export function AssessmentsPage() {
                     ['In review', summary.inReview],
                     ['Approved and current', summary.done],
                     ['Flagged for review (activity changed)', summary.flaggedForReview],
+                    ['Activity deleted from the data map', summary.activityDeleted],
                     ['Reviews due within 30 days', summary.reviewDueSoon],
                     ['Reviews overdue', summary.reviewOverdue],
                   ]}
@@ -164,7 +165,11 @@ export function AssessmentsPage() {
                             </td>
                             <td>
                               {label(statusLabels, a.status)} v{a.version}{' '}
-                              {a.reviewReason ? <Badge tone="warning">Review needed</Badge> : null}
+                              {a.reviewReason === 'activity_deleted' ? (
+                                <Badge tone="danger">Activity deleted</Badge>
+                              ) : a.reviewReason ? (
+                                <Badge tone="warning">Review needed</Badge>
+                              ) : null}
                             </td>
                             <td>{Object.values(a.progress).filter(Boolean).length} / 7</td>
                             <td>{a.reviewDue ? formatDate(a.reviewDue) : '–'}</td>

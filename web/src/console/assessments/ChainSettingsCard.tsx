@@ -84,7 +84,11 @@ export function ChainSettingsCard({ chain, onSaved }: { chain: ChainSettings; on
   if (!editing)
     return (
       <Card title="Approval chain">
-        {saved ? <Alert tone="success">The approval chain is saved; it applies to DPIAs submitted from now on.</Alert> : null}
+        {saved ? (
+          <Alert tone="success">
+            The approval chain is saved; it applies to DPIAs submitted from now on.
+          </Alert>
+        ) : null}
         <ol>
           {chain.steps.map((step) => (
             <li key={step.key}>
