@@ -85,6 +85,13 @@ export const ZScreening = z.object({
 });
 export const ZScreeningList = z.object({ items: z.array(ZScreening) });
 
+export const ZLink = z.strictObject({ activityId: z.uuid().toLowerCase() });
+export const ZLinked = z.object({
+  screeningId: z.string(),
+  activityId: z.string(),
+  assessmentId: z.string().nullable(),
+});
+
 export const ZCreate = z.strictObject({
   screeningId: z.uuid().toLowerCase(),
   title: text(200).min(1).optional(),
