@@ -232,4 +232,44 @@ describe('assessments in the console', () => {
       expect(restored.statusCode, restored.body).toBe(200);
     }
   });
+  it('links a proposed activity’s screening and DPIA to the activity once it is in the data map', async () => {
+    const { custos, browser } = suite;
+    const as = caller(custos);
+    const proposal = `Voice pilot ${faker.string.alphanumeric(5)}`;
+    const screened = await as('dpo', 'POST', '/v1/assessments/screenings', {
+      activity: { name: proposal, dataCategories: ['user.biometric'], dataSubjects: ['patient'] },
+    });
+    expect(screened.statusCode, screened.body).toBe(201);
+    const dpia = await as('dpo', 'POST', '/v1/assessments', { screeningId: screened.json().id });
+    expect(dpia.statusCode, dpia.body).toBe(201);
+    const live = `Voice analysis ${faker.string.alphanumeric(5)}`;
+    const created = await as('dpo', 'POST', '/v1/inventory/activities', {
+      name: live,
+      description: 'Analysing callers’ voices.',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+
+    const agent = await createOperator(custos, { roles: ['privacy_agent'] });
+    const session = await openContext(browser, custos.baseUrl);
+    const page = session.page;
+    await signIn(page, 'console', agent);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.goto('/console/assessments');
+    await page.getByRole('heading', { level: 1, name: 'Assessments' }).waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(proposal) })
+      .getByRole('button', { name: `Link ${proposal} to an activity` })
+      .click();
+    await page.getByLabel(`Activity of the data map that ${proposal} became`).selectOption({ label: live });
+    await expectAccessible(page, 'linking a proposal');
+    await page.getByRole('button', { name: `Link ${proposal}`, exact: true }).click();
+    const row = page.getByRole('row', { name: new RegExp(live) });
+    await row.getByRole('link', { name: /Draft v1/ }).waitFor();
+    await expect(page.getByRole('row', { name: new RegExp(proposal) }).count()).resolves.toBe(0);
+    expect((await as('auditor', 'GET', `/v1/assessments/${dpia.json().id}`)).json()).toMatchObject({
+      activityId: created.json().id,
+    });
+    expect(session.problems).toEqual([]);
+    await session.context.close();
+  });
 });

@@ -22,6 +22,7 @@ import {
   statusLabels,
 } from './assessment-types';
 import { type ChainSettings, ChainSettingsCard } from './ChainSettingsCard';
+import { LinkToActivity } from './LinkToActivity';
 import { ScreeningPanel } from './ScreeningPanel';
 
 type Summary = Record<string, number>;
@@ -41,6 +42,7 @@ export function AssessmentsPage() {
     return { screenings: screenings.items, assessments: assessments.items, summary, chain };
   }, [api]);
   const [open, setOpen] = useState<string | null>(null);
+  const [linking, setLinking] = useState<string | null>(null);
   const start = useAction(async (screeningId: string) => {
     const created = await api.post<Assessment>('/v1/assessments', { screeningId });
     navigate(`/assessments/${created.id}`);
@@ -54,6 +56,10 @@ export function AssessmentsPage() {
       <LoadState loaded={loaded} label="Loading assessments…">
         {({ screenings, assessments, summary, chain }) => {
           const byActivity = new Map(assessments.map((a) => [a.activityId, a]));
+          const byScreening = new Map(assessments.map((a) => [a.screeningId, a]));
+          const unassessed = screenings.flatMap((s) =>
+            s.activityId && !byActivity.has(s.activityId) ? [{ id: s.activityId, name: s.name }] : [],
+          );
           return (
             <>
               <Card title="Overview">
@@ -87,7 +93,9 @@ export function AssessmentsPage() {
                       </thead>
                       <tbody>
                         {screenings.map((screening) => {
-                          const dpia = byActivity.get(screening.activityId);
+                          const dpia = screening.activityId
+                            ? byActivity.get(screening.activityId)
+                            : byScreening.get(screening.id);
                           return (
                             <tr key={screening.id}>
                               <td>
@@ -125,6 +133,15 @@ export function AssessmentsPage() {
                                     Start DPIA for {screening.name}
                                   </Button>
                                 ) : null}
+                                {!screening.activityId && can('assessments.manage') ? (
+                                  <Button
+                                    variant="ghost"
+                                    aria-expanded={linking === screening.id}
+                                    onClick={() => setLinking(linking === screening.id ? null : screening.id)}
+                                  >
+                                    Link {screening.name} to an activity
+                                  </Button>
+                                ) : null}
                               </td>
                             </tr>
                           );
@@ -133,6 +150,20 @@ export function AssessmentsPage() {
                     </table>
                   </TableWrap>
                 )}
+                {screenings
+                  .filter((screening) => screening.id === linking)
+                  .map((screening) => (
+                    <LinkToActivity
+                      key={`link-${screening.id}`}
+                      screeningId={screening.id}
+                      name={screening.name}
+                      activities={unassessed}
+                      onLinked={() => {
+                        setLinking(null);
+                        void loaded.reload();
+                      }}
+                    />
+                  ))}
                 {screenings
                   .filter((screening) => screening.id === open)
                   .map((screening) => (
