@@ -265,7 +265,9 @@ describe('assessments in the console', () => {
     await page.getByRole('button', { name: `Link ${proposal}`, exact: true }).click();
     const row = page.getByRole('row', { name: new RegExp(live) });
     await row.getByRole('link', { name: /Draft v1/ }).waitFor();
-    await expect(page.getByRole('row', { name: new RegExp(proposal) }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: `Link ${proposal} to an activity` }).count()).resolves.toBe(
+      0,
+    );
     expect((await as('auditor', 'GET', `/v1/assessments/${dpia.json().id}`)).json()).toMatchObject({
       activityId: created.json().id,
     });
