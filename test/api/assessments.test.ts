@@ -521,6 +521,41 @@ describe('assessments', { timeout: 120_000 }, () => {
       expect(first.sections.systematic_description.text).toBe(complete.systematic_description.text);
     });
 
+    it('flags a DPIA whose activity is deleted, on read and in the hourly job, once, audited', async () => {
+      const draft = await newDpia();
+      const approved = await newDpia();
+      await readyForReview(approved.id);
+      for (const [who, step] of [
+        [dpo, 'dpo_review'],
+        [admin, 'legal_approval'],
+        [admin, 'management_signoff'],
+      ] as const)
+        await as(who, 'POST', `/v1/assessments/${approved.id}/approve`, { step });
+      for (const id of [draft.activityId, approved.activityId]) {
+        const deleted = await as(dpo, 'DELETE', `/v1/inventory/activities/${id}`);
+        expect(deleted.statusCode, deleted.body).toBe(204);
+      }
+      // The hourly job notices the approved one without anyone reading it.
+      await t.runtime.services.runAssessmentReviews();
+      const flaggedByJob = await audited('assessments.dpia.flagged_for_review');
+      expect(flaggedByJob).toContainEqual({
+        target_id: approved.id,
+        details: { reason: 'activity_deleted', status: 'approved', version: 1 },
+      });
+      const read = (await as('auditor', 'GET', `/v1/assessments/${draft.id}`)).json();
+      expect(read).toMatchObject({ status: 'draft', reviewReason: 'activity_deleted' });
+      expect((await as('auditor', 'GET', `/v1/assessments/${approved.id}`)).json()).toMatchObject({
+        status: 'approved',
+        reviewReason: 'activity_deleted',
+      });
+      const summary = (await as('auditor', 'GET', '/v1/assessments/summary')).json();
+      expect(summary.activityDeleted).toBeGreaterThanOrEqual(2);
+      const flagged = (await audited('assessments.dpia.flagged_for_review')).filter(
+        (entry) => entry.target_id === draft.id || entry.target_id === approved.id,
+      );
+      expect(flagged).toHaveLength(2);
+    });
+
     it('reminds the DPO by mail once when a review falls due', async () => {
       const dpia = await newDpia();
       await readyForReview(dpia.id);
@@ -585,6 +620,90 @@ describe('assessments', { timeout: 120_000 }, () => {
       expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     });
   });
+  describe('linking a proposal to its activity', () => {
+    it('links a proposed screening and its DPIA to the activity once created, keeping the answers, audited', async () => {
+      const proposed = await as(agent, 'POST', '/v1/assessments/screenings', {
+        activity: {
+          name: uniqueName('Proposal'),
+          dataCategories: ['user.biometric'],
+          dataSubjects: ['patient'],
+        },
+        answers: { criteria: { innovative_technology: { met: true, note: 'New sensors.' } } },
+      });
+      expect(proposed.statusCode, proposed.body).toBe(201);
+      const screeningId = proposed.json().id as string;
+      const dpia = await as(agent, 'POST', '/v1/assessments', { screeningId });
+      expect(dpia.statusCode, dpia.body).toBe(201);
+      const { activityId, screening: own } = await risky();
+
+      const unknown = await as(agent, 'POST', `/v1/assessments/screenings/${screeningId}/link`, {
+        activityId: faker.string.uuid(),
+      });
+      expect(unknown.statusCode).toBe(404);
+      const linked = await as(agent, 'POST', `/v1/assessments/screenings/${screeningId}/link`, {
+        activityId,
+      });
+      expect(linked.statusCode, linked.body).toBe(200);
+      expect(linked.json()).toEqual({ screeningId, activityId, assessmentId: dpia.json().id });
+
+      const screening = await screeningOf(activityId);
+      expect(screening.id).toBe(screeningId);
+      expect(criterion(screening, 'innovative_technology')).toMatchObject({ met: true, source: 'answered' });
+      expect(criterion(screening, 'sensitive_data')).toMatchObject({ met: true, source: 'derived' });
+      const carried = (await as('auditor', 'GET', `/v1/assessments/${dpia.json().id}`)).json();
+      expect(carried).toMatchObject({ activityId, screeningId, status: 'draft', reviewReason: null });
+      const listed = (await as('auditor', 'GET', '/v1/assessments/screenings')).json().items as Screening[];
+      expect(listed.filter((s) => s.id === screeningId || s.id === own.id)).toEqual([
+        expect.objectContaining({ id: screeningId, activityId }),
+      ]);
+      expect(await audited('assessments.screening.linked')).toContainEqual({
+        target_id: screeningId,
+        details: { activityId, from: 'proposed', replacedScreening: own.id },
+      });
+      expect(await audited('assessments.dpia.linked')).toContainEqual({
+        target_id: dpia.json().id,
+        details: { activityId, previousActivityId: null, status: 'draft', version: 1 },
+      });
+
+      // Linked now: neither it nor another proposal links to an activity that has a DPIA.
+      const again = await as(agent, 'POST', `/v1/assessments/screenings/${screeningId}/link`, {
+        activityId: (await activity({})).id,
+      });
+      expect(again.statusCode).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'invalid_transition' });
+      const other = await as(agent, 'POST', '/v1/assessments/screenings', {
+        activity: { name: uniqueName('Proposal'), dataCategories: ['user.biometric'] },
+      });
+      const taken = await as(agent, 'POST', `/v1/assessments/screenings/${other.json().id}/link`, {
+        activityId,
+      });
+      expect(taken.statusCode).toBe(409);
+      expect(taken.json()).toMatchObject({ code: 'conflict', assessmentId: dpia.json().id });
+      const reader = await as('auditor', 'POST', `/v1/assessments/screenings/${other.json().id}/link`, {
+        activityId,
+      });
+      expect(reader.statusCode).toBe(403);
+    });
+
+    it('moves a DPIA whose activity was deleted to the activity that replaces it', async () => {
+      const dpia = await newDpia();
+      const created = (await as('auditor', 'GET', `/v1/assessments/${dpia.id}`)).json();
+      await as(dpo, 'DELETE', `/v1/inventory/activities/${dpia.activityId}`);
+      expect((await as('auditor', 'GET', `/v1/assessments/${dpia.id}`)).json()).toMatchObject({
+        reviewReason: 'activity_deleted',
+      });
+      const replacement = await activity({ purposeKeys: [scoringKey], collectionNames: ['health_notes'] });
+      const linked = await as(agent, 'POST', `/v1/assessments/screenings/${created.screeningId}/link`, {
+        activityId: replacement.id,
+      });
+      expect(linked.statusCode, linked.body).toBe(200);
+      expect((await as('auditor', 'GET', `/v1/assessments/${dpia.id}`)).json()).toMatchObject({
+        activityId: replacement.id,
+        reviewReason: null,
+      });
+    });
+  });
+
   describe('the chain’s settings', () => {
     it('lets only someone holding every role it names change the chain; the new chain applies to the next round', async () => {
       const original = (await as('auditor', 'GET', '/v1/assessments/settings')).json();

@@ -163,4 +163,115 @@ describe('assessments in the console', () => {
     expect(authoring.problems).toEqual([]);
     await authoring.context.close();
   });
+  it('edits the approval chain in the console, refusing (with the API’s reason) whoever lacks a role it names', async () => {
+    const { custos, browser } = suite;
+    const as = caller(custos);
+    const original = (await as('auditor', 'GET', '/v1/assessments/settings')).json();
+    const dpo = await createOperator(custos, { roles: ['dpo'] });
+    const admin = await createOperator(custos, { roles: ['admin'] });
+    async function openEditor(operator: { email: string; password: string }) {
+      const session = await openContext(browser, custos.baseUrl);
+      await signIn(session.page, 'console', operator);
+      await session.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await session.page.goto('/console/assessments');
+      await session.page.getByRole('heading', { level: 1, name: 'Assessments' }).waitFor();
+      await session.page.getByRole('button', { name: 'Edit the approval chain' }).click();
+      return session;
+    }
+
+    // The default chain names the admin role, whose permissions a DPO does not all hold.
+    const refused = await openEditor(dpo);
+    await refused.page.getByLabel('Authors may sign off their own DPIA’s steps').check();
+    await refused.page.getByRole('button', { name: 'Save the approval chain' }).click();
+    await refused.page
+      .getByRole('alert')
+      .getByText(/roles whose permissions you do not all hold/)
+      .waitFor();
+    await expectAccessible(refused.page, 'chain editor');
+    await refused.context.close();
+    expect((await as('auditor', 'GET', '/v1/assessments/settings')).json()).toEqual(original);
+
+    const editing = await openEditor(admin);
+    const page = editing.page;
+    await page.getByRole('button', { name: 'Remove step 4' }).click();
+    await page.getByRole('button', { name: 'Move step 3 up' }).click();
+    await page.getByRole('button', { name: 'Add a step' }).click();
+    await page.getByLabel('Step 4: name').fill('Security review');
+    await page.getByLabel('Step 4: role that signs it off').selectOption('security');
+    await page.getByLabel('Authors may sign off their own DPIA’s steps').check();
+    await page.getByLabel('Months from approval to the scheduled review').fill('6');
+    await page.getByRole('button', { name: 'Save the approval chain' }).click();
+    await page.getByText('The approval chain is saved', { exact: false }).waitFor();
+    await page.getByText('Security review (role security)').waitFor();
+    try {
+      const saved = (await as('auditor', 'GET', '/v1/assessments/settings')).json();
+      expect(saved).toEqual({
+        steps: [
+          { key: 'dpo_review', name: 'DPO review', role: 'dpo', onlyWhenPriorConsultation: false },
+          {
+            key: 'management_signoff',
+            name: 'Management sign-off',
+            role: 'admin',
+            onlyWhenPriorConsultation: false,
+          },
+          { key: 'legal_approval', name: 'Legal approval', role: 'admin', onlyWhenPriorConsultation: false },
+          {
+            key: 'security_review',
+            name: 'Security review',
+            role: 'security',
+            onlyWhenPriorConsultation: false,
+          },
+        ],
+        forbidSelfApproval: false,
+        reviewMonths: 6,
+      });
+      expect(editing.problems).toEqual([]);
+    } finally {
+      await editing.context.close();
+      const restored = await as('admin', 'PUT', '/v1/assessments/settings', original);
+      expect(restored.statusCode, restored.body).toBe(200);
+    }
+  });
+  it('links a proposed activity’s screening and DPIA to the activity once it is in the data map', async () => {
+    const { custos, browser } = suite;
+    const as = caller(custos);
+    const proposal = `Voice pilot ${faker.string.alphanumeric(5)}`;
+    const screened = await as('dpo', 'POST', '/v1/assessments/screenings', {
+      activity: { name: proposal, dataCategories: ['user.biometric'], dataSubjects: ['patient'] },
+    });
+    expect(screened.statusCode, screened.body).toBe(201);
+    const dpia = await as('dpo', 'POST', '/v1/assessments', { screeningId: screened.json().id });
+    expect(dpia.statusCode, dpia.body).toBe(201);
+    const live = `Voice analysis ${faker.string.alphanumeric(5)}`;
+    const created = await as('dpo', 'POST', '/v1/inventory/activities', {
+      name: live,
+      description: 'Analysing callers’ voices.',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+
+    const agent = await createOperator(custos, { roles: ['privacy_agent'] });
+    const session = await openContext(browser, custos.baseUrl);
+    const page = session.page;
+    await signIn(page, 'console', agent);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.goto('/console/assessments');
+    await page.getByRole('heading', { level: 1, name: 'Assessments' }).waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(proposal) })
+      .getByRole('button', { name: `Link ${proposal} to an activity` })
+      .click();
+    await page.getByLabel(`Activity of the data map that ${proposal} became`).selectOption({ label: live });
+    await expectAccessible(page, 'linking a proposal');
+    await page.getByRole('button', { name: `Link ${proposal}`, exact: true }).click();
+    const row = page.getByRole('row', { name: new RegExp(live) });
+    await row.getByRole('link', { name: /Draft v1/ }).waitFor();
+    await expect(page.getByRole('button', { name: `Link ${proposal} to an activity` }).count()).resolves.toBe(
+      0,
+    );
+    expect((await as('auditor', 'GET', `/v1/assessments/${dpia.json().id}`)).json()).toMatchObject({
+      activityId: created.json().id,
+    });
+    expect(session.problems).toEqual([]);
+    await session.context.close();
+  });
 });

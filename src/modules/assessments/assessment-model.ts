@@ -69,6 +69,8 @@ export type AssessmentSummary = {
   done: number;
   /** Approved, but the activity changed since. */
   flaggedForReview: number;
+  /** Any status, whose processing activity was deleted from the data map (link or revise it). */
+  activityDeleted: number;
   reviewOverdue: number;
   reviewDueSoon: number;
 };

@@ -26,6 +26,7 @@ import {
   type AssessmentRow,
   type AssessmentStore,
   isDuplicateAssessment,
+  isDuplicateScreening,
   type SignOffRow,
 } from './assessment-store.js';
 import {
@@ -42,6 +43,7 @@ import {
   sectionProgress,
   standardRisks,
 } from './dpia.js';
+import type { ScreeningAnswers } from './screening.js';
 import type { Screening, ScreeningService } from './screening-service.js';
 import { type Change, diffVersions } from './version-diff.js';
 
@@ -239,16 +241,54 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     });
   }
 
+  /** The ids of the processing activities in the data map now. */
+  async function activityIds(): Promise<Set<string>> {
+    return new Set((await dataMap()).activities.map((entry) => entry.id));
+  }
+
+  /**
+   * Flags a DPIA, whatever its status, whose processing activity left the data map (once; audited), so
+   * it is not silently orphaned: link it to the activity that replaces it, or revise it.
+   */
+  async function flagIfDeleted(row: AssessmentRow, activities: ReadonlySet<string>): Promise<AssessmentRow> {
+    if (!row.activity_id || activities.has(row.activity_id) || row.review_reason === 'activity_deleted')
+      return row;
+    return db.transaction().execute(async (tx) => {
+      const locked = await store.lock(tx, row.id);
+      if (!locked?.activity_id || locked.activity_id !== row.activity_id) return locked ?? row;
+      if (locked.review_reason === 'activity_deleted') return locked;
+      const updated = await store.update(tx, row.id, {
+        review_reason: 'activity_deleted',
+        updated_at: clock.now(),
+      });
+      await audit.append(
+        tx,
+        { actor: { type: 'system', id: 'assessments.review' }, requestId: null, ip: null },
+        {
+          action: 'assessments.dpia.flagged_for_review',
+          outcome: 'success',
+          target: { type: 'assessment', id: row.id },
+          details: { reason: 'activity_deleted', status: locked.status, version: locked.version },
+        },
+      );
+      return updated;
+    });
+  }
+
   async function get(id: string): Promise<Assessment> {
     const row = await store.find(db, id);
     if (!row) throw notFound();
-    const checked = await flagIfChanged(row);
+    const kept = row.activity_id ? await flagIfDeleted(row, await activityIds()) : row;
+    const checked = await flagIfChanged(kept);
     return present(checked, await store.signOffs(db, id));
   }
 
   /** DPIAs, newest first; one screening pass gives every activity's fingerprint for the review flags. */
   async function list(activityId?: string, screened?: Screening[]): Promise<Assessment[]> {
-    const rows = await store.list(db, activityId);
+    const stored = await store.list(db, activityId);
+    const activities = stored.some((row) => row.activity_id) ? await activityIds() : new Set<string>();
+    const rows: AssessmentRow[] = [];
+    for (const row of stored) rows.push(await flagIfDeleted(row, activities));
     if (!rows.some((row) => row.status === 'approved')) return rows.map((row) => present(row, []));
     const all =
       screened ??
@@ -309,6 +349,88 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
         throw error;
       });
     return present(row, []);
+  }
+
+  /**
+   * Links a proposed activity's screening — or one whose activity was deleted — to an activity of the data
+   * map, carrying its DPIA over: the screening becomes the activity's (its answers kept, merged with any
+   * the activity's own screening had, which it replaces) and is re-screened against the activity's facts
+   * on the next read. An approved DPIA is flagged for review (it assessed a proposal, or an activity now
+   * gone). Refused when the activity already has a DPIA. One transaction, audited.
+   */
+  async function linkScreening(
+    context: AuditContext,
+    screeningId: string,
+    activityId: string,
+  ): Promise<{ screeningId: string; activityId: string; assessmentId: string | null }> {
+    const activities = await activityIds();
+    if (!activities.has(activityId)) throw new AppError('not_found', 'Processing activity not found.');
+    return db
+      .transaction()
+      .execute(async (tx) => {
+        const screening = await store.lockScreening(tx, screeningId);
+        if (!screening) throw new AppError('not_found', 'Screening not found.');
+        if (screening.activity_id === activityId)
+          throw new AppError('conflict', 'Already linked to this activity.');
+        if (screening.activity_id && activities.has(screening.activity_id))
+          throw new AppError(
+            'invalid_transition',
+            'Only a proposed activity’s screening, or one whose activity was deleted, is linked to an activity.',
+          );
+        const taken = (await store.list(tx, activityId))[0];
+        if (taken) throw duplicate(taken.id);
+        const replaced = await store.screeningOfActivity(tx, activityId);
+        const answers = screening.answers as unknown as ScreeningAnswers;
+        if (replaced) {
+          const theirs = replaced.answers as unknown as ScreeningAnswers;
+          answers.criteria = { ...answers.criteria, ...theirs.criteria };
+          answers.estimatedSubjects = theirs.estimatedSubjects ?? answers.estimatedSubjects;
+          await store.deleteScreening(tx, replaced.id);
+        }
+        await store.updateScreening(tx, screening.id, {
+          activity_id: activityId,
+          proposed: null,
+          answers: JSON.stringify(answers),
+          // Never a real fingerprint: the next read re-screens it against the activity (audited).
+          fingerprint: 'linked',
+        });
+        await audit.append(tx, context, {
+          action: 'assessments.screening.linked',
+          outcome: 'success',
+          target: { type: 'assessment_screening', id: screening.id },
+          details: {
+            activityId,
+            from: screening.activity_id ? 'deleted_activity' : 'proposed',
+            replacedScreening: replaced?.id ?? null,
+          },
+        });
+        const dpia = await store.ofScreening(tx, screening.id);
+        if (dpia) {
+          const locked = (await store.lock(tx, dpia.id)) as AssessmentRow;
+          await store.update(tx, dpia.id, {
+            activity_id: activityId,
+            review_reason: locked.status === 'approved' ? 'activity_changed' : null,
+            updated_at: clock.now(),
+          });
+          await audit.append(tx, context, {
+            action: 'assessments.dpia.linked',
+            outcome: 'success',
+            target: { type: 'assessment', id: dpia.id },
+            details: {
+              activityId,
+              previousActivityId: locked.activity_id,
+              status: locked.status,
+              version: locked.version,
+            },
+          });
+        }
+        return { screeningId: screening.id, activityId, assessmentId: dpia?.id ?? null };
+      })
+      .catch((error: unknown) => {
+        if (isDuplicateAssessment(error) || isDuplicateScreening(error))
+          throw new AppError('conflict', 'This activity was linked meanwhile: reload and try again.');
+        throw error;
+      });
   }
 
   /** Runs a change on a locked DPIA in draft (or, for the prior consultation, awaiting the authority). */
@@ -634,7 +756,9 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
       inReview: dpias.filter((d) => d.status === 'in_review').length,
       done: dpias.filter((d) => d.status === 'approved' && !d.reviewReason && (d.reviewDue ?? '') >= today)
         .length,
-      flaggedForReview: dpias.filter((d) => d.status === 'approved' && d.reviewReason !== null).length,
+      flaggedForReview: dpias.filter((d) => d.status === 'approved' && d.reviewReason === 'activity_changed')
+        .length,
+      activityDeleted: dpias.filter((d) => d.reviewReason === 'activity_deleted').length,
       reviewOverdue: dpias.filter(
         (d) => d.status === 'approved' && d.reviewDue !== null && d.reviewDue < today,
       ).length,
@@ -650,6 +774,7 @@ export function assessmentRegister({ db, store, audit, clock, screenings, dataMa
     get,
     list,
     create,
+    linkScreening,
     update,
     saveRisks,
     submit,

@@ -16,6 +16,8 @@ import {
   ZDiffQuery,
   ZExportQuery,
   ZIdParams,
+  ZLink,
+  ZLinked,
   ZListQuery,
   ZProposedScreening,
   ZRejection,
@@ -157,6 +159,24 @@ export function assessmentRoutes({
         },
       },
       (request) => screenings.answer(auditContextOf(request), request.params.id, request.body),
+    );
+
+    app.post(
+      '/v1/assessments/screenings/:id/link',
+      {
+        config: { access: 'assessments.manage' },
+        schema: {
+          tags,
+          summary: 'Link a proposed activity’s screening (or one whose activity was deleted) to an activity',
+          description:
+            'Once the proposed activity is in the data map: the screening becomes the activity’s (answers kept, re-screened on the next read) and its DPIA is carried over; an approved DPIA is flagged for review. 409 `conflict` when the activity already has a DPIA. Audited.',
+          params: ZIdParams,
+          body: ZLink,
+          response: { 200: ZLinked },
+        },
+      },
+      (request) =>
+        assessments.linkScreening(auditContextOf(request), request.params.id, request.body.activityId),
     );
 
     app.get(

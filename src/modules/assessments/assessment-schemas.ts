@@ -85,6 +85,13 @@ export const ZScreening = z.object({
 });
 export const ZScreeningList = z.object({ items: z.array(ZScreening) });
 
+export const ZLink = z.strictObject({ activityId: z.uuid().toLowerCase() });
+export const ZLinked = z.object({
+  screeningId: z.string(),
+  activityId: z.string(),
+  assessmentId: z.string().nullable(),
+});
+
 export const ZCreate = z.strictObject({
   screeningId: z.uuid().toLowerCase(),
   title: text(200).min(1).optional(),
@@ -204,6 +211,7 @@ export const ZAssessment = z.object({
   priorConsultation: ZPriorView,
   chain: z.array(ZStep.extend({ state: z.enum(['done', 'current', 'pending']) })),
   signOffs: z.array(ZSignOff),
+  /** `activity_changed` (approved, its activity changed since) or `activity_deleted` (its activity left the data map). */
   reviewReason: z.string().nullable(),
   reviewDue: z.string().nullable(),
   createdBy: z.string().nullable(),
@@ -257,6 +265,7 @@ export const ZSummary = z.object({
   inReview: z.number().int(),
   done: z.number().int(),
   flaggedForReview: z.number().int(),
+  activityDeleted: z.number().int(),
   reviewOverdue: z.number().int(),
   reviewDueSoon: z.number().int(),
 });

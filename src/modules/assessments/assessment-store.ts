@@ -17,6 +17,12 @@ export function isDuplicateAssessment(error: unknown): boolean {
   );
 }
 
+/** Two links of proposals to one activity raced: the screenings' unique activity (migration 0038). */
+export function isDuplicateScreening(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'assessment_screenings_activity_id_key';
+}
+
 /** SQL for screenings, DPIAs, their sign-offs and frozen versions. */
 export function assessmentStore() {
   return {
@@ -46,6 +52,17 @@ export function assessmentStore() {
     },
     screening(tx: Executor, id: string): Promise<ScreeningRow | undefined> {
       return tx.selectFrom('assessment_screenings').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    lockScreening(tx: Tx, id: string): Promise<ScreeningRow | undefined> {
+      return tx
+        .selectFrom('assessment_screenings')
+        .selectAll()
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+    },
+    async deleteScreening(tx: Tx, id: string): Promise<void> {
+      await tx.deleteFrom('assessment_screenings').where('id', '=', id).execute();
     },
     screeningOfActivity(tx: Executor, activityId: string): Promise<ScreeningRow | undefined> {
       return tx

@@ -16,8 +16,9 @@ import {
   TextAreaField,
 } from '../../shared/ui';
 import { useSignedIn } from '../session';
-import { type Assessment, type Snapshot, statusLabels } from './assessment-types';
+import { type Assessment, type Screening, type Snapshot, statusLabels } from './assessment-types';
 import { ConsultationEditor, PriorConsultationEditor, RisksEditor, SectionsEditor } from './dpia-editors';
+import { LinkToActivity } from './LinkToActivity';
 import { RiskMatrix, RiskTable } from './risk-matrix';
 
 const formats = [
@@ -236,6 +237,36 @@ function Versions({ assessment }: { assessment: Assessment }) {
   );
 }
 
+/** The activities without a DPIA, to move a DPIA whose activity was deleted to the one replacing it. */
+function RelinkOrphan({
+  screeningId,
+  name,
+  onLinked,
+}: {
+  screeningId: string;
+  name: string;
+  onLinked: () => void;
+}) {
+  const { api } = useSignedIn();
+  const choices = useLoad(async () => {
+    const [screenings, assessments] = await Promise.all([
+      api.get<{ items: Screening[] }>('/v1/assessments/screenings'),
+      api.get<{ items: Assessment[] }>('/v1/assessments'),
+    ]);
+    const assessed = new Set(assessments.items.map((a) => a.activityId));
+    return screenings.items.flatMap((s) =>
+      s.activityId && !assessed.has(s.activityId) ? [{ id: s.activityId, name: s.name }] : [],
+    );
+  }, [api]);
+  return (
+    <LoadState loaded={choices} label="Loading the activities…">
+      {(activities) => (
+        <LinkToActivity screeningId={screeningId} name={name} activities={activities} onLinked={onLinked} />
+      )}
+    </LoadState>
+  );
+}
+
 /** One DPIA: progress, sections, risks and the matrix, consultations, approvals, versions, exports. */
 export function AssessmentDetailPage() {
   const { id = '' } = useParams();
@@ -287,7 +318,21 @@ export function AssessmentDetailPage() {
             <progress className="section-progress" max={7} value={done} aria-label="Sections done">
               {done} of 7
             </progress>
-            {assessment.reviewReason ? (
+            {assessment.reviewReason === 'activity_deleted' ? (
+              <>
+                <Alert tone="warning" title="Activity deleted">
+                  The processing activity this DPIA assesses was deleted from the data map. Link the DPIA to
+                  the activity that replaces it, or keep it as a record of the processing that ended.
+                </Alert>
+                {can('assessments.manage') && assessment.screeningId ? (
+                  <RelinkOrphan
+                    screeningId={assessment.screeningId}
+                    name={assessment.title}
+                    onLinked={reload}
+                  />
+                ) : null}
+              </>
+            ) : assessment.reviewReason ? (
               <Alert tone="warning" title="Review needed">
                 The processing activity changed after this DPIA was approved. Revise it to bring it up to
                 date.

@@ -21,14 +21,11 @@ import {
   type Screening,
   statusLabels,
 } from './assessment-types';
+import { type ChainSettings, ChainSettingsCard } from './ChainSettingsCard';
+import { LinkToActivity } from './LinkToActivity';
 import { ScreeningPanel } from './ScreeningPanel';
 
 type Summary = Record<string, number>;
-type ChainSettings = {
-  steps: { key: string; name: string; role: string; onlyWhenPriorConsultation: boolean }[];
-  forbidSelfApproval: boolean;
-  reviewMonths: number;
-};
 
 /** Screening of every activity, the DPIAs, and what is due. */
 export function AssessmentsPage() {
@@ -45,6 +42,7 @@ export function AssessmentsPage() {
     return { screenings: screenings.items, assessments: assessments.items, summary, chain };
   }, [api]);
   const [open, setOpen] = useState<string | null>(null);
+  const [linking, setLinking] = useState<string | null>(null);
   const start = useAction(async (screeningId: string) => {
     const created = await api.post<Assessment>('/v1/assessments', { screeningId });
     navigate(`/assessments/${created.id}`);
@@ -58,6 +56,10 @@ export function AssessmentsPage() {
       <LoadState loaded={loaded} label="Loading assessments…">
         {({ screenings, assessments, summary, chain }) => {
           const byActivity = new Map(assessments.map((a) => [a.activityId, a]));
+          const byScreening = new Map(assessments.map((a) => [a.screeningId, a]));
+          const unassessed = screenings.flatMap((s) =>
+            s.activityId && !byActivity.has(s.activityId) ? [{ id: s.activityId, name: s.name }] : [],
+          );
           return (
             <>
               <Card title="Overview">
@@ -68,6 +70,7 @@ export function AssessmentsPage() {
                     ['In review', summary.inReview],
                     ['Approved and current', summary.done],
                     ['Flagged for review (activity changed)', summary.flaggedForReview],
+                    ['Activity deleted from the data map', summary.activityDeleted],
                     ['Reviews due within 30 days', summary.reviewDueSoon],
                     ['Reviews overdue', summary.reviewOverdue],
                   ]}
@@ -90,7 +93,9 @@ export function AssessmentsPage() {
                       </thead>
                       <tbody>
                         {screenings.map((screening) => {
-                          const dpia = byActivity.get(screening.activityId);
+                          const dpia = screening.activityId
+                            ? byActivity.get(screening.activityId)
+                            : byScreening.get(screening.id);
                           return (
                             <tr key={screening.id}>
                               <td>
@@ -128,6 +133,15 @@ export function AssessmentsPage() {
                                     Start DPIA for {screening.name}
                                   </Button>
                                 ) : null}
+                                {!screening.activityId && can('assessments.manage') ? (
+                                  <Button
+                                    variant="ghost"
+                                    aria-expanded={linking === screening.id}
+                                    onClick={() => setLinking(linking === screening.id ? null : screening.id)}
+                                  >
+                                    Link {screening.name} to an activity
+                                  </Button>
+                                ) : null}
                               </td>
                             </tr>
                           );
@@ -136,6 +150,20 @@ export function AssessmentsPage() {
                     </table>
                   </TableWrap>
                 )}
+                {screenings
+                  .filter((screening) => screening.id === linking)
+                  .map((screening) => (
+                    <LinkToActivity
+                      key={`link-${screening.id}`}
+                      screeningId={screening.id}
+                      name={screening.name}
+                      activities={unassessed}
+                      onLinked={() => {
+                        setLinking(null);
+                        void loaded.reload();
+                      }}
+                    />
+                  ))}
                 {screenings
                   .filter((screening) => screening.id === open)
                   .map((screening) => (
@@ -168,7 +196,11 @@ export function AssessmentsPage() {
                             </td>
                             <td>
                               {label(statusLabels, a.status)} v{a.version}{' '}
-                              {a.reviewReason ? <Badge tone="warning">Review needed</Badge> : null}
+                              {a.reviewReason === 'activity_deleted' ? (
+                                <Badge tone="danger">Activity deleted</Badge>
+                              ) : a.reviewReason ? (
+                                <Badge tone="warning">Review needed</Badge>
+                              ) : null}
                             </td>
                             <td>{Object.values(a.progress).filter(Boolean).length} / 7</td>
                             <td>{a.reviewDue ? formatDate(a.reviewDue) : '–'}</td>
@@ -179,23 +211,7 @@ export function AssessmentsPage() {
                   </TableWrap>
                 )}
               </Card>
-              <Card title="Approval chain">
-                <ol>
-                  {chain.steps.map((step) => (
-                    <li key={step.key}>
-                      {step.name} (role {step.role})
-                      {step.onlyWhenPriorConsultation ? ', when prior consultation is required' : ''}
-                    </li>
-                  ))}
-                </ol>
-                <p className="muted">
-                  {chain.forbidSelfApproval
-                    ? 'A DPIA’s author may not sign off its steps.'
-                    : 'Authors may sign off their own DPIAs.'}{' '}
-                  Reviews fall due {chain.reviewMonths} months after approval. The chain is configured through
-                  the API (PUT /v1/assessments/settings).
-                </p>
-              </Card>
+              <ChainSettingsCard chain={chain} onSaved={() => void loaded.reload()} />
             </>
           );
         }}
