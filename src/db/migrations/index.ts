@@ -30,8 +30,9 @@ import * as m0032 from './0032_retention_creation_walk.js';
 import * as m0034 from './0034_transfers.js';
 import * as m0036 from './0036_monitoring.js';
 import * as m0038 from './0038_assessments.js';
-import * as m0042 from './0042_website_purposes.js';
 import * as m0040 from './0040_accountability.js';
+import * as m0042 from './0042_website_purposes.js';
+import * as m0054 from './0054_subject_storage_residency.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '0042_website_purposes': m0042,
   '0036_monitoring': m0036,
   '0040_accountability': m0040,
+  '0054_subject_storage_residency': m0054,
 };
