@@ -5,6 +5,7 @@
  * the dashboard's approvals read the same answers.
  */
 import type { Kysely } from 'kysely';
+import { type GroupCommitSettings, groupCommit } from '../../db/group-commit.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -13,7 +14,6 @@ import type { DataMap, SystemEntry } from '../inventory/inventory-model.js';
 import type { TransferSafeguardLookup } from '../inventory/ropa.js';
 import type { Classification } from '../vault/collection-schema.js';
 import { adequacyOn } from './adequacy.js';
-import { groupCommit } from './group-commit.js';
 import { decideTransfer, inEea, placeIncludes, policyFor } from './transfer-decision.js';
 import type {
   Mechanism,
@@ -30,6 +30,8 @@ type Deps = {
   records: TransferRecords;
   audit: Pick<AuditWriter, 'appendMany'>;
   clock: Clock;
+  /** Group commit of decisions' audit entries (one writer on PGlite, one per audit chain on PostgreSQL). */
+  groupCommit?: GroupCommitSettings | undefined;
   /** The inventory's data map (systems, processors, collections with their classification). */
   dataMap: () => Promise<DataMap>;
   /** Where this instance stores its data (CUSTOS_INSTANCE_LOCATION), when configured. */
@@ -126,13 +128,23 @@ export function transferService({
   dataMap,
   instanceLocation,
   subjectRegions,
+  groupCommit: commitSettings,
 }: Deps) {
-  // Decisions are audited before they are answered; concurrent ones share a transaction (group commit).
-  const auditDecision = groupCommit<{ context: AuditContext; entry: AuditEntryInput }>((entries) =>
-    db.transaction().execute(async (tx) => {
-      await audit.appendMany(tx, entries);
-    }),
-  );
+  // Decisions are audited before they are answered; the entries of concurrent decisions share one
+  // transaction and one audit batch (the shared group commit): an answer still follows its commit.
+  type Audited = { context: AuditContext; entry: AuditEntryInput };
+  const decisionEntries = groupCommit<Audited, true>({
+    settings: commitSettings ?? { writers: 4, maxBatch: 200 },
+    async write(items) {
+      await db.transaction().execute((tx) => audit.appendMany(tx, items));
+      return items.map(() => true as const);
+    },
+    // Nothing is refused: every item is written or the batch fails.
+    refusals: async (items) => items.map(() => new Error('transfer decision entry not written')),
+  });
+  const auditDecision = async (item: Audited): Promise<void> => {
+    await decisionEntries.submit(undefined, async () => item);
+  };
 
   async function describedBy(
     input: ValidateInput,

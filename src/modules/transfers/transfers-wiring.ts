@@ -16,7 +16,7 @@ type Deps = {
 };
 
 /** Transfers: adequacy reference data, residency policies, mechanisms and TIAs, the register, validation. */
-export function transfersModule({ db, clock, config, logger }: Platform, deps: Deps) {
+export function transfersModule({ db, clock, config, logger, database }: Platform, deps: Deps) {
   const store = transferStore();
   const records = transferRecords({ db, store, audit: deps.audit, clock });
   const transfers = transferService({
@@ -27,6 +27,8 @@ export function transfersModule({ db, clock, config, logger }: Platform, deps: D
     dataMap: deps.dataMap,
     instanceLocation: config.instanceLocation,
     subjectRegions: deps.subjectRegions,
+    // PGlite has one connection; on PostgreSQL one batch per audit chain (migration 0006 makes eight).
+    groupCommit: { writers: database.kind === 'postgres' ? 8 : 1, maxBatch: 200 },
   });
 
   /**
