@@ -378,6 +378,15 @@ export const settings = {
     description:
       'Purposes a reader may state to read personal data from the vault (audited with every read). A restricted subject (GDPR Art. 18) is read only for `restricted_processing`.',
   },
+  instanceLocation: {
+    env: 'CUSTOS_INSTANCE_LOCATION',
+    schema: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+      .optional(),
+    description:
+      'Country where this instance stores its data (e.g. `DE`). Residency policies that say where subjects of their region may be stored are checked against it at start-up and on every subject created; webhook endpoints with no location of their own are taken to be here. Unset: such policies refuse those subjects (the location cannot be shown).',
+  },
   phoneRegion: {
     env: 'CUSTOS_PHONE_REGION',
     schema: z

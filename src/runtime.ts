@@ -41,6 +41,8 @@ export async function openRuntime(options: {
     const services = createServices({ config, database, clock, logger, version });
     services.registerRetentionMetrics(metrics.registry);
     services.registerReportMetrics(metrics.registry);
+    // Data residency: subjects stored on an instance whose location their policy refuses (warns or refuses).
+    await services.checkSubjectStorage();
     if (config.collectionsFile) {
       const applied = await services.collections.applyDeclared(
         { actor: { type: 'system', id: 'config' }, requestId: null, ip: null },

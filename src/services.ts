@@ -95,8 +95,12 @@ export function createServices({ config, database, clock, logger, version }: Ser
   });
   const transfers = transfersModule(platform, {
     audit: audit.audit,
+    raiseAlert,
     dataMap: () => inventory.inventory.dataMap(),
+    subjectRegions: vault.subjectRegions,
   });
+  // Residency policies may keep subjects of a region off this instance: checked before each subject write.
+  vault.guardSubjectStorage((regions) => transfers.transfers.storageGuard(regions));
   const { minimization } = minimizationModule({
     database,
     clock,
@@ -289,6 +293,8 @@ export function createServices({ config, database, clock, logger, version }: Ser
     transferRecords: transfers.transferRecords,
     transfers: transfers.transfers,
     crossBorderTransferApprovals: transfers.crossBorderTransferApprovals,
+    /** Start-up: warns, alerts (or refuses) when subjects are stored where their residency policy does not allow. */
+    checkSubjectStorage: transfers.checkSubjectStorage,
     screenings: assessments.screenings,
     assessments: assessments.assessments,
     assessmentExports: assessments.assessmentExports,

@@ -75,6 +75,8 @@ export const transfersScenario: BenchScenario = {
         classificationDestinations: { restricted: [] },
         specialCategoryDestinations: [],
         requireMechanismInPlace: false,
+        storageLocations: null,
+        storageAtStartup: 'warn',
       });
       const processorId = '00000000-0000-4000-8000-000000000001';
       const scc = await services.transferRecords.createMechanism(system, {

@@ -60,6 +60,7 @@ const titles: Record<ErrorCode, string> = {
   gone: 'Gone',
   subject_erased: 'Subject erased',
   subject_restricted: 'Processing restricted',
+  residency_refused: 'Refused by a data residency policy',
   legal_hold: 'Subject under legal hold',
   precondition_failed: 'Precondition failed',
   unprocessable: 'Unprocessable request',

@@ -35,6 +35,7 @@ export const errorCodes = {
   gone: 410,
   subject_erased: 410,
   subject_restricted: 409,
+  residency_refused: 409,
   legal_hold: 409,
   precondition_failed: 412,
   unprocessable: 422,

@@ -341,3 +341,129 @@ describe('transfers', () => {
     });
   });
 });
+
+describe('where subjects of a region may be stored (instance location)', () => {
+  let t: TestApp;
+  let as: ReturnType<typeof caller>;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { CUSTOS_INSTANCE_LOCATION: 'US' } });
+    as = caller(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const subjectCount = async () =>
+    Number(
+      (
+        await t.runtime.database.db
+          .selectFrom('subjects')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('refuses to create a subject of a region its policy keeps off this instance, writing nothing; start-up warns, alerts or refuses', async () => {
+    // Before any policy: subjects of any region are stored.
+    const before = await as('dpo', 'POST', '/v1/subjects', { region: 'DE' });
+    expect(before.statusCode, before.body).toBe(201);
+    await expect(t.runtime.services.checkSubjectStorage()).resolves.toBeUndefined();
+
+    const policy = await as('dpo', 'POST', '/v1/transfers/policies', {
+      name: 'EU subjects stay in the EEA',
+      region: 'EU',
+      allowedDestinations: null,
+      storageLocations: ['EEA'],
+      storageAtStartup: 'refuse',
+    });
+    expect(policy.statusCode, policy.body).toBe(201);
+    expect(policy.json()).toMatchObject({ storageLocations: ['EEA'], storageAtStartup: 'refuse' });
+
+    const count = await subjectCount();
+    const refused = await as('dpo', 'POST', '/v1/subjects', { region: 'FR' });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json()).toMatchObject({
+      code: 'residency_refused',
+      reason: 'instance_location_not_allowed',
+      region: 'FR',
+      policy: policy.json().id,
+      instanceLocation: 'US',
+      allowedLocations: ['EEA'],
+    });
+    expect(await subjectCount()).toBe(count);
+
+    // A region the policy does not govern, or no region: stored.
+    expect((await as('dpo', 'POST', '/v1/subjects', { region: 'US' })).statusCode).toBe(201);
+    expect((await as('dpo', 'POST', '/v1/subjects', {})).statusCode).toBe(201);
+
+    // An import creating subjects of the refused region writes nothing either.
+    await createCollections(t, ['customers']);
+    const collection = 'customers';
+    const counted = await subjectCount();
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: `/v1/collections/${collection}/import`,
+      headers: { ...(await actAs(t, 'dpo')), 'content-type': 'text/csv' },
+      payload: `externalId,region,email\n${faker.string.uuid()},DE,${faker.internet.email()}\n`,
+    });
+    expect(imported.statusCode).not.toBe(500);
+    expect(await subjectCount()).toBe(counted);
+
+    // Start-up: the DE subject stored before the policy is on an instance the policy refuses.
+    await expect(t.runtime.services.checkSubjectStorage()).rejects.toThrow(/Data residency/);
+    const alerts = (await as('security', 'GET', '/v1/alerts')).json() as {
+      items: { kind: string; target: { id: string } | null }[];
+    };
+    expect(
+      alerts.items.some(
+        (alert) => alert.kind === 'transfer.storage_refused' && alert.target?.id === policy.json().id,
+      ),
+    ).toBe(true);
+
+    // A policy that warns only: start-up goes on.
+    const warnOnly = await as('dpo', 'PUT', `/v1/transfers/policies/${policy.json().id}`, {
+      name: 'EU subjects stay in the EEA',
+      region: 'EU',
+      allowedDestinations: null,
+      storageLocations: ['EEA'],
+      storageAtStartup: 'warn',
+    });
+    expect(warnOnly.statusCode, warnOnly.body).toBe(200);
+    await expect(t.runtime.services.checkSubjectStorage()).resolves.toBeUndefined();
+
+    // Allowing the instance's location: stored, and start-up is clean.
+    const allowed = await as('dpo', 'PUT', `/v1/transfers/policies/${policy.json().id}`, {
+      name: 'EU subjects stay in the EEA or the US',
+      region: 'EU',
+      allowedDestinations: null,
+      storageLocations: ['EEA', 'US'],
+    });
+    expect(allowed.statusCode, allowed.body).toBe(200);
+    expect((await as('dpo', 'POST', '/v1/subjects', { region: 'FR' })).statusCode).toBe(201);
+    expect(await t.runtime.services.transfers.storageCheck()).toEqual([]);
+  });
+
+  it('weighs a delivery to an endpoint with no location at the instance location', async () => {
+    const organization = await as('dpo', 'PUT', '/v1/inventory/organization', {
+      controllerName: faker.company.name(),
+      country: 'DE',
+    });
+    expect(organization.statusCode, organization.body).toBe(200);
+    const policies = (await as('dpo', 'GET', '/v1/transfers/policies')).json() as { items: { id: string }[] };
+    const id = policies.items[0]?.id as string;
+    const keepInEea = await as('dpo', 'PUT', `/v1/transfers/policies/${id}`, {
+      name: 'EU data stays in the EEA',
+      region: 'EU',
+      allowedDestinations: ['EEA'],
+      storageLocations: ['EEA', 'US'],
+    });
+    expect(keepInEea.statusCode, keepInEea.body).toBe(200);
+    const guard = t.runtime.services.transfers.deliveryGuard;
+    // No location and no downstream system: the endpoint is taken to be here (US), which the policy refuses.
+    expect(await guard({ endpointId: faker.string.uuid(), location: null })).toMatchObject({ refused: true });
+    expect(await guard({ endpointId: faker.string.uuid(), location: 'FR' })).toEqual({ refused: false });
+  });
+});

@@ -33,6 +33,7 @@ import * as m0038 from './0038_assessments.js';
 import * as m0040 from './0040_accountability.js';
 import * as m0042 from './0042_website_purposes.js';
 import * as m0046 from './0046_anonymized_records_collection_check.js';
+import * as m0054 from './0054_subject_storage_residency.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a
@@ -68,9 +69,10 @@ export const migrations: Record<string, Migration> = {
   '0030_breaches': m0030,
   '0032_retention_creation_walk': m0032,
   '0034_transfers': m0034,
-  '0038_assessments': m0038,
   '0036_monitoring': m0036,
+  '0038_assessments': m0038,
   '0040_accountability': m0040,
   '0042_website_purposes': m0042,
   '0046_anonymized_records_collection_check': m0046,
+  '0054_subject_storage_residency': m0054,
 };

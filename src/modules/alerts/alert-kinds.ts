@@ -40,6 +40,12 @@ export const alertKinds = {
     description:
       'A delivery of personal data or identifiers was not sent: the data residency policy refuses the receiver’s location (the target is the endpoint).',
   },
+  'transfer.storage_refused': {
+    severity: 'critical',
+    repeat: 'unresolved',
+    description:
+      'At start-up: subjects of a region are stored on an instance whose configured location (CUSTOS_INSTANCE_LOCATION) their residency policy does not allow, or no location is configured (the target is the policy).',
+  },
   'system_task.failed': {
     severity: 'warning',
     repeat: 'unresolved',

@@ -95,6 +95,22 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     });
   }
 
+  /** At start-up: subjects of a region are stored on an instance whose location their residency policy refuses. */
+  function subjectStorageRefused(
+    tx: Tx,
+    finding: { region: string; policyId: string; reason: string },
+  ): Promise<RaisedAlert> {
+    return alerts.raise(tx, {
+      kind: 'transfer.storage_refused',
+      summary:
+        finding.reason === 'instance_location_unset'
+          ? `Subjects of region ${finding.region} are stored here, and their residency policy says where they may be stored, but this instance has no configured location (CUSTOS_INSTANCE_LOCATION).`
+          : `Subjects of region ${finding.region} are stored on an instance whose location their residency policy does not allow.`,
+      target: { type: 'residency_policy', id: finding.policyId },
+      details: { region: finding.region, reason: finding.reason },
+    });
+  }
+
   /** A downstream system's task failed for good (reported by the system, or undeliverable). */
   function systemTaskFailed(
     tx: Tx,
@@ -192,6 +208,7 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     auditVerificationFailed,
     webhookDeadLettered,
     transferRefused,
+    subjectStorageRefused,
     systemTaskFailed,
     requestOverdue,
     breachClock,

@@ -41,6 +41,8 @@ function policy(overrides: Partial<ResidencyPolicy> = {}): ResidencyPolicy {
     classificationDestinations: {},
     specialCategoryDestinations: null,
     requireMechanismInPlace: false,
+    storageLocations: null,
+    storageAtStartup: 'warn',
     createdAt: at,
     updatedAt: at,
     ...overrides,

@@ -84,6 +84,9 @@ export type Mechanism = {
   tias: Tia[];
 };
 
+export const storageAtStartupModes = ['warn', 'refuse'] as const;
+export type StorageAtStartup = (typeof storageAtStartupModes)[number];
+
 /** The seed's `DataResidencyPolicy`: where data of one region may go, by classification. */
 export type ResidencyPolicy = {
   id: string;
@@ -98,6 +101,13 @@ export type ResidencyPolicy = {
   specialCategoryDestinations: string[] | null;
   /** Refuse a transfer that needs a mechanism when none valid is in place for the recipient. */
   requireMechanismInPlace: boolean;
+  /**
+   * Where subjects of the region may be stored: places the instance's configured location must lie in
+   * (checked at start-up and on every subject created); null: no requirement.
+   */
+  storageLocations: string[] | null;
+  /** At start-up, when subjects of the region are stored on an instance not allowed: warn, or refuse to start. */
+  storageAtStartup: StorageAtStartup;
   createdAt: Date;
   updatedAt: Date;
 };

@@ -22,6 +22,7 @@ import type {
   MechanismDetails,
   RecipientType,
   ResidencyPolicy,
+  StorageAtStartup,
   SupplementaryMeasures,
   Tia,
   TiaConclusion,
@@ -54,6 +55,8 @@ export type PolicyInput = {
   classificationDestinations: Partial<Record<Classification, string[]>>;
   specialCategoryDestinations: string[] | null;
   requireMechanismInPlace: boolean;
+  storageLocations: string[] | null;
+  storageAtStartup: StorageAtStartup;
 };
 
 export type MechanismInput = {
@@ -90,6 +93,8 @@ export const policyOf = (row: PolicyRow): ResidencyPolicy => ({
   classificationDestinations: row.classification_destinations,
   specialCategoryDestinations: row.special_category_destinations,
   requireMechanismInPlace: row.require_mechanism,
+  storageLocations: row.storage_locations,
+  storageAtStartup: row.storage_at_startup,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -253,6 +258,8 @@ export function transferRecords({ db, store, audit, clock, snapshotTtlMs = 1000 
     classification_destinations: JSON.stringify(input.classificationDestinations),
     special_category_destinations: input.specialCategoryDestinations,
     require_mechanism: input.requireMechanismInPlace,
+    storage_locations: input.storageLocations,
+    storage_at_startup: input.storageAtStartup,
   });
 
   async function createPolicy(context: AuditContext, input: PolicyInput): Promise<ResidencyPolicy> {

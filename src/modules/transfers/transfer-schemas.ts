@@ -9,6 +9,7 @@ import {
   mechanismKinds,
   partyRoles,
   recipientTypes,
+  storageAtStartupModes,
   tiaConclusions,
 } from './transfer-model.js';
 import { flowStatuses } from './transfer-service.js';
@@ -118,6 +119,17 @@ export const ZPolicyInput = z
       .default(null)
       .describe('Where special categories (Art. 9) may go beyond the region; null: no extra restriction'),
     requireMechanismInPlace: z.boolean().default(false),
+    storageLocations: ZDestinations.nullable()
+      .default(null)
+      .describe(
+        'Where subjects of the region may be stored: the instance location (CUSTOS_INSTANCE_LOCATION) must lie in one of these; null: no requirement',
+      ),
+    storageAtStartup: z
+      .enum(storageAtStartupModes)
+      .default('warn')
+      .describe(
+        'At start-up, when subjects of the region are stored on an instance not allowed: warn (and alert), or refuse to start',
+      ),
   })
   .meta({ id: 'ResidencyPolicyWrite' });
 
@@ -130,6 +142,8 @@ export const ZPolicy = z
     classificationDestinations: z.record(z.string(), z.array(z.string())),
     specialCategoryDestinations: z.array(z.string()).nullable(),
     requireMechanismInPlace: z.boolean(),
+    storageLocations: z.array(z.string()).nullable(),
+    storageAtStartup: z.enum(storageAtStartupModes),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -5,6 +5,7 @@
  * the dashboard's approvals read the same answers.
  */
 import type { Kysely } from 'kysely';
+import { type GroupCommitSettings, groupCommit } from '../../db/group-commit.js';
 import type { DB } from '../../db/schema.js';
 import { AppError } from '../../lib/app-error.js';
 import type { Clock } from '../../lib/clock.js';
@@ -13,12 +14,12 @@ import type { DataMap, SystemEntry } from '../inventory/inventory-model.js';
 import type { TransferSafeguardLookup } from '../inventory/ropa.js';
 import type { Classification } from '../vault/collection-schema.js';
 import { adequacyOn } from './adequacy.js';
-import { groupCommit } from './group-commit.js';
-import { decideTransfer, inEea } from './transfer-decision.js';
+import { decideTransfer, inEea, placeIncludes, policyFor } from './transfer-decision.js';
 import type {
   Mechanism,
   PartyRole,
   RecipientType,
+  ResidencyPolicy,
   TransferDecision,
   TransferQuestion,
 } from './transfer-model.js';
@@ -29,8 +30,22 @@ type Deps = {
   records: TransferRecords;
   audit: Pick<AuditWriter, 'appendMany'>;
   clock: Clock;
+  /** Group commit of decisions' audit entries (one writer on PGlite, one per audit chain on PostgreSQL). */
+  groupCommit?: GroupCommitSettings | undefined;
   /** The inventory's data map (systems, processors, collections with their classification). */
   dataMap: () => Promise<DataMap>;
+  /** Where this instance stores its data (CUSTOS_INSTANCE_LOCATION), when configured. */
+  instanceLocation?: string | undefined;
+  /** The distinct regions of the subjects the vault holds (the start-up check). */
+  subjectRegions?: (() => Promise<string[]>) | undefined;
+};
+
+/** A residency policy's verdict on storing subjects of a region on this instance. */
+export type StorageFinding = {
+  region: string;
+  policy: { id: string; name: string; storageAtStartup: 'warn' | 'refuse' };
+  reason: 'instance_location_unset' | 'instance_location_not_allowed';
+  allowed: string[];
 };
 
 export type ValidateInput = {
@@ -105,13 +120,31 @@ function mechanismLabel(mechanism: Mechanism): string {
   }
 }
 
-export function transferService({ db, records, audit, clock, dataMap }: Deps) {
-  // Decisions are audited before they are answered; concurrent ones share a transaction (group commit).
-  const auditDecision = groupCommit<{ context: AuditContext; entry: AuditEntryInput }>((entries) =>
-    db.transaction().execute(async (tx) => {
-      await audit.appendMany(tx, entries);
-    }),
-  );
+export function transferService({
+  db,
+  records,
+  audit,
+  clock,
+  dataMap,
+  instanceLocation,
+  subjectRegions,
+  groupCommit: commitSettings,
+}: Deps) {
+  // Decisions are audited before they are answered; the entries of concurrent decisions share one
+  // transaction and one audit batch (the shared group commit): an answer still follows its commit.
+  type Audited = { context: AuditContext; entry: AuditEntryInput };
+  const decisionEntries = groupCommit<Audited, true>({
+    settings: commitSettings ?? { writers: 4, maxBatch: 200 },
+    async write(items) {
+      await db.transaction().execute((tx) => audit.appendMany(tx, items));
+      return items.map(() => true as const);
+    },
+    // Nothing is refused: every item is written or the batch fails.
+    refusals: async (items) => items.map(() => new Error('transfer decision entry not written')),
+  });
+  const auditDecision = async (item: Audited): Promise<void> => {
+    await decisionEntries.submit(undefined, async () => item);
+  };
 
   async function describedBy(
     input: ValidateInput,
@@ -292,7 +325,8 @@ export function transferService({ db, records, audit, clock, dataMap }: Deps) {
    * the downstream system it belongs to. Payloads carry identifiers (subject ids, request ids), which are
    * personal data: they are weighed as confidential data. Refused only by a residency policy (a policy's
    * destinations or classifications, or its demand for a mechanism in place); nothing is checked when no
-   * policy exists or no location is known.
+   * policy exists or no location is known. An endpoint with no location and no downstream system with
+   * locations is weighed at the instance's configured location (CUSTOS_INSTANCE_LOCATION), when set.
    */
   async function deliveryGuard(delivery: {
     endpointId: string;
@@ -319,6 +353,15 @@ export function transferService({ db, records, audit, clock, dataMap }: Deps) {
                 role: system.processorId ? ('processor' as const) : ('controller' as const),
               })),
             );
+    // An endpoint with no location of its own and no downstream system with one is taken to be where
+    // this instance is (CUSTOS_INSTANCE_LOCATION); with neither known, nothing can be checked.
+    if (receivers.length === 0 && instanceLocation) {
+      receivers.push({
+        location: instanceLocation,
+        recipient: { type: 'endpoint', id: delivery.endpointId },
+        role: 'processor',
+      });
+    }
     const source = map.organization.country ?? 'EEA';
     const date = isoDay(clock.now());
     for (const receiver of receivers) {
@@ -349,7 +392,84 @@ export function transferService({ db, records, audit, clock, dataMap }: Deps) {
     return { refused: false };
   }
 
-  return { validate, decide, register, approvals, safeguardLookup, deliveryGuard };
+  /**
+   * Whether subjects of `region` may be stored on this instance: the residency policy governing the region
+   * (its country's, else the EU's, else the EEA's) may list where they may be stored; the instance's
+   * configured location must lie in one of those places. A region no policy governs, or a policy without
+   * storage locations, sets no requirement.
+   */
+  function storageFinding(rules: ResidencyPolicy[], region: string): StorageFinding | null {
+    const place = region.trim().toUpperCase();
+    if (place === '') return null;
+    const policy = policyFor(rules, place);
+    if (!policy?.storageLocations) return null;
+    const allowed = policy.storageLocations;
+    const about = {
+      region: place,
+      policy: { id: policy.id, name: policy.name, storageAtStartup: policy.storageAtStartup },
+      allowed,
+    };
+    if (!instanceLocation) return { ...about, reason: 'instance_location_unset' };
+    if (allowed.some((entry) => placeIncludes(entry, instanceLocation))) return null;
+    return { ...about, reason: 'instance_location_not_allowed' };
+  }
+
+  /**
+   * The per-write check: refuses (409 `residency_refused`, nothing written) to store subjects whose region
+   * a residency policy keeps off this instance's location. The vault calls it before it writes a subject.
+   */
+  async function storageGuard(regions: readonly (string | null)[]): Promise<void> {
+    const present = [...new Set(regions.filter((region): region is string => !!region))];
+    if (present.length === 0) return;
+    const { policies } = await records.snapshot();
+    if (!policies.some((policy) => policy.storageLocations)) return;
+    for (const region of present) {
+      const finding = storageFinding(policies, region);
+      if (!finding) continue;
+      throw new AppError(
+        'residency_refused',
+        finding.reason === 'instance_location_unset'
+          ? 'A data residency policy says where subjects of this region may be stored, and this instance has no configured location (CUSTOS_INSTANCE_LOCATION).'
+          : 'A data residency policy does not allow subjects of this region to be stored in this instance’s location.',
+        {
+          extensions: {
+            reason: finding.reason,
+            region: finding.region,
+            policy: finding.policy.id,
+            instanceLocation: instanceLocation ?? null,
+            allowedLocations: finding.allowed,
+          },
+        },
+      );
+    }
+  }
+
+  /** The start-up check: each region of subjects present that a policy keeps off this instance's location. */
+  async function storageCheck(): Promise<StorageFinding[]> {
+    const policies = await records.policies();
+    if (!subjectRegions || !policies.some((policy) => policy.storageLocations)) return [];
+    const findings: StorageFinding[] = [];
+    const seen = new Set<string>();
+    for (const region of await subjectRegions()) {
+      const finding = storageFinding(policies, region);
+      if (!finding || seen.has(finding.region)) continue;
+      seen.add(finding.region);
+      findings.push(finding);
+    }
+    return findings;
+  }
+
+  return {
+    validate,
+    decide,
+    register,
+    approvals,
+    safeguardLookup,
+    deliveryGuard,
+    storageGuard,
+    storageCheck,
+    instanceLocation: instanceLocation ?? null,
+  };
 }
 
 export type TransferService = ReturnType<typeof transferService>;

@@ -24,6 +24,9 @@ export type TransferTables = {
     classification_destinations: Json<Record<string, string[]>>;
     special_category_destinations: string[] | null;
     require_mechanism: boolean;
+    /** Added by migration 0054. */
+    storage_locations: string[] | null;
+    storage_at_startup: ColumnType<'warn' | 'refuse', 'warn' | 'refuse' | undefined, 'warn' | 'refuse'>;
     created_at: Timestamp;
     updated_at: Timestamp;
   };

@@ -8,6 +8,7 @@ import { blindIndexFor, externalIdKind } from './blind-index.js';
 import type { CollectionService } from './collection-service.js';
 import { type ImportEncoder, startImportEncoder } from './import-encoder.js';
 import { externalIdOf, type ImportError, type ImportLine } from './import-encoding.js';
+import type { SubjectStorage } from './storage-guard.js';
 import type { VaultKeys } from './vault-crypto.js';
 import {
   type CollectionRow,
@@ -42,6 +43,8 @@ type Deps = {
   clock: Clock;
   settings: { phoneRegion?: string | undefined };
   databaseKind: 'postgres' | 'pglite';
+  /** Whether subjects of a region may be stored on this instance (residency policies); throws to refuse. */
+  storage?: Pick<SubjectStorage, 'check'> | undefined;
 };
 
 type Counts = { subjectsCreated: number; recordsCreated: number; recordsUpdated: number };
@@ -53,7 +56,17 @@ type Counts = { subjectsCreated: number; recordsCreated: number; recordsUpdated:
  * worker thread (see import-encoder.ts) while this thread reads the file and waits on the database.
  * Memory stays bounded by the batch size, whatever the file size.
  */
-export function importService({ db, store, collections, keys, audit, clock, settings, databaseKind }: Deps) {
+export function importService({
+  db,
+  store,
+  collections,
+  keys,
+  audit,
+  clock,
+  settings,
+  databaseKind,
+  storage,
+}: Deps) {
   const concurrency = writersFor(databaseKind);
 
   /** Writes one batch: subjects looked up, lines encoded on the worker, then everything in one transaction. */
@@ -64,6 +77,11 @@ export function importService({ db, store, collections, keys, audit, clock, sett
     lines: ImportLine[],
     report: ImportReport,
   ): Promise<Counts> {
+    // A residency policy may keep subjects of a region off this instance: a batch with a line stating
+    // such a region writes nothing (checked before the transaction, which holds PGlite's one connection).
+    await storage?.check(
+      lines.map((line) => (typeof line.values.region === 'string' ? line.values.region : null)),
+    );
     return db.transaction().execute(async (tx) => {
       const at = clock.now();
       const indexKey = keys.blindIndexKey();

@@ -20,6 +20,7 @@ import { applyMasking } from './masking.js';
 import type { PersonalDataEraser } from './personal-data.js';
 import { encodeRecord } from './record-encoding.js';
 import { assertReadableFor } from './restriction.js';
+import type { SubjectStorage } from './storage-guard.js';
 import { type Aead, decryptFieldValue, type VaultKeys } from './vault-crypto.js';
 import {
   type CollectionRow,
@@ -72,6 +73,8 @@ type Deps = {
   };
   /** Where else the subject's personal data lives; erased in the shredding transaction. */
   personalData?: PersonalDataEraser | undefined;
+  /** Whether subjects of a region may be stored on this instance (residency policies); throws to refuse. */
+  storage?: Pick<SubjectStorage, 'check'> | undefined;
   /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
   onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
@@ -89,6 +92,7 @@ export function recordService({
   settings,
   personalData,
   onRevealed,
+  storage,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
 
@@ -146,6 +150,8 @@ export function recordService({
     context: AuditContext,
     input: { externalId?: string | undefined; region?: string | undefined },
   ): Promise<SubjectRow> {
+    // Before anything is written: a residency policy may keep subjects of this region off this instance.
+    if (input.region) await storage?.check([input.region]);
     return db.transaction().execute(async (tx) => {
       const digest = input.externalId ? externalIdDigest(input.externalId) : null;
       if (digest && (await subjects.findByExternalIndex(tx, digest))) {

@@ -146,6 +146,17 @@ export function subjectStore() {
     ) {
       await tx.insertInto('subjects').values(row).execute();
     },
+    /** The distinct regions of subjects not erased (residency's start-up check). */
+    async regions(tx: Executor): Promise<string[]> {
+      const rows = await tx
+        .selectFrom('subjects')
+        .select('region')
+        .distinct()
+        .where('status', '!=', 'erased')
+        .where('region', 'is not', null)
+        .execute();
+      return rows.flatMap((row) => (row.region ? [row.region] : []));
+    },
     findById(tx: Executor, id: string): Promise<SubjectRow | undefined> {
       return tx.selectFrom('subjects').selectAll().where('id', '=', id).executeTakeFirst();
     },

@@ -9,6 +9,7 @@ import { importService } from './import-service.js';
 import { noticeAddresses } from './notice-addresses.js';
 import { personalDataPlaces } from './personal-data.js';
 import { recordService } from './record-service.js';
+import { subjectStorageGuard } from './storage-guard.js';
 import { subjectErasure as subjectErasureService } from './subject-erasure.js';
 import { tokenService } from './token-service.js';
 import { collectionStore, importStore, subjectStore } from './vault-store.js';
@@ -35,6 +36,8 @@ export function vaultModule(
   // Every place outside the vault's tables where a subject's personal data lives registers here, with what
   // erasure does to it; every erasure (shredding, erasure under retention) runs them all in its transaction.
   const personalData = personalDataPlaces();
+  // Residency policies (the transfers module, wired later) may keep subjects of a region off this instance.
+  const storage = subjectStorageGuard();
   const records = recordService({
     db,
     subjects: subjectRows,
@@ -53,6 +56,7 @@ export function vaultModule(
     },
     personalData,
     onRevealed: raiseAlert.revealed,
+    storage,
   });
   const imports = importService({
     db,
@@ -63,6 +67,7 @@ export function vaultModule(
     clock,
     settings: vaultSettings,
     databaseKind: database.kind,
+    storage,
   });
   const tokens = tokenService({
     db,
@@ -92,6 +97,10 @@ export function vaultModule(
     subjectErasure,
     personalData,
     addresses,
+    /** Binds the check of where subjects of a region may be stored (residency policies). */
+    guardSubjectStorage: storage.bind,
+    /** The distinct regions of the subjects held (residency's start-up check). */
+    subjectRegions: () => subjectRows.regions(db),
     /** The key of keyed-hash masking, for whatever else masks as the vault does (retention's anonymization). */
     maskKey: vaultSettings.maskKey,
   };
