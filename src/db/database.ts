@@ -237,8 +237,8 @@ async function initializePGliteDataDir(dataDir: string): Promise<void> {
   ].join('\n');
   await execFileAsync(process.execPath, ['--input-type=module', '-e', script, moduleUrl, dataDir], {
     maxBuffer: 1 << 20,
-  }).catch((error: { stderr?: string }) => {
-    throw new Error(`Creating the embedded database failed: ${String(error.stderr ?? '').slice(-500)}`);
+  }).catch((error: unknown) => {
+    throw new Error('Creating the embedded database failed.', { cause: error });
   });
 }
 
