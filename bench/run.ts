@@ -209,7 +209,11 @@ async function main(argv: string[]): Promise<number> {
 
   printTable(rows, kinds);
   // Read just before writing, so results another run wrote meanwhile are kept too.
-  const merged = { ...(await readResults()), ...results };
+  // Figures merge one by one, so a scenario run in part (BENCH_VAULT_PARTS) keeps its other figures.
+  const previous = await readResults();
+  const merged = { ...previous };
+  for (const [name, figures] of Object.entries(results))
+    merged[name] = { ...(previous[name] ?? {}), ...figures };
   await mkdir(dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, `${JSON.stringify(merged, null, 2)}\n`);
   process.stdout.write(`\nresults written to bench/results/latest.json\n`);
