@@ -8851,12 +8851,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List policies with their review state
+         * List policies with their review state, by title
          * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8871,6 +8875,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Policy"][];
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -9102,12 +9108,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List training courses with completion rates
-         * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
+         * List training courses with completion rates, by title
+         * @description `overall` is over every course, whatever the page.
+         *
+         *     Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -9122,6 +9134,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["TrainingCourse"][];
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
                             overall: {
                                 required: number;
                                 current: number;
@@ -9240,6 +9254,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
                     courseId?: string;
                 };
                 header?: never;
@@ -9256,6 +9273,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["TrainingCompletion"][];
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -9365,12 +9384,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List external audits with their findings
+         * List external audits with their findings, latest first
          * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -9385,6 +9408,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ExternalAudit"][];
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -9598,12 +9623,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List access-review campaigns
+         * List access-review campaigns, newest first
          * @description Permission: `reports.read` (roles: admin, dpo, privacy_agent, auditor).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -9618,6 +9647,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["AccessReview"][];
+                            /** @description Pass as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -10102,8 +10133,8 @@ export interface paths {
                 query?: {
                     status?: "open" | "acknowledged" | "resolved";
                     severity?: "info" | "warning" | "critical";
-                    /** @description `login.account_locked` (warning): An operator account’s logins were backed off after repeated failures: from one client network (only that network is refused), or from several (the account is slowed: each network is backed off after one failure); the owner can still sign in from another network. `login.client_throttled` (warning): Many failed logins came from one client network, whose logins are now backed off (the target is a keyed hash of the network, as in the audit log). `audit.verification_failed` (critical): The audit log failed verification: an entry or checkpoint was altered, removed or inserted (the target is the first bad entry). `webhook.dead_lettered` (warning): A webhook delivery used all its attempts and was given up on (the target is the endpoint). `transfer.refused` (warning): A delivery of personal data or identifiers was not sent: the data residency policy refuses the receiver’s location (the target is the endpoint). `system_task.failed` (warning): A downstream system’s task for a request failed for good: the system reported a failure, or its webhook could not be delivered. `request.overdue` (warning): A data-subject request is past its deadline and still open. `vault.mass_reveal` (critical): One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration. `breach.deadline_near` (warning): A breach’s 72-hour deadline for notifying the supervisory authority is 24 hours away, then again at 6 hours (the target is the breach). `breach.notification_overdue` (critical): A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)). `monitoring.anomaly` (warning): An operator’s or API key’s activity in an hour scored at or above the monitoring threshold; the details list the factors, their contributions and the audit entries (critical from 0.95). `monitoring.exfiltration` (critical): An operator or API key exported far more records than it normally does: ten times its normal volume within an hour, or three times over a day (the thresholds are settings). */
-                    kind?: "login.account_locked" | "login.client_throttled" | "audit.verification_failed" | "webhook.dead_lettered" | "transfer.refused" | "system_task.failed" | "request.overdue" | "vault.mass_reveal" | "breach.deadline_near" | "breach.notification_overdue" | "monitoring.anomaly" | "monitoring.exfiltration";
+                    /** @description `login.account_locked` (warning): An operator account’s logins were backed off after repeated failures: from one client network (only that network is refused), or from several (the account is slowed: each network is backed off after one failure); the owner can still sign in from another network. `login.client_throttled` (warning): Many failed logins came from one client network, whose logins are now backed off (the target is a keyed hash of the network, as in the audit log). `audit.verification_failed` (critical): The audit log failed verification: an entry or checkpoint was altered, removed or inserted (the target is the first bad entry). `webhook.dead_lettered` (warning): A webhook delivery used all its attempts and was given up on (the target is the endpoint). `transfer.refused` (warning): A delivery of personal data or identifiers was not sent: the data residency policy refuses the receiver’s location (the target is the endpoint). `transfer.storage_refused` (critical): At start-up: subjects of a region are stored on an instance whose configured location (CUSTOS_INSTANCE_LOCATION) their residency policy does not allow, or no location is configured (the target is the policy). `system_task.failed` (warning): A downstream system’s task for a request failed for good: the system reported a failure, or its webhook could not be delivered. `request.overdue` (warning): A data-subject request is past its deadline and still open. `vault.mass_reveal` (critical): One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration. `breach.deadline_near` (warning): A breach’s 72-hour deadline for notifying the supervisory authority is 24 hours away, then again at 6 hours (the target is the breach). `breach.notification_overdue` (critical): A breach’s 72 hours passed without a notification to the supervisory authority recorded: it now needs the reasons for the delay (Art. 33(1)). `monitoring.anomaly` (warning): An operator’s or API key’s activity in an hour scored at or above the monitoring threshold; the details list the factors, their contributions and the audit entries (critical from 0.95). `monitoring.exfiltration` (critical): An operator or API key exported far more records than it normally does: ten times its normal volume within an hour, or three times over a day (the thresholds are settings). */
+                    kind?: "login.account_locked" | "login.client_throttled" | "audit.verification_failed" | "webhook.dead_lettered" | "transfer.refused" | "transfer.storage_refused" | "system_task.failed" | "request.overdue" | "vault.mass_reveal" | "breach.deadline_near" | "breach.notification_overdue" | "monitoring.anomaly" | "monitoring.exfiltration";
                     /** @description Only alerts last seen at or after this instant */
                     since?: string;
                     /** @description `nextCursor` of the previous page */
@@ -11792,6 +11823,7 @@ export interface paths {
                             inReview: number;
                             done: number;
                             flaggedForReview: number;
+                            activityDeleted: number;
                             reviewOverdue: number;
                             reviewDueSoon: number;
                         };
@@ -12381,6 +12413,60 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/screenings/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a proposed activity’s screening (or one whose activity was deleted) to an activity
+         * @description Once the proposed activity is in the data map: the screening becomes the activity’s (answers kept, re-screened on the next read) and its DPIA is carried over; an approved DPIA is flagged for review. 409 `conflict` when the activity already has a DPIA. Audited.
+         *
+         *     Permission: `assessments.manage` (roles: admin, dpo, privacy_agent).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        activityId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            screeningId: string;
+                            activityId: string;
+                            assessmentId: string | null;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -16951,6 +17037,17 @@ export interface components {
             specialCategoryDestinations: components["schemas"]["TransferPlaceInput"][] | null;
             /** @default false */
             requireMechanismInPlace: boolean;
+            /**
+             * @description Where subjects of the region may be stored: the instance location (CUSTOS_INSTANCE_LOCATION) must lie in one of these; null: no requirement
+             * @default null
+             */
+            storageLocations: components["schemas"]["TransferPlaceInput"][] | null;
+            /**
+             * @description At start-up, when subjects of the region are stored on an instance not allowed: warn (and alert), or refuse to start
+             * @default warn
+             * @enum {string}
+             */
+            storageAtStartup: "warn" | "refuse";
         };
         ResidencyPolicyInput: {
             /** Format: uuid */
@@ -16963,6 +17060,9 @@ export interface components {
             };
             specialCategoryDestinations: string[] | null;
             requireMechanismInPlace: boolean;
+            storageLocations: string[] | null;
+            /** @enum {string} */
+            storageAtStartup: "warn" | "refuse";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -19456,6 +19556,17 @@ export interface components {
             specialCategoryDestinations: components["schemas"]["TransferPlace"][] | null;
             /** @default false */
             requireMechanismInPlace: boolean;
+            /**
+             * @description Where subjects of the region may be stored: the instance location (CUSTOS_INSTANCE_LOCATION) must lie in one of these; null: no requirement
+             * @default null
+             */
+            storageLocations: components["schemas"]["TransferPlace"][] | null;
+            /**
+             * @description At start-up, when subjects of the region are stored on an instance not allowed: warn (and alert), or refuse to start
+             * @default warn
+             * @enum {string}
+             */
+            storageAtStartup: "warn" | "refuse";
         };
         ResidencyPolicy: {
             /** Format: uuid */
@@ -19468,6 +19579,9 @@ export interface components {
             };
             specialCategoryDestinations: string[] | null;
             requireMechanismInPlace: boolean;
+            storageLocations: string[] | null;
+            /** @enum {string} */
+            storageAtStartup: "warn" | "refuse";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
