@@ -30,8 +30,8 @@ import * as m0032 from './0032_retention_creation_walk.js';
 import * as m0034 from './0034_transfers.js';
 import * as m0036 from './0036_monitoring.js';
 import * as m0038 from './0038_assessments.js';
-import * as m0042 from './0042_website_purposes.js';
 import * as m0040 from './0040_accountability.js';
+import * as m0042 from './0042_website_purposes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not read from a directory) so the build, the tests and a

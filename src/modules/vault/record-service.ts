@@ -72,8 +72,6 @@ type Deps = {
   };
   /** Where else the subject's personal data lives; erased in the shredding transaction. */
   personalData?: PersonalDataEraser | undefined;
-  /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
-  onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
 
 /** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
@@ -88,7 +86,6 @@ export function recordService({
   clock,
   settings,
   personalData,
-  onRevealed,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
 
@@ -657,10 +654,6 @@ export function recordService({
         ],
       },
     });
-    // A subject reading their own data is no one revealing someone else's.
-    if (options.reveal && options.purpose !== ownerReadPurpose && views.length > 0) {
-      await onRevealed?.(context, [subjectId]);
-    }
     return views;
   }
 
@@ -690,7 +683,6 @@ export function recordService({
         fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`),
       },
     });
-    if (options.reveal) await onRevealed?.(context, [record.subject_id]);
     return view;
   }
 
