@@ -360,13 +360,7 @@ export const settings = {
     schema: z.coerce.number().int().min(0).max(1_000_000),
     default: 100,
     description:
-      'A critical alert is raised when one operator or API key reads the records of more distinct subjects than this in clear within `CUSTOS_REVEAL_ALERT_WINDOW` (counted per process, in memory); 0 turns the check off.',
-  },
-  revealAlertWindow: {
-    env: 'CUSTOS_REVEAL_ALERT_WINDOW',
-    schema: duration.refine((ms) => ms >= 1000, 'must be at least 1s'),
-    default: '10m',
-    description: 'The sliding window of `CUSTOS_REVEAL_ALERT_THRESHOLD`.',
+      'A critical alert (`vault.mass_reveal`) is raised when one operator or API key reads the records of more distinct subjects than this in clear within an hour (UTC), counted by the monitoring job from the audit log of every process; 0 turns the rule off.',
   },
   readPurposes: {
     env: 'CUSTOS_READ_PURPOSES',

@@ -59,7 +59,7 @@ export function createServices({ config, database, clock, logger, version }: Ser
   const access = accessModule(platform, { audit: audit.audit, raiseAlert });
   const keys = keysModule(platform, { audit: audit.audit });
   const { deriveKey } = keys;
-  const vault = vaultModule(platform, { keys: keys.keys, deriveKey, audit: audit.audit, raiseAlert });
+  const vault = vaultModule(platform, { keys: keys.keys, deriveKey, audit: audit.audit });
   const notifications = notificationsModule(platform, { deriveKey, audit: audit.audit });
   const mail = mailModule(platform, { deriveKey, audit: audit.audit });
   const consent = consentModule(platform, {

@@ -94,7 +94,7 @@ export const monitoringScenario: BenchScenario = {
         clock: systemClock,
         roleOf: async (principal) => (principal.type === 'api_key' ? 'api_key' : 'privacy_agent'),
         subjectsWithOpenRequests: async () => new Set(),
-        settings: { batchSize: 100_000 },
+        settings: { batchSize: 100_000, massRevealThreshold: 100 },
       });
       const context: AuditContext = { actor: { type: 'system', id: 'bench' }, requestId: null, ip: null };
 

@@ -67,7 +67,6 @@ describe('alerts', () => {
         CUSTOS_LOGIN_MAX_FAILURES: String(maxFailures),
         CUSTOS_LOGIN_MAX_FAILURES_PER_IP: String(maxFailuresPerIp),
         CUSTOS_REVEAL_ALERT_THRESHOLD: String(revealThreshold),
-        CUSTOS_REVEAL_ALERT_WINDOW: '10m',
         CUSTOS_WEBHOOK_ALLOW_HTTP: 'true',
         CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         CUSTOS_WEBHOOK_MAX_ATTEMPTS: '1',
@@ -281,7 +280,7 @@ describe('alerts', () => {
       expect((await alertsAbout('request.overdue', overdue)).map((item) => item.count)).toEqual([2]);
     });
 
-    it('raises a critical alert when one operator reveals more subjects than the threshold allows', async () => {
+    it('raises a critical alert when one operator reveals more subjects than the threshold allows, counted from the audit log of every process', async () => {
       const reader = await actAs(t, 'privacy_agent');
       const readerId = await operatorIdOf(reader);
       const people = [];
@@ -298,20 +297,41 @@ describe('alerts', () => {
       };
       // Masked reads do not count, however many; nor does reading the same subject again.
       for (const person of people) await read(person.subjectId, false);
-      for (const person of people.slice(0, revealThreshold)) {
+      const served = people.slice(0, revealThreshold - 1);
+      for (const person of served) {
         await read(person.subjectId, true);
         await read(person.subjectId, true);
       }
+      // Another process served one more reveal: only its audit entry is shared, nothing in memory.
+      const elsewhere = people.at(-2) as { subjectId: string };
+      const otherProcess = {
+        actor: { type: 'operator' as const, id: readerId },
+        requestId: null,
+        ip: faker.internet.ipv4(),
+      };
+      await t.runtime.services.audit.record(otherProcess, {
+        action: 'vault.record.read',
+        outcome: 'success',
+        target: { type: 'subject', id: elsewhere.subjectId },
+        purpose: 'support',
+        details: { revealed: true, records: 1, fields: ['orders.item'] },
+      });
+      await t.runtime.services.monitoring.run();
       expect(await alertsAbout('vault.mass_reveal', readerId)).toEqual([]);
 
       await read((people.at(-1) as { subjectId: string }).subjectId, true);
+      await t.runtime.services.monitoring.run();
       const [alert] = await alertsAbout('vault.mass_reveal', readerId);
       expect(alert).toMatchObject({
         severity: 'critical',
         target: { type: 'operator', id: readerId },
-        details: { distinctSubjects: revealThreshold + 1, threshold: revealThreshold, windowSeconds: 600 },
+        details: { distinctSubjects: revealThreshold + 1, threshold: revealThreshold, windowSeconds: 3600 },
       });
-      expect(alert?.summary).toMatch(/more than 3 subjects in clear within 10 minutes/);
+      // Judged once per hour: a further run and read do not raise it again.
+      await read((people.at(-1) as { subjectId: string }).subjectId, true);
+      await t.runtime.services.monitoring.run();
+      expect(await alertsAbout('vault.mass_reveal', readerId)).toHaveLength(1);
+      expect(alert?.summary).toMatch(/more than 3 subjects in clear within the hour from /);
       const body = JSON.stringify(alert);
       for (const person of people) {
         expect(body).not.toContain(person.subjectId);

@@ -116,7 +116,9 @@ async function score() {
 
 async function alertsSince(since: number, kind?: string) {
   const page = await t.runtime.services.alerts.list({ since: new Date(since), kind }, undefined, 100);
-  return page.items.filter((alert) => alert.kind.startsWith('monitoring.'));
+  return page.items.filter(
+    (alert) => alert.kind.startsWith('monitoring.') || alert.kind === 'vault.mass_reveal',
+  );
 }
 
 type AlertFactor = { factor: string; contribution: number; words: string };
@@ -195,14 +197,23 @@ describe('monitoring scenarios over simulated weeks of normal traffic', () => {
     expect(factorsOf(alert as never)).not.toContain('new_purpose');
     expect((alert?.details.entries as { seqs: number[] } | undefined)?.seqs.length).toBeGreaterThan(0);
 
-    // Sent to webhook subscribers of alert.raised, once.
+    // Past the mass-reveal threshold (100 distinct subjects in clear within an hour) as well: the rule
+    // that replaced the per-process counter, judged from the audit log whichever process served the reads.
+    const massReveals = (await alertsSince(start + 22 * day, 'vault.mass_reveal')).filter(
+      (found) => found.target_id === insider.id,
+    );
+    expect(massReveals).toHaveLength(1);
+    expect(massReveals[0]?.severity).toBe('critical');
+    expect(massReveals[0]?.details.distinctSubjects).toBeGreaterThan(900);
+
+    // Sent to webhook subscribers of alert.raised, once per alert.
     const deliveries = await t.app.inject({
       method: 'GET',
       url: '/v1/webhooks/deliveries?eventType=alert.raised',
       headers: await actAs(t, 'admin'),
     });
     expect(deliveries.statusCode).toBe(200);
-    expect(deliveries.json().items).toHaveLength(1);
+    expect(deliveries.json().items).toHaveLength(2);
 
     // One action from the alert to a breach whose affected set is the 2,000 subjects revealed.
     const headers = await actAs(t, 'security');

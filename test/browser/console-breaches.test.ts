@@ -29,6 +29,8 @@ describe('breaches in the console', () => {
       );
       expect(read.statusCode).toBe(200);
     }
+    // The monitoring job counts the reveals from the audit log.
+    await custos.runtime.services.monitoring.run();
 
     const security = await createOperator(custos, { roles: ['security'] });
     const { page, context, problems } = await openContext(browser, custos.baseUrl);

@@ -61,7 +61,7 @@ export const alertKinds = {
     severity: 'critical',
     repeat: 'window',
     description:
-      'One operator or API key read the records of more subjects in clear within the reveal window than the threshold allows: possible exfiltration.',
+      'One operator or API key read the records of more distinct subjects in clear within an hour than the threshold allows (counted by monitoring from the audit log of every process): possible exfiltration.',
   },
   'breach.deadline_near': {
     severity: 'warning',

@@ -4,7 +4,6 @@ import type { AuditService } from '../audit/audit-service.js';
 import { pseudonymizeIp } from '../audit/client-ip.js';
 import { alertService } from './alert-service.js';
 import { alertStore } from './alert-store.js';
-import { revealWindow } from './reveal-window.js';
 import { securityAlerts } from './security-alerts.js';
 
 /** Alerts: raised by the other modules in their own transactions, about pseudonymous targets only. */
@@ -25,10 +24,6 @@ export function alertsModule(
     clock,
     // The same keyed hash of the client's network as in audit entries, so the two can be matched.
     clientRef: (ip) => pseudonymizeIp(ip, auditKeys().ipKey),
-    reveals:
-      config.revealAlertThreshold > 0
-        ? revealWindow({ threshold: config.revealAlertThreshold, windowMs: config.revealAlertWindow })
-        : undefined,
   });
   audit.onVerificationFailed(raiseAlert.auditVerificationFailed);
   return { alerts, raiseAlert };

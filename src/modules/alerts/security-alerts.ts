@@ -2,9 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Tx } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
-import type { AuditContext } from '../audit/audit-types.js';
 import type { AlertRaiser, RaisedAlert } from './alert-service.js';
-import type { RevealWindow } from './reveal-window.js';
 
 type Deps = {
   db: Kysely<DB>;
@@ -12,8 +10,6 @@ type Deps = {
   clock: Clock;
   /** The keyed hash of a client's network the audit log uses (null when the address is unusable). */
   clientRef: (ip: string) => string | null;
-  /** Distinct subjects revealed per principal (CUSTOS_REVEAL_ALERT_*); undefined turns the check off. */
-  reveals?: RevealWindow | undefined;
 };
 
 /** An audit verification that failed, as the verifier reports it. */
@@ -21,19 +17,12 @@ export type FailedVerification = { problem: string; seq: number; message: string
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
-/** "10 minutes", "1 hour", "45 seconds". */
-function spanOf(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour', 'hours');
-  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute', 'minutes');
-  return plural(Math.round(ms / 1000), 'second', 'seconds');
-}
-
 /**
  * The alerts other modules raise, one function per situation: each writes the summary and the
  * pseudonymous target and facts for its kind, so sources never compose alert text themselves. Functions
  * taking `tx` raise inside the caller's transaction.
  */
-export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) {
+export function securityAlerts({ db, alerts, clock, clientRef }: Deps) {
   /** An operator account's logins are backed off after repeated failures (per network, or slowed). */
   function accountLocked(tx: Tx, operatorId: string): Promise<RaisedAlert> {
     return alerts.raise(tx, {
@@ -179,29 +168,6 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     });
   }
 
-  /**
-   * An operator or API key read subjects' records in clear. When this takes it over the threshold of
-   * distinct subjects within the window, a critical alert is raised (in a transaction of its own: the
-   * reads themselves write nothing but their audit entries).
-   */
-  async function revealed(context: AuditContext, subjectIds: readonly string[]): Promise<void> {
-    const { actor } = context;
-    if (!reveals || subjectIds.length === 0) return;
-    if (actor.type !== 'operator' && actor.type !== 'api_key') return;
-    const seen = reveals.observe(`${actor.type}:${actor.id}`, subjectIds, clock.now().getTime());
-    if (!seen.crossed) return;
-    const { threshold, windowMs } = reveals.settings;
-    const who = actor.type === 'operator' ? 'An operator' : 'An API key';
-    await db.transaction().execute((tx) =>
-      alerts.raise(tx, {
-        kind: 'vault.mass_reveal',
-        summary: `${who} read the records of more than ${threshold} subjects in clear within ${spanOf(windowMs)}: possible exfiltration.`,
-        target: { type: actor.type, id: actor.id },
-        details: { distinctSubjects: seen.distinctSubjects, threshold, windowSeconds: windowMs / 1000 },
-      }),
-    );
-  }
-
   return {
     accountLocked,
     clientThrottled,
@@ -212,7 +178,6 @@ export function securityAlerts({ db, alerts, clock, clientRef, reveals }: Deps) 
     systemTaskFailed,
     requestOverdue,
     breachClock,
-    revealed,
   };
 }
 

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 
+/** The purpose of a data subject reading their own records (the vault's `ownerReadPurpose`). */
+const ownerReadPurpose = 'data_subject_self_service';
+
 /**
  * The audit log as monitoring reads it: every entry past a position per chain, summed per principal
  * (operator or API key) and hour, in the database. Chains are appended in order (an append holds its
@@ -34,6 +37,9 @@ export type ActivityBucket = {
   /** Distinct subjects touched, and their ids hashed into 4,096 buckets (for counting across reads). */
   subjects: number;
   subjectHashes: number[];
+  /** Distinct subjects read in clear (exact within this read), and their ids hashed the same way. */
+  revealedSubjects: number;
+  revealedHashes: number[];
   purposes: string[];
   /** Keyed hashes of the client networks of successful actions (failures come from anyone). */
   networks: string[];
@@ -98,6 +104,8 @@ type BucketRow = {
   privileged: number;
   subjects: number;
   subject_hashes: number[];
+  revealed_subjects: number;
+  revealed_hashes: number[];
   purposes: string[];
   networks: string[];
   pairs: number;
@@ -163,21 +171,24 @@ export async function activityAfter(
         end as pid,
         case when e.target_type = 'subject' then e.target_id else e.details ->> 'subject' end as subject,
         e.action = any(${[...monitoredReads]}::text[]) as is_read,
-        e.action = any(${[...monitoredExports]}::text[]) as is_export
+        e.action = any(${[...monitoredExports]}::text[]) as is_export,
+        e.outcome = 'success' and ((e.action = 'vault.record.read' and e.details ->> 'revealed' = 'true')
+          or e.action = 'vault.token.detokenized') as is_reveal
       from r join audit_entries e on e.chain = r.chain and e.chain_seq > r.after and e.chain_seq <= r.upto
     ),
     k as (
       select e.*,
         case when e.subject ~ '^[0-9a-f]{8}' then ('x' || lpad(substr(e.subject, 1, 8), 16, '0'))::bit(64)::bigint end
-          as subject_key
+          as subject_key,
+        -- Someone else's records in clear: not a subject reading their own, not a read that found none.
+        e.is_reveal and e.purpose is distinct from ${ownerReadPurpose}
+          and coalesce(e.details ->> 'records', '') <> '0' as reveals_other
       from e where e.pid is not null and char_length(e.pid) <= 100
     )
     select k.ptype, k.pid, k.hour,
       count(*)::int as entries,
       count(*) filter (where k.is_read)::int as reads,
-      count(*) filter (where k.outcome = 'success' and (
-        (k.action = 'vault.record.read' and k.details ->> 'revealed' = 'true')
-        or k.action = 'vault.token.detokenized'))::int as reveals,
+      count(*) filter (where k.is_reveal)::int as reveals,
       count(*) filter (where k.is_export)::int as exports,
       coalesce(sum(greatest(1, coalesce(${counted('records')}, ${counted('allowed')}, 1)))
         filter (where k.is_export), 0)::int as exported_records,
@@ -191,6 +202,9 @@ export async function activityAfter(
       count(distinct k.subject)::int as subjects,
       coalesce(array_agg(distinct hashtext(k.subject) & 4095) filter (where k.subject is not null), '{}')
         as subject_hashes,
+      count(distinct k.subject) filter (where k.reveals_other)::int as revealed_subjects,
+      coalesce(array_agg(distinct hashtext(k.subject) & 4095)
+        filter (where k.reveals_other and k.subject is not null), '{}') as revealed_hashes,
       coalesce(array_agg(distinct k.purpose) filter (where k.purpose is not null), '{}') as purposes,
       coalesce(array_agg(distinct k.ip_hash) filter (where k.ip_hash is not null and k.outcome = 'success'),
         '{}') as networks,
@@ -225,6 +239,8 @@ export async function activityAfter(
       privileged: row.privileged,
       subjects: row.subjects,
       subjectHashes: row.subject_hashes,
+      revealedSubjects: row.revealed_subjects,
+      revealedHashes: row.revealed_hashes,
       purposes: row.purposes,
       networks: row.networks,
       pairs: row.pairs,

@@ -114,7 +114,7 @@ export function breachRoutes({ breaches, breachNotices, blastRadius, clock }: De
           tags,
           summary: 'Open a breach from an alert, with its blast radius as the affected set',
           description:
-            'For alerts naming an operator, API key or client network (a mass reveal, failed logins from one network): the window runs from the reveal window before the alert was first seen until now. Awareness is now.',
+            'For alerts naming an operator, API key or client network (a mass reveal, failed logins from one network): the window runs from two hours before the alert was first seen until now. Awareness is now.',
           body: ZFromAlert,
           response: { 201: ZBreach },
         },

@@ -30,7 +30,7 @@ type Deps = {
 };
 
 /** Breaches: the register, the clock and its alerts, notices to the authority and to individuals, the blast radius. */
-export function breachesModule({ config, db, clock, logger, jobs }: Platform, deps: Deps) {
+export function breachesModule({ db, clock, logger, jobs }: Platform, deps: Deps) {
   const store = breachStore();
   const collections = async () =>
     (await deps.vault.collections.list()).map(({ name, fields }) => ({ name, fields }));
@@ -64,7 +64,8 @@ export function breachesModule({ config, db, clock, logger, jobs }: Platform, de
     networkRefs: deps.networkRefs,
     collections,
     alert: deps.alerts.get,
-    settings: { alertLookbackMs: config.revealAlertWindow },
+    // A mass-reveal alert counts an hour, and is raised by the minute job up to a few minutes after it.
+    settings: { alertLookbackMs: 2 * 3_600_000 },
   });
   const checkClocks = breachClockAlerts({ db, store, clock, raise: deps.raiseAlert.breachClock });
   const personalData: PersonalDataPlace = {

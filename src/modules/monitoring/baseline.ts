@@ -29,6 +29,13 @@ export type OpenHour = {
   bitsSet?: number;
   /** Distinct subjects within single reads of the log (exact per read, summed). */
   subjectsSummed: number;
+  /**
+   * The same for the subjects read in clear (absent in hours folded before they were counted): the
+   * mass-reveal rule compares them with its threshold, whether or not the principal is past its warm-up.
+   */
+  revealBits?: string;
+  revealBitsSet?: number;
+  revealedSummed?: number;
   pairs: number;
   ascending: number;
   purposes: string[];
@@ -131,6 +138,39 @@ export function openSubjects(open: OpenHour): number {
   return Math.max(estimate, open.subjectsSummed > 0 ? 1 : 0);
 }
 
+/**
+ * Distinct subjects read in clear in the open hour, across every read of the log that folded into it:
+ * the bitmap's estimate (at least one once any was).
+ */
+export function openRevealedSubjects(open: OpenHour): number {
+  if (!open.revealedSummed) return 0;
+  const estimate =
+    open.revealBitsSet === undefined
+      ? estimateDistinct(open.revealBits ?? emptyBitmapText)
+      : distinctFromBitsSet(open.revealBitsSet);
+  return Math.max(estimate, 1);
+}
+
+/** Sets the hashes' bits in a base64 bitmap; returns the bitmap and how many bits it has set. */
+function setBits(
+  bitmap: string,
+  known: number | undefined,
+  hashes: readonly number[],
+): { bits: string; set: number } {
+  const bits = Buffer.from(bitmap, 'base64');
+  let set = known ?? countBits(bits);
+  for (const hash of hashes) {
+    const bit = ((hash % bitmapBits) + bitmapBits) % bitmapBits;
+    const mask = 1 << (bit & 7);
+    const byte = bits[bit >> 3] ?? 0;
+    if ((byte & mask) === 0) {
+      bits[bit >> 3] = byte | mask;
+      set += 1;
+    }
+  }
+  return { bits: bits.toString('base64'), set };
+}
+
 function openHourOf(bucket: ActivityBucket): OpenHour {
   return {
     hour: bucket.hour,
@@ -166,21 +206,23 @@ export function mergeIntoOpen(open: OpenHour, bucket: ActivityBucket, unmatchedF
   let bitsSet = open.bitsSet ?? -1;
   let subjectBits = open.subjectBits;
   if (bucket.subjectHashes.length > 0) {
-    const bits = Buffer.from(open.subjectBits, 'base64');
-    if (bitsSet < 0) bitsSet = countBits(bits);
-    for (const hash of bucket.subjectHashes) {
-      const bit = ((hash % bitmapBits) + bitmapBits) % bitmapBits;
-      const mask = 1 << (bit & 7);
-      const byte = bits[bit >> 3] ?? 0;
-      if ((byte & mask) === 0) {
-        bits[bit >> 3] = byte | mask;
-        bitsSet += 1;
-      }
-    }
-    subjectBits = bits.toString('base64');
+    const merged = setBits(open.subjectBits, open.bitsSet, bucket.subjectHashes);
+    subjectBits = merged.bits;
+    bitsSet = merged.set;
   }
+  const revealed =
+    bucket.revealedHashes.length > 0
+      ? setBits(open.revealBits ?? emptyBitmapText, open.revealBitsSet, bucket.revealedHashes)
+      : undefined;
   return {
     ...open,
+    ...(revealed
+      ? {
+          revealBits: revealed.bits,
+          revealBitsSet: revealed.set,
+          revealedSummed: (open.revealedSummed ?? 0) + bucket.revealedSubjects,
+        }
+      : {}),
     entries: open.entries + bucket.entries,
     reads: open.reads + bucket.reads,
     reveals: open.reveals + bucket.reveals,

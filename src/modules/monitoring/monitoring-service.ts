@@ -11,6 +11,7 @@ import {
   emptyBaseline,
   emptyRoleBaseline,
   foldBucket,
+  openRevealedSubjects,
   openSubjects,
   type RoleBaseline,
 } from './baseline.js';
@@ -20,7 +21,9 @@ import type { MonitoringStore, PrincipalKey, PrincipalRow, ScoreRow } from './mo
 import { combine, type Exfiltration, exfiltration, findFactors, isWarm, type Score } from './scoring.js';
 
 /** A principal's baseline as stored: the baseline and which rules already alerted in its open hour. */
-type PrincipalState = Baseline & { alerted?: { hour: number; anomaly?: number; exfiltration?: string } };
+type PrincipalState = Baseline & {
+  alerted?: { hour: number; anomaly?: number; exfiltration?: string; massReveal?: boolean };
+};
 
 type Deps = {
   db: Kysely<DB>;
@@ -41,7 +44,14 @@ type Deps = {
   ) => Promise<void>;
   /** Contains a principal that a rule set to `contain` fired for (ends sessions), after the commit. */
   contain?: (principal: PrincipalKey, alertId: string) => Promise<void>;
-  settings: { batchSize: number };
+  settings: {
+    batchSize: number;
+    /**
+     * Distinct subjects one principal may read in clear within an hour (UTC) before a critical
+     * `vault.mass_reveal` alert, warm or not; 0 turns the rule off.
+     */
+    massRevealThreshold?: number;
+  };
 };
 
 export type RunReport = { skipped: boolean; entries: number; principals: number; alerts: number };
@@ -147,6 +157,8 @@ export function monitoringService(deps: Deps) {
       const row = rows.get(key);
       const role = row?.role ?? pendingRole;
       if (role === pendingRole) pending.push(principal);
+      const massReveal = await alertOnMassReveal(tx, principal, state);
+      raised += massReveal;
       let judged: { score: Score; exfil: Exfiltration | undefined } | undefined;
       if (isWarm(state, settings) && state.open) {
         const roleBaseline = role === pendingRole ? undefined : roles.get(role);
@@ -185,6 +197,37 @@ export function monitoringService(deps: Deps) {
     await store.saveRoles(tx, touchedRoles);
     await store.saveScores(tx, scores);
     return { principals: states.size, alerts: raised, contained, pending };
+  }
+
+  /**
+   * The mass-reveal rule: more distinct subjects read in clear within the hour than the threshold, by
+   * any principal (no warm-up: a new API key that reads a thousand people in clear is no less
+   * suspicious). Counted from the audit log, so reads served by every process add up. Once per hour.
+   */
+  async function alertOnMassReveal(tx: Tx, principal: PrincipalKey, state: PrincipalState): Promise<number> {
+    const threshold = deps.settings.massRevealThreshold ?? 0;
+    const open = state.open;
+    if (threshold <= 0 || !open) return 0;
+    const alerted = state.alerted?.hour === open.hour ? state.alerted : { hour: open.hour };
+    if (alerted.massReveal) return 0;
+    const distinctSubjects = openRevealedSubjects(open);
+    if (distinctSubjects <= threshold) return 0;
+    const who = principal.type === 'operator' ? 'An operator' : 'An API key';
+    const alert = await deps.alerts.raise(tx, {
+      kind: 'vault.mass_reveal',
+      summary: `${who} read the records of more than ${threshold} subjects in clear within the hour from ${hourDate(open.hour).toISOString().slice(0, 13)}:00 UTC: possible exfiltration.`,
+      target: { type: principal.type, id: principal.id },
+      details: {
+        distinctSubjects,
+        threshold,
+        hour: hourDate(open.hour).toISOString(),
+        windowSeconds: 3600,
+        entries: { seqs: open.seqs, firstSeq: open.firstSeq, lastSeq: open.lastSeq },
+      },
+    });
+    if (!alert.repeated) await announce(tx, alert.id, 'vault.mass_reveal', principal, 1, 'critical');
+    state.alerted = { ...alerted, massReveal: true };
+    return 1;
   }
 
   /** Raises the anomaly and exfiltration alerts a judged hour calls for, once per hour and rule. */

@@ -27,7 +27,7 @@ type Deps = {
 const scoresKeptMs = 30 * 86_400_000;
 
 /** Monitoring: baselines and scores folded from the audit log, its minute job and its reads. */
-export function monitoringModule({ db, clock, logger }: Platform, deps: Deps) {
+export function monitoringModule({ config, db, clock, logger }: Platform, deps: Deps) {
   const store = monitoringStore();
   async function roleOf(principal: PrincipalKey): Promise<string> {
     if (principal.type === 'api_key') return 'api_key';
@@ -56,7 +56,7 @@ export function monitoringModule({ db, clock, logger }: Platform, deps: Deps) {
         logger.error({ err: error, alert: alertId }, 'monitoring could not end the sessions of a principal');
       }
     },
-    settings: { batchSize: 100_000 },
+    settings: { batchSize: 100_000, massRevealThreshold: config.revealAlertThreshold },
   });
   const reader = monitoringReader({ db, store, clock, settings: monitoring.settings });
   return {

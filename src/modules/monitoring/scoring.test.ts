@@ -31,6 +31,8 @@ function bucket(hour: number, changes: Partial<ActivityBucket> = {}): ActivityBu
     privileged: 0,
     subjects: 20,
     subjectHashes: Array.from({ length: 20 }, () => faker.number.int({ max: 4095 })),
+    revealedSubjects: 0,
+    revealedHashes: [],
     purposes: ['billing'],
     networks: ['net-a'],
     pairs: 19,

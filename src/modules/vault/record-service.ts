@@ -75,8 +75,6 @@ type Deps = {
   personalData?: PersonalDataEraser | undefined;
   /** Whether subjects of a region may be stored on this instance (residency policies); throws to refuse. */
   storage?: Pick<SubjectStorage, 'check'> | undefined;
-  /** Told after every read in clear of others' records (the alerts module watches for mass reveals). */
-  onRevealed?: ((context: AuditContext, subjectIds: readonly string[]) => Promise<void>) | undefined;
 };
 
 /** Subjects and their records: sealed writes, blind-index search, purpose-bound reads, crypto-shredding. */
@@ -91,7 +89,6 @@ export function recordService({
   clock,
   settings,
   personalData,
-  onRevealed,
   storage,
 }: Deps) {
   const target = (type: string, id: string) => ({ type, id });
@@ -663,10 +660,6 @@ export function recordService({
         ],
       },
     });
-    // A subject reading their own data is no one revealing someone else's.
-    if (options.reveal && options.purpose !== ownerReadPurpose && views.length > 0) {
-      await onRevealed?.(context, [subjectId]);
-    }
     return views;
   }
 
@@ -696,7 +689,6 @@ export function recordService({
         fields: Object.keys(view.fields).map((name) => `${view.collection}.${name}`),
       },
     });
-    if (options.reveal) await onRevealed?.(context, [record.subject_id]);
     return view;
   }
 

@@ -1,6 +1,5 @@
 import { aead } from '../../lib/aead.js';
 import type { DeriveKey, Platform } from '../../wiring/platform.js';
-import type { SecurityAlerts } from '../alerts/security-alerts.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { KeysService } from '../keys/keys-service.js';
 import { collectionService } from './collection-service.js';
@@ -17,12 +16,7 @@ import { collectionStore, importStore, subjectStore } from './vault-store.js';
 /** The vault: collections, subjects and their sealed records, imports, tokens, and erasure by shredding. */
 export function vaultModule(
   { config, database, db, clock }: Platform,
-  {
-    keys,
-    deriveKey,
-    audit,
-    raiseAlert,
-  }: { keys: KeysService; deriveKey: DeriveKey; audit: AuditService; raiseAlert: SecurityAlerts },
+  { keys, deriveKey, audit }: { keys: KeysService; deriveKey: DeriveKey; audit: AuditService },
 ) {
   const collectionRows = collectionStore();
   const subjectRows = subjectStore();
@@ -55,7 +49,6 @@ export function vaultModule(
       groupCommit: { writers: database.kind === 'postgres' ? 4 : 1, maxBatch: 100 },
     },
     personalData,
-    onRevealed: raiseAlert.revealed,
     storage,
   });
   const imports = importService({
